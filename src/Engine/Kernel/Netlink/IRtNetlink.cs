@@ -1,0 +1,49 @@
+using System.Net;
+
+namespace MyDocker.Engine.Kernel.Netlink;
+
+/// <summary>A network interface as the kernel reports it.</summary>
+/// <param name="Kind">IFLA_INFO_KIND ("bridge", "veth", ...) or null for devices without one (lo, physical NICs).</param>
+/// <param name="Alias">IFLA_IFALIAS; the engine marks devices it creates with an alias starting "mydocker:".</param>
+public sealed record LinkInfo(int Index, string Name, string? Kind, string? Alias, bool IsUp, int? MasterIndex);
+
+/// <summary>An IPv4 address configured on an interface.</summary>
+public sealed record AddressInfo(int LinkIndex, IPAddress Address, int PrefixLength);
+
+/// <summary>An IPv4 route of the main table.</summary>
+public sealed record RouteInfo(IPAddress Destination, int PrefixLength, int? OutputLinkIndex);
+
+/// <summary>
+/// rtnetlink requests for the network namespace the instance was created in (a netlink socket stays bound to
+/// the netns it was opened in). Every method is synchronous, thread-safe (requests are serialised on one socket),
+/// and throws <see cref="KernelException"/> with the kernel's errno on failure.
+/// </summary>
+public interface IRtNetlink : IDisposable
+{
+    /// <summary>Creates a bridge device named <paramref name="name"/> (down); returns its ifindex. EEXIST if the name is taken.</summary>
+    int CreateBridge(string name);
+
+    /// <summary>Sets IFLA_IFALIAS of the device (an alias cannot be given at creation time: rtnl_create_link ignores it).</summary>
+    void SetAlias(int ifindex, string alias);
+
+    /// <summary>Brings the device up (IFF_UP).</summary>
+    void SetUp(int ifindex);
+
+    /// <summary>Adds an IPv4 address with its prefix and broadcast; the kernel adds the connected route itself.</summary>
+    void AddAddress(int ifindex, IPAddress address, int prefixLength);
+
+    /// <summary>Deletes the device by name. Returns false if it did not exist (already gone counts as success).</summary>
+    bool DeleteLink(string name);
+
+    /// <summary>The device with that name, or null.</summary>
+    LinkInfo? GetLink(string name);
+
+    /// <summary>All devices (RTM_GETLINK dump).</summary>
+    IReadOnlyList<LinkInfo> ListLinks();
+
+    /// <summary>All IPv4 addresses (RTM_GETADDR dump, AF_INET).</summary>
+    IReadOnlyList<AddressInfo> ListAddresses();
+
+    /// <summary>All IPv4 routes of the main table (RTM_GETROUTE dump, AF_INET, RT_TABLE_MAIN).</summary>
+    IReadOnlyList<RouteInfo> ListRoutes();
+}

@@ -1,0 +1,60 @@
+using System.Text.Json.Serialization;
+
+namespace MyDocker.Shared.Api;
+
+/// <summary>Docker's error body: <c>{"message": "..."}</c>.</summary>
+public sealed class ErrorResponse
+{
+    [JsonPropertyName("message")]
+    public string Message { get; set; } = "";
+}
+
+/// <summary>Answer of <c>GET /version</c>.</summary>
+public sealed class VersionResponse
+{
+    public PlatformInfo Platform { get; set; } = new();
+    public List<ComponentVersion> Components { get; set; } = new();
+    public string Version { get; set; } = "";
+    public string ApiVersion { get; set; } = "";
+    public string MinAPIVersion { get; set; } = "";
+    public string GitCommit { get; set; } = "";
+    public string GoVersion { get; set; } = "";
+    public string Os { get; set; } = "linux";
+    public string Arch { get; set; } = "amd64";
+    public string KernelVersion { get; set; } = "";
+    public string BuildTime { get; set; } = "";
+}
+
+public sealed class PlatformInfo
+{
+    public string Name { get; set; } = "";
+}
+
+public sealed class ComponentVersion
+{
+    public string Name { get; set; } = "";
+    public string Version { get; set; } = "";
+}
+
+/// <summary>Answer of <c>POST /mydocker/v1/system/reconcile</c>: what the reconciler changed.</summary>
+public sealed class ReconcileReport
+{
+    /// <summary>Kernel objects re-created for live records, e.g. "bridge md-1a2b3c4d5e6f for network web".</summary>
+    public List<string> Repaired { get; set; } = new();
+    /// <summary>Engine-owned kernel objects or half-made records removed because nothing owns them.</summary>
+    public List<string> Removed { get; set; } = new();
+    /// <summary>Steps that failed; the others still ran.</summary>
+    public List<string> Errors { get; set; } = new();
+}
+
+/// <summary>Source-generated JSON metadata, so the NativeAOT CLI and the daemon share one serializer setup.</summary>
+[JsonSourceGenerationOptions(WriteIndented = false, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(NetworkCreateRequest))]
+[JsonSerializable(typeof(NetworkCreateResponse))]
+[JsonSerializable(typeof(NetworkResource))]
+[JsonSerializable(typeof(List<NetworkResource>))]
+[JsonSerializable(typeof(ErrorResponse))]
+[JsonSerializable(typeof(VersionResponse))]
+[JsonSerializable(typeof(ReconcileReport))]
+[JsonSerializable(typeof(Dictionary<string, List<string>>))]
+public sealed partial class ApiJsonContext : JsonSerializerContext;

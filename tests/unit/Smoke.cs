@@ -1,0 +1,1 @@
+namespace MyDocker.UnitTests; public class Smoke { [Fact] public void Ok() => Assert.True(true); }
