@@ -1,0 +1,1 @@
+namespace MyDocker.UnitTests; internal static class Placeholder {}

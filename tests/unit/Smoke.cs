@@ -1,1 +1,0 @@
-namespace MyDocker.UnitTests; public class Smoke { [Fact] public void Ok() => Assert.True(true); }
