@@ -1,1 +1,77 @@
-var app = WebApplication.CreateBuilder(args).Build(); app.Run();
+using Microsoft.Extensions.Logging.Console;
+using MyDocker.Engine;
+using MyDocker.Engine.Reconcile;
+using MyDocker.Engine.State;
+using MyDocker.Shared.Api;
+using MyDocker.Web.Api;
+using MyDocker.Web.Hosting;
+
+DaemonArguments daemonArgs;
+try { daemonArgs = DaemonArguments.Parse(args); }
+catch (HelpRequestedException) { Console.WriteLine(DaemonArguments.Usage); return 0; }
+catch (ArgumentException e) { Console.Error.WriteLine($"mydockerd: {e.Message}"); return 2; }
+
+// appsettings.json lives beside the binary, wherever the daemon is started from.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = daemonArgs.Rest,
+    ContentRootPath = AppContext.BaseDirectory,
+});
+builder.Configuration.AddEnvironmentVariables("MYDOCKER_");
+builder.Logging.ClearProviders().AddSimpleConsole(o =>
+{
+    o.SingleLine = true;
+    o.UseUtcTimestamp = true;
+    o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+    o.ColorBehavior = LoggerColorBehavior.Disabled;
+});
+
+var options = builder.Configuration.GetSection("MyDocker").Get<EngineOptions>() ?? new EngineOptions();
+options.DataRoot = daemonArgs.DataRoot ?? options.DataRoot;
+options.ExecRoot = daemonArgs.ExecRoot ?? options.ExecRoot;
+string socketPath = (daemonArgs.Host ?? builder.Configuration["MyDocker:Host"] ?? "unix:///run/mydocker/mydocker.sock")["unix://".Length..];
+
+// Both roots hold state only root may read: the database, and the API socket that controls the host's network.
+foreach (var dir in new[] { options.DataRoot, options.ExecRoot, Path.GetDirectoryName(socketPath)! })
+    Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+SingleInstanceLock instanceLock;
+try { instanceLock = SingleInstanceLock.Acquire(options.DataRoot); }
+catch (InvalidOperationException e) { Console.Error.WriteLine($"mydockerd: {e.Message}"); return 1; }
+using var _ = instanceLock;
+
+// We hold the data root's lock, so a socket file left at this path is a dead daemon's.
+if (File.Exists(socketPath)) File.Delete(socketPath);
+builder.WebHost.ConfigureKestrel(k => k.ListenUnixSocket(socketPath));
+builder.Services.AddMyDockerEngine(options);
+builder.Services.ConfigureHttpJsonOptions(o =>
+{
+    o.SerializerOptions.PropertyNamingPolicy = null;
+    o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
+});
+
+var app = builder.Build();
+var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("mydockerd");
+
+// Start-up order: schema first, then the reconciler makes the kernel match the records before any request is served.
+app.Services.GetRequiredService<StateDbFactory>().Migrate();
+var report = await app.Services.GetRequiredService<Reconciler>().RunAsync(firstRun: true);
+log.LogInformation("Reconciled at start-up: {Repaired} repaired, {Removed} removed, {Errors} errors",
+    report.Repaired.Count, report.Removed.Count, report.Errors.Count);
+
+app.UseDockerErrors();
+app.UseDockerApiVersioning();
+app.MapSystemEndpoints();
+app.MapNetworkEndpoints();
+app.MapFallback((HttpContext ctx) => ApiErrors.Write(ctx, StatusCodes.Status404NotFound, $"page not found: {ctx.Request.Method} {ctx.Request.Path}"));
+
+app.Lifetime.ApplicationStarted.Register(() =>
+{
+    File.SetUnixFileMode(socketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    log.LogInformation("mydockerd {Version} listening on unix://{Socket} (data root {DataRoot}, exec root {ExecRoot}, pid {Pid})",
+        SystemEndpoints.Version, socketPath, options.DataRoot, options.ExecRoot, Environment.ProcessId);
+});
+app.Lifetime.ApplicationStopped.Register(() => { try { File.Delete(socketPath); } catch (IOException) { } });
+
+await app.RunAsync();
+return 0;

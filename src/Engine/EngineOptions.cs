@@ -1,0 +1,29 @@
+namespace MyDocker.Engine;
+
+/// <summary>Settings of the engine (section "MyDocker" of appsettings.json; daemon flags override them).</summary>
+public sealed class EngineOptions
+{
+    /// <summary>Persistent state: the SQLite database, later images and container bundles.</summary>
+    public string DataRoot { get; set; } = "/var/lib/mydocker";
+    /// <summary>Runtime state on tmpfs: the socket, pid file, netns mounts.</summary>
+    public string ExecRoot { get; set; } = "/run/mydocker";
+
+    /// <summary>Pools that networks created without --subnet are carved from, in order (Docker's defaults).</summary>
+    public List<AddressPool> DefaultAddressPools { get; set; } =
+    [
+        new() { Base = "172.17.0.0/16", Size = 16 },
+        new() { Base = "172.18.0.0/15", Size = 16 },
+        new() { Base = "172.20.0.0/14", Size = 16 },
+        new() { Base = "172.24.0.0/13", Size = 16 },
+        new() { Base = "192.168.0.0/16", Size = 24 },
+    ];
+
+    public string DatabasePath => Path.Combine(DataRoot, "mydocker.db");
+}
+
+/// <summary>A block of addresses split into subnets of prefix length <see cref="Size"/>.</summary>
+public sealed class AddressPool
+{
+    public string Base { get; set; } = "";
+    public int Size { get; set; } = 24;
+}

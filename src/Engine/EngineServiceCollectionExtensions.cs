@@ -1,0 +1,33 @@
+using Microsoft.Extensions.DependencyInjection;
+using MyDocker.Engine.Kernel.Netlink;
+using MyDocker.Engine.Kernel.Nftables;
+using MyDocker.Engine.Networking.Firewall;
+using MyDocker.Engine.Networking.Ipam;
+using MyDocker.Engine.Networks;
+using MyDocker.Engine.Reconcile;
+using MyDocker.Engine.State;
+
+namespace MyDocker.Engine;
+
+public static class EngineServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the engine. The kernel handles (netlink socket, libnftables context) bind to the network namespace of
+    /// the thread that first resolves them — the daemon's own — so resolve them before serving requests.
+    /// </summary>
+    public static IServiceCollection AddMyDockerEngine(this IServiceCollection services, EngineOptions options)
+    {
+        var stateFactory = new StateDbFactory(options.DatabasePath);
+        services.AddSingleton(options);
+        services.AddSingleton(stateFactory);
+        services.AddSingleton<IRtNetlink>(_ => RtNetlink.Open());
+        services.AddSingleton<INftExecutor>(_ => new LibNftables());
+        services.AddSingleton<IFirewall>(sp => new NftFirewall(sp.GetRequiredService<INftExecutor>()));
+        services.AddSingleton<IIpamStore>(_ => new SqliteIpamStore(stateFactory.ConnectionString));
+        services.AddSingleton<IpamAllocator>();
+        services.AddSingleton<BridgeDriver>();
+        services.AddSingleton<NetworkService>();
+        services.AddSingleton<Reconciler>();
+        return services;
+    }
+}

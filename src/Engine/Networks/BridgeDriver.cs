@@ -1,0 +1,91 @@
+using MyDocker.Engine.Common;
+using MyDocker.Engine.Kernel;
+using MyDocker.Engine.Kernel.Netlink;
+using MyDocker.Engine.Networking.Firewall;
+using MyDocker.Engine.Networking.Ipam;
+using MyDocker.Engine.State;
+
+namespace MyDocker.Engine.Networks;
+
+/// <summary>
+/// The kernel side of a bridge network: the bridge device (marked with an ifalias), its gateway address (the kernel
+/// adds the connected route with it), the link state, and the network's elements in the engine's nftables table.
+/// </summary>
+public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall)
+{
+    /// <summary>Every bridge the engine creates carries the alias "mydocker:net:&lt;network id&gt;"; the reconciler
+    /// removes aliased devices that no record owns, and the engine never touches a device without it.</summary>
+    public const string AliasPrefix = "mydocker:net:";
+
+    public static string AliasFor(string networkId) => AliasPrefix + networkId;
+
+    public static FirewallNetwork FirewallView(NetworkRecord n) => new(n.Bridge, n.Subnet, n.Internal);
+
+    /// <summary>Creates everything for <paramref name="n"/>, registering each undo in <paramref name="scope"/>.</summary>
+    public void Setup(NetworkRecord n, RollbackScope scope)
+    {
+        var subnet = IPv4Subnet.Parse(n.Subnet);
+        int index = netlink.CreateBridge(n.Bridge);
+        // From here on the device exists: undo deletes it even before the alias is set (the record is still Creating).
+        scope.OnRollback($"bridge {n.Bridge}", () => DeleteBridge(n, allowUnmarked: true));
+        // An alias cannot be given with RTM_NEWLINK's create (rtnl_create_link ignores IFLA_IFALIAS), hence a second request.
+        netlink.SetAlias(index, AliasFor(n.Id));
+        netlink.AddAddress(index, System.Net.IPAddress.Parse(n.Gateway), subnet.PrefixLength);
+        netlink.SetUp(index);
+        firewall.AddNetwork(FirewallView(n));
+        scope.OnRollback($"firewall elements of {n.Bridge}", () => firewall.RemoveNetwork(FirewallView(n)));
+        Sysctl.EnableIPv4Forwarding();
+    }
+
+    /// <summary>Removes the network's kernel state. Every step runs; already-gone is success.</summary>
+    public void Teardown(NetworkRecord n, Teardown t)
+    {
+        t.Step($"remove firewall elements of {n.Bridge}", () => firewall.RemoveNetwork(FirewallView(n)));
+        // Deleting the bridge removes its address and connected route with it.
+        t.Step($"delete bridge {n.Bridge}", () => DeleteBridge(n, allowUnmarked: n.Phase == NetworkPhase.Creating));
+    }
+
+    /// <summary>Re-creates whatever is missing of a Ready network's device state; returns what it repaired.</summary>
+    public List<string> Repair(NetworkRecord n)
+    {
+        var repaired = new List<string>();
+        var link = netlink.GetLink(n.Bridge);
+        if (link is not null && link.Alias != AliasFor(n.Id))
+            throw new EngineException(ErrorKind.Conflict,
+                $"device {n.Bridge} of network '{n.Name}' exists but is not marked as ours (alias '{link.Alias}'); MyDocker leaves it alone — remove or rename it, then run 'mydocker system reconcile'");
+        var subnet = IPv4Subnet.Parse(n.Subnet);
+        var gateway = System.Net.IPAddress.Parse(n.Gateway);
+        if (link is null)
+        {
+            int index = netlink.CreateBridge(n.Bridge);
+            netlink.SetAlias(index, AliasFor(n.Id));
+            netlink.AddAddress(index, gateway, subnet.PrefixLength);
+            netlink.SetUp(index);
+            repaired.Add($"bridge {n.Bridge} of network '{n.Name}' re-created");
+            return repaired;
+        }
+        bool hasAddress = netlink.ListAddresses().Any(a => a.LinkIndex == link.Index && a.Address.Equals(gateway) && a.PrefixLength == subnet.PrefixLength);
+        if (!hasAddress)
+        {
+            netlink.AddAddress(link.Index, gateway, subnet.PrefixLength);
+            repaired.Add($"address {n.Gateway}/{subnet.PrefixLength} of bridge {n.Bridge} restored");
+        }
+        if (!link.IsUp)
+        {
+            netlink.SetUp(link.Index);
+            repaired.Add($"bridge {n.Bridge} brought up");
+        }
+        return repaired;
+    }
+
+    private void DeleteBridge(NetworkRecord n, bool allowUnmarked)
+    {
+        var link = netlink.GetLink(n.Bridge);
+        if (link is null) return;
+        bool ours = link.Alias == AliasFor(n.Id) || (allowUnmarked && link.Alias is null && link.Kind == "bridge");
+        if (!ours)
+            throw new EngineException(ErrorKind.Conflict,
+                $"device {n.Bridge} is not marked as network '{n.Name}''s bridge (alias '{link.Alias}'); MyDocker leaves it alone");
+        netlink.DeleteLink(n.Bridge);
+    }
+}

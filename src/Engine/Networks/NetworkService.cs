@@ -1,0 +1,186 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using MyDocker.Engine.Common;
+using MyDocker.Engine.Kernel.Netlink;
+using MyDocker.Engine.Networking.Ipam;
+using MyDocker.Engine.State;
+
+namespace MyDocker.Engine.Networks;
+
+/// <summary>A network with what the engine knows about its addresses.</summary>
+public sealed record NetworkView(NetworkRecord Record, IpamUsageInfo Usage, IReadOnlyList<IpamLease> Leases);
+
+/// <summary>
+/// Creates, lists, inspects and removes bridge networks. Each change follows DESIGN.md §4.4: the intent is recorded
+/// (phase Creating/Removing), the kernel is changed inside a rollback scope, then the record is marked done, so a crash
+/// at any point leaves something the reconciler can finish or undo. Changes are serialised by one gate, which also makes
+/// the overlap and name checks race-free; reads do not take it.
+/// </summary>
+public sealed class NetworkService(
+    StateDbFactory state, IRtNetlink netlink, BridgeDriver bridges, IpamAllocator ipam, EngineOptions options,
+    ILogger<NetworkService> logger)
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <summary>Held by the reconciler too, so it never races a create or remove.</summary>
+    internal SemaphoreSlim Gate => _gate;
+
+    public async Task<NetworkView> CreateAsync(NetworkCreateSpec spec, CancellationToken ct = default)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            await using var db = state.Create();
+            var records = await db.Networks.AsNoTracking().ToListAsync(ct);
+            var plan = NetworkPlanner.Plan(
+                spec,
+                records.Select(r => (r.Name, r.Id, r.Bridge)).ToList(),
+                OccupiedSubnets(records),
+                name => netlink.GetLink(name) is not null,
+                options.DefaultAddressPools);
+
+            var record = new NetworkRecord
+            {
+                Id = plan.Id, Name = plan.Name, Subnet = plan.Subnet.ToString(),
+                Gateway = IPv4.ToAddress(plan.Gateway).ToString(), IpRange = plan.Range?.ToString(),
+                Bridge = plan.Bridge, Internal = plan.Internal, Created = DateTimeOffset.UtcNow, Phase = NetworkPhase.Creating,
+                OptionsJson = JsonSerializer.Serialize(plan.Options), LabelsJson = JsonSerializer.Serialize(plan.Labels),
+            };
+            // 1. Intent: the record exists (Creating) before any kernel object, so nothing the kernel gets is unowned.
+            db.Networks.Add(record);
+            await db.SaveChangesAsync(ct);
+
+            using (var scope = new RollbackScope(logger, $"create network {plan.Name}"))
+            {
+                scope.OnRollback($"record of network {plan.Name}", () => DeleteRecord(record.Id));
+                // 2. Kernel.
+                bridges.Setup(record, scope);
+                ipam.OpenPool(PoolOf(record));
+                scope.OnRollback($"address pool of {plan.Name}", () => ipam.ClosePool(record.Id, deleteLeases: true));
+                // 3. Done. CancellationToken.None: past this point, stopping half-way would only cause a rollback.
+                record.Phase = NetworkPhase.Ready;
+                await db.SaveChangesAsync(CancellationToken.None);
+                scope.Complete();
+            }
+            logger.LogInformation("Created network {Network} ({Id}) subnet {Subnet} gateway {Gateway} bridge {Bridge}",
+                record.Name, record.Id[..12], record.Subnet, record.Gateway, record.Bridge);
+            return View(record);
+        }
+        finally { _gate.Release(); }
+    }
+
+    public async Task<IReadOnlyList<NetworkView>> ListAsync(CancellationToken ct = default)
+    {
+        await using var db = state.Create();
+        var records = await db.Networks.AsNoTracking().Where(n => n.Phase == NetworkPhase.Ready).ToListAsync(ct);
+        return records.OrderBy(r => r.Name, StringComparer.Ordinal).Select(View).ToList();
+    }
+
+    public async Task<NetworkView> GetAsync(string idOrName, CancellationToken ct = default)
+    {
+        await using var db = state.Create();
+        return View(await ResolveAsync(db, idOrName, ct));
+    }
+
+    /// <summary>Removes the network: refused while addresses are leased to endpoints.</summary>
+    public async Task RemoveAsync(string idOrName, CancellationToken ct = default)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            await using var db = state.Create();
+            var record = await ResolveAsync(db, idOrName, ct);
+            var leases = ipam.Leases(record.Id);
+            if (leases.Count > 0)
+                throw EngineException.Conflict(
+                    $"network '{record.Name}' has {leases.Count} active endpoint(s) ({string.Join(", ", leases.Take(5).Select(l => $"{l.OwnerId} {IPv4.ToAddress(l.Address)}"))}); remove them first (mydocker rm -f CONTAINER)");
+
+            record.Phase = NetworkPhase.Removing;
+            await db.SaveChangesAsync(ct);
+            TeardownKernel(record);
+            await db.Networks.Where(n => n.Id == record.Id).ExecuteDeleteAsync(CancellationToken.None);
+            logger.LogInformation("Removed network {Network} ({Id})", record.Name, record.Id[..12]);
+        }
+        finally { _gate.Release(); }
+    }
+
+    /// <summary>Leases an address of the network to an endpoint (a container, in the next milestone).</summary>
+    public async Task<IPAddress> AllocateAddressAsync(string idOrName, string ownerId, IPAddress? requested = null, CancellationToken ct = default)
+    {
+        await using var db = state.Create();
+        var record = await ResolveAsync(db, idOrName, ct);
+        uint? wanted = requested is null ? null : IPv4.ToUInt(requested);
+        return IPv4.ToAddress(ipam.Allocate(record.Id, ownerId, wanted));
+    }
+
+    /// <summary>Returns a leased address to the pool; false if it was not leased.</summary>
+    public async Task<bool> ReleaseAddressAsync(string idOrName, IPAddress address, CancellationToken ct = default)
+    {
+        await using var db = state.Create();
+        var record = await ResolveAsync(db, idOrName, ct);
+        return ipam.Release(record.Id, IPv4.ToUInt(address));
+    }
+
+    /// <summary>Removes the kernel state and the address pool of a network; throws listing every failed step.</summary>
+    internal void TeardownKernel(NetworkRecord record)
+    {
+        var t = new Teardown();
+        bridges.Teardown(record, t);
+        t.Step($"address pool of {record.Name}", () => ipam.ClosePool(record.Id, deleteLeases: true));
+        t.ThrowIfFailed($"removing network '{record.Name}'");
+    }
+
+    internal static IpamPool PoolOf(NetworkRecord r) =>
+        new(r.Id, IPv4Subnet.Parse(r.Subnet), IPv4.Parse(r.Gateway), r.IpRange is null ? null : IPv4Subnet.Parse(r.IpRange), r.Name);
+
+    private NetworkView View(NetworkRecord r) => new(r, ipam.Usage(r.Id), ipam.Leases(r.Id));
+
+    /// <summary>Docker's lookup order: full id, then exact name, then a unique id prefix.</summary>
+    private static async Task<NetworkRecord> ResolveAsync(StateDb db, string idOrName, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(idOrName))
+            throw EngineException.Invalid("no network given; name a network or give its id (see 'mydocker network ls')");
+        var ready = db.Networks.Where(n => n.Phase == NetworkPhase.Ready);
+        var hit = await ready.FirstOrDefaultAsync(n => n.Id == idOrName, ct)
+                  ?? await ready.FirstOrDefaultAsync(n => n.Name == idOrName, ct);
+        if (hit is not null) return hit;
+        var byPrefix = await ready.Where(n => n.Id.StartsWith(idOrName.ToLowerInvariant())).Take(2).ToListAsync(ct);
+        return byPrefix.Count switch
+        {
+            1 => byPrefix[0],
+            0 => throw EngineException.NotFound($"network '{NameRules.Printable(idOrName)}' not found; list networks with 'mydocker network ls'"),
+            _ => throw EngineException.Invalid($"network id prefix '{idOrName}' is ambiguous: it matches several networks; give more of the id"),
+        };
+    }
+
+    private void DeleteRecord(string id)
+    {
+        using var db = state.Create();
+        db.Networks.Where(n => n.Id == id).ExecuteDelete();
+    }
+
+    /// <summary>Subnets a new network must not overlap: other networks, and the host's own routes and addresses
+    /// (except the default route and what sits on engine bridges, which the network records already cover).</summary>
+    private List<OccupiedSubnet> OccupiedSubnets(IEnumerable<NetworkRecord> records)
+    {
+        var result = records.Select(r => new OccupiedSubnet(IPv4Subnet.Parse(r.Subnet), $"network '{r.Name}' ({r.Subnet})")).ToList();
+        var links = netlink.ListLinks().ToDictionary(l => l.Index);
+        bool Engine(int? index) => index is int i && links.TryGetValue(i, out var l) && l.Alias?.StartsWith(BridgeDriver.AliasPrefix) == true;
+        string Dev(int? index) => index is int i && links.TryGetValue(i, out var l) ? l.Name : "?";
+        foreach (var route in netlink.ListRoutes())
+        {
+            if (route.PrefixLength == 0 || Engine(route.OutputLinkIndex)) continue;
+            var s = new IPv4Subnet(IPv4.ToUInt(route.Destination) & IPv4Subnet.MaskOf(route.PrefixLength), route.PrefixLength);
+            result.Add(new OccupiedSubnet(s, $"the host route {s} dev {Dev(route.OutputLinkIndex)}"));
+        }
+        foreach (var a in netlink.ListAddresses())
+        {
+            if (Engine(a.LinkIndex)) continue;
+            var s = new IPv4Subnet(IPv4.ToUInt(a.Address) & IPv4Subnet.MaskOf(a.PrefixLength), a.PrefixLength);
+            result.Add(new OccupiedSubnet(s, $"the host address {a.Address}/{a.PrefixLength} on {Dev(a.LinkIndex)}"));
+        }
+        return result;
+    }
+}

@@ -1,0 +1,107 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using MyDocker.Engine.Kernel;
+using MyDocker.Engine.Kernel.Netlink;
+using MyDocker.Engine.Networking.Firewall;
+using MyDocker.Engine.Networking.Ipam;
+using MyDocker.Engine.Networks;
+using MyDocker.Engine.State;
+using MyDocker.Shared.Api;
+
+namespace MyDocker.Engine.Reconcile;
+
+/// <summary>
+/// Compares the database (desired state) with the kernel and repairs drift both ways (DESIGN.md §4.4):
+/// records left half-made by a crash are rolled back or finished, live records get their missing kernel objects back,
+/// and engine-marked kernel objects that no record owns are removed. Runs at start-up and on demand; every step runs
+/// even if another fails, and the report lists what changed and what failed.
+/// </summary>
+public sealed class Reconciler(
+    StateDbFactory state, IRtNetlink netlink, IFirewall firewall, BridgeDriver bridges, IpamAllocator ipam,
+    NetworkService networks, ILogger<Reconciler> logger)
+{
+    public async Task<ReconcileReport> RunAsync(bool firstRun = false, CancellationToken ct = default)
+    {
+        await networks.Gate.WaitAsync(ct);
+        try { return Run(firstRun); }
+        finally { networks.Gate.Release(); }
+    }
+
+    private ReconcileReport Run(bool firstRun)
+    {
+        var report = new ReconcileReport();
+        void Try(string what, Action action)
+        {
+            try { action(); }
+            catch (Exception e) { report.Errors.Add($"{what}: {e.Message}"); }
+        }
+
+        using var db = state.Create();
+        var records = db.Networks.ToList();
+
+        // 1. Operations a crash interrupted: Creating is rolled back, Removing is finished. Either way the record goes.
+        foreach (var r in records.Where(r => r.Phase != NetworkPhase.Ready))
+            Try($"finish {(r.Phase == NetworkPhase.Creating ? "rollback of" : "removal of")} network '{r.Name}'", () =>
+            {
+                networks.TeardownKernel(r);
+                db.Networks.Remove(r);
+                db.SaveChanges();
+                report.Removed.Add(r.Phase == NetworkPhase.Creating
+                    ? $"half-made network '{r.Name}' (bridge {r.Bridge}) rolled back"
+                    : $"network '{r.Name}' (bridge {r.Bridge}) removal finished");
+            });
+        var live = records.Where(r => r.Phase == NetworkPhase.Ready).ToList();
+
+        // 2. Live records: address pools loaded, devices present, marked, addressed and up.
+        foreach (var r in live)
+        {
+            Try($"address pool of network '{r.Name}'", () => ipam.OpenPool(NetworkService.PoolOf(r)));
+            Try($"bridge of network '{r.Name}'", () => report.Repaired.AddRange(bridges.Repair(r)));
+        }
+
+        // 3. Devices carrying our mark that no live record owns.
+        var owned = live.Select(r => BridgeDriver.AliasFor(r.Id)).ToHashSet();
+        foreach (var link in netlink.ListLinks())
+        {
+            if (link.Alias is null || !link.Alias.StartsWith(BridgeDriver.AliasPrefix) || owned.Contains(link.Alias)) continue;
+            Try($"orphan device {link.Name}", () =>
+            {
+                netlink.DeleteLink(link.Name);
+                report.Removed.Add($"orphan bridge {link.Name} ({link.Alias}) deleted");
+            });
+        }
+
+        // 4. Leases of pools whose network is gone.
+        Try("orphan address leases", () =>
+        {
+            var liveIds = live.Select(r => r.Id).ToList();
+            int n = db.IpamLeases.Where(l => !liveIds.Contains(l.PoolId)).ExecuteDelete();
+            db.IpamCursors.Where(c => !liveIds.Contains(c.PoolId)).ExecuteDelete();
+            if (n > 0) report.Removed.Add($"{n} address lease(s) of removed networks released");
+        });
+
+        // 5. The firewall: replaced atomically with exactly the live networks' elements when it differs (always at start-up,
+        //    which also restores base rules someone edited by hand; the sets alone would not show that).
+        Try("nftables table", () =>
+        {
+            var want = live.Select(BridgeDriver.FirewallView).ToList();
+            var have = firewall.Read();
+            bool same = have.TableExists
+                        && have.Bridges.SetEquals(want.Select(w => w.Bridge))
+                        && have.InternalBridges.SetEquals(want.Where(w => w.Internal).Select(w => w.Bridge))
+                        && have.MasqueradeBridges.SetEquals(want.Where(w => !w.Internal).Select(w => w.Bridge));
+            if (same && !firstRun) return;
+            firewall.Rebuild(want);
+            if (same) return;
+            report.Repaired.Add(have.TableExists
+                ? $"nftables table rebuilt for {want.Count} network(s)"
+                : $"nftables table created for {want.Count} network(s)");
+        });
+        if (live.Count > 0) Try("IPv4 forwarding", Sysctl.EnableIPv4Forwarding);
+
+        foreach (var line in report.Repaired) logger.LogInformation("Reconcile repaired: {Change}", line);
+        foreach (var line in report.Removed) logger.LogInformation("Reconcile removed: {Change}", line);
+        foreach (var line in report.Errors) logger.LogError("Reconcile failed: {Error}", line);
+        return report;
+    }
+}
