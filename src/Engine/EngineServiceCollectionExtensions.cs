@@ -25,6 +25,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<IFirewall>(sp => new NftFirewall(sp.GetRequiredService<INftExecutor>()));
         services.AddSingleton<IIpamStore>(_ => new SqliteIpamStore(stateFactory.ConnectionString));
         services.AddSingleton<IpamAllocator>();
+        services.AddSingleton(new Sysctl());
         services.AddSingleton<BridgeDriver>();
         services.AddSingleton<NetworkService>();
         services.AddSingleton<Reconciler>();

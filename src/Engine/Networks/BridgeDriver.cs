@@ -11,7 +11,7 @@ namespace MyDocker.Engine.Networks;
 /// The kernel side of a bridge network: the bridge device (marked with an ifalias), its gateway address (the kernel
 /// adds the connected route with it), the link state, and the network's elements in the engine's nftables table.
 /// </summary>
-public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall)
+public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, Sysctl sysctl)
 {
     /// <summary>Every bridge the engine creates carries the alias "mydocker:net:&lt;network id&gt;"; the reconciler
     /// removes aliased devices that no record owns, and the engine never touches a device without it.</summary>
@@ -26,21 +26,26 @@ public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall)
     {
         var subnet = IPv4Subnet.Parse(n.Subnet);
         int index = netlink.CreateBridge(n.Bridge);
+        CrashPoint.Hit("network-create:bridge-created");
         // From here on the device exists: undo deletes it even before the alias is set (the record is still Creating).
         scope.OnRollback($"bridge {n.Bridge}", () => DeleteBridge(n, allowUnmarked: true));
         // An alias cannot be given with RTM_NEWLINK's create (rtnl_create_link ignores IFLA_IFALIAS), hence a second request.
         netlink.SetAlias(index, AliasFor(n.Id));
+        CrashPoint.Hit("network-create:alias-set");
         netlink.AddAddress(index, System.Net.IPAddress.Parse(n.Gateway), subnet.PrefixLength);
         netlink.SetUp(index);
+        CrashPoint.Hit("network-create:link-up");
         firewall.AddNetwork(FirewallView(n));
+        CrashPoint.Hit("network-create:firewall-added");
         scope.OnRollback($"firewall elements of {n.Bridge}", () => firewall.RemoveNetwork(FirewallView(n)));
-        Sysctl.EnableIPv4Forwarding();
+        sysctl.EnableIPv4Forwarding();
     }
 
     /// <summary>Removes the network's kernel state. Every step runs; already-gone is success.</summary>
     public void Teardown(NetworkRecord n, Teardown t)
     {
         t.Step($"remove firewall elements of {n.Bridge}", () => firewall.RemoveNetwork(FirewallView(n)));
+        CrashPoint.Hit("network-remove:firewall-removed");
         // Deleting the bridge removes its address and connected route with it.
         t.Step($"delete bridge {n.Bridge}", () => DeleteBridge(n, allowUnmarked: n.Phase == NetworkPhase.Creating));
     }

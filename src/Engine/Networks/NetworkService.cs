@@ -51,6 +51,7 @@ public sealed class NetworkService(
             // 1. Intent: the record exists (Creating) before any kernel object, so nothing the kernel gets is unowned.
             db.Networks.Add(record);
             await db.SaveChangesAsync(ct);
+            CrashPoint.Hit("network-create:recorded");
 
             using (var scope = new RollbackScope(logger, $"create network {plan.Name}"))
             {
@@ -59,6 +60,7 @@ public sealed class NetworkService(
                 bridges.Setup(record, scope);
                 ipam.OpenPool(PoolOf(record));
                 scope.OnRollback($"address pool of {plan.Name}", () => ipam.ClosePool(record.Id, deleteLeases: true));
+                CrashPoint.Hit("network-create:pool-opened");
                 // 3. Done. CancellationToken.None: past this point, stopping half-way would only cause a rollback.
                 record.Phase = NetworkPhase.Ready;
                 await db.SaveChangesAsync(CancellationToken.None);
@@ -99,7 +101,9 @@ public sealed class NetworkService(
 
             record.Phase = NetworkPhase.Removing;
             await db.SaveChangesAsync(ct);
+            CrashPoint.Hit("network-remove:marked");
             TeardownKernel(record);
+            CrashPoint.Hit("network-remove:kernel-done");
             await db.Networks.Where(n => n.Id == record.Id).ExecuteDeleteAsync(CancellationToken.None);
             logger.LogInformation("Removed network {Network} ({Id})", record.Name, record.Id[..12]);
         }

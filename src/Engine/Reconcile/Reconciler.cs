@@ -18,7 +18,7 @@ namespace MyDocker.Engine.Reconcile;
 /// </summary>
 public sealed class Reconciler(
     StateDbFactory state, IRtNetlink netlink, IFirewall firewall, BridgeDriver bridges, IpamAllocator ipam,
-    NetworkService networks, ILogger<Reconciler> logger)
+    NetworkService networks, Sysctl sysctl, ILogger<Reconciler> logger)
 {
     public async Task<ReconcileReport> RunAsync(bool firstRun = false, CancellationToken ct = default)
     {
@@ -97,7 +97,7 @@ public sealed class Reconciler(
                 ? $"nftables table rebuilt for {want.Count} network(s)"
                 : $"nftables table created for {want.Count} network(s)");
         });
-        if (live.Count > 0) Try("IPv4 forwarding", Sysctl.EnableIPv4Forwarding);
+        if (live.Count > 0) Try("IPv4 forwarding", sysctl.EnableIPv4Forwarding);
 
         foreach (var line in report.Repaired) logger.LogInformation("Reconcile repaired: {Change}", line);
         foreach (var line in report.Removed) logger.LogInformation("Reconcile removed: {Change}", line);

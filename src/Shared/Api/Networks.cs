@@ -12,7 +12,8 @@ public sealed class NetworkCreateRequest
     public string? Driver { get; set; }
     public bool Internal { get; set; }
     public bool Attachable { get; set; }
-    public bool EnableIPv6 { get; set; }
+    /// <summary>Docker 25+ clients send null when the flag is not given.</summary>
+    public bool? EnableIPv6 { get; set; }
     public bool Ingress { get; set; }
     public bool? CheckDuplicate { get; set; }
     public IpamConfigSection? IPAM { get; set; }

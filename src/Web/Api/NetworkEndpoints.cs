@@ -26,7 +26,7 @@ public static class NetworkEndpoints
             var configs = body.IPAM?.Config ?? [];
             if (configs.Count > 1)
                 throw EngineException.Invalid($"{configs.Count} IPAM configs given; MyDocker supports one IPv4 subnet per network");
-            if (body.EnableIPv6)
+            if (body.EnableIPv6 == true)
                 throw EngineException.Invalid("IPv6 networks are not supported yet; create the network without --ipv6");
             if (body.IPAM?.Driver is { Length: > 0 } ipamDriver && ipamDriver != "default")
                 throw EngineException.Invalid($"unknown IPAM driver '{ipamDriver}': only 'default' is supported");

@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+
+namespace MyDocker.E2ETests.Infrastructure;
+
+/// <summary>
+/// A real mydockerd in its own throw-away network namespace with a temporary data root and exec root. It is started
+/// with nsenter --net (not ip netns exec), so only the network namespace changes. Dispose stops it and deletes the
+/// namespace (and with it every bridge and nftables table the daemon made) and the temporary directories.
+/// </summary>
+public sealed class DaemonUnderTest : IDisposable
+{
+    private Process? _process;
+    private readonly List<string> _logs = new();
+
+    public TestNetns Netns { get; }
+    public string Root { get; }
+    public string DataRoot => Path.Combine(Root, "data");
+    public string ExecRoot => Path.Combine(Root, "exec");
+    public string Socket => Path.Combine(Root, "exec", "mydocker.sock");
+    public string HostArg => "unix://" + Socket;
+    public int? Pid => _process is { HasExited: false } p ? p.Id : null;
+
+    public DaemonUnderTest(string purpose = "d", bool start = true)
+    {
+        Netns = new TestNetns(purpose);
+        Root = Directory.CreateTempSubdirectory("mydocker-e2e-").FullName;
+        if (start) Start();
+    }
+
+    /// <summary>Starts the daemon and waits until /_ping answers. <paramref name="crashAt"/> arms a CrashPoint.</summary>
+    public void Start(string? crashAt = null, bool waitReady = true)
+    {
+        if (_process is { HasExited: false }) throw new InvalidOperationException("daemon already running");
+        var psi = new ProcessStartInfo("nsenter")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        foreach (var a in new[] { "--net=" + Netns.Path, Artifacts.Daemon, "--data-root", DataRoot, "--exec-root", ExecRoot, "-H", HostArg })
+            psi.ArgumentList.Add(a);
+        if (crashAt is not null) psi.Environment["MYDOCKER_TEST_CRASH_AT"] = crashAt;
+        var p = new Process { StartInfo = psi };
+        p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_logs) _logs.Add(e.Data); };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_logs) _logs.Add("ERR " + e.Data); };
+        p.Start();
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        _process = p;
+        if (waitReady) WaitReady();
+    }
+
+    public void WaitReady(TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process is { HasExited: true })
+                throw new InvalidOperationException($"mydockerd exited with {_process.ExitCode} during start-up:\n{Logs}");
+            try
+            {
+                using var http = Http();
+                if (http.GetAsync("/_ping").Result.IsSuccessStatusCode) return;
+            }
+            catch (Exception) { /* not listening yet */ }
+            Thread.Sleep(50);
+        }
+        throw new TimeoutException($"mydockerd did not answer /_ping within the timeout:\n{Logs}");
+    }
+
+    /// <summary>Waits for the daemon process to exit by itself (e.g. at an armed crash point); returns its exit code.</summary>
+    public int WaitForExit(TimeSpan timeout)
+    {
+        if (_process is null) return 0;
+        if (!_process.WaitForExit(timeout)) throw new TimeoutException($"mydockerd did not exit:\n{Logs}");
+        return _process.ExitCode;
+    }
+
+    public void Kill()
+    {
+        if (_process is { HasExited: false }) { _process.Kill(); _process.WaitForExit(); }
+    }
+
+    /// <summary>SIGTERM and wait: a clean stop.</summary>
+    public int Stop()
+    {
+        if (_process is not { HasExited: false } p) return p?.ExitCode ?? 0;
+        Command.Run("kill", ["-TERM", p.Id.ToString()]);
+        if (!p.WaitForExit(TimeSpan.FromSeconds(20))) { p.Kill(); throw new TimeoutException($"mydockerd ignored SIGTERM:\n{Logs}"); }
+        return p.ExitCode;
+    }
+
+    public void Restart(string? crashAt = null) { Stop(); Start(crashAt); }
+
+    public string Logs { get { lock (_logs) return string.Join('\n', _logs.TakeLast(80)); } }
+
+    /// <summary>An HTTP client on the daemon's unix socket.</summary>
+    public HttpClient Http()
+    {
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, ct) =>
+            {
+                var s = new System.Net.Sockets.Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                await s.ConnectAsync(new UnixDomainSocketEndPoint(Socket), ct);
+                return new NetworkStream(s, ownsSocket: true);
+            },
+        };
+        return new HttpClient(handler) { BaseAddress = new Uri("http://localhost"), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    /// <summary>Runs the mydocker CLI against this daemon.</summary>
+    public CliResult Cli(params string[] args) => CliResult.From(Command.TryRun(Artifacts.Cli, ["-H", HostArg, .. args]));
+
+    /// <summary>Runs the standard docker CLI against this daemon.</summary>
+    public CliResult Docker(params string[] args) => CliResult.From(Command.TryRun(Artifacts.DockerCli, ["-H", HostArg, .. args],
+        new Dictionary<string, string> { ["DOCKER_CONFIG"] = Path.Combine(Root, "docker-config") }));
+
+    /// <summary>Runs `mydocker ARGS` and fails the test with the daemon's log if it does not succeed.</summary>
+    public string CliOk(params string[] args)
+    {
+        var r = Cli(args);
+        Assert.True(r.ExitCode == 0, $"mydocker {string.Join(' ', args)} exited {r.ExitCode}\nstdout: {r.Stdout}\nstderr: {r.Stderr}\ndaemon log:\n{Logs}");
+        return r.Stdout;
+    }
+
+    public JsonElement InspectNetwork(string name)
+    {
+        using var doc = JsonDocument.Parse(CliOk("network", "inspect", name));
+        return doc.RootElement[0].Clone();
+    }
+
+    /// <summary>Names from `mydocker network ls --format json`, sorted.</summary>
+    public List<string> NetworkNames()
+    {
+        using var doc = JsonDocument.Parse(CliOk("network", "ls", "--format", "json"));
+        return doc.RootElement.EnumerateArray().Select(n => n.GetProperty("Name").GetString()!).Order(StringComparer.Ordinal).ToList();
+    }
+
+    public void Dispose()
+    {
+        try { Stop(); } catch (Exception) { Kill(); }
+        Netns.Dispose();
+        try { Directory.Delete(Root, recursive: true); } catch (IOException) { }
+    }
+}
+
+public sealed record CliResult(int ExitCode, string Stdout, string Stderr)
+{
+    public static CliResult From((int ExitCode, string Stdout, string Stderr) r) => new(r.ExitCode, r.Stdout, r.Stderr);
+}

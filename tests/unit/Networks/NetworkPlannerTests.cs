@@ -1,0 +1,122 @@
+using MyDocker.Engine;
+using MyDocker.Engine.Networking.Ipam;
+using MyDocker.Engine.Networks;
+
+namespace MyDocker.UnitTests.Networks;
+
+public class NetworkPlannerTests
+{
+    private static readonly List<AddressPool> Pools = new EngineOptions().DefaultAddressPools;
+
+    private static NetworkPlan Plan(NetworkCreateSpec spec,
+        IReadOnlyCollection<OccupiedSubnet>? occupied = null, Func<string, bool>? deviceExists = null,
+        IReadOnlyCollection<(string, string, string)>? networks = null) =>
+        NetworkPlanner.Plan(spec, networks ?? [], occupied ?? [], deviceExists ?? (_ => false), Pools);
+
+    [Fact]
+    public void Seed_form_with_host_bits_gives_the_subnet_and_that_gateway()
+    {
+        var p = Plan(new("testbr", "bridge", "10.10.10.1/24"));
+        Assert.Equal("10.10.10.0/24", p.Subnet.ToString());
+        Assert.Equal("10.10.10.1", IPv4.ToAddress(p.Gateway).ToString());
+        Assert.Equal("md-" + p.Id[..12], p.Bridge);
+        Assert.Equal(15, p.Bridge.Length);
+        Assert.Equal(p.Bridge, p.Options[NetworkPlanner.BridgeNameOption]);
+    }
+
+    [Fact]
+    public void Default_gateway_is_the_first_host_and_custom_bridge_name_is_kept()
+    {
+        var p = Plan(new("n", Subnet: "10.0.0.0/16", Options: new Dictionary<string, string> { ["bridge.name"] = "br0" }));
+        Assert.Equal("10.0.0.1", IPv4.ToAddress(p.Gateway).ToString());
+        Assert.Equal("br0", p.Bridge);
+    }
+
+    [Fact]
+    public void Without_subnet_the_first_free_pool_subnet_is_chosen()
+    {
+        var occupied = new List<OccupiedSubnet>
+        {
+            new(IPv4Subnet.Parse("172.17.0.0/16"), "network 'a'"),
+            new(IPv4Subnet.Parse("172.18.0.0/24"), "the host route"),
+        };
+        Assert.Equal("172.19.0.0/16", Plan(new("n"), occupied).Subnet.ToString());
+    }
+
+    [Theory]
+    [InlineData("10.0.0.0/16", "10.0.0.0/16")]   // equal
+    [InlineData("10.0.0.0/8", "10.0.0.0/16")]    // wider
+    [InlineData("10.0.5.0/24", "10.0.0.0/16")]   // narrower
+    public void Overlap_is_a_conflict_naming_the_holder(string requested, string taken)
+    {
+        var e = Assert.Throws<EngineException>(() =>
+            Plan(new("n", Subnet: requested), [new OccupiedSubnet(IPv4Subnet.Parse(taken), "network 'other'")]));
+        Assert.Equal(ErrorKind.Conflict, e.Kind);
+        Assert.Contains("network 'other'", e.Message);
+    }
+
+    [Theory]
+    [InlineData("10.0.0.300/24", null, null, "300")]
+    [InlineData("10.0.0.0/7", null, null, "/8 to /30")]
+    [InlineData("10.0.0.0/31", null, null, "/8 to /30")]
+    [InlineData("10.0.0.0/24", "10.0.1.1", null, "outside")]
+    [InlineData("10.0.0.0/24", "10.0.0.255", null, "broadcast")]
+    [InlineData("10.0.0.0/24", "10.0.0.0", null, "network address")]
+    [InlineData("10.0.0.1/24", "10.0.0.2", null, "host bits")]
+    [InlineData("10.0.0.0/24", null, "10.0.1.0/24", "not inside")]
+    [InlineData("10.0.0.0/24", null, "10.0.0.1/25", "host bits")]
+    [InlineData(null, "10.0.0.1", null, "--subnet")]
+    [InlineData(null, null, "10.0.0.0/24", "--subnet")]
+    public void Bad_addressing_is_refused_with_a_message_naming_it(string? subnet, string? gateway, string? range, string mentions)
+    {
+        var e = Assert.Throws<EngineException>(() => Plan(new("n", Subnet: subnet, Gateway: gateway, IpRange: range)));
+        Assert.Equal(ErrorKind.InvalidArgument, e.Kind);
+        Assert.Contains(mentions, e.Message);
+    }
+
+    [Theory]
+    [InlineData("", "empty")]
+    [InlineData("a/b", "'/'")]
+    [InlineData("a..b", "'..'")]
+    [InlineData("a b", "space")]
+    [InlineData("a\u0007b", "control")]
+    [InlineData("-a", "start")]
+    [InlineData("a$b", "'$'")]
+    public void Bad_names_are_refused(string name, string mentions)
+    {
+        var e = Assert.Throws<EngineException>(() => Plan(new(name)));
+        Assert.Contains(mentions, e.Message);
+        Assert.DoesNotContain("\u0007", e.Message);
+    }
+
+    [Fact]
+    public void Too_long_names_and_bridge_names_are_refused()
+    {
+        Assert.Contains("64", Assert.Throws<EngineException>(() => Plan(new(new string('x', 65)))).Message);
+        var e = Assert.Throws<EngineException>(() => Plan(new("n", Options: new Dictionary<string, string> { ["com.docker.network.bridge.name"] = "abcdefghijklmnop" })));
+        Assert.Contains("15 bytes", e.Message);
+    }
+
+    [Fact]
+    public void Existing_devices_duplicate_names_and_unknown_drivers_are_refused()
+    {
+        var e = Assert.Throws<EngineException>(() => Plan(new("n", Options: new Dictionary<string, string> { ["bridge.name"] = "eth0" }), deviceExists: d => d == "eth0"));
+        Assert.Equal(ErrorKind.Conflict, e.Kind);
+        Assert.Contains("never adopts", e.Message);
+
+        e = Assert.Throws<EngineException>(() => Plan(new("web"), networks: [("web", new string('a', 64), "md-aaaaaaaaaaaa")]));
+        Assert.Equal(ErrorKind.Conflict, e.Kind);
+        Assert.Contains("already exists", e.Message);
+
+        e = Assert.Throws<EngineException>(() => Plan(new("n", "macvlan")));
+        Assert.Contains("only 'bridge'", e.Message);
+    }
+
+    [Fact]
+    public void Exhausted_pools_say_so()
+    {
+        var everything = new List<OccupiedSubnet> { new(IPv4Subnet.Parse("0.0.0.0/1"), "x"), new(IPv4Subnet.Parse("128.0.0.0/1"), "y") };
+        var e = Assert.Throws<EngineException>(() => Plan(new("n"), everything));
+        Assert.Contains("pass --subnet", e.Message);
+    }
+}

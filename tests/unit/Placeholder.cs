@@ -1,1 +1,0 @@
-namespace MyDocker.UnitTests; internal static class Placeholder {}
