@@ -1,1 +1,3 @@
-return 0;
+using MyDocker.Cli;
+
+return await CliApp.RunAsync(args, Console.Out, Console.Error, Environment.GetEnvironmentVariable).ConfigureAwait(false);

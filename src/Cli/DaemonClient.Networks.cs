@@ -1,0 +1,25 @@
+using System.Text.Json;
+using MyDocker.Shared.Api;
+
+namespace MyDocker.Cli;
+
+public sealed partial class DaemonClient
+{
+    /// <summary><c>POST /networks/create</c>.</summary>
+    public Task<NetworkCreateResponse> CreateNetworkAsync(NetworkCreateRequest request, CancellationToken ct) =>
+        SendJsonAsync(HttpMethod.Post, "/networks/create",
+            JsonSerializer.SerializeToUtf8Bytes(request, ApiJsonContext.Default.NetworkCreateRequest),
+            ApiJsonContext.Default.NetworkCreateResponse, ct);
+
+    /// <summary><c>GET /networks</c>, the raw JSON array (kept raw so <c>--format json</c> loses no field).</summary>
+    public Task<byte[]> ListNetworksRawAsync(CancellationToken ct) =>
+        SendAsync(HttpMethod.Get, "/networks", null, ct);
+
+    /// <summary><c>GET /networks/{id}</c>, the raw JSON object (kept raw so inspect loses no field).</summary>
+    public Task<byte[]> InspectNetworkRawAsync(string idOrName, CancellationToken ct) =>
+        SendAsync(HttpMethod.Get, "/networks/" + Uri.EscapeDataString(idOrName), null, ct);
+
+    /// <summary><c>DELETE /networks/{id}</c>.</summary>
+    public Task RemoveNetworkAsync(string idOrName, CancellationToken ct) =>
+        SendAsync(HttpMethod.Delete, "/networks/" + Uri.EscapeDataString(idOrName), null, ct);
+}

@@ -1,0 +1,131 @@
+using System.Collections.Concurrent;
+using System.Net.Sockets;
+using System.Text;
+
+namespace MyDocker.UnitTests.Cli;
+
+/// <summary>
+/// A stand-in for mydockerd: a raw HTTP/1.1 listener on a temporary unix socket that records each request and
+/// answers it with the next canned response (Connection: close, one request per connection).
+/// </summary>
+internal sealed class FakeDaemon : IDisposable
+{
+    public sealed record Request(string Method, string Path, string Body);
+    public sealed record Response(int Status, string Reason, string Body);
+
+    private readonly Socket _listener;
+    private readonly ConcurrentQueue<Response> _responses = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+    private readonly string _dir;
+
+    public FakeDaemon()
+    {
+        // Short path: sun_path holds at most 108 bytes.
+        _dir = Path.Combine("/tmp", "mdcli-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(_dir);
+        SocketPath = Path.Combine(_dir, "d.sock");
+        _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        _listener.Bind(new UnixDomainSocketEndPoint(SocketPath));
+        _listener.Listen(8);
+        _loop = Task.Run(AcceptLoopAsync);
+    }
+
+    public string SocketPath { get; }
+    public string Host => "unix://" + SocketPath;
+    public ConcurrentQueue<Request> Requests { get; } = new();
+
+    public FakeDaemon Answer(int status, string reason, string body = "")
+    {
+        _responses.Enqueue(new Response(status, reason, body));
+        return this;
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await _listener.AcceptAsync(_stop.Token);
+            }
+            catch (Exception) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            using (client)
+            {
+                await HandleAsync(client);
+            }
+        }
+    }
+
+    private async Task HandleAsync(Socket client)
+    {
+        var buffer = new List<byte>();
+        var chunk = new byte[8192];
+        int headerEnd;
+        while ((headerEnd = IndexOfHeaderEnd(buffer)) < 0)
+        {
+            int n = await client.ReceiveAsync(chunk, SocketFlags.None, _stop.Token);
+            if (n == 0) return;
+            buffer.AddRange(chunk.AsSpan(0, n));
+        }
+        string head = Encoding.ASCII.GetString(buffer.GetRange(0, headerEnd).ToArray());
+        string[] lines = head.Split("\r\n");
+        string[] requestLine = lines[0].Split(' ');
+        int contentLength = 0;
+        foreach (var line in lines)
+            if (line.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))
+                contentLength = int.Parse(line["Content-Length:".Length..].Trim());
+        int bodyStart = headerEnd + 4;
+        while (buffer.Count < bodyStart + contentLength)
+        {
+            int n = await client.ReceiveAsync(chunk, SocketFlags.None, _stop.Token);
+            if (n == 0) break;
+            buffer.AddRange(chunk.AsSpan(0, n));
+        }
+        string body = Encoding.UTF8.GetString(buffer.GetRange(bodyStart, Math.Min(contentLength, buffer.Count - bodyStart)).ToArray());
+        Requests.Enqueue(new Request(requestLine[0], requestLine[1], body));
+
+        var response = _responses.TryDequeue(out var r) ? r : new Response(500, "Internal Server Error", "{\"message\":\"no canned response left\"}");
+        byte[] payload = Encoding.UTF8.GetBytes(response.Body);
+        var header = $"HTTP/1.1 {response.Status} {response.Reason}\r\nContent-Type: application/json\r\n" +
+                     $"Content-Length: {payload.Length}\r\nConnection: close\r\n\r\n";
+        await client.SendAsync(Encoding.ASCII.GetBytes(header), SocketFlags.None, _stop.Token);
+        if (payload.Length > 0) await client.SendAsync(payload, SocketFlags.None, _stop.Token);
+        client.Shutdown(SocketShutdown.Both);
+    }
+
+    private static int IndexOfHeaderEnd(List<byte> buffer)
+    {
+        for (int i = 0; i + 3 < buffer.Count; i++)
+            if (buffer[i] == '\r' && buffer[i + 1] == '\n' && buffer[i + 2] == '\r' && buffer[i + 3] == '\n') return i;
+        return -1;
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _listener.Dispose();
+        try { _loop.Wait(TimeSpan.FromSeconds(5)); } catch (AggregateException) { }
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+    }
+}
+
+/// <summary>Runs the CLI in-process with captured output.</summary>
+internal static class CliRunner
+{
+    public sealed record Result(int ExitCode, string Out, string Err);
+
+    public static async Task<Result> RunAsync(string? host, params string[] args)
+    {
+        var stdout = new StringWriter { NewLine = "\n" };
+        var stderr = new StringWriter { NewLine = "\n" };
+        var env = new Dictionary<string, string?>();
+        if (host is not null) env["MYDOCKER_HOST"] = host;
+        int code = await MyDocker.Cli.CliApp.RunAsync(args, stdout, stderr, name => env.GetValueOrDefault(name));
+        return new Result(code, stdout.ToString(), stderr.ToString());
+    }
+}
