@@ -32,7 +32,7 @@ public class NftFirewallTests
           }
           chain postrouting {
             type nat hook postrouting priority srcnat; policy accept;
-            iifname . ip saddr @masq_nets oifname != @bridges masquerade
+            iifname @masq_bridges oifname != @bridges masquerade
           }
         }
         """;
@@ -51,9 +51,8 @@ public class NftFirewallTests
               set internal_bridges {
                 type ifname
               }
-              set masq_nets {
-                type ifname . ipv4_addr
-                flags interval
+              set masq_bridges {
+                type ifname
               }
               set same_bridge {
                 type ifname . ifname
@@ -74,10 +73,9 @@ public class NftFirewallTests
               set internal_bridges {
                 type ifname
               }
-              set masq_nets {
-                type ifname . ipv4_addr
-                flags interval
-                elements = { "md-a" . 10.0.0.0/24 }
+              set masq_bridges {
+                type ifname
+                elements = { "md-a" }
               }
               set same_bridge {
                 type ifname . ifname
@@ -100,10 +98,9 @@ public class NftFirewallTests
                 type ifname
                 elements = { "md-b" }
               }
-              set masq_nets {
-                type ifname . ipv4_addr
-                flags interval
-                elements = { "md-a" . 10.0.0.0/24 }
+              set masq_bridges {
+                type ifname
+                elements = { "md-a" }
               }
               set same_bridge {
                 type ifname . ifname
@@ -125,15 +122,15 @@ public class NftFirewallTests
             add element ip mydocker same_bridge { "md-a" . "md-a" }
             add element ip mydocker internal_bridges { "md-a" }
             delete element ip mydocker internal_bridges { "md-a" }
-            add element ip mydocker masq_nets { "md-a" . 10.0.0.0/24 }
+            add element ip mydocker masq_bridges { "md-a" }
 
             """,
             """
             add element ip mydocker bridges { "md-b" }
             add element ip mydocker same_bridge { "md-b" . "md-b" }
             add element ip mydocker internal_bridges { "md-b" }
-            add element ip mydocker masq_nets { "md-b" . 10.0.1.0/24 }
-            delete element ip mydocker masq_nets { "md-b" . 10.0.1.0/24 }
+            add element ip mydocker masq_bridges { "md-b" }
+            delete element ip mydocker masq_bridges { "md-b" }
 
             """], fake.Applied);
     }
@@ -148,8 +145,8 @@ public class NftFirewallTests
             delete element ip mydocker same_bridge { "md-a" . "md-a" }
             add element ip mydocker internal_bridges { "md-a" }
             delete element ip mydocker internal_bridges { "md-a" }
-            add element ip mydocker masq_nets { "md-a" . 10.0.0.0/24 }
-            delete element ip mydocker masq_nets { "md-a" . 10.0.0.0/24 }
+            add element ip mydocker masq_bridges { "md-a" }
+            delete element ip mydocker masq_bridges { "md-a" }
             add element ip mydocker bridges { "md-a" }
             delete element ip mydocker bridges { "md-a" }
 
@@ -217,7 +214,7 @@ public class NftFirewallTests
         var rebuild = fake.Batches.Last();
         Assert.False(rebuild.Rejected);
         Assert.StartsWith("add table ip mydocker\ndelete table ip mydocker\n", rebuild.Commands);
-        Assert.Contains("""elements = { "md-a" . 10.0.0.0/24 }""", rebuild.Commands);
+        Assert.Contains("set masq_bridges {\n    type ifname\n    elements = { \"md-a\" }", rebuild.Commands);
     }
 
     [Fact]
@@ -303,10 +300,8 @@ public class NftFirewallTests
                    "elem": ["md-a", "md-b", {"elem": {"val": "md-c", "comment": "x"}}]}},
           {"set": {"family": "ip", "name": "internal_bridges", "table": "mydocker", "type": "ifname", "handle": 4,
                    "elem": ["md-b"]}},
-          {"set": {"family": "ip", "name": "masq_nets", "table": "mydocker", "type": ["ifname", "ipv4_addr"], "handle": 5,
-                   "flags": ["interval"],
-                   "elem": [{"concat": ["md-a", {"prefix": {"addr": "10.0.0.0", "len": 24}}]},
-                            {"concat": ["md-c", {"prefix": {"addr": "10.0.2.0", "len": 24}}]}]}},
+          {"set": {"family": "ip", "name": "masq_bridges", "table": "mydocker", "type": "ifname", "handle": 5,
+                   "elem": ["md-a", "md-c"]}},
           {"set": {"family": "ip", "name": "same_bridge", "table": "mydocker", "type": ["ifname", "ifname"], "handle": 6,
                    "elem": [{"concat": ["md-a", "md-a"]}, {"concat": ["md-b", "md-b"]}]}},
           {"set": {"family": "ip", "name": "bridges", "table": "other", "type": "ifname", "handle": 9, "elem": ["eth0"]}},

@@ -10,6 +10,9 @@ namespace MyDocker.Engine.Kernel.Nftables;
 /// from any thread.</para>
 /// <para>A <c>struct nft_ctx</c> is not thread-safe (it holds the parser state, the output buffers and the cache),
 /// so every call runs under one lock; the output flags are switched per call under the same lock.</para>
+/// <para>Quirk of libnftables 1.0.6 (Debian 12): for a multi-line buffer, the error text quotes the buffer's first
+/// line (erec_print takes the start of an INDESC_BUFFER) with the caret columns of the line that failed, so
+/// <see cref="NftException.Commands"/> is kept for the real context.</para>
 /// </summary>
 public sealed class LibNftables : INftExecutor, IDisposable
 {

@@ -2,7 +2,8 @@ namespace MyDocker.Engine.Networking.Firewall;
 
 /// <summary>One bridge network as the firewall sees it.</summary>
 /// <param name="Bridge">The bridge device name (validated: 1..15 bytes of [A-Za-z0-9_.-]).</param>
-/// <param name="Subnet">The IPv4 subnet in canonical form, host bits zero ("10.0.0.0/24").</param>
+/// <param name="Subnet">The IPv4 subnet in canonical form, host bits zero ("10.0.0.0/24"). Validated; the nftables
+/// rules key on the bridge only (see NftRuleset for why).</param>
 /// <param name="Internal">A <c>--internal</c> network: no forwarding in or out of the bridge, no masquerade.</param>
 public sealed record FirewallNetwork(string Bridge, string Subnet, bool Internal);
 
@@ -34,7 +35,7 @@ public interface IFirewall
 /// the table is missing or incomplete (the reconciler then calls <see cref="IFirewall.Rebuild"/>).</param>
 /// <param name="Bridges">Every bridge in the isolation set.</param>
 /// <param name="InternalBridges">Bridges whose traffic may not leave the bridge.</param>
-/// <param name="MasqueradeBridges">Bridges with a masquerade (SNAT) entry for their subnet.</param>
+/// <param name="MasqueradeBridges">Bridges whose traffic leaving for a non-engine interface is masqueraded (SNAT).</param>
 public sealed record FirewallState(bool TableExists, IReadOnlySet<string> Bridges, IReadOnlySet<string> InternalBridges, IReadOnlySet<string> MasqueradeBridges)
 {
     public static FirewallState Missing { get; } = new(false, new HashSet<string>(), new HashSet<string>(), new HashSet<string>());
