@@ -1,0 +1,42 @@
+namespace MyDocker.Engine.Networking.Firewall;
+
+/// <summary>One bridge network as the firewall sees it.</summary>
+/// <param name="Bridge">The bridge device name (validated: 1..15 bytes of [A-Za-z0-9_.-]).</param>
+/// <param name="Subnet">The IPv4 subnet in canonical form, host bits zero ("10.0.0.0/24"). Validated; the nftables
+/// rules key on the bridge only (see NftRuleset for why).</param>
+/// <param name="Internal">A <c>--internal</c> network: no forwarding in or out of the bridge, no masquerade.</param>
+public sealed record FirewallNetwork(string Bridge, string Subnet, bool Internal);
+
+/// <summary>
+/// The engine's packet filter and source NAT for bridge networks. Every method is one kernel transaction, so a
+/// failure leaves the previous state in place. Implementations are thread-safe and bound to one network namespace.
+/// Failures from the kernel are reported as <see cref="EngineException"/> (<see cref="ErrorKind.Internal"/>);
+/// a malformed record as <see cref="ArgumentException"/> before anything is sent.
+/// </summary>
+public interface IFirewall
+{
+    /// <summary>Replaces the whole engine table atomically with the base rules plus these networks (start-up /
+    /// reconcile). Removes anything in our table that no record owns. One transaction.</summary>
+    void Rebuild(IReadOnlyCollection<FirewallNetwork> networks);
+
+    /// <summary>Adds one network's elements in one transaction. Idempotent (adding an element that exists is fine).
+    /// Creates the base table first when it is missing.</summary>
+    void AddNetwork(FirewallNetwork n);
+
+    /// <summary>Removes one network's elements in one transaction. Idempotent: already gone (even the whole table)
+    /// counts as success.</summary>
+    void RemoveNetwork(FirewallNetwork n);
+
+    /// <summary>What the kernel has now: the bridges present in our sets, and whether the base table/chains exist.</summary>
+    FirewallState Read();
+}
+
+/// <param name="TableExists">True when the engine table exists with all of its base sets and chains; false when
+/// the table is missing or incomplete (the reconciler then calls <see cref="IFirewall.Rebuild"/>).</param>
+/// <param name="Bridges">Every bridge in the isolation set.</param>
+/// <param name="InternalBridges">Bridges whose traffic may not leave the bridge.</param>
+/// <param name="MasqueradeBridges">Bridges whose traffic leaving for a non-engine interface is masqueraded (SNAT).</param>
+public sealed record FirewallState(bool TableExists, IReadOnlySet<string> Bridges, IReadOnlySet<string> InternalBridges, IReadOnlySet<string> MasqueradeBridges)
+{
+    public static FirewallState Missing { get; } = new(false, new HashSet<string>(), new HashSet<string>(), new HashSet<string>());
+}
