@@ -16,12 +16,24 @@ public sealed record RouteInfo(IPAddress Destination, int PrefixLength, int? Out
 /// <summary>
 /// rtnetlink requests for the network namespace the instance was created in (a netlink socket stays bound to
 /// the netns it was opened in). Every method is synchronous, thread-safe (requests are serialised on one socket),
-/// and throws <see cref="KernelException"/> with the kernel's errno on failure.
+/// and throws <see cref="KernelException"/> with the kernel's errno on failure. Device names are checked against the
+/// kernel's rules (<see cref="InterfaceName"/>) before anything is sent: <see cref="ArgumentException"/>.
 /// </summary>
 public interface IRtNetlink : IDisposable
 {
     /// <summary>Creates a bridge device named <paramref name="name"/> (down); returns its ifindex. EEXIST if the name is taken.</summary>
     int CreateBridge(string name);
+
+    /// <summary>
+    /// Creates a veth pair: <paramref name="hostName"/> in this namespace and <paramref name="peerName"/> directly in
+    /// the network namespace open as <paramref name="peerNetnsFd"/> (IFLA_NET_NS_FD; a negative fd keeps the peer
+    /// here). The caller keeps ownership of the fd. Returns the host side's ifindex. EEXIST if either name is taken
+    /// in its namespace; nothing is left behind then.
+    /// </summary>
+    int CreateVethPair(string hostName, string peerName, int peerNetnsFd);
+
+    /// <summary>Attaches the device to a bridge (IFLA_MASTER); <paramref name="masterIndex"/> 0 detaches it.</summary>
+    void SetMaster(int ifindex, int masterIndex);
 
     /// <summary>Sets IFLA_IFALIAS of the device (an alias cannot be given at creation time: rtnl_create_link ignores it).</summary>
     void SetAlias(int ifindex, string alias);

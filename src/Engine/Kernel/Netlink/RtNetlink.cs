@@ -1,0 +1,180 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using MyDocker.Engine.Kernel.Interop;
+using MyDocker.Engine.Kernel.Namespaces;
+using static MyDocker.Engine.Kernel.Netlink.RtNetlinkConstants;
+
+namespace MyDocker.Engine.Kernel.Netlink;
+
+/// <summary>
+/// <see cref="IRtNetlink"/> over a NETLINK_ROUTE socket. The socket belongs to the network namespace of the
+/// thread that called <see cref="Open"/>; open it inside a namespace (see <see cref="OpenInNetns"/>) and use it
+/// from any thread afterwards. Requests are built in stack memory and replies read into one buffer per instance,
+/// so a request allocates nothing large.
+/// </summary>
+public sealed class RtNetlink : IRtNetlink
+{
+    // Largest request: a veth pair (~100 bytes) or an alias (up to 255 bytes) plus headers.
+    private const int RequestBufferSize = 1024;
+    // A dump the kernel flags as interrupted (the table changed meanwhile) is repeated this many times at most.
+    private const int DumpAttempts = 5;
+
+    private readonly NetlinkSocket _socket;
+
+    private RtNetlink(NetlinkSocket socket) => _socket = socket;
+
+    /// <summary>Opens an rtnetlink socket in the calling thread's network namespace.</summary>
+    public static RtNetlink Open() => new(NetlinkSocket.Open(Libc.NETLINK_ROUTE));
+
+    /// <summary>Opens an rtnetlink socket bound to the namespace at <paramref name="netnsPath"/> (e.g. /run/netns/NAME).</summary>
+    public static RtNetlink OpenInNetns(string netnsPath) => NetnsThread.Run(netnsPath, Open);
+
+    public int CreateBridge(string name)
+    {
+        InterfaceName.Validate(name);
+        return CreateLink("create bridge", name, name,
+            (ref NetlinkMessageWriter w, uint seq) => RtNetlinkRequests.CreateBridge(ref w, seq, name));
+    }
+
+    public int CreateVethPair(string hostName, string peerName, int peerNetnsFd)
+    {
+        InterfaceName.Validate(hostName, nameof(hostName));
+        InterfaceName.Validate(peerName, nameof(peerName));
+        return CreateLink("create veth pair", hostName, $"{hostName} (peer {peerName})",
+            (ref NetlinkMessageWriter w, uint seq) => RtNetlinkRequests.CreateVethPair(ref w, seq, hostName, peerName, peerNetnsFd));
+    }
+
+    public void SetAlias(int ifindex, string alias)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ifindex);
+        ArgumentNullException.ThrowIfNull(alias);
+        int bytes = Encoding.UTF8.GetByteCount(alias);
+        if (bytes > IFALIASZ - 1)
+            throw new ArgumentException($"Interface alias is {bytes} bytes long; Linux allows at most {IFALIASZ - 1}.", nameof(alias));
+        if (alias.Contains('\0')) throw new ArgumentException("Interface alias contains a NUL character.", nameof(alias));
+        Span<byte> buffer = stackalloc byte[RequestBufferSize];
+        var w = new NetlinkMessageWriter(buffer);
+        RtNetlinkRequests.SetAlias(ref w, _socket.NextSequence(), ifindex, alias);
+        _socket.Request("set interface alias", $"ifindex {ifindex}", w.Written);
+    }
+
+    public void SetUp(int ifindex)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ifindex);
+        Span<byte> buffer = stackalloc byte[RequestBufferSize];
+        var w = new NetlinkMessageWriter(buffer);
+        RtNetlinkRequests.SetUp(ref w, _socket.NextSequence(), ifindex);
+        _socket.Request("set interface up", $"ifindex {ifindex}", w.Written);
+    }
+
+    public void SetMaster(int ifindex, int masterIndex)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ifindex);
+        ArgumentOutOfRangeException.ThrowIfNegative(masterIndex);
+        Span<byte> buffer = stackalloc byte[RequestBufferSize];
+        var w = new NetlinkMessageWriter(buffer);
+        RtNetlinkRequests.SetMaster(ref w, _socket.NextSequence(), ifindex, masterIndex);
+        _socket.Request("set interface master", $"ifindex {ifindex}, master ifindex {masterIndex}", w.Written);
+    }
+
+    public void AddAddress(int ifindex, IPAddress address, int prefixLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ifindex);
+        ArgumentNullException.ThrowIfNull(address);
+        if (address.AddressFamily != AddressFamily.InterNetwork)
+            throw new ArgumentException($"{address} is not an IPv4 address.", nameof(address));
+        ArgumentOutOfRangeException.ThrowIfNegative(prefixLength);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(prefixLength, 32);
+        Span<byte> buffer = stackalloc byte[RequestBufferSize];
+        var w = new NetlinkMessageWriter(buffer);
+        RtNetlinkRequests.AddAddress(ref w, _socket.NextSequence(), ifindex, address, prefixLength);
+        _socket.Request("add address", $"{address}/{prefixLength} on ifindex {ifindex}", w.Written);
+    }
+
+    public bool DeleteLink(string name)
+    {
+        InterfaceName.Validate(name);
+        Span<byte> buffer = stackalloc byte[RequestBufferSize];
+        var w = new NetlinkMessageWriter(buffer);
+        RtNetlinkRequests.DeleteLink(ref w, _socket.NextSequence(), name);
+        try
+        {
+            _socket.Request("delete interface", name, w.Written);
+            return true;
+        }
+        catch (KernelException e) when (e.Errno is KernelException.ENODEV or KernelException.ENOENT)
+        {
+            return false;
+        }
+    }
+
+    public LinkInfo? GetLink(string name)
+    {
+        InterfaceName.Validate(name);
+        Span<byte> buffer = stackalloc byte[RequestBufferSize];
+        var w = new NetlinkMessageWriter(buffer);
+        RtNetlinkRequests.GetLink(ref w, _socket.NextSequence(), name);
+        LinkInfo? link = null;
+        try
+        {
+            _socket.Request("get interface", name, w.Written, m => link ??= RtNetlinkReplies.ParseLink(m));
+        }
+        catch (KernelException e) when (e.Errno == KernelException.ENODEV)
+        {
+            return null;
+        }
+        return link;
+    }
+
+    public IReadOnlyList<LinkInfo> ListLinks() =>
+        Dump("list interfaces", static (ref NetlinkMessageWriter w, uint seq) => RtNetlinkRequests.DumpLinks(ref w, seq),
+            static m => RtNetlinkReplies.ParseLink(m));
+
+    public IReadOnlyList<AddressInfo> ListAddresses() =>
+        Dump("list addresses", static (ref NetlinkMessageWriter w, uint seq) => RtNetlinkRequests.DumpAddresses(ref w, seq),
+            static m => RtNetlinkReplies.ParseAddress(m));
+
+    public IReadOnlyList<RouteInfo> ListRoutes() =>
+        Dump("list routes", static (ref NetlinkMessageWriter w, uint seq) => RtNetlinkRequests.DumpRoutes(ref w, seq),
+            static m => RtNetlinkReplies.ParseRoute(m));
+
+    public void Dispose() => _socket.Dispose();
+
+    private delegate void RequestBuilder(ref NetlinkMessageWriter writer, uint sequence);
+
+    /// <summary>Sends an RTM_NEWLINK with NLM_F_ECHO and returns the new ifindex from the echo, or by name on kernels that do not echo.</summary>
+    private int CreateLink(string operation, string name, string detail, RequestBuilder build)
+    {
+        Span<byte> buffer = stackalloc byte[RequestBufferSize];
+        var w = new NetlinkMessageWriter(buffer);
+        build(ref w, _socket.NextSequence());
+        int index = 0;
+        _socket.Request(operation, detail, w.Written, m =>
+        {
+            if (RtNetlinkReplies.ParseLink(m) is { } link && link.Name == name) index = link.Index;
+        });
+        if (index > 0) return index;
+        return GetLink(name)?.Index
+            ?? throw new KernelException(operation, KernelException.ENODEV, $"{detail} was created but is gone again");
+    }
+
+    private List<T> Dump<T>(string operation, RequestBuilder build, Func<NetlinkMessage, T?> parse) where T : class
+    {
+        Span<byte> buffer = stackalloc byte[RequestBufferSize];
+        var results = new List<T>();
+        for (int attempt = 1; ; attempt++)
+        {
+            results.Clear();
+            var w = new NetlinkMessageWriter(buffer);
+            build(ref w, _socket.NextSequence());
+            bool consistent = _socket.Dump(operation, w.Written, m =>
+            {
+                if (parse(m) is { } item) results.Add(item);
+            });
+            if (consistent) return results;
+            if (attempt == DumpAttempts)
+                throw new KernelException(operation, 4 /* EINTR */, $"the kernel interrupted the dump {DumpAttempts} times in a row because the table kept changing");
+        }
+    }
+}

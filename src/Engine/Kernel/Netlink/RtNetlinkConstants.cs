@@ -1,0 +1,66 @@
+namespace MyDocker.Engine.Kernel.Netlink;
+
+/// <summary>
+/// Values from the kernel's uapi headers (linux/netlink.h, linux/rtnetlink.h, linux/if_link.h, linux/if_addr.h,
+/// linux/veth.h). They are ABI: stable across kernel versions.
+/// </summary>
+internal static class RtNetlinkConstants
+{
+    // linux/if.h: IFNAMSIZ is 16 including the terminating NUL.
+    public const int IFNAMSIZ = 16;
+    // linux/if.h: IFALIASZ is 256; the kernel's policy for IFLA_IFALIAS allows IFALIASZ - 1 bytes.
+    public const int IFALIASZ = 256;
+
+    // struct nlmsghdr { u32 len; u16 type; u16 flags; u32 seq; u32 pid; }
+    public const int NlMsgHdrLength = 16;
+    // struct rtattr / nlattr { u16 len; u16 type; }
+    public const int NlAttrHeaderLength = 4;
+    // struct ifinfomsg { u8 family; u8 pad; u16 type; s32 index; u32 flags; u32 change; }
+    public const int IfInfoMsgLength = 16;
+    // struct ifaddrmsg { u8 family; u8 prefixlen; u8 flags; u8 scope; u32 index; }
+    public const int IfAddrMsgLength = 8;
+    // struct rtmsg { u8 family, dst_len, src_len, tos, table, protocol, scope, type; u32 flags; }
+    public const int RtMsgLength = 12;
+    // struct nlmsgerr { s32 error; struct nlmsghdr msg; ... }
+    public const int NlMsgErrLength = 4 + NlMsgHdrLength;
+
+    // Message types (linux/netlink.h).
+    public const ushort NLMSG_NOOP = 1, NLMSG_ERROR = 2, NLMSG_DONE = 3, NLMSG_OVERRUN = 4;
+
+    // Message flags.
+    public const ushort NLM_F_REQUEST = 0x1, NLM_F_MULTI = 0x2, NLM_F_ACK = 0x4, NLM_F_ECHO = 0x8, NLM_F_DUMP_INTR = 0x10;
+    public const ushort NLM_F_ROOT = 0x100, NLM_F_MATCH = 0x200, NLM_F_DUMP = NLM_F_ROOT | NLM_F_MATCH;
+    public const ushort NLM_F_REPLACE = 0x100, NLM_F_EXCL = 0x200, NLM_F_CREATE = 0x400;
+    // Flags of an NLMSG_ERROR message.
+    public const ushort NLM_F_CAPPED = 0x100, NLM_F_ACK_TLVS = 0x200;
+    // Attributes after struct nlmsgerr (enum nlmsgerr_attrs).
+    public const ushort NLMSGERR_ATTR_MSG = 1;
+
+    // rtnetlink message types (linux/rtnetlink.h).
+    public const ushort RTM_NEWLINK = 16, RTM_DELLINK = 17, RTM_GETLINK = 18, RTM_SETLINK = 19;
+    public const ushort RTM_NEWADDR = 20, RTM_DELADDR = 21, RTM_GETADDR = 22;
+    public const ushort RTM_NEWROUTE = 24, RTM_DELROUTE = 25, RTM_GETROUTE = 26;
+
+    public const byte AF_UNSPEC = 0, AF_INET = 2;
+
+    // Link attributes (enum IFLA_*, linux/if_link.h).
+    public const ushort IFLA_ADDRESS = 1, IFLA_IFNAME = 3, IFLA_MTU = 4, IFLA_MASTER = 10, IFLA_LINKINFO = 18;
+    public const ushort IFLA_IFALIAS = 20, IFLA_NET_NS_FD = 28, IFLA_EXT_MASK = 29;
+    // Nested in IFLA_LINKINFO.
+    public const ushort IFLA_INFO_KIND = 1, IFLA_INFO_DATA = 2;
+    // Nested in IFLA_INFO_DATA of a veth (linux/veth.h); its payload is a struct ifinfomsg followed by IFLA_* attributes.
+    public const ushort VETH_INFO_PEER = 1;
+    // IFLA_EXT_MASK value: leave IFLA_STATS/IFLA_STATS64 out of link replies (they are most of each message).
+    public const uint RTEXT_FILTER_SKIP_STATS = 1 << 3;
+
+    // linux/if.h
+    public const uint IFF_UP = 0x1;
+
+    // Address attributes (enum IFA_*, linux/if_addr.h).
+    public const ushort IFA_ADDRESS = 1, IFA_LOCAL = 2, IFA_LABEL = 3, IFA_BROADCAST = 4;
+
+    // Route attributes (enum rtattr_type_t) and values.
+    public const ushort RTA_DST = 1, RTA_OIF = 4, RTA_GATEWAY = 5, RTA_TABLE = 15;
+    public const byte RT_TABLE_MAIN = 254;
+    public const byte RT_SCOPE_UNIVERSE = 0;
+}
