@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using MyDocker.Engine.Kernel;
 using MyDocker.Engine.Kernel.Netlink;
 using MyDocker.Engine.Kernel.Nftables;
 using MyDocker.Engine.Networking.Firewall;

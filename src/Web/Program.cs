@@ -60,7 +60,9 @@ log.LogInformation("Reconciled at start-up: {Repaired} repaired, {Removed} remov
     report.Repaired.Count, report.Removed.Count, report.Errors.Count);
 
 app.UseDockerErrors();
+// Routing must come after the /vX.Y prefix is stripped: left implicit, WebApplication would route first.
 app.UseDockerApiVersioning();
+app.UseRouting();
 app.MapSystemEndpoints();
 app.MapNetworkEndpoints();
 app.MapFallback((HttpContext ctx) => ApiErrors.Write(ctx, StatusCodes.Status404NotFound, $"page not found: {ctx.Request.Method} {ctx.Request.Path}"));

@@ -108,6 +108,7 @@ public static class NetworkCommands
             Name = args.Positionals[0],
             Driver = args.Value("driver") ?? "bridge",
             Internal = args.Bool("internal"),
+            EnableIPv6 = false,
             IPAM = new IpamConfigSection { Driver = "default", Config = config },
             Options = ParseOptions(args.Values("opt")),
             Labels = ParseLabels(args.Values("label")),

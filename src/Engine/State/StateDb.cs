@@ -41,7 +41,7 @@ public sealed class StateDb(DbContextOptions<StateDb> options) : DbContext(optio
 public sealed class StateDbFactory(string databasePath)
 {
     public string DatabasePath { get; } = databasePath;
-    public string ConnectionString => $"Data Source={DatabasePath};Cache=Shared;Default Timeout=30";
+    public string ConnectionString => $"Data Source={DatabasePath};Default Timeout=30";
 
     public StateDb Create() =>
         new(new DbContextOptionsBuilder<StateDb>().UseSqlite(ConnectionString).Options);

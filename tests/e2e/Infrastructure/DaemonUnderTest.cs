@@ -85,7 +85,9 @@ public sealed class DaemonUnderTest : IDisposable
     /// <summary>SIGTERM and wait: a clean stop.</summary>
     public int Stop()
     {
-        if (_process is not { HasExited: false } p) return p?.ExitCode ?? 0;
+        var p = _process;
+        if (p is null) return 0;
+        if (p.HasExited) return p.ExitCode;
         Command.Run("kill", ["-TERM", p.Id.ToString()]);
         if (!p.WaitForExit(TimeSpan.FromSeconds(20))) { p.Kill(); throw new TimeoutException($"mydockerd ignored SIGTERM:\n{Logs}"); }
         return p.ExitCode;

@@ -56,8 +56,13 @@ public static class Command
         foreach (var a in args) psi.ArgumentList.Add(a);
         if (env is not null) foreach (var (k, v) in env) psi.Environment[k] = v;
         using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
+        // Process.Dispose does not close the redirected pipes (the caller might still read them); without these
+        // usings every call leaks two pipe fds until a GC, and the test host passed 1,024 fds — where libnftables'
+        // select() aborts the process ("bit out of range 0 - FD_SETSIZE on fd_set").
+        using var stdoutReader = p.StandardOutput;
+        using var stderrReader = p.StandardError;
+        var stdout = stdoutReader.ReadToEndAsync();
+        var stderr = stderrReader.ReadToEndAsync();
         p.WaitForExit();
         return (p.ExitCode, stdout.Result, stderr.Result);
     }

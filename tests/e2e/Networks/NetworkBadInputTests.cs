@@ -74,7 +74,7 @@ public sealed class NetworkBadInputTests : IClassFixture<NetworkBadInputTests.Da
     }
 
     [Fact]
-    public void The_api_applies_the_same_rules_with_docker_status_codes()
+    public async Task The_api_applies_the_same_rules_with_docker_status_codes()
     {
         using var http = _d.Http();
         async Task<(int, string)> Post(string json)
@@ -82,19 +82,19 @@ public sealed class NetworkBadInputTests : IClassFixture<NetworkBadInputTests.Da
             var resp = await http.PostAsync("/v1.47/networks/create", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
             return ((int)resp.StatusCode, await resp.Content.ReadAsStringAsync());
         }
-        var (code, body) = Post("""{"Name":"n1","IPAM":{"Config":[{"Subnet":"10.0.0.300/24"}]}}""").Result;
+        var (code, body) = await Post("""{"Name":"n1","IPAM":{"Config":[{"Subnet":"10.0.0.300/24"}]}}""");
         Assert.Equal(400, code);
         Assert.StartsWith("{\"message\":", body);
-        (code, body) = Post("""{"Name":"existing"}""").Result;
+        (code, body) = await Post("""{"Name":"existing"}""");
         Assert.Equal(409, code);
         Assert.Contains("already exists", body);
-        (code, _) = Post("not json").Result;
+        (code, _) = await Post("not json");
         Assert.Equal(400, code);
-        var del = http.DeleteAsync("/v1.47/networks/nosuch").Result;
+        var del = await http.DeleteAsync("/v1.47/networks/nosuch");
         Assert.Equal(404, (int)del.StatusCode);
-        var tooNew = http.GetAsync("/v9.99/networks").Result;
+        var tooNew = await http.GetAsync("/v9.99/networks");
         Assert.Equal(400, (int)tooNew.StatusCode);
-        Assert.Contains("too new", tooNew.Content.ReadAsStringAsync().Result);
+        Assert.Contains("too new", await tooNew.Content.ReadAsStringAsync());
         Assert.Equal(["existing"], _d.NetworkNames());
     }
 }

@@ -61,7 +61,7 @@ public sealed class NetworkCrashTests
     }
 
     [Fact]
-    public void Killed_at_random_moments_during_create_and_remove_never_leaks()
+    public async Task Killed_at_random_moments_during_create_and_remove_never_leaks()
     {
         using var d = new DaemonUnderTest("crx");
         var random = new Random(1234);
@@ -71,7 +71,7 @@ public sealed class NetworkCrashTests
             var work = Task.Run(() => { d.Cli("network", "create", "--subnet", $"10.80.{round}.0/24", name); d.Cli("network", "rm", name); });
             Thread.Sleep(random.Next(0, 40));
             d.Kill();
-            work.Wait(TimeSpan.FromSeconds(30));
+            await work.WaitAsync(TimeSpan.FromSeconds(30));
             d.Start();
             // Whatever survived is whole: each listed network has its bridge; no engine bridge lacks a network.
             var k = KernelSnapshot.Of(d.Netns);

@@ -18,7 +18,7 @@ public class ApiShapeTests
             OptionsJson = """{"com.docker.network.bridge.name":"md-aaaaaaaaaaaa"}""",
         },
         new IpamUsageInfo(253, 1, 252),
-        [new IpamLease(new string('a', 64), IPv4.ParseAddress("10.0.0.2"), "c1", DateTimeOffset.UnixEpoch)]);
+        [new IpamLease(new string('a', 64), IPv4.Parse("10.0.0.2"), "c1", DateTimeOffset.UnixEpoch)]);
 
     [Fact]
     public void Network_resource_has_dockers_field_names()

@@ -1,0 +1,48 @@
+# shellcheck shell=bash
+# Shared helpers for MyDocker's benchmarks: a daemon in a throw-away network namespace, timing, statistics.
+# Source this file. Needs root and the published binaries (scripts/build.sh).
+
+BENCH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+MYDOCKER="$BENCH_ROOT/artifacts/cli/mydocker"
+MYDOCKERD="$BENCH_ROOT/artifacts/daemon/mydockerd"
+[ -x "$MYDOCKER" ] && [ -x "$MYDOCKERD" ] || { echo "bench: run scripts/build.sh first" >&2; exit 1; }
+
+# ms between two EPOCHREALTIME values with the dot removed (microseconds), 2 decimals.
+ms_between() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f\n", (b-a)/1e3}'; }
+
+# stats FILE -> "median min max p95 n"
+stats() {
+  sort -g "$1" | awk '{v[NR]=$1} END{
+    if (NR==0){print "NA NA NA NA 0"; exit}
+    m = (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2;
+    p = v[int(0.95*NR + 0.999)]; if (p=="") p=v[NR];
+    printf "median %.2f  min %.2f  max %.2f  p95 %.2f  n %d\n", m, v[1], v[NR], p, NR}'
+}
+
+# Starts mydockerd in a new network namespace with a temporary root; sets BENCH_NS, BENCH_DIR, BENCH_SOCK, BENCH_PID.
+# The namespace, the daemon and the directory are removed on exit.
+start_daemon() {
+  BENCH_NS="mdb-$$-$RANDOM"
+  BENCH_DIR=$(mktemp -d /tmp/mydocker-bench-XXXXXX)
+  BENCH_SOCK="$BENCH_DIR/exec/mydocker.sock"
+  ip netns add "$BENCH_NS"
+  ip -n "$BENCH_NS" link set lo up
+  trap stop_daemon EXIT
+  nsenter --net="/run/netns/$BENCH_NS" "$MYDOCKERD" --data-root "$BENCH_DIR/data" --exec-root "$BENCH_DIR/exec" \
+    -H "unix://$BENCH_SOCK" >"$BENCH_DIR/daemon.log" 2>&1 &
+  BENCH_PID=$!
+  for _ in $(seq 1 200); do
+    "$MYDOCKER" -H "unix://$BENCH_SOCK" network ls >/dev/null 2>&1 && return 0
+    sleep 0.05
+  done
+  echo "bench: daemon did not start; log:" >&2; cat "$BENCH_DIR/daemon.log" >&2; exit 1
+}
+
+stop_daemon() {
+  [ -n "${BENCH_PID:-}" ] && kill "$BENCH_PID" 2>/dev/null && wait "$BENCH_PID" 2>/dev/null
+  [ -n "${BENCH_NS:-}" ] && ip netns delete "$BENCH_NS" 2>/dev/null
+  [ -n "${BENCH_DIR:-}" ] && rm -rf "$BENCH_DIR"
+  return 0
+}
+
+md() { "$MYDOCKER" -H "unix://$BENCH_SOCK" "$@"; }

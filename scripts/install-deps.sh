@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what MyDocker needs on a fresh Debian 12 machine (run as root). Idempotent and quick when all is there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# nftables/libnftables1: the firewall (the engine loads libnftables.so.1); iproute2 + util-linux (nsenter): tests and
+# set-up of test namespaces; conntrack: inspecting NAT in tests; runc, conmon, busybox-static: containers.
+packages=(nftables libnftables1 iproute2 util-linux conntrack runc conmon busybox-static iperf3)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  # Two apt runs at once break each other (../shared/FACTS.md): retry once after a pause.
+  for attempt in 1 2; do
+    if apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}"; then break; fi
+    [ "$attempt" = 2 ] && { echo "install-deps: apt-get failed twice" >&2; exit 1; }
+    sleep 10
+  done
+fi
+
+command -v dotnet >/dev/null || { echo "install-deps: the .NET 10 SDK (dotnet) is required" >&2; exit 1; }
+dotnet tool restore >/dev/null

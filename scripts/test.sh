@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what is needed, builds, and runs every test: unit tests, then the end-to-end tests (root: each runs the real
+# daemon in its own throw-away network namespace). Ends with one line "N passed, N failed" for CI.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+[ "$(id -u)" = 0 ] || { echo "test: the end-to-end tests create network namespaces: run as root" >&2; exit 1; }
+scripts/install-deps.sh || exit 1
+scripts/build.sh || { echo "0 passed, 1 failed"; exit 1; }
+
+results=artifacts/test-results
+rm -rf "$results"
+status=0
+for project in tests/unit tests/e2e; do
+  name=$(basename "$project")
+  dotnet test "$project" -c Release --no-build -nologo \
+    --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" \
+    --results-directory "$results" || status=1
+done
+
+passed=0; failed=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters"); f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+done
+[ "$passed" -gt 0 ] || status=1
+leftover=$(ip netns list | grep -c '^mdt-' || true)
+if [ "$leftover" -gt 0 ]; then echo "test: $leftover test namespace(s) left behind"; failed=$((failed + 1)); status=1; fi
+echo "$passed passed, $failed failed"
+exit $status
