@@ -35,5 +35,6 @@ echo "  mydocker network create --subnet:       $(stats "$out/create")"
 echo "  mydocker network rm:                    $(stats "$out/rm")"
 [ -f "$out/docker_create" ] && echo "  docker CLI -> mydockerd network create: $(stats "$out/docker_create")"
 [ -f "$out/docker_rm" ] && echo "  docker CLI -> mydockerd network rm:     $(stats "$out/docker_rm")"
-leftover=$(ip -n "$BENCH_NS" -o link show type bridge | wc -l)
-echo "  bridges left after the loop: $leftover"
+# Removed bridges are deleted in the background once requests pause (LinkReaper): give it a moment, then count.
+for _ in $(seq 1 50); do [ "$(ip -n "$BENCH_NS" -o link show type bridge | wc -l)" = 0 ] && break; sleep 0.1; done
+echo "  bridges left 5 s after the loop: $(ip -n "$BENCH_NS" -o link show type bridge | wc -l)"

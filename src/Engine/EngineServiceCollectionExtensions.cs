@@ -27,6 +27,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<IIpamStore>(_ => new SqliteIpamStore(stateFactory.ConnectionString));
         services.AddSingleton<IpamAllocator>();
         services.AddSingleton(new Sysctl());
+        services.AddSingleton<LinkReaper>();
         services.AddSingleton<BridgeDriver>();
         services.AddSingleton<NetworkService>();
         services.AddSingleton<Reconciler>();

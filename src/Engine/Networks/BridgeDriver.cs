@@ -11,7 +11,7 @@ namespace MyDocker.Engine.Networks;
 /// The kernel side of a bridge network: the bridge device (marked with an ifalias), its gateway address (the kernel
 /// adds the connected route with it), the link state, and the network's elements in the engine's nftables table.
 /// </summary>
-public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, Sysctl sysctl)
+public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, Sysctl sysctl, LinkReaper reaper)
 {
     /// <summary>Every bridge the engine creates carries the alias "mydocker:net:&lt;network id&gt;"; the reconciler
     /// removes aliased devices that no record owns, and the engine never touches a device without it.</summary>
@@ -28,7 +28,7 @@ public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, Sysctl 
         int index = netlink.CreateBridge(n.Bridge);
         CrashPoint.Hit("network-create:bridge-created");
         // From here on the device exists: undo deletes it even before the alias is set (the record is still Creating).
-        scope.OnRollback($"bridge {n.Bridge}", () => DeleteBridge(n, allowUnmarked: true));
+        scope.OnRollback($"bridge {n.Bridge}", () => RetireBridge(n, allowUnmarked: true));
         // An alias cannot be given with RTM_NEWLINK's create (rtnl_create_link ignores IFLA_IFALIAS), hence a second request.
         netlink.SetAlias(index, AliasFor(n.Id));
         CrashPoint.Hit("network-create:alias-set");
@@ -46,8 +46,7 @@ public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, Sysctl 
     {
         t.Step($"remove firewall elements of {n.Bridge}", () => firewall.RemoveNetwork(FirewallView(n)));
         CrashPoint.Hit("network-remove:firewall-removed");
-        // Deleting the bridge removes its address and connected route with it.
-        t.Step($"delete bridge {n.Bridge}", () => DeleteBridge(n, allowUnmarked: n.Phase == NetworkPhase.Creating));
+        t.Step($"delete bridge {n.Bridge}", () => RetireBridge(n, allowUnmarked: n.Phase == NetworkPhase.Creating));
     }
 
     /// <summary>Re-creates whatever is missing of a Ready network's device state; returns what it repaired.</summary>
@@ -83,14 +82,22 @@ public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, Sysctl 
         return repaired;
     }
 
-    private void DeleteBridge(NetworkRecord n, bool allowUnmarked)
+    /// <summary>Completes when a bridge of that name that is being deleted is gone (a re-used -o bridge.name waits for it).</summary>
+    public Task WaitForRetiredAsync(string bridge) => reaper.WaitForAsync(bridge);
+
+    /// <summary>
+    /// Takes the bridge out of service now — its address goes, and with it the connected route — and leaves the slow
+    /// device deletion to the <see cref="LinkReaper"/>. Refuses a device that is not marked as this network's.
+    /// </summary>
+    private void RetireBridge(NetworkRecord n, bool allowUnmarked)
     {
         var link = netlink.GetLink(n.Bridge);
         if (link is null) return;
-        bool ours = link.Alias == AliasFor(n.Id) || (allowUnmarked && link.Alias is null && link.Kind == "bridge");
-        if (!ours)
+        bool Ours(LinkInfo l) => l.Alias == AliasFor(n.Id) || (allowUnmarked && l.Alias is null && l.Kind == "bridge");
+        if (!Ours(link))
             throw new EngineException(ErrorKind.Conflict,
                 $"device {n.Bridge} is not marked as network '{n.Name}''s bridge (alias '{link.Alias}'); MyDocker leaves it alone");
-        netlink.DeleteLink(n.Bridge);
+        netlink.DeleteAddress(link.Index, System.Net.IPAddress.Parse(n.Gateway), IPv4Subnet.Parse(n.Subnet).PrefixLength);
+        reaper.Retire(n.Bridge, Ours);
     }
 }

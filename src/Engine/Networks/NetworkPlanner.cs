@@ -30,7 +30,7 @@ public static class NetworkPlanner
 {
     /// <summary>Docker's option key for the bridge device name; the seed's "-o bridge.name" is accepted too.</summary>
     public const string BridgeNameOption = "com.docker.network.bridge.name";
-    private const string SeedBridgeNameOption = "bridge.name";
+    public const string SeedBridgeNameOption = "bridge.name";
     public const int MinPrefix = 8, MaxPrefix = 30;
 
     /// <summary>The prefix of device names the engine generates ("md-" + 12 hex = 15 bytes).</summary>

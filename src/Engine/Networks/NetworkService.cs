@@ -20,7 +20,7 @@ public sealed record NetworkView(NetworkRecord Record, IpamUsageInfo Usage, IRea
 /// </summary>
 public sealed class NetworkService(
     StateDbFactory state, IRtNetlink netlink, BridgeDriver bridges, IpamAllocator ipam, EngineOptions options,
-    ILogger<NetworkService> logger)
+    LinkReaper reaper, ILogger<NetworkService> logger)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -29,9 +29,13 @@ public sealed class NetworkService(
 
     public async Task<NetworkView> CreateAsync(NetworkCreateSpec spec, CancellationToken ct = default)
     {
+        reaper.NoteActivity();
         await _gate.WaitAsync(ct);
         try
         {
+            // A bridge name being re-used must wait until the old device of that name is deleted.
+            if (spec.Options is { } opts && (opts.TryGetValue(NetworkPlanner.BridgeNameOption, out var wanted) || opts.TryGetValue(NetworkPlanner.SeedBridgeNameOption, out wanted)))
+                await bridges.WaitForRetiredAsync(wanted).WaitAsync(ct);
             await using var db = state.Create();
             var records = await db.Networks.AsNoTracking().ToListAsync(ct);
             var plan = NetworkPlanner.Plan(
@@ -89,6 +93,7 @@ public sealed class NetworkService(
     /// <summary>Removes the network: refused while addresses are leased to endpoints.</summary>
     public async Task RemoveAsync(string idOrName, CancellationToken ct = default)
     {
+        reaper.NoteActivity();
         await _gate.WaitAsync(ct);
         try
         {

@@ -18,12 +18,13 @@ namespace MyDocker.Engine.Reconcile;
 /// </summary>
 public sealed class Reconciler(
     StateDbFactory state, IRtNetlink netlink, IFirewall firewall, BridgeDriver bridges, IpamAllocator ipam,
-    NetworkService networks, Sysctl sysctl, ILogger<Reconciler> logger)
+    NetworkService networks, LinkReaper reaper, Sysctl sysctl, ILogger<Reconciler> logger)
 {
     public async Task<ReconcileReport> RunAsync(bool firstRun = false, CancellationToken ct = default)
     {
         await networks.Gate.WaitAsync(ct);
-        try { return Run(firstRun); }
+        // Devices already being deleted are not drift: let those deletions finish before looking.
+        try { await reaper.DrainAsync().WaitAsync(ct); return Run(firstRun); }
         finally { networks.Gate.Release(); }
     }
 

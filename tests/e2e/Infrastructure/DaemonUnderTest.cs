@@ -133,6 +133,20 @@ public sealed class DaemonUnderTest : IDisposable
         return doc.RootElement[0].Clone();
     }
 
+    /// <summary>
+    /// Waits for something the daemon finishes in the background (a retired device's deletion) — a bounded wait for a
+    /// state, not a timing assertion: the limit is far above the ~50 ms it takes.
+    /// </summary>
+    public void Eventually(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) Assert.Fail($"still not true after 15 s: {what}\n{Logs}");
+            Thread.Sleep(20);
+        }
+    }
+
     /// <summary>Names from `mydocker network ls --format json`, sorted.</summary>
     public List<string> NetworkNames()
     {

@@ -68,6 +68,12 @@ public sealed class RtNetlinkTests(ITestOutputHelper output)
         var again = Assert.Throws<KernelException>(() => nl.AddAddress(index, IPAddress.Parse("10.123.4.1"), 24));
         Assert.Equal(KernelException.EEXIST, again.Errno);
         Assert.Contains("10.123.4.1/24", again.Message);
+
+        // Deleting the address takes the connected route with it; deleting it again reports "not there".
+        Assert.True(nl.DeleteAddress(index, IPAddress.Parse("10.123.4.1"), 24));
+        Assert.DoesNotContain("10.123.4.1", ns.Exec("ip", "-4", "addr", "show", "dev", "mdt-br0"));
+        Assert.DoesNotContain("10.123.4.0/24", ns.Exec("ip", "route"));
+        Assert.False(nl.DeleteAddress(index, IPAddress.Parse("10.123.4.1"), 24));
     }
 
     [Fact]

@@ -40,7 +40,7 @@ public sealed class DockerCliTests : IDisposable
         Assert.Contains("already exists", dup.Stderr);
 
         Assert.Contains("dnet", Ok("network", "rm", "dnet"));
-        Assert.Empty(KernelSnapshot.Of(_d.Netns).Bridges);
+        _d.Eventually(() => !KernelSnapshot.Of(_d.Netns).Bridges.Any(), "the bridge deleted");
         var gone = _d.Docker("network", "inspect", "dnet");
         Assert.NotEqual(0, gone.ExitCode);
     }

@@ -39,12 +39,13 @@ public sealed class NetworkLifecycleTests : IDisposable
         Assert.Contains("bridge", ls);
 
         _d.CliOk("network", "remove", "testbr");
+        // Address, route and rules go before the command returns; the device itself a moment later (LinkReaper).
         var after = KernelSnapshot.Of(_d.Netns);
-        Assert.Empty(after.Bridges);
         Assert.DoesNotContain(after.Addresses, a => a.Cidr.StartsWith("10.10.10."));
         Assert.DoesNotContain(after.Routes, r => r.Dst.StartsWith("10.10.10."));
         Assert.DoesNotContain(bridge, after.NftTable);
         Assert.DoesNotContain("testbr", _d.CliOk("network", "ls"));
+        _d.Eventually(() => !KernelSnapshot.Of(_d.Netns).Bridges.Any(), $"bridge {bridge} deleted");
         var missing = _d.Cli("network", "inspect", "testbr");
         Assert.NotEqual(0, missing.ExitCode);
         Assert.Contains("not found", missing.Stderr);
@@ -79,7 +80,11 @@ public sealed class NetworkLifecycleTests : IDisposable
         Assert.Contains("br-inner", SetElements(nft, "internal_bridges"));
         Assert.DoesNotContain("br-inner", SetElements(nft, "masq_bridges"));
         _d.CliOk("network", "rm", "inner");
-        Assert.DoesNotContain(KernelSnapshot.Of(_d.Netns).Links, l => l.Name == "br-inner");
+        // The same device name can be used again at once: the create waits for the old device to go.
+        string id2 = _d.CliOk("network", "create", "--subnet", "10.30.0.0/16", "-o", "bridge.name=br-inner", "inner2").Trim();
+        Assert.Contains(KernelSnapshot.Of(_d.Netns).Links, l => l.Name == "br-inner" && l.Alias == "mydocker:net:" + id2);
+        _d.CliOk("network", "rm", "inner2");
+        _d.Eventually(() => KernelSnapshot.Of(_d.Netns).Links.All(l => l.Name != "br-inner"), "br-inner deleted");
     }
 
     [Fact]

@@ -44,6 +44,9 @@ public interface IRtNetlink : IDisposable
     /// <summary>Adds an IPv4 address with its prefix and broadcast; the kernel adds the connected route itself.</summary>
     void AddAddress(int ifindex, IPAddress address, int prefixLength);
 
+    /// <summary>Removes an IPv4 address (and with it the connected route). Returns false if it was not there.</summary>
+    bool DeleteAddress(int ifindex, IPAddress address, int prefixLength);
+
     /// <summary>Deletes the device by name. Returns false if it did not exist (already gone counts as success).</summary>
     bool DeleteLink(string name);
 

@@ -92,6 +92,26 @@ public sealed class RtNetlink : IRtNetlink
         _socket.Request("add address", $"{address}/{prefixLength} on ifindex {ifindex}", w.Written);
     }
 
+    public bool DeleteAddress(int ifindex, IPAddress address, int prefixLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ifindex);
+        ArgumentNullException.ThrowIfNull(address);
+        if (address.AddressFamily != AddressFamily.InterNetwork)
+            throw new ArgumentException($"{address} is not an IPv4 address.", nameof(address));
+        Span<byte> buffer = stackalloc byte[RequestBufferSize];
+        var w = new NetlinkMessageWriter(buffer);
+        RtNetlinkRequests.DeleteAddress(ref w, _socket.NextSequence(), ifindex, address, prefixLength);
+        try
+        {
+            _socket.Request("delete address", $"{address}/{prefixLength} on ifindex {ifindex}", w.Written);
+            return true;
+        }
+        catch (KernelException e) when (e.Errno is KernelException.EADDRNOTAVAIL or KernelException.ENODEV)
+        {
+            return false;
+        }
+    }
+
     public bool DeleteLink(string name)
     {
         InterfaceName.Validate(name);

@@ -87,6 +87,16 @@ internal static class RtNetlinkRequests
         w.EndMessage();
     }
 
+    /// <summary>ip addr del ADDRESS/PREFIX dev INDEX.</summary>
+    public static void DeleteAddress(ref NetlinkMessageWriter w, uint sequence, int ifindex, IPAddress address, int prefixLength)
+    {
+        w.BeginMessage(RTM_DELADDR, Change, sequence);
+        w.WriteIfAddrMsg(AF_INET, (byte)prefixLength, flags: 0, RT_SCOPE_UNIVERSE, ifindex);
+        w.WriteAttributeIPv4(IFA_LOCAL, address);
+        w.WriteAttributeIPv4(IFA_ADDRESS, address);
+        w.EndMessage();
+    }
+
     /// <summary>The directed broadcast of the prefix, or null for /31 and /32.</summary>
     public static IPAddress? Broadcast(IPAddress address, int prefixLength)
     {
