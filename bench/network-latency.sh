@@ -6,7 +6,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 N=${N:-20}
 start_daemon
-out="$BENCH_DIR/results"; mkdir -p "$out"
+out="${RESULTS_DIR:-$BENCH_DIR/results}"; mkdir -p "$out"; rm -f "$out"/{ls,create,rm,docker_create,docker_rm}
 
 # One warm-up pair: the first request JIT-compiles the daemon's code paths.
 md network create --subnet 10.199.0.0/24 warm >/dev/null; md network rm warm >/dev/null
