@@ -12,8 +12,8 @@ public sealed partial class DaemonClient
             ApiJsonContext.Default.NetworkCreateResponse, ct);
 
     /// <summary><c>GET /networks</c>, the raw JSON array (kept raw so <c>--format json</c> loses no field).</summary>
-    public Task<byte[]> ListNetworksRawAsync(CancellationToken ct) =>
-        SendAsync(HttpMethod.Get, "/networks", null, ct);
+    public Task<byte[]> ListNetworksRawAsync(string? filtersJson, CancellationToken ct) =>
+        SendAsync(HttpMethod.Get, filtersJson is null ? "/networks" : "/networks?filters=" + Uri.EscapeDataString(filtersJson), null, ct);
 
     /// <summary><c>GET /networks/{id}</c>, the raw JSON object (kept raw so inspect loses no field).</summary>
     public Task<byte[]> InspectNetworkRawAsync(string idOrName, CancellationToken ct) =>

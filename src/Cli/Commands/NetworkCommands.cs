@@ -29,6 +29,7 @@ public static class NetworkCommands
         FlagSpec.Value("format", '\0', "string", "Output format: table or json", "table"),
         FlagSpec.Bool("quiet", 'q', "Only display network IDs"),
         FlagSpec.Bool("no-trunc", '\0', "Do not truncate the output"),
+        FlagSpec.List("filter", 'f', "filter", "Filter output, e.g. name=web, id=3f2a, driver=bridge, label=k=v"),
     ];
 
     public static readonly CommandSpec Create = new()
@@ -155,6 +156,22 @@ public static class NetworkCommands
         return CliApp.ExitOk;
     }
 
+    /// <summary>Docker's filters query value, <c>{"name":["web"]}</c>, from repeated <c>--filter key=value</c>; null for none.</summary>
+    public static string? BuildFilters(IReadOnlyList<string> values)
+    {
+        if (values.Count == 0) return null;
+        var filters = new Dictionary<string, List<string>>();
+        foreach (var v in values)
+        {
+            int eq = v.IndexOf('=');
+            if (eq <= 0) throw new UsageException($"bad filter \"{v}\": write it as key=value, e.g. --filter name=web");
+            string key = v[..eq];
+            if (!filters.TryGetValue(key, out var list)) filters[key] = list = new List<string>();
+            list.Add(v[(eq + 1)..]);
+        }
+        return System.Text.Json.JsonSerializer.Serialize(filters, ApiJsonContext.Default.DictionaryStringListString);
+    }
+
     private static async Task<int> ListAsync(CommandContext context, ParsedArgs args)
     {
         string format = args.Value("format") ?? "table";
@@ -163,7 +180,7 @@ public static class NetworkCommands
         bool quiet = args.Bool("quiet");
         bool noTrunc = args.Bool("no-trunc");
 
-        var raw = await context.Daemon.ListNetworksRawAsync(context.Cancel).ConfigureAwait(false);
+        var raw = await context.Daemon.ListNetworksRawAsync(BuildFilters(args.Values("filter")), context.Cancel).ConfigureAwait(false);
         if (format == "json" && !quiet)
         {
             JsonOutput.Write(context.Out, raw);

@@ -8,8 +8,8 @@ namespace MyDocker.Engine.Networks;
 /// </summary>
 public static class NameRules
 {
-    /// <summary>IFNAMSIZ is 16 including the terminating NUL (include/uapi/linux/if.h): 15 usable bytes.</summary>
-    public const int MaxInterfaceNameBytes = 15;
+    /// <summary>IFNAMSIZ - 1 (include/uapi/linux/if.h): the kernel's limit, which the netlink layer enforces too.</summary>
+    public const int MaxInterfaceNameBytes = Kernel.Netlink.InterfaceName.MaxLength;
     public const int MaxObjectNameLength = 64;
 
     /// <summary>Docker's rule for object names, [a-zA-Z0-9][a-zA-Z0-9_.-]*, with a length cap; errors say which rule broke.</summary>
@@ -38,7 +38,9 @@ public static class NameRules
                 throw EngineException.Invalid($"{what} name '{shown}' contains '{c}'; use letters, digits, '_', '.' and '-'");
     }
 
-    /// <summary>A device name the user asked for (-o bridge.name=IF): 1..15 bytes of [A-Za-z0-9_.-], not "." or "..".</summary>
+    /// <summary>A device name the user asked for (-o bridge.name=IF): 1..15 bytes of [A-Za-z0-9_.-], not "." or "..".
+    /// Narrower than the kernel's own rule (<see cref="Kernel.Netlink.InterfaceName"/>), so a name that passes here is
+    /// also safe inside nft text; this check gives the user-facing message.</summary>
     public static void ValidateInterfaceName(string? name, string option)
     {
         if (string.IsNullOrEmpty(name))

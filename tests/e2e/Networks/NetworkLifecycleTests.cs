@@ -33,8 +33,13 @@ public sealed class NetworkLifecycleTests : IDisposable
         Assert.Contains("masquerade", k.NftTable);
         Assert.Equal("1", _d.Netns.Exec("cat", "/proc/sys/net/ipv4/ip_forward").Trim());
 
+        // The API socket is root-only: whoever can reach it can rewire the host's network.
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_d.Socket));
+
         string ls = _d.CliOk("network", "list");
         Assert.Contains("testbr", ls);
+        Assert.Contains("testbr", _d.CliOk("network", "ls", "--filter", "name=test"));
+        Assert.DoesNotContain("testbr", _d.CliOk("network", "ls", "-f", "name=zzz"));
         Assert.Contains("10.10.10.0/24", ls);
         Assert.Contains("bridge", ls);
 

@@ -89,3 +89,15 @@ public class NetworkCommandTests
             NetworkCommands.FormatTable([]).ToString());
     }
 }
+
+public class NetworkFilterTests
+{
+    [Fact]
+    public void Repeated_filters_become_dockers_filters_json()
+    {
+        Assert.Null(MyDocker.Cli.Commands.NetworkCommands.BuildFilters([]));
+        Assert.Equal("""{"name":["web","db"],"label":["tier=front"]}""",
+            MyDocker.Cli.Commands.NetworkCommands.BuildFilters(["name=web", "name=db", "label=tier=front"]));
+        Assert.Throws<MyDocker.Cli.Parsing.UsageException>(() => MyDocker.Cli.Commands.NetworkCommands.BuildFilters(["web"]));
+    }
+}
