@@ -92,6 +92,8 @@ public sealed class Reconciler(
                         && have.InternalBridges.SetEquals(want.Where(w => w.Internal).Select(w => w.Bridge))
                         && have.MasqueradeBridges.SetEquals(want.Where(w => !w.Internal).Select(w => w.Bridge));
             if (same && !firstRun) return;
+            // No networks and no table: nothing to restore, and a daemon with no networks leaves no trace in nftables.
+            if (want.Count == 0 && !have.TableExists) return;
             firewall.Rebuild(want);
             if (same) return;
             report.Repaired.Add(have.TableExists
