@@ -2,7 +2,7 @@
 // time and the median cost of the first and the last 1,000 allocations (flat cost = the search does not degrade
 // as the pool fills).
 using System.Diagnostics;
-using MyDocker.Engine.Networking.Ipam;
+using MyDocker.Engine.Networks.Ipam;
 
 var subnet = IPv4Subnet.Parse(args.Length > 0 ? args[0] : "172.30.0.0/16");
 var dir = Directory.CreateTempSubdirectory("ipam-bench-");

@@ -1,8 +1,8 @@
 using MyDocker.Engine.Common;
 using MyDocker.Engine.Kernel;
 using MyDocker.Engine.Kernel.Netlink;
-using MyDocker.Engine.Networking.Firewall;
-using MyDocker.Engine.Networking.Ipam;
+using MyDocker.Engine.Networks.Firewall;
+using MyDocker.Engine.Networks.Ipam;
 using MyDocker.Engine.State;
 
 namespace MyDocker.Engine.Networks;

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using MyDocker.Engine.Networking.Ipam;
+using MyDocker.Engine.Networks.Ipam;
 
 namespace MyDocker.Engine.Networks;
 

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using MyDocker.Engine.Common;
 using MyDocker.Engine.Kernel.Netlink;
-using MyDocker.Engine.Networking.Ipam;
+using MyDocker.Engine.Networks.Ipam;
 using MyDocker.Engine.State;
 
 namespace MyDocker.Engine.Networks;

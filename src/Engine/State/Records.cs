@@ -33,7 +33,7 @@ public sealed class NetworkRecord
     public string LabelsJson { get; set; } = "{}";
 }
 
-/// <summary>An address lease (table owned by <see cref="Networking.Ipam.SqliteIpamStore"/>; mapped here so the migration creates it).</summary>
+/// <summary>An address lease (table owned by <see cref="Networks.Ipam.SqliteIpamStore"/>; mapped here so the migration creates it).</summary>
 public sealed class IpamLeaseRow
 {
     public required string PoolId { get; set; }

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using MyDocker.E2ETests.Infrastructure;
 using MyDocker.Engine.Kernel.Nftables;
-using MyDocker.Engine.Networking.Firewall;
+using MyDocker.Engine.Networks.Firewall;
 using Xunit.Abstractions;
 
 namespace MyDocker.E2ETests.Firewall;

@@ -1,4 +1,4 @@
-using MyDocker.Engine.Networking.Firewall;
+using MyDocker.Engine.Networks.Firewall;
 using static MyDocker.E2ETests.Firewall.BridgeLab;
 
 namespace MyDocker.E2ETests.Firewall;

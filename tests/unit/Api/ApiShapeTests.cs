@@ -1,5 +1,5 @@
 using System.Text.Json;
-using MyDocker.Engine.Networking.Ipam;
+using MyDocker.Engine.Networks.Ipam;
 using MyDocker.Engine.Networks;
 using MyDocker.Engine.State;
 using MyDocker.Shared.Api;

@@ -1,5 +1,5 @@
 using MyDocker.Engine;
-using MyDocker.Engine.Networking.Firewall;
+using MyDocker.Engine.Networks.Firewall;
 using MyDocker.UnitTests.Fakes;
 
 namespace MyDocker.UnitTests.Firewall;

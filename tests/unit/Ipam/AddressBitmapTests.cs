@@ -1,4 +1,4 @@
-using MyDocker.Engine.Networking.Ipam;
+using MyDocker.Engine.Networks.Ipam;
 
 namespace MyDocker.UnitTests.Ipam;
 

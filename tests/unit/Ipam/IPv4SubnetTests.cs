@@ -1,5 +1,5 @@
 using System.Net;
-using MyDocker.Engine.Networking.Ipam;
+using MyDocker.Engine.Networks.Ipam;
 
 namespace MyDocker.UnitTests.Ipam;
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using MyDocker.Engine;
-using MyDocker.Engine.Networking.Ipam;
+using MyDocker.Engine.Networks.Ipam;
 
 namespace MyDocker.UnitTests.Ipam;
 

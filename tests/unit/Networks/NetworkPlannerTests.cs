@@ -1,5 +1,5 @@
 using MyDocker.Engine;
-using MyDocker.Engine.Networking.Ipam;
+using MyDocker.Engine.Networks.Ipam;
 using MyDocker.Engine.Networks;
 
 namespace MyDocker.UnitTests.Networks;

@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 
-namespace MyDocker.Engine.Networking.Ipam;
+namespace MyDocker.Engine.Networks.Ipam;
 
 /// <summary>
 /// <see cref="IIpamStore"/> on SQLite through Microsoft.Data.Sqlite (not EF Core: an allocation is one small

@@ -1,4 +1,4 @@
-namespace MyDocker.Engine.Networking.Firewall;
+namespace MyDocker.Engine.Networks.Firewall;
 
 /// <summary>One bridge network as the firewall sees it.</summary>
 /// <param name="Bridge">The bridge device name (validated: 1..15 bytes of [A-Za-z0-9_.-]).</param>

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace MyDocker.Engine.Networking.Ipam;
+namespace MyDocker.Engine.Networks.Ipam;
 
 /// <summary>
 /// IPv4 addresses as host-order <see cref="uint"/> (10.0.0.1 is 0x0A000001), and a strict dotted-quad parser.

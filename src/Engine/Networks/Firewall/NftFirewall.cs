@@ -1,6 +1,6 @@
 using MyDocker.Engine.Kernel.Nftables;
 
-namespace MyDocker.Engine.Networking.Firewall;
+namespace MyDocker.Engine.Networks.Firewall;
 
 /// <summary>
 /// <see cref="IFirewall"/> on nftables: one engine-owned table, changed only in atomic batches through an

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace MyDocker.Engine.Networking.Firewall;
+namespace MyDocker.Engine.Networks.Firewall;
 
 /// <summary>Reads libnftables JSON output (libnftables-json(5): a top-level "nftables" array of objects, each with
 /// one key: "metainfo", "table", "set", "chain", "rule", ...).</summary>

@@ -1,4 +1,4 @@
-namespace MyDocker.Engine.Networking.Ipam;
+namespace MyDocker.Engine.Networks.Ipam;
 
 /// <summary>
 /// An IPv4 network in CIDR form. <see cref="Network"/> is a host-order address with the host bits clear

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 
-namespace MyDocker.Engine.Networking.Ipam;
+namespace MyDocker.Engine.Networks.Ipam;
 
 /// <summary>
 /// An address pool: a network's subnet, its gateway and the optional ip-range that dynamic allocation is limited to.

@@ -1,4 +1,4 @@
-namespace MyDocker.Engine.Networking.Ipam;
+namespace MyDocker.Engine.Networks.Ipam;
 
 /// <summary>One leased address of a pool.</summary>
 /// <param name="OwnerId">Who holds the address (an endpoint or container id); informational.</param>

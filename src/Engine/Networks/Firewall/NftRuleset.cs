@@ -1,7 +1,7 @@
 using System.Text;
-using static MyDocker.Engine.Networking.Firewall.FirewallNames;
+using static MyDocker.Engine.Networks.Firewall.FirewallNames;
 
-namespace MyDocker.Engine.Networking.Firewall;
+namespace MyDocker.Engine.Networks.Firewall;
 
 /// <summary>
 /// The nft command text of the engine table. Pure functions (golden-tested without root).

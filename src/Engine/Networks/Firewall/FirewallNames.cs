@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace MyDocker.Engine.Networking.Firewall;
+namespace MyDocker.Engine.Networks.Firewall;
 
 /// <summary>
 /// Checks what may go into nft command text. Only values that pass are ever written into a buffer, and names are

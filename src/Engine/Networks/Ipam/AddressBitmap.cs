@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace MyDocker.Engine.Networking.Ipam;
+namespace MyDocker.Engine.Networks.Ipam;
 
 /// <summary>
 /// A fixed-size bit set (set = taken) with a one-bit-per-word "full" summary, so that a search skips 64 full
