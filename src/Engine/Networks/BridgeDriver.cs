@@ -41,12 +41,13 @@ public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, Sysctl 
         sysctl.EnableIPv4Forwarding();
     }
 
-    /// <summary>Removes the network's kernel state. Every step runs; already-gone is success.</summary>
-    public void Teardown(NetworkRecord n, Teardown t)
+    /// <summary>Removes the network's kernel state. Every step runs; already-gone is success. The device is deleted in
+    /// the background unless <paramref name="deleteDeviceNow"/> (the reconciler, which must leave a clean kernel).</summary>
+    public void Teardown(NetworkRecord n, Teardown t, bool deleteDeviceNow = false)
     {
         t.Step($"remove firewall elements of {n.Bridge}", () => firewall.RemoveNetwork(FirewallView(n)));
         CrashPoint.Hit("network-remove:firewall-removed");
-        t.Step($"delete bridge {n.Bridge}", () => RetireBridge(n, allowUnmarked: n.Phase == NetworkPhase.Creating));
+        t.Step($"delete bridge {n.Bridge}", () => RetireBridge(n, allowUnmarked: n.Phase == NetworkPhase.Creating, deleteDeviceNow));
     }
 
     /// <summary>Re-creates whatever is missing of a Ready network's device state; returns what it repaired.</summary>
@@ -89,7 +90,7 @@ public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, Sysctl 
     /// Takes the bridge out of service now — its address goes, and with it the connected route — and leaves the slow
     /// device deletion to the <see cref="LinkReaper"/>. Refuses a device that is not marked as this network's.
     /// </summary>
-    private void RetireBridge(NetworkRecord n, bool allowUnmarked)
+    private void RetireBridge(NetworkRecord n, bool allowUnmarked, bool deleteNow = false)
     {
         var link = netlink.GetLink(n.Bridge);
         if (link is null) return;
@@ -97,6 +98,11 @@ public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, Sysctl 
         if (!Ours(link))
             throw new EngineException(ErrorKind.Conflict,
                 $"device {n.Bridge} is not marked as network '{n.Name}''s bridge (alias '{link.Alias}'); MyDocker leaves it alone");
+        if (deleteNow)
+        {
+            netlink.DeleteLink(n.Bridge);
+            return;
+        }
         netlink.DeleteAddress(link.Index, System.Net.IPAddress.Parse(n.Gateway), IPv4Subnet.Parse(n.Subnet).PrefixLength);
         reaper.Retire(n.Bridge, Ours);
     }

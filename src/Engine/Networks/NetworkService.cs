@@ -133,10 +133,10 @@ public sealed class NetworkService(
     }
 
     /// <summary>Removes the kernel state and the address pool of a network; throws listing every failed step.</summary>
-    internal void TeardownKernel(NetworkRecord record)
+    internal void TeardownKernel(NetworkRecord record, bool deleteDeviceNow = false)
     {
         var t = new Teardown();
-        bridges.Teardown(record, t);
+        bridges.Teardown(record, t, deleteDeviceNow);
         t.Step($"address pool of {record.Name}", () => ipam.ClosePool(record.Id, deleteLeases: true));
         t.ThrowIfFailed($"removing network '{record.Name}'");
     }

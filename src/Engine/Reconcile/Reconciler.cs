@@ -44,7 +44,7 @@ public sealed class Reconciler(
         foreach (var r in records.Where(r => r.Phase != NetworkPhase.Ready))
             Try($"finish {(r.Phase == NetworkPhase.Creating ? "rollback of" : "removal of")} network '{r.Name}'", () =>
             {
-                networks.TeardownKernel(r);
+                networks.TeardownKernel(r, deleteDeviceNow: true);
                 db.Networks.Remove(r);
                 db.SaveChanges();
                 report.Removed.Add(r.Phase == NetworkPhase.Creating
