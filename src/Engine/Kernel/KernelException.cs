@@ -9,8 +9,5 @@ public sealed class KernelException(string operation, int errno, string? detail 
     public string Operation { get; } = operation;
     public int Errno { get; } = errno;
 
-    /// <summary>True when the error means the object is already gone (used by idempotent teardown).</summary>
-    public bool IsNotFound => Errno is ENOENT or ENODEV or ESRCH or EADDRNOTAVAIL;
-
     private static string Describe(int errno) => $"{new System.ComponentModel.Win32Exception(errno).Message} (errno {errno})";
 }

@@ -31,7 +31,6 @@ public static class NetworkPlanner
     /// <summary>Docker's option key for the bridge device name; the seed's "-o bridge.name" is accepted too.</summary>
     public const string BridgeNameOption = "com.docker.network.bridge.name";
     public const string SeedBridgeNameOption = "bridge.name";
-    public const int MinPrefix = 8, MaxPrefix = 30;
 
     /// <summary>The prefix of device names the engine generates ("md-" + 12 hex = 15 bytes).</summary>
     public const string BridgePrefix = "md-";
@@ -87,12 +86,8 @@ public static class NetworkPlanner
             return (free, free.Network + 1);
         }
 
-        if (!IPv4Subnet.TryParse(spec.Subnet, out var subnet, out var hostAddress, out var error))
+        if (!IPv4Subnet.TryParseNetwork(spec.Subnet, out var subnet, out var hostAddress, out var error))
             throw EngineException.Invalid(error);
-        if (subnet.PrefixLength < MinPrefix)
-            throw EngineException.Invalid($"subnet {spec.Subnet} is too large: use a prefix from /{MinPrefix} to /{MaxPrefix}");
-        if (subnet.PrefixLength > MaxPrefix)
-            throw EngineException.Invalid($"subnet {spec.Subnet} is too small: a network needs room for a gateway and at least one container; use a prefix from /{MinPrefix} to /{MaxPrefix}");
 
         uint gateway;
         if (!string.IsNullOrEmpty(spec.Gateway))
@@ -139,7 +134,7 @@ public static class NetworkPlanner
         foreach (var pool in pools)
         {
             var block = IPv4Subnet.Parse(pool.Base);
-            if (pool.Size < block.PrefixLength || pool.Size > MaxPrefix) continue;
+            if (pool.Size < block.PrefixLength || pool.Size > IPv4Subnet.MaxNetworkPrefix) continue;
             ulong step = 1UL << (32 - pool.Size);
             for (ulong n = block.Network; n < (ulong)block.Network + block.Size; n += step)
             {

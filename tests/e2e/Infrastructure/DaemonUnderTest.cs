@@ -21,7 +21,6 @@ public sealed class DaemonUnderTest : IDisposable
     public string ExecRoot => Path.Combine(Root, "exec");
     public string Socket => Path.Combine(Root, "exec", "mydocker.sock");
     public string HostArg => "unix://" + Socket;
-    public int? Pid => _process is { HasExited: false } p ? p.Id : null;
 
     public DaemonUnderTest(string purpose = "d", bool start = true)
     {

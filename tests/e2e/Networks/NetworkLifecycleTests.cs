@@ -106,6 +106,30 @@ public sealed class NetworkLifecycleTests : IDisposable
     }
 
     [Fact]
+    public async Task Concurrent_creates_never_share_a_subnet_or_a_name()
+    {
+        using var http = _d.Http();
+        Task<HttpResponseMessage> Create(string body) =>
+            http.PostAsync("/v1.47/networks/create", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        var sameSubnet = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+            Create($$$"""{"Name":"same{{{i}}}","IPAM":{"Config":[{"Subnet":"10.44.0.0/24"}]}}""")));
+        Assert.Single(sameSubnet, r => r.StatusCode == System.Net.HttpStatusCode.Created);
+        Assert.All(sameSubnet.Where(r => r.StatusCode != System.Net.HttpStatusCode.Created),
+            r => Assert.Equal(System.Net.HttpStatusCode.Conflict, r.StatusCode));
+
+        var sameName = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+            Create($$$"""{"Name":"dup","IPAM":{"Config":[{"Subnet":"10.45.{{{i}}}.0/24"}]}}""")));
+        Assert.Single(sameName, r => r.StatusCode == System.Net.HttpStatusCode.Created);
+
+        var automatic = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Create($$"""{"Name":"auto{{i}}"}""")));
+        Assert.All(automatic, r => Assert.Equal(System.Net.HttpStatusCode.Created, r.StatusCode));
+        var subnets = Enumerable.Range(0, 8).Select(i => Subnet($"auto{i}")).ToList();
+        Assert.Equal(8, subnets.Distinct().Count());
+        Assert.Equal(10, KernelSnapshot.Of(_d.Netns).EngineLinks.Count());
+    }
+
+    [Fact]
     public void A_second_daemon_on_the_same_data_root_is_refused()
     {
         var second = Command.TryRun("nsenter", ["--net=" + _d.Netns.Path, Artifacts.Daemon, "--data-root", _d.DataRoot,
