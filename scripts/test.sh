@@ -25,7 +25,15 @@ for trx in "$results"/*.trx; do
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
 done
 [ "$passed" -gt 0 ] || status=1
-leftover=$(ip netns list | grep -c '^mdt-' || true)
-if [ "$leftover" -gt 0 ]; then echo "test: $leftover test namespace(s) left behind"; failed=$((failed + 1)); status=1; fi
+# Tests clean up after themselves; if a test host crashed, what it started is still here: count it as a failure and
+# remove it, so the machine is left as it was.
+leftover=$(ip netns list | awk '/^mdt-/{print $1}')
+daemons=$(pgrep -f 'mydockerd .*mydocker-e2e-' || true)
+if [ -n "$leftover$daemons" ]; then
+  echo "test: left behind: namespaces [$(echo $leftover)] daemons [$(echo $daemons)]; removing them"
+  [ -n "$daemons" ] && kill $daemons 2>/dev/null
+  for ns in $leftover; do ip netns delete "$ns"; done
+  failed=$((failed + 1)); status=1
+fi
 echo "$passed passed, $failed failed"
 exit $status
