@@ -19,6 +19,10 @@ public sealed partial class DaemonClient
     public Task<byte[]> InspectNetworkRawAsync(string idOrName, CancellationToken ct) =>
         SendAsync(HttpMethod.Get, "/networks/" + Uri.EscapeDataString(idOrName), null, ct);
 
+    /// <summary><c>POST /networks/prune</c>: removes every network no endpoint uses.</summary>
+    public Task<NetworksPruneResponse> PruneNetworksAsync(CancellationToken ct) =>
+        SendJsonAsync(HttpMethod.Post, "/networks/prune", null, ApiJsonContext.Default.NetworksPruneResponse, ct);
+
     /// <summary><c>DELETE /networks/{id}</c>.</summary>
     public Task RemoveNetworkAsync(string idOrName, CancellationToken ct) =>
         SendAsync(HttpMethod.Delete, "/networks/" + Uri.EscapeDataString(idOrName), null, ct);

@@ -72,11 +72,20 @@ public static class NetworkCommands
         Run = RemoveAsync,
     };
 
+    public static readonly CommandSpec Prune = new()
+    {
+        Name = "prune",
+        Summary = "Remove all networks no container uses",
+        Flags = [FlagSpec.Bool("force", 'f', "Do not prompt for confirmation")],
+        MaxArgs = 0,
+        Run = PruneAsync,
+    };
+
     public static readonly CommandGroup Group = new()
     {
         Name = "network",
         Summary = "Manage networks",
-        Commands = [Create, Inspect, List, Remove],
+        Commands = [Create, Inspect, List, Prune, Remove],
     };
 
     /// <summary>The <c>POST /networks/create</c> body for parsed <c>network create</c> arguments.</summary>
@@ -272,5 +281,27 @@ public static class NetworkCommands
             }
         }
         return failed ? CliApp.ExitDaemonError : CliApp.ExitOk;
+    }
+
+    private static async Task<int> PruneAsync(CommandContext context, ParsedArgs args)
+    {
+        if (!args.Bool("force"))
+        {
+            context.Out.Write("WARNING! This will remove all networks not used by at least one container.\nAre you sure you want to continue? [y/N] ");
+            context.Out.Flush();
+            if (Console.In.ReadLine()?.Trim() is not ("y" or "Y" or "yes"))
+            {
+                context.Out.WriteLine();
+                context.Error("prune cancelled; nothing was removed (pass -f to skip the question)");
+                return CliApp.ExitDaemonError;
+            }
+        }
+        var pruned = await context.Daemon.PruneNetworksAsync(context.Cancel).ConfigureAwait(false);
+        if (pruned.NetworksDeleted.Count > 0)
+        {
+            context.Out.WriteLine("Deleted Networks:");
+            foreach (var name in pruned.NetworksDeleted) context.Out.WriteLine(name);
+        }
+        return CliApp.ExitOk;
     }
 }

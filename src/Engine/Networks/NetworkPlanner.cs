@@ -55,6 +55,11 @@ public static class NetworkPlanner
         var options = new Dictionary<string, string>(spec.Options ?? new Dictionary<string, string>());
         string? userBridge = null;
         if (options.Remove(SeedBridgeNameOption, out var seedBridge)) options[BridgeNameOption] = seedBridge;
+        // Docker accepts unknown driver options silently; an option we would ignore is refused instead, so nobody
+        // believes e.g. an MTU or masquerade setting took effect when it did not.
+        foreach (var key in options.Keys)
+            if (key != BridgeNameOption)
+                throw EngineException.Invalid($"driver option '{NameRules.Printable(key)}' is not supported; the bridge driver supports only -o bridge.name=IF ({BridgeNameOption})");
         if (options.TryGetValue(BridgeNameOption, out var requestedBridge))
         {
             NameRules.ValidateInterfaceName(requestedBridge, "-o bridge.name");

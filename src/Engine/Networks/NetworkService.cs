@@ -103,16 +103,39 @@ public sealed class NetworkService(
             if (leases.Count > 0)
                 throw EngineException.Conflict(
                     $"network '{record.Name}' has {leases.Count} active endpoint(s) ({string.Join(", ", leases.Take(5).Select(l => $"{l.OwnerId} {IPv4.ToAddress(l.Address)}"))}); remove them first (mydocker rm -f CONTAINER)");
-
-            record.Phase = NetworkPhase.Removing;
-            await db.SaveChangesAsync(ct);
-            CrashPoint.Hit("network-remove:marked");
-            TeardownKernel(record);
-            CrashPoint.Hit("network-remove:kernel-done");
-            await db.Networks.Where(n => n.Id == record.Id).ExecuteDeleteAsync(CancellationToken.None);
-            logger.LogInformation("Removed network {Network} ({Id})", record.Name, record.Id[..12]);
+            await RemoveLockedAsync(db, record, ct);
         }
         finally { _gate.Release(); }
+    }
+
+    /// <summary>Removes every network no endpoint uses; returns their names (Docker's `network prune`).</summary>
+    public async Task<IReadOnlyList<string>> PruneAsync(CancellationToken ct = default)
+    {
+        reaper.NoteActivity();
+        await _gate.WaitAsync(ct);
+        try
+        {
+            await using var db = state.Create();
+            var unused = (await db.Networks.Where(n => n.Phase == NetworkPhase.Ready).ToListAsync(ct))
+                .Where(r => ipam.Leases(r.Id).Count == 0)
+                .OrderBy(r => r.Name, StringComparer.Ordinal)
+                .ToList();
+            foreach (var record in unused) await RemoveLockedAsync(db, record, ct);
+            return unused.Select(r => r.Name).ToList();
+        }
+        finally { _gate.Release(); }
+    }
+
+    /// <summary>Intent (Removing), kernel teardown, then the record goes. The caller holds the gate.</summary>
+    private async Task RemoveLockedAsync(StateDb db, NetworkRecord record, CancellationToken ct)
+    {
+        record.Phase = NetworkPhase.Removing;
+        await db.SaveChangesAsync(ct);
+        CrashPoint.Hit("network-remove:marked");
+        TeardownKernel(record);
+        CrashPoint.Hit("network-remove:kernel-done");
+        await db.Networks.Where(n => n.Id == record.Id).ExecuteDeleteAsync(CancellationToken.None);
+        logger.LogInformation("Removed network {Network} ({Id})", record.Name, record.Id[..12]);
     }
 
     /// <summary>Leases an address of the network to an endpoint (a container, in the next milestone).</summary>

@@ -80,6 +80,12 @@ public sealed class EndpointResource
     public string IPv6Address { get; set; } = "";
 }
 
+/// <summary>Answer of <c>POST /networks/prune</c>: the names of the networks removed.</summary>
+public sealed class NetworksPruneResponse
+{
+    public List<string> NetworksDeleted { get; set; } = new();
+}
+
 /// <summary>How many addresses of a network's allocatable range are handed out.</summary>
 public sealed class IpamUsage
 {

@@ -53,6 +53,7 @@ public sealed class ReconcileReport
 [JsonSerializable(typeof(NetworkCreateResponse))]
 [JsonSerializable(typeof(NetworkResource))]
 [JsonSerializable(typeof(List<NetworkResource>))]
+[JsonSerializable(typeof(NetworksPruneResponse))]
 [JsonSerializable(typeof(ErrorResponse))]
 [JsonSerializable(typeof(VersionResponse))]
 [JsonSerializable(typeof(ReconcileReport))]

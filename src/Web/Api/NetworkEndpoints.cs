@@ -37,6 +37,16 @@ public static class NetworkEndpoints
                 statusCode: StatusCodes.Status201Created);
         });
 
+        // Docker's prune takes filters (until, label); an unfiltered prune is all we offer, so filters are refused
+        // rather than ignored (ignoring them would remove networks the user meant to keep).
+        app.MapPost("/networks/prune", async (string? filters, NetworkService networks, CancellationToken ct) =>
+        {
+            if (!string.IsNullOrWhiteSpace(filters) && filters.Trim() != "{}")
+                throw EngineException.Invalid("network prune filters are not supported yet; prune without --filter, or remove networks by name");
+            return Results.Json(new NetworksPruneResponse { NetworksDeleted = [.. await networks.PruneAsync(ct)] },
+                ApiJsonContext.Default.NetworksPruneResponse);
+        });
+
         app.MapDelete("/networks/{id}", async (string id, NetworkService networks, CancellationToken ct) =>
         {
             await networks.RemoveAsync(id, ct);

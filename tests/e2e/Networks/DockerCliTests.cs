@@ -44,4 +44,20 @@ public sealed class DockerCliTests : IDisposable
         var gone = _d.Docker("network", "inspect", "dnet");
         Assert.NotEqual(0, gone.ExitCode);
     }
+
+    [Fact]
+    public void Docker_and_mydocker_prune_remove_unused_networks()
+    {
+        Ok("network", "create", "--subnet", "10.21.0.0/24", "p1");
+        Ok("network", "create", "--subnet", "10.22.0.0/24", "p2");
+        string pruned = Ok("network", "prune", "-f");
+        Assert.Contains("p1", pruned);
+        Assert.Contains("p2", pruned);
+        Assert.Empty(_d.NetworkNames());
+
+        _d.CliOk("network", "create", "--subnet", "10.23.0.0/24", "p3");
+        Assert.Contains("p3", _d.CliOk("network", "prune", "--force"));
+        Assert.Empty(_d.NetworkNames());
+        _d.Eventually(() => !KernelSnapshot.Of(_d.Netns).Bridges.Any(), "pruned bridges deleted");
+    }
 }

@@ -49,6 +49,7 @@ public sealed class NetworkBadInputTests : IClassFixture<NetworkBadInputTests.Da
         { ["-o", "bridge.name=lo", "n1"], "lo" },
         { ["-o", "bridge.name=mdt-lan0", "n1"], "mdt-lan0" },
         { ["--gateway", "10.9.0.1", "n1"], "--subnet" },
+        { ["-o", "com.docker.network.driver.mtu=9000", "n1"], "not supported" },
     };
 
     [Theory]

@@ -83,6 +83,18 @@ public sealed class NetworkServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Prune_removes_only_networks_without_endpoints()
+    {
+        await Networks.CreateAsync(new NetworkCreateSpec("used", Subnet: "10.8.0.0/24"));
+        await Networks.CreateAsync(new NetworkCreateSpec("idle1", Subnet: "10.8.1.0/24"));
+        await Networks.CreateAsync(new NetworkCreateSpec("idle2", Subnet: "10.8.2.0/24"));
+        await Networks.AllocateAddressAsync("used", "c1");
+        Assert.Equal(["idle1", "idle2"], await Networks.PruneAsync());
+        Assert.Equal(["used"], (await Networks.ListAsync()).Select(v => v.Record.Name));
+        Assert.Empty(await Networks.PruneAsync());
+    }
+
+    [Fact]
     public async Task Leases_survive_an_engine_restart()
     {
         await Networks.CreateAsync(new NetworkCreateSpec("keep", Subnet: "10.7.0.0/24"));

@@ -113,6 +113,15 @@ public class NetworkPlannerTests
     }
 
     [Fact]
+    public void Unsupported_driver_options_are_refused_not_ignored()
+    {
+        var e = Assert.Throws<EngineException>(() => Plan(new("n", Options: new Dictionary<string, string> { ["com.docker.network.driver.mtu"] = "9000" })));
+        Assert.Equal(ErrorKind.InvalidArgument, e.Kind);
+        Assert.Contains("com.docker.network.driver.mtu", e.Message);
+        Assert.Contains("bridge.name", e.Message);
+    }
+
+    [Fact]
     public void Exhausted_pools_say_so()
     {
         var everything = new List<OccupiedSubnet> { new(IPv4Subnet.Parse("0.0.0.0/1"), "x"), new(IPv4Subnet.Parse("128.0.0.0/1"), "y") };
