@@ -13,6 +13,11 @@ namespace MyDocker.Engine.Kernel.Nftables;
 /// <para>Quirk of libnftables 1.0.6 (Debian 12): for a multi-line buffer, the error text quotes the buffer's first
 /// line (erec_print takes the start of an INDESC_BUFFER) with the caret columns of the line that failed, so
 /// <see cref="NftException.Commands"/> is kept for the real context.</para>
+/// <para>File descriptors: libnftables waits for netlink replies with select(2) (src/mnl.c), and glibc's fortified
+/// FD_SET aborts the whole process for an fd of 1024 or more ("bit out of range 0 - FD_SETSIZE on fd_set" — seen in
+/// our test host when it leaked pipes). The context opens its netlink socket in nft_ctx_new and keeps it (checked:
+/// one fd more after nft_ctx_new, none after a command), so create the context early, while fd numbers are low:
+/// the daemon does, at start-up.</para>
 /// </summary>
 public sealed class LibNftables : INftExecutor, IDisposable
 {
