@@ -13,7 +13,8 @@ namespace MyDocker.Cli;
 public static class CliApp
 {
     public const string ProgramName = "mydocker";
-    public const string ClientVersion = "0.1.0";
+    /// <summary>The build's version (Directory.Build.props), the same as the daemon's.</summary>
+    public static readonly string ClientVersion = typeof(CliApp).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
     public const int ExitOk = 0;
     public const int ExitDaemonError = 1;
     public const int ExitUsage = 2;
