@@ -24,17 +24,8 @@ public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, Sysctl 
     /// <summary>Creates everything for <paramref name="n"/>, registering each undo in <paramref name="scope"/>.</summary>
     public void Setup(NetworkRecord n, RollbackScope scope)
     {
-        var subnet = IPv4Subnet.Parse(n.Subnet);
-        int index = netlink.CreateBridge(n.Bridge);
-        CrashPoint.Hit("network-create:bridge-created");
-        // From here on the device exists: undo deletes it even before the alias is set (the record is still Creating).
-        scope.OnRollback($"bridge {n.Bridge}", () => RetireBridge(n, allowUnmarked: true));
-        // An alias cannot be given with RTM_NEWLINK's create (rtnl_create_link ignores IFLA_IFALIAS), hence a second request.
-        netlink.SetAlias(index, AliasFor(n.Id));
-        CrashPoint.Hit("network-create:alias-set");
-        netlink.AddAddress(index, System.Net.IPAddress.Parse(n.Gateway), subnet.PrefixLength);
-        netlink.SetUp(index);
-        CrashPoint.Hit("network-create:link-up");
+        // Once the device exists, undo deletes it even before the alias is set (the record is still Creating).
+        CreateDevice(n, onCreated: () => scope.OnRollback($"bridge {n.Bridge}", () => RetireBridge(n, allowUnmarked: true)));
         firewall.AddNetwork(FirewallView(n));
         CrashPoint.Hit("network-create:firewall-added");
         scope.OnRollback($"firewall elements of {n.Bridge}", () => firewall.RemoveNetwork(FirewallView(n)));
@@ -62,10 +53,7 @@ public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, Sysctl 
         var gateway = System.Net.IPAddress.Parse(n.Gateway);
         if (link is null)
         {
-            int index = netlink.CreateBridge(n.Bridge);
-            netlink.SetAlias(index, AliasFor(n.Id));
-            netlink.AddAddress(index, gateway, subnet.PrefixLength);
-            netlink.SetUp(index);
+            CreateDevice(n);
             repaired.Add($"bridge {n.Bridge} of network '{n.Name}' re-created");
             return repaired;
         }
@@ -81,6 +69,20 @@ public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, Sysctl 
             repaired.Add($"bridge {n.Bridge} brought up");
         }
         return repaired;
+    }
+
+    /// <summary>The bridge device, marked as this network's, with its gateway address, up.</summary>
+    private void CreateDevice(NetworkRecord n, Action? onCreated = null)
+    {
+        int index = netlink.CreateBridge(n.Bridge);
+        onCreated?.Invoke();
+        CrashPoint.Hit("network-create:bridge-created");
+        // An alias cannot be given with RTM_NEWLINK's create (rtnl_create_link ignores IFLA_IFALIAS), hence a second request.
+        netlink.SetAlias(index, AliasFor(n.Id));
+        CrashPoint.Hit("network-create:alias-set");
+        netlink.AddAddress(index, System.Net.IPAddress.Parse(n.Gateway), IPv4Subnet.Parse(n.Subnet).PrefixLength);
+        netlink.SetUp(index);
+        CrashPoint.Hit("network-create:link-up");
     }
 
     /// <summary>Completes when a bridge of that name that is being deleted is gone (a re-used -o bridge.name waits for it).</summary>
