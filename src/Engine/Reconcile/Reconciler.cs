@@ -91,9 +91,15 @@ public sealed class Reconciler(
                         && have.Bridges.SetEquals(want.Select(w => w.Bridge))
                         && have.InternalBridges.SetEquals(want.Where(w => w.Internal).Select(w => w.Bridge))
                         && have.MasqueradeBridges.SetEquals(want.Where(w => !w.Internal).Select(w => w.Bridge));
+            if (want.Count == 0)
+            {
+                // No networks, no table: an idle daemon leaves no trace in nftables (AddNetwork makes it again).
+                if (!have.Present) return;
+                firewall.Remove();
+                report.Removed.Add("nftables table removed: no networks need it");
+                return;
+            }
             if (same && !firstRun) return;
-            // No networks and no table: nothing to restore, and a daemon with no networks leaves no trace in nftables.
-            if (want.Count == 0 && !have.TableExists) return;
             firewall.Rebuild(want);
             if (same) return;
             report.Repaired.Add(have.TableExists

@@ -51,6 +51,9 @@ public sealed class NetworkLifecycleTests : IDisposable
         Assert.DoesNotContain(bridge, after.NftTable);
         Assert.DoesNotContain("testbr", _d.CliOk("network", "ls"));
         _d.Eventually(() => !KernelSnapshot.Of(_d.Netns).Bridges.Any(), $"bridge {bridge} deleted");
+        // With no network left, reconciling removes the engine's nftables table too: an idle engine leaves no trace.
+        Assert.Contains("nftables table removed", _d.CliOk("system", "reconcile"));
+        Assert.Equal("", KernelSnapshot.Of(_d.Netns).NftTable);
         var missing = _d.Cli("network", "inspect", "testbr");
         Assert.NotEqual(0, missing.ExitCode);
         Assert.Contains("not found", missing.Stderr);

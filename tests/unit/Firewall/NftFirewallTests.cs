@@ -153,6 +153,18 @@ public class NftFirewallTests
             """, Single(fake));
     }
 
+    [Fact]
+    public void Remove_deletes_the_table_even_when_there_is_none()
+    {
+        var fake = new FakeNftExecutor();
+        new NftFirewall(fake).Remove();
+        Assert.Equal("""
+            add table ip mydocker
+            delete table ip mydocker
+
+            """, Single(fake));
+    }
+
     [Theory]
     [InlineData("a b")]
     [InlineData("x\"y")]

@@ -27,6 +27,9 @@ public interface IFirewall
     /// counts as success.</summary>
     void RemoveNetwork(FirewallNetwork n);
 
+    /// <summary>Deletes the engine table, whatever it holds (no networks left: the engine leaves no trace). Idempotent.</summary>
+    void Remove();
+
     /// <summary>What the kernel has now: the bridges present in our sets, and whether the base table/chains exist.</summary>
     FirewallState Read();
 }
@@ -38,5 +41,8 @@ public interface IFirewall
 /// <param name="MasqueradeBridges">Bridges whose traffic leaving for a non-engine interface is masqueraded (SNAT).</param>
 public sealed record FirewallState(bool TableExists, IReadOnlySet<string> Bridges, IReadOnlySet<string> InternalBridges, IReadOnlySet<string> MasqueradeBridges)
 {
-    public static FirewallState Missing { get; } = new(false, new HashSet<string>(), new HashSet<string>(), new HashSet<string>());
+    public static FirewallState Missing { get; } = new(false, new HashSet<string>(), new HashSet<string>(), new HashSet<string>()) { Present = false };
+
+    /// <summary>A table of the engine's name exists at all, complete or not.</summary>
+    public bool Present { get; init; } = true;
 }

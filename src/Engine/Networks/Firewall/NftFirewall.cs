@@ -23,6 +23,12 @@ public sealed class NftFirewall(INftExecutor nft) : IFirewall
             Apply(batch, "Rebuilding the engine firewall table");
     }
 
+    public void Remove()
+    {
+        lock (_gate)
+            Apply(NftRuleset.RemoveTable, "Removing the engine firewall table");
+    }
+
     public void AddNetwork(FirewallNetwork n)
     {
         string batch = NftRuleset.AddNetwork(n);

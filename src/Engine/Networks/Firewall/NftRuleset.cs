@@ -79,6 +79,9 @@ internal static class NftRuleset
     /// ("Atomic rule replacement"). The add makes the delete succeed when the table does not exist yet; the kernel
     /// applies the three commands as one transaction, so packets see the old table or the new one, never none.
     /// </summary>
+    /// <summary>Deletes the table; adding it first makes the delete succeed when there is none (nft 1.0.6 has no "destroy").</summary>
+    public const string RemoveTable = $"add table {Qualified}\ndelete table {Qualified}\n";
+
     public static string Rebuild(IReadOnlyCollection<FirewallNetwork> networks)
     {
         var checkedNetworks = networks.Select(Check).OrderBy(n => n.Bridge, StringComparer.Ordinal).ToList();
