@@ -8,8 +8,16 @@ public sealed class EngineOptions
     /// <summary>Runtime state on tmpfs: the socket, pid file, netns mounts.</summary>
     public string ExecRoot { get; set; } = "/run/mydocker";
 
-    /// <summary>Pools that networks created without --subnet are carved from, in order (Docker's defaults).</summary>
-    public List<AddressPool> DefaultAddressPools { get; set; } =
+    /// <summary>Pools that networks created without --subnet are carved from, in order; empty means
+    /// <see cref="DockerAddressPools"/>. (Starts empty because the configuration binder appends to a list it finds
+    /// filled, so configured pools could never replace built-in ones.)</summary>
+    public List<AddressPool> DefaultAddressPools { get; set; } = [];
+
+    /// <summary>The pools in force: the configured ones, or Docker's defaults.</summary>
+    public IReadOnlyList<AddressPool> AddressPools => DefaultAddressPools.Count > 0 ? DefaultAddressPools : DockerAddressPools;
+
+    /// <summary>Docker's default address pools.</summary>
+    public static readonly IReadOnlyList<AddressPool> DockerAddressPools =
     [
         new() { Base = "172.17.0.0/16", Size = 16 },
         new() { Base = "172.18.0.0/15", Size = 16 },

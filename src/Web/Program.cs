@@ -14,7 +14,6 @@ catch (ArgumentException e) { Console.Error.WriteLine($"mydockerd: {e.Message}")
 // appsettings.json lives beside the binary, wherever the daemon is started from.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
-    Args = daemonArgs.Rest,
     ContentRootPath = AppContext.BaseDirectory,
 });
 builder.Configuration.AddEnvironmentVariables("MYDOCKER_");

@@ -41,11 +41,13 @@ public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, Sysctl 
         t.Step($"delete bridge {n.Bridge}", () => RetireBridge(n, allowUnmarked: n.Phase == NetworkPhase.Creating, deleteDeviceNow));
     }
 
-    /// <summary>Re-creates whatever is missing of a Ready network's device state; returns what it repaired.</summary>
-    public List<string> Repair(NetworkRecord n)
+    /// <summary>Re-creates whatever is missing of a Ready network's device state; returns what it repaired.
+    /// <paramref name="links"/> and <paramref name="addresses"/> are one dump of the kernel, shared by every network
+    /// the reconciler checks.</summary>
+    public List<string> Repair(NetworkRecord n, IReadOnlyList<LinkInfo> links, IReadOnlyList<AddressInfo> addresses)
     {
         var repaired = new List<string>();
-        var link = netlink.GetLink(n.Bridge);
+        var link = links.FirstOrDefault(l => l.Name == n.Bridge);
         if (link is not null && link.Alias != AliasFor(n.Id))
             throw new EngineException(ErrorKind.Conflict,
                 $"device {n.Bridge} of network '{n.Name}' exists but is not marked as ours (alias '{link.Alias}'); MyDocker leaves it alone — remove or rename it, then run 'mydocker system reconcile'");
@@ -57,7 +59,7 @@ public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, Sysctl 
             repaired.Add($"bridge {n.Bridge} of network '{n.Name}' re-created");
             return repaired;
         }
-        bool hasAddress = netlink.ListAddresses().Any(a => a.LinkIndex == link.Index && a.Address.Equals(gateway) && a.PrefixLength == subnet.PrefixLength);
+        bool hasAddress = addresses.Any(a => a.LinkIndex == link.Index && a.Address.Equals(gateway) && a.PrefixLength == subnet.PrefixLength);
         if (!hasAddress)
         {
             netlink.AddAddress(link.Index, gateway, subnet.PrefixLength);

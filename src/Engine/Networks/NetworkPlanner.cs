@@ -30,10 +30,16 @@ public static class NetworkPlanner
 {
     /// <summary>Docker's option key for the bridge device name; the seed's "-o bridge.name" is accepted too.</summary>
     public const string BridgeNameOption = "com.docker.network.bridge.name";
-    public const string SeedBridgeNameOption = "bridge.name";
+    private const string SeedBridgeNameOption = "bridge.name";
 
     /// <summary>The prefix of device names the engine generates ("md-" + 12 hex = 15 bytes).</summary>
     public const string BridgePrefix = "md-";
+
+    /// <summary>The device name the request asks for (-o bridge.name, in Docker's or the seed's spelling), or null.</summary>
+    public static string? RequestedBridgeName(IReadOnlyDictionary<string, string>? options) =>
+        options is null ? null
+        : options.TryGetValue(BridgeNameOption, out var name) || options.TryGetValue(SeedBridgeNameOption, out name) ? name
+        : null;
 
     public static NetworkPlan Plan(
         NetworkCreateSpec spec,

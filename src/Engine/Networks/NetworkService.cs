@@ -34,7 +34,7 @@ public sealed class NetworkService(
         try
         {
             // A bridge name being re-used must wait until the old device of that name is deleted.
-            if (spec.Options is { } opts && (opts.TryGetValue(NetworkPlanner.BridgeNameOption, out var wanted) || opts.TryGetValue(NetworkPlanner.SeedBridgeNameOption, out wanted)))
+            if (NetworkPlanner.RequestedBridgeName(spec.Options) is { } wanted)
                 await bridges.WaitForRetiredAsync(wanted).WaitAsync(ct);
             await using var db = state.Create();
             var records = await db.Networks.AsNoTracking().ToListAsync(ct);
@@ -43,7 +43,7 @@ public sealed class NetworkService(
                 records.Select(r => (r.Name, r.Id, r.Bridge)).ToList(),
                 OccupiedSubnets(records),
                 name => netlink.GetLink(name) is not null,
-                options.DefaultAddressPools);
+                options.AddressPools);
 
             var record = new NetworkRecord
             {

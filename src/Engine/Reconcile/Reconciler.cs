@@ -53,16 +53,18 @@ public sealed class Reconciler(
             });
         var live = records.Where(r => r.Phase == NetworkPhase.Ready).ToList();
 
-        // 2. Live records: address pools loaded, devices present, marked, addressed and up.
+        // 2. Live records: address pools loaded, devices present, marked, addressed and up. One dump serves all.
+        var links = netlink.ListLinks();
+        var addresses = netlink.ListAddresses();
         foreach (var r in live)
         {
             Try($"address pool of network '{r.Name}'", () => ipam.OpenPool(NetworkService.PoolOf(r)));
-            Try($"bridge of network '{r.Name}'", () => report.Repaired.AddRange(bridges.Repair(r)));
+            Try($"bridge of network '{r.Name}'", () => report.Repaired.AddRange(bridges.Repair(r, links, addresses)));
         }
 
-        // 3. Devices carrying our mark that no live record owns.
+        // 3. Devices carrying our mark that no live record owns (devices step 2 re-created are owned, so the same dump will do).
         var owned = live.Select(r => BridgeDriver.AliasFor(r.Id)).ToHashSet();
-        foreach (var link in netlink.ListLinks())
+        foreach (var link in links)
         {
             if (link.Alias is null || !link.Alias.StartsWith(BridgeDriver.AliasPrefix) || owned.Contains(link.Alias)) continue;
             Try($"orphan device {link.Name}", () =>
@@ -72,13 +74,15 @@ public sealed class Reconciler(
             });
         }
 
-        // 4. Leases of pools whose network is gone.
-        Try("orphan address leases", () =>
+        // 4. Address pools whose network is gone (deleted through the allocator, which owns those tables).
+        Try("orphan address pools", () =>
         {
             var liveIds = live.Select(r => r.Id).ToList();
-            int n = db.IpamLeases.Where(l => !liveIds.Contains(l.PoolId)).ExecuteDelete();
-            db.IpamCursors.Where(c => !liveIds.Contains(c.PoolId)).ExecuteDelete();
-            if (n > 0) report.Removed.Add($"{n} address lease(s) of removed networks released");
+            var orphans = db.IpamLeases.Where(l => !liveIds.Contains(l.PoolId)).Select(l => l.PoolId)
+                .Union(db.IpamCursors.Where(c => !liveIds.Contains(c.PoolId)).Select(c => c.PoolId))
+                .ToList();
+            foreach (var pool in orphans) ipam.ClosePool(pool, deleteLeases: true);
+            if (orphans.Count > 0) report.Removed.Add($"address leases of {orphans.Count} removed network(s) released");
         });
 
         // 5. The firewall: replaced atomically with exactly the live networks' elements when it differs (always at start-up,

@@ -4,12 +4,11 @@ namespace MyDocker.Web.Hosting;
 /// mydockerd's Docker-like flags: --data-root DIR, --exec-root DIR, -H/--host unix:///PATH. They override
 /// appsettings.json ("MyDocker" section) and MYDOCKER_* environment variables.
 /// </summary>
-public sealed record DaemonArguments(string? DataRoot, string? ExecRoot, string? Host, string[] Rest)
+public sealed record DaemonArguments(string? DataRoot, string? ExecRoot, string? Host)
 {
     public static DaemonArguments Parse(string[] args)
     {
         string? dataRoot = null, execRoot = null, host = null;
-        var rest = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
             string a = args[i];
@@ -24,17 +23,16 @@ public sealed record DaemonArguments(string? DataRoot, string? ExecRoot, string?
                 case "-H" or "--host": host = Value(); break;
                 case "-h" or "--help": throw new HelpRequestedException();
                 default:
-                    if (a.StartsWith('-') && !a.StartsWith("--urls") && !a.StartsWith("--environment"))
-                        throw new ArgumentException($"unknown flag {a}; see 'mydockerd --help'");
-                    rest.Add(args[i]);
-                    break;
+                    throw new ArgumentException(a.StartsWith('-')
+                        ? $"unknown flag {a}; see 'mydockerd --help'"
+                        : $"unexpected argument '{a}': mydockerd takes only flags; see 'mydockerd --help'");
             }
         }
         if (host is not null && !host.StartsWith("unix://"))
             throw new ArgumentException($"-H {host}: only unix:///PATH sockets are supported, e.g. -H unix:///run/mydocker/mydocker.sock");
         if (dataRoot is not null && !Path.IsPathRooted(dataRoot)) throw new ArgumentException($"--data-root {dataRoot} must be an absolute path");
         if (execRoot is not null && !Path.IsPathRooted(execRoot)) throw new ArgumentException($"--exec-root {execRoot} must be an absolute path");
-        return new DaemonArguments(dataRoot, execRoot, host, rest.ToArray());
+        return new DaemonArguments(dataRoot, execRoot, host);
     }
 
     public const string Usage = """

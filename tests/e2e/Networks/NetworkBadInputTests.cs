@@ -42,7 +42,7 @@ public sealed class NetworkBadInputTests : IClassFixture<NetworkBadInputTests.Da
         { ["a/b"], "'/'" },
         { ["a..b"], "'..'" },
         { ["a b"], "space" },
-        { ["a\tb"], "" },
+        { ["a\tb"], "control" },
         { ["bad\u0001name"], "control" },
         { ["--driver", "overlay", "n1"], "overlay" },
         { ["-o", "bridge.name=abcdefghijklmnop", "n1"], "15" },

@@ -6,7 +6,7 @@ namespace MyDocker.UnitTests.Networks;
 
 public class NetworkPlannerTests
 {
-    private static readonly List<AddressPool> Pools = new EngineOptions().DefaultAddressPools;
+    private static readonly IReadOnlyList<AddressPool> Pools = EngineOptions.DockerAddressPools;
 
     private static NetworkPlan Plan(NetworkCreateSpec spec,
         IReadOnlyCollection<OccupiedSubnet>? occupied = null, Func<string, bool>? deviceExists = null,

@@ -80,12 +80,7 @@ public sealed class RtNetlink : IRtNetlink
 
     public void AddAddress(int ifindex, IPAddress address, int prefixLength)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ifindex);
-        ArgumentNullException.ThrowIfNull(address);
-        if (address.AddressFamily != AddressFamily.InterNetwork)
-            throw new ArgumentException($"{address} is not an IPv4 address.", nameof(address));
-        ArgumentOutOfRangeException.ThrowIfNegative(prefixLength);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(prefixLength, 32);
+        CheckAddressArguments(ifindex, address, prefixLength);
         Span<byte> buffer = stackalloc byte[RequestBufferSize];
         var w = new NetlinkMessageWriter(buffer);
         RtNetlinkRequests.AddAddress(ref w, _socket.NextSequence(), ifindex, address, prefixLength);
@@ -94,10 +89,7 @@ public sealed class RtNetlink : IRtNetlink
 
     public bool DeleteAddress(int ifindex, IPAddress address, int prefixLength)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ifindex);
-        ArgumentNullException.ThrowIfNull(address);
-        if (address.AddressFamily != AddressFamily.InterNetwork)
-            throw new ArgumentException($"{address} is not an IPv4 address.", nameof(address));
+        CheckAddressArguments(ifindex, address, prefixLength);
         Span<byte> buffer = stackalloc byte[RequestBufferSize];
         var w = new NetlinkMessageWriter(buffer);
         RtNetlinkRequests.DeleteAddress(ref w, _socket.NextSequence(), ifindex, address, prefixLength);
@@ -110,6 +102,16 @@ public sealed class RtNetlink : IRtNetlink
         {
             return false;
         }
+    }
+
+    private static void CheckAddressArguments(int ifindex, IPAddress address, int prefixLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ifindex);
+        ArgumentNullException.ThrowIfNull(address);
+        if (address.AddressFamily != AddressFamily.InterNetwork)
+            throw new ArgumentException($"{address} is not an IPv4 address.", nameof(address));
+        ArgumentOutOfRangeException.ThrowIfNegative(prefixLength);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(prefixLength, 32);
     }
 
     public bool DeleteLink(string name)
