@@ -48,3 +48,89 @@ public sealed class IpamCursorRow
     public required string PoolId { get; set; }
     public long Address { get; set; }
 }
+
+/// <summary>An image: its unpacked layers (shared, under data-root/image/layers) and the defaults it gives a container.</summary>
+public sealed class ImageRecord
+{
+    /// <summary>"sha256:" + 64 hex: the digest of the image config (docker save / OCI) or of the imported tarball.</summary>
+    public required string Id { get; set; }
+    /// <summary>Layer digests ("sha256:..."), bottom first, JSON array; each names a directory under image/layers.</summary>
+    public string LayersJson { get; set; } = "[]";
+    /// <summary>Cmd, Entrypoint, Env, WorkingDir, User of the image config, JSON (Docker's "Config" object).</summary>
+    public string ConfigJson { get; set; } = "{}";
+    public DateTimeOffset Created { get; set; }
+    /// <summary>Unpacked size in bytes, summed over layers.</summary>
+    public long Size { get; set; }
+}
+
+/// <summary>A name:tag pointing at an image ("busybox:latest"). One row per tag, so a tag moves atomically.</summary>
+public sealed class ImageTagRow
+{
+    public required string Reference { get; set; }
+    public required string ImageId { get; set; }
+}
+
+/// <summary>Where a container is in its life. Creating and Removing are operations a crash can interrupt
+/// (rolled back / finished by the reconciler); the others are states the runtime reports.</summary>
+public enum ContainerPhase
+{
+    /// <summary>Recorded; rootfs, netns, veth or lease possibly half-made. After a crash: rolled back.</summary>
+    Creating = 0,
+    /// <summary>Everything made, never started.</summary>
+    Created = 1,
+    /// <summary>Its process runs under a monitor (conmon).</summary>
+    Running = 2,
+    /// <summary>Its process ended; ExitCode says how. The address and rootfs stay until rm.</summary>
+    Exited = 3,
+    /// <summary>Teardown started. After a crash: teardown finished.</summary>
+    Removing = 4,
+}
+
+/// <summary>A container as stored in the database.</summary>
+public sealed class ContainerRecord
+{
+    /// <summary>64 lowercase hex digits.</summary>
+    public required string Id { get; set; }
+    /// <summary>Unique; Docker's rules ([a-zA-Z0-9][a-zA-Z0-9_.-]*).</summary>
+    public required string Name { get; set; }
+    /// <summary>The image as the user named it ("busybox").</summary>
+    public required string Image { get; set; }
+    /// <summary>The image's id at create time.</summary>
+    public required string ImageId { get; set; }
+    /// <summary>What the container was asked to be (command, env, mounts, limits, network), JSON: the engine's ContainerSpec.</summary>
+    public string SpecJson { get; set; } = "{}";
+    public required string NetworkId { get; set; }
+    /// <summary>Leased at create, released at rm (a stopped container keeps its address).</summary>
+    public string? IpAddress { get; set; }
+    public string? MacAddress { get; set; }
+    public ContainerPhase Phase { get; set; }
+    public DateTimeOffset Created { get; set; }
+    public DateTimeOffset? StartedAt { get; set; }
+    public DateTimeOffset? FinishedAt { get; set; }
+    /// <summary>The container's init process, as seen from the daemon's pid namespace, while Running.</summary>
+    public int? Pid { get; set; }
+    /// <summary>The monitor (conmon) of the current run, while Running.</summary>
+    public int? MonitorPid { get; set; }
+    public int? ExitCode { get; set; }
+    public bool OomKilled { get; set; }
+    /// <summary>Why the last start failed, in plain words.</summary>
+    public string? Error { get; set; }
+    /// <summary>Remove the container when it exits (--rm).</summary>
+    public bool AutoRemove { get; set; }
+    public int RestartCount { get; set; }
+}
+
+/// <summary>An engine event (container and network changes), kept for the /events stream's history and the dashboard.</summary>
+public sealed class EventRow
+{
+    public long Id { get; set; }
+    /// <summary>"container", "network" or "image".</summary>
+    public required string Type { get; set; }
+    /// <summary>Docker's action words: create, start, die, stop, kill, destroy, connect, disconnect, remove, ...</summary>
+    public required string Action { get; set; }
+    public required string ActorId { get; set; }
+    /// <summary>Docker's Actor.Attributes (name, image, exitCode, ...), JSON.</summary>
+    public string AttributesJson { get; set; } = "{}";
+    /// <summary>Unix time in nanoseconds (Docker's timeNano).</summary>
+    public long TimeNano { get; set; }
+}

@@ -13,6 +13,10 @@ public sealed class StateDb(DbContextOptions<StateDb> options) : DbContext(optio
     public DbSet<NetworkRecord> Networks => Set<NetworkRecord>();
     public DbSet<IpamLeaseRow> IpamLeases => Set<IpamLeaseRow>();
     public DbSet<IpamCursorRow> IpamCursors => Set<IpamCursorRow>();
+    public DbSet<ImageRecord> Images => Set<ImageRecord>();
+    public DbSet<ImageTagRow> ImageTags => Set<ImageTagRow>();
+    public DbSet<ContainerRecord> Containers => Set<ContainerRecord>();
+    public DbSet<EventRow> Events => Set<EventRow>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -33,6 +37,31 @@ public sealed class StateDb(DbContextOptions<StateDb> options) : DbContext(optio
         {
             e.ToTable("IpamCursors");
             e.HasKey(c => c.PoolId);
+        });
+        b.Entity<ImageRecord>(e =>
+        {
+            e.ToTable("Images");
+            e.HasKey(i => i.Id);
+        });
+        b.Entity<ImageTagRow>(e =>
+        {
+            e.ToTable("ImageTags");
+            e.HasKey(t => t.Reference);
+            e.HasIndex(t => t.ImageId);
+        });
+        b.Entity<ContainerRecord>(e =>
+        {
+            e.ToTable("Containers");
+            e.HasKey(c => c.Id);
+            e.HasIndex(c => c.Name).IsUnique();
+            e.HasIndex(c => c.ImageId);
+            e.HasIndex(c => c.NetworkId);
+        });
+        b.Entity<EventRow>(e =>
+        {
+            e.ToTable("Events");
+            e.HasKey(v => v.Id);
+            e.HasIndex(v => v.TimeNano);
         });
     }
 }
