@@ -58,4 +58,11 @@ public sealed class ReconcileReport
 [JsonSerializable(typeof(VersionResponse))]
 [JsonSerializable(typeof(ReconcileReport))]
 [JsonSerializable(typeof(Dictionary<string, List<string>>))]
+[JsonSerializable(typeof(ContainerCreateRequest))]
+[JsonSerializable(typeof(ContainerCreateResponse))]
+[JsonSerializable(typeof(ContainerSummary))]
+[JsonSerializable(typeof(List<ContainerSummary>))]
+[JsonSerializable(typeof(ContainerInspect))]
+[JsonSerializable(typeof(ContainerWaitResponse))]
+[JsonSerializable(typeof(EventMessage))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;
