@@ -38,7 +38,7 @@ public class EndpointRequestTests
     }
 
     [Fact]
-    public void Replacing_a_route_with_a_destination_uses_create_replace_and_RTA_DST()
+    public void Replacing_a_route_without_gateway_uses_create_replace_RTA_DST_and_scope_link()
     {
         var bytes = Build((ref NetlinkMessageWriter w) =>
             RtNetlinkRequests.AddRoute(ref w, 6, IPAddress.Parse("10.9.0.0"), 16, gateway: null, 4, replace: true));
@@ -47,7 +47,8 @@ public class EndpointRequestTests
         [
             // len 44, RTM_NEWROUTE, REQUEST|ACK|REPLACE|CREATE (0x0505), seq 6
             0x2c, 0x00, 0x00, 0x00, 0x18, 0x00, 0x05, 0x05, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-            0x02, 0x10, 0x00, 0x00, 0xfe, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
+            // rtmsg: /16, table main, proto boot, scope link (253: no gateway), unicast
+            0x02, 0x10, 0x00, 0x00, 0xfe, 0x03, 0xfd, 0x01, 0x00, 0x00, 0x00, 0x00,
             // RTA_DST (1): 10.9.0.0
             0x08, 0x00, 0x01, 0x00, 0x0a, 0x09, 0x00, 0x00,
             // RTA_OIF: 4

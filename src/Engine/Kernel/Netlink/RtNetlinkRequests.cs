@@ -90,16 +90,16 @@ internal static class RtNetlinkRequests
     }
 
     /// <summary>
-    /// ip route add|replace DESTINATION/PREFIX [via GATEWAY] dev INDEX: table main, proto boot, scope universe (a
-    /// gateway route; the kernel checks the gateway is reachable on the device, else ENETUNREACH), type unicast.
-    /// The table fits rtm_table, so no RTA_TABLE (iproute2 adds it only for ids above 255).
+    /// ip route add|replace DESTINATION/PREFIX [via GATEWAY] dev INDEX: table main, proto boot, type unicast; scope
+    /// universe with a gateway (the kernel checks it is reachable on the device, else ENETUNREACH) and link without
+    /// one, as iproute2 chooses. The table fits rtm_table, so no RTA_TABLE (iproute2 adds it only for ids above 255).
     /// </summary>
     public static void AddRoute(ref NetlinkMessageWriter w, uint sequence, IPAddress destination, int prefixLength,
         IPAddress? gateway, int outputIndex, bool replace)
     {
         ushort flags = replace ? (ushort)(NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE) : NewObject;
         w.BeginMessage(RTM_NEWROUTE, flags, sequence);
-        w.WriteRtMsg(AF_INET, (byte)prefixLength, RT_TABLE_MAIN, RTPROT_BOOT, RT_SCOPE_UNIVERSE, RTN_UNICAST);
+        w.WriteRtMsg(AF_INET, (byte)prefixLength, RT_TABLE_MAIN, RTPROT_BOOT, gateway is null ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE, RTN_UNICAST);
         if (prefixLength > 0) w.WriteAttributeIPv4(RTA_DST, destination);
         if (gateway is not null) w.WriteAttributeIPv4(RTA_GATEWAY, gateway);
         w.WriteAttributeUInt32(RTA_OIF, (uint)outputIndex);
