@@ -159,7 +159,8 @@ public sealed class RtNetlinkTests(ITestOutputHelper output)
             string dst = r.GetProperty("dst").GetString()!;
             var network = dst == "default" ? new IPNetwork(IPAddress.Any, 0) : IPNetwork.Parse(dst.Contains('/') ? dst : dst + "/32");
             int? oif = r.TryGetProperty("dev", out var dev) ? links.Single(l => l.Name == dev.GetString()).Index : null;
-            return new RouteInfo(network.BaseAddress, network.PrefixLength, oif);
+            IPAddress? gateway = r.TryGetProperty("gateway", out var gw) ? IPAddress.Parse(gw.GetString()!) : null;
+            return new RouteInfo(network.BaseAddress, network.PrefixLength, oif, gateway);
         });
         Assert.Equal(ipRoutes.OrderBy(r => r.ToString()), routes.OrderBy(r => r.ToString()));
         Assert.Contains(new RouteInfo(IPAddress.Any, 0, links.Single(l => l.Name == "mdt-vp0").Index), routes);

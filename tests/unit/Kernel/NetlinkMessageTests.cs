@@ -266,7 +266,7 @@ public class NetlinkMessageTests
             0x02, 0x00, 0x00, 0x00, 0xfe, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
             0x08, 0x00, 0x05, 0x00, 0x0a, 0x01, 0x02, 0x01, // RTA_GATEWAY
         ];
-        Assert.Equal(new RouteInfo(IPAddress.Any, 0, null), ParseOne(defaultRoute, RtNetlinkReplies.ParseRoute));
+        Assert.Equal(new RouteInfo(IPAddress.Any, 0, null, IPAddress.Parse("10.1.2.1")), ParseOne(defaultRoute, RtNetlinkReplies.ParseRoute));
 
         // RTA_TABLE overrides rtm_table: table 1000 does not fit in the u8 field, which then says RT_TABLE_COMPAT (252).
         byte[] otherTable =

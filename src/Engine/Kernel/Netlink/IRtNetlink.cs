@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.NetworkInformation;
 
 namespace MyDocker.Engine.Kernel.Netlink;
 
@@ -10,8 +11,8 @@ public sealed record LinkInfo(int Index, string Name, string? Kind, string? Alia
 /// <summary>An IPv4 address configured on an interface.</summary>
 public sealed record AddressInfo(int LinkIndex, IPAddress Address, int PrefixLength);
 
-/// <summary>An IPv4 route of the main table.</summary>
-public sealed record RouteInfo(IPAddress Destination, int PrefixLength, int? OutputLinkIndex);
+/// <summary>An IPv4 route of the main table; <paramref name="Gateway"/> is RTA_GATEWAY (null for a connected route).</summary>
+public sealed record RouteInfo(IPAddress Destination, int PrefixLength, int? OutputLinkIndex, IPAddress? Gateway = null);
 
 /// <summary>
 /// rtnetlink requests for the network namespace the instance was created in (a netlink socket stays bound to
@@ -28,9 +29,13 @@ public interface IRtNetlink : IDisposable
     /// Creates a veth pair: <paramref name="hostName"/> in this namespace and <paramref name="peerName"/> directly in
     /// the network namespace open as <paramref name="peerNetnsFd"/> (IFLA_NET_NS_FD; a negative fd keeps the peer
     /// here). The caller keeps ownership of the fd. Returns the host side's ifindex. EEXIST if either name is taken
-    /// in its namespace; nothing is left behind then.
+    /// in its namespace; nothing is left behind then. <paramref name="peerAddress"/>, when given, is the peer's MAC
+    /// from birth (no window with a random one, no extra request in the other namespace).
     /// </summary>
-    int CreateVethPair(string hostName, string peerName, int peerNetnsFd);
+    int CreateVethPair(string hostName, string peerName, int peerNetnsFd, PhysicalAddress? peerAddress = null);
+
+    /// <summary>Sets the device's MAC address (IFLA_ADDRESS, 6 bytes). A veth accepts it while up (IFF_LIVE_ADDR_CHANGE).</summary>
+    void SetLinkAddress(int ifindex, PhysicalAddress address);
 
     /// <summary>Attaches the device to a bridge (IFLA_MASTER); <paramref name="masterIndex"/> 0 detaches it.</summary>
     void SetMaster(int ifindex, int masterIndex);
@@ -44,6 +49,14 @@ public interface IRtNetlink : IDisposable
     /// <summary>Adds an IPv4 address with its prefix and broadcast; the kernel adds the connected route itself.</summary>
     void AddAddress(int ifindex, IPAddress address, int prefixLength);
 
+    /// <summary>
+    /// Adds an IPv4 route to the main table (proto boot, like `ip route add`): <paramref name="destination"/>/
+    /// <paramref name="prefixLength"/> (0.0.0.0/0 is the default route) via <paramref name="gateway"/> (null: directly
+    /// on the link) out of <paramref name="outputIndex"/>. EEXIST if the route exists, unless <paramref name="replace"/>
+    /// (`ip route replace`); ENETUNREACH if the gateway is not on a connected subnet of the device.
+    /// </summary>
+    void AddRoute(IPAddress destination, int prefixLength, IPAddress? gateway, int outputIndex, bool replace = false);
+
     /// <summary>Removes an IPv4 address (and with it the connected route). Returns false if it was not there.</summary>
     bool DeleteAddress(int ifindex, IPAddress address, int prefixLength);
 
@@ -52,6 +65,9 @@ public interface IRtNetlink : IDisposable
 
     /// <summary>The device with that name, or null.</summary>
     LinkInfo? GetLink(string name);
+
+    /// <summary>The device with that ifindex, or null.</summary>
+    LinkInfo? GetLink(int ifindex);
 
     /// <summary>All devices (RTM_GETLINK dump).</summary>
     IReadOnlyList<LinkInfo> ListLinks();

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using System.Text;
 using MyDocker.Engine.Kernel.Interop;
@@ -37,12 +38,52 @@ public sealed class RtNetlink : IRtNetlink
             (ref NetlinkMessageWriter w, uint seq) => RtNetlinkRequests.CreateBridge(ref w, seq, name));
     }
 
-    public int CreateVethPair(string hostName, string peerName, int peerNetnsFd)
+    public int CreateVethPair(string hostName, string peerName, int peerNetnsFd, PhysicalAddress? peerAddress = null)
     {
         InterfaceName.Validate(hostName, nameof(hostName));
         InterfaceName.Validate(peerName, nameof(peerName));
+        byte[]? mac = peerAddress is null ? null : CheckMac(peerAddress, nameof(peerAddress));
         return CreateLink("create veth pair", hostName, $"{hostName} (peer {peerName})",
-            (ref NetlinkMessageWriter w, uint seq) => RtNetlinkRequests.CreateVethPair(ref w, seq, hostName, peerName, peerNetnsFd));
+            (ref NetlinkMessageWriter w, uint seq) => RtNetlinkRequests.CreateVethPair(ref w, seq, hostName, peerName, peerNetnsFd, mac));
+    }
+
+    public void SetLinkAddress(int ifindex, PhysicalAddress address)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ifindex);
+        ArgumentNullException.ThrowIfNull(address);
+        byte[] mac = CheckMac(address, nameof(address));
+        Span<byte> buffer = stackalloc byte[RequestBufferSize];
+        var w = new NetlinkMessageWriter(buffer);
+        RtNetlinkRequests.SetLinkAddress(ref w, _socket.NextSequence(), ifindex, mac);
+        _socket.Request("set interface MAC address", $"{address} on ifindex {ifindex}", w.Written);
+    }
+
+    private static byte[] CheckMac(PhysicalAddress address, string parameterName)
+    {
+        byte[] bytes = address.GetAddressBytes();
+        if (bytes.Length != ETH_ALEN)
+            throw new ArgumentException($"A MAC address has {ETH_ALEN} bytes; got {bytes.Length}.", parameterName);
+        // Bit 0 of the first byte marks a multicast address, which no interface may carry (is_valid_ether_addr).
+        if ((bytes[0] & 1) != 0 || bytes.All(b => b == 0))
+            throw new ArgumentException($"{address} is a multicast or zero MAC address; an interface needs a unicast one.", parameterName);
+        return bytes;
+    }
+
+    public void AddRoute(IPAddress destination, int prefixLength, IPAddress? gateway, int outputIndex, bool replace = false)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        if (destination.AddressFamily != AddressFamily.InterNetwork)
+            throw new ArgumentException($"{destination} is not an IPv4 address.", nameof(destination));
+        if (gateway is not null && gateway.AddressFamily != AddressFamily.InterNetwork)
+            throw new ArgumentException($"{gateway} is not an IPv4 address.", nameof(gateway));
+        ArgumentOutOfRangeException.ThrowIfNegative(prefixLength);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(prefixLength, 32);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outputIndex);
+        Span<byte> buffer = stackalloc byte[RequestBufferSize];
+        var w = new NetlinkMessageWriter(buffer);
+        RtNetlinkRequests.AddRoute(ref w, _socket.NextSequence(), destination, prefixLength, gateway, outputIndex, replace);
+        string via = gateway is null ? "" : $" via {gateway}";
+        _socket.Request(replace ? "replace route" : "add route", $"{destination}/{prefixLength}{via} on ifindex {outputIndex}", w.Written);
     }
 
     public void SetAlias(int ifindex, string alias)
@@ -141,6 +182,24 @@ public sealed class RtNetlink : IRtNetlink
         try
         {
             _socket.Request("get interface", name, w.Written, m => link ??= RtNetlinkReplies.ParseLink(m));
+        }
+        catch (KernelException e) when (e.Errno == KernelException.ENODEV)
+        {
+            return null;
+        }
+        return link;
+    }
+
+    public LinkInfo? GetLink(int ifindex)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ifindex);
+        Span<byte> buffer = stackalloc byte[RequestBufferSize];
+        var w = new NetlinkMessageWriter(buffer);
+        RtNetlinkRequests.GetLink(ref w, _socket.NextSequence(), ifindex);
+        LinkInfo? link = null;
+        try
+        {
+            _socket.Request("get interface", $"ifindex {ifindex}", w.Written, m => link ??= RtNetlinkReplies.ParseLink(m));
         }
         catch (KernelException e) when (e.Errno == KernelException.ENODEV)
         {

@@ -62,5 +62,12 @@ internal static class RtNetlinkConstants
     // Route attributes (enum rtattr_type_t) and values.
     public const ushort RTA_DST = 1, RTA_OIF = 4, RTA_GATEWAY = 5, RTA_TABLE = 15;
     public const byte RT_TABLE_MAIN = 254;
-    public const byte RT_SCOPE_UNIVERSE = 0;
+    public const byte RT_SCOPE_UNIVERSE = 0, RT_SCOPE_LINK = 253;
+    // rtm_protocol: RTPROT_BOOT is what `ip route add` (and vishvananda/netlink, Docker's library) uses by default.
+    public const byte RTPROT_BOOT = 3;
+    // rtm_type
+    public const byte RTN_UNICAST = 1;
+
+    // linux/if_ether.h: ETH_ALEN, the length of an Ethernet (MAC) address.
+    public const int ETH_ALEN = 6;
 }

@@ -62,6 +62,7 @@ internal static class RtNetlinkReplies
         uint table = payload[4];
         IPAddress destination = IPAddress.Any;
         int? outputIndex = null;
+        IPAddress? gateway = null;
         var attributes = new NetlinkAttributeReader(payload[RtMsgLength..]);
         while (attributes.TryRead(out ushort type, out var value))
         {
@@ -70,8 +71,9 @@ internal static class RtNetlinkReplies
                 case RTA_TABLE: table = NetlinkAttributeReader.GetUInt32(value); break;
                 case RTA_DST: destination = NetlinkAttributeReader.GetIPv4(value); break;
                 case RTA_OIF: outputIndex = (int)NetlinkAttributeReader.GetUInt32(value); break;
+                case RTA_GATEWAY: gateway = NetlinkAttributeReader.GetIPv4(value); break;
             }
         }
-        return table == RT_TABLE_MAIN ? new RouteInfo(destination, destinationLength, outputIndex) : null;
+        return table == RT_TABLE_MAIN ? new RouteInfo(destination, destinationLength, outputIndex, gateway) : null;
     }
 }

@@ -30,9 +30,12 @@ internal static class RtNetlinkRequests
     /// <summary>
     /// ip link add HOST type veth peer name PEER netns FD. The peer is a struct ifinfomsg plus its own IFLA_*
     /// attributes inside VETH_INFO_PEER; IFLA_NET_NS_FD there creates it directly in the other namespace.
-    /// A negative <paramref name="peerNetnsFd"/> leaves the peer in this namespace.
+    /// A negative <paramref name="peerNetnsFd"/> leaves the peer in this namespace. A non-empty
+    /// <paramref name="peerAddress"/> becomes the peer's IFLA_ADDRESS (rtnl_create_link applies it; without it
+    /// veth_newlink gives the peer a random MAC).
     /// </summary>
-    public static void CreateVethPair(ref NetlinkMessageWriter w, uint sequence, string hostName, string peerName, int peerNetnsFd)
+    public static void CreateVethPair(ref NetlinkMessageWriter w, uint sequence, string hostName, string peerName, int peerNetnsFd,
+        ReadOnlySpan<byte> peerAddress = default)
     {
         w.BeginMessage(RTM_NEWLINK, NewObject | NLM_F_ECHO, sequence);
         w.WriteIfInfoMsg(AF_UNSPEC, 0);
@@ -43,6 +46,7 @@ internal static class RtNetlinkRequests
         int peer = w.BeginNested(VETH_INFO_PEER);
         w.WriteIfInfoMsg(AF_UNSPEC, 0);
         w.WriteAttributeString(IFLA_IFNAME, peerName);
+        if (!peerAddress.IsEmpty) w.WriteAttribute(IFLA_ADDRESS, peerAddress);
         if (peerNetnsFd >= 0) w.WriteAttributeUInt32(IFLA_NET_NS_FD, (uint)peerNetnsFd);
         w.EndNested(peer);
         w.EndNested(data);
@@ -73,6 +77,32 @@ internal static class RtNetlinkRequests
         w.BeginMessage(RTM_SETLINK, Change, sequence);
         w.WriteIfInfoMsg(AF_UNSPEC, ifindex);
         w.WriteAttributeUInt32(IFLA_MASTER, (uint)masterIndex);
+        w.EndMessage();
+    }
+
+    /// <summary>ip link set dev INDEX address MAC.</summary>
+    public static void SetLinkAddress(ref NetlinkMessageWriter w, uint sequence, int ifindex, ReadOnlySpan<byte> address)
+    {
+        w.BeginMessage(RTM_SETLINK, Change, sequence);
+        w.WriteIfInfoMsg(AF_UNSPEC, ifindex);
+        w.WriteAttribute(IFLA_ADDRESS, address);
+        w.EndMessage();
+    }
+
+    /// <summary>
+    /// ip route add|replace DESTINATION/PREFIX [via GATEWAY] dev INDEX: table main, proto boot, type unicast; scope
+    /// universe with a gateway (the kernel checks it is reachable on the device, else ENETUNREACH) and link without
+    /// one, as iproute2 chooses. The table fits rtm_table, so no RTA_TABLE (iproute2 adds it only for ids above 255).
+    /// </summary>
+    public static void AddRoute(ref NetlinkMessageWriter w, uint sequence, IPAddress destination, int prefixLength,
+        IPAddress? gateway, int outputIndex, bool replace)
+    {
+        ushort flags = replace ? (ushort)(NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE) : NewObject;
+        w.BeginMessage(RTM_NEWROUTE, flags, sequence);
+        w.WriteRtMsg(AF_INET, (byte)prefixLength, RT_TABLE_MAIN, RTPROT_BOOT, gateway is null ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE, RTN_UNICAST);
+        if (prefixLength > 0) w.WriteAttributeIPv4(RTA_DST, destination);
+        if (gateway is not null) w.WriteAttributeIPv4(RTA_GATEWAY, gateway);
+        w.WriteAttributeUInt32(RTA_OIF, (uint)outputIndex);
         w.EndMessage();
     }
 
@@ -123,6 +153,15 @@ internal static class RtNetlinkRequests
         w.BeginMessage(RTM_GETLINK, Change, sequence);
         w.WriteIfInfoMsg(AF_UNSPEC, 0);
         w.WriteAttributeString(IFLA_IFNAME, name);
+        w.WriteAttributeUInt32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+        w.EndMessage();
+    }
+
+    /// <summary>ip link show dev INDEX, without statistics.</summary>
+    public static void GetLink(ref NetlinkMessageWriter w, uint sequence, int ifindex)
+    {
+        w.BeginMessage(RTM_GETLINK, Change, sequence);
+        w.WriteIfInfoMsg(AF_UNSPEC, ifindex);
         w.WriteAttributeUInt32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
         w.EndMessage();
     }
