@@ -92,8 +92,10 @@ public sealed partial class DaemonClient
             else
                 await MultiplexedStreamReader.CopyAsync(body, stdout, stderr, ct).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is HttpRequestException or IOException && !ct.IsCancellationRequested)
+        catch (Exception e) when (e is HttpRequestException or IOException)
         {
+            // Ctrl-C may surface as a broken read rather than a cancellation: report it as the cancellation it is.
+            if (ct.IsCancellationRequested) throw new OperationCanceledException(ct);
             throw Unreachable(e);
         }
     }
@@ -134,8 +136,9 @@ public sealed partial class DaemonClient
             {
                 body = await _response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is HttpRequestException or IOException && !ct.IsCancellationRequested)
+            catch (Exception e) when (e is HttpRequestException or IOException)
             {
+                if (ct.IsCancellationRequested) throw new OperationCanceledException(ct);
                 throw _client.Unreachable(e);
             }
             return Decode(body, ApiJsonContext.Default.ContainerWaitResponse, HttpMethod.Post, _path);

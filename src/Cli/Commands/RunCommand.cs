@@ -19,7 +19,7 @@ public static class RunCommand
     [
         FlagSpec.Bool("detach", 'd', "Run the container in the background and print its ID"),
         FlagSpec.Value("name", '\0', "string", "Assign a name to the container"),
-        new() { Name = "network", LongAliases = ["net"], ValueName = "network", Help = "Connect the container to a network" },
+        new() { Name = "network", LongAliases = ["net"], ValueName = "network", Help = "Connect the container to a network (also --net, -net)" },
         FlagSpec.List("env", 'e', "list", "Set an environment variable KEY=VALUE, or KEY to pass this shell's value (repeatable)"),
         FlagSpec.List("volume", 'v', "list", "Bind mount HOST-PATH:CONTAINER-PATH[:ro] (repeatable)"),
         FlagSpec.Value("memory", 'm', "bytes", "Memory limit, e.g. 32m or 1g"),

@@ -274,4 +274,42 @@ public class ContainerCliTests
         Assert.Equal("Error: No such container: nope\n", r.Err);
         Assert.Equal(["POST /containers/web/wait", "POST /containers/nope/wait", "POST /containers/db/wait"], daemon.Lines);
     }
+
+    private static async Task CancelOnceAsync(FakeDaemon daemon, int requests, CancellationTokenSource interrupt)
+    {
+        while (daemon.Requests.Count < requests) await Task.Delay(10);
+        interrupt.Cancel();
+    }
+
+    [Fact]
+    public async Task CtrlCEndsAFollowedLogQuietly()
+    {
+        using var daemon = new FakeDaemon().AnswerOpenStream(Frames((1, "tick\n")));
+        using var interrupt = new CancellationTokenSource();
+        var run = CliRunner.RunCancellableAsync(daemon.Host, new(), interrupt.Token, "logs", "-f", "web");
+        await CancelOnceAsync(daemon, 1, interrupt);
+        var r = await run;
+        Assert.Equal(130, r.ExitCode);
+        Assert.Equal("", r.Err);
+    }
+
+    [Fact]
+    public async Task CtrlCDuringAnAttachedRunIsForwardedAsSigint()
+    {
+        using var daemon = new FakeDaemon()
+            .Answer(201, "Created", Created)
+            .Answer(200, "OK", """{"StatusCode":130}""")
+            .Answer(204, "No Content")
+            .AnswerOpenStream(Frames((1, "running\n"))) // ends when the kill arrives, as the container exits on SIGINT
+            .Answer(204, "No Content");
+        using var interrupt = new CancellationTokenSource();
+        var run = CliRunner.RunCancellableAsync(daemon.Host, new(), interrupt.Token, "run", "busybox", "sleep", "1000");
+        await CancelOnceAsync(daemon, 4, interrupt);
+        var r = await run;
+
+        Assert.Equal(130, r.ExitCode);
+        Assert.Equal("running\n", r.Out);
+        Assert.Equal("", r.Err);
+        Assert.Equal($"POST /containers/{Id}/kill?signal=SIGINT", daemon.Lines[^1]);
+    }
 }

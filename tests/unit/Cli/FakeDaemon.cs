@@ -11,7 +11,7 @@ namespace MyDocker.UnitTests.Cli;
 internal sealed class FakeDaemon : IDisposable
 {
     public sealed record Request(string Method, string Path, string Body);
-    public sealed record Response(int Status, string Reason, byte[] Body, string ContentType, int ChunkSize);
+    public sealed record Response(int Status, string Reason, byte[] Body, string ContentType, int ChunkSize, bool HoldOpen = false);
 
     private readonly Socket _listener;
     private readonly ConcurrentQueue<Response> _responses = new();
@@ -49,6 +49,18 @@ internal sealed class FakeDaemon : IDisposable
         return this;
     }
 
+    /// <summary>
+    /// Answers with a stream that sends <paramref name="body"/> and then stays open (no Content-Length, like a
+    /// followed log) until the next request arrives: a container that runs until, say, a kill.
+    /// </summary>
+    public FakeDaemon AnswerOpenStream(byte[] body)
+    {
+        _responses.Enqueue(new Response(200, "OK", body, "application/vnd.docker.multiplexed-stream", 0, HoldOpen: true));
+        return this;
+    }
+
+    private readonly SemaphoreSlim _arrived = new(0);
+
     /// <summary>The requests as "METHOD /path?query", in arrival order.</summary>
     public string[] Lines => Requests.Select(r => $"{r.Method} {r.Path}").ToArray();
 
@@ -65,10 +77,16 @@ internal sealed class FakeDaemon : IDisposable
             {
                 return;
             }
-            using (client)
+            // Concurrent, so a held-open stream does not block the next request; answers still go in arrival order.
+            _ = Task.Run(async () =>
             {
-                await HandleAsync(client);
-            }
+                using (client)
+                {
+                    try { await HandleAsync(client); }
+                    catch (Exception) when (_stop.IsCancellationRequested) { }
+                    catch (SocketException) { } // the client went away (Ctrl-C tests)
+                }
+            });
         }
     }
 
@@ -99,18 +117,26 @@ internal sealed class FakeDaemon : IDisposable
         }
         string body = Encoding.UTF8.GetString(buffer.GetRange(bodyStart, Math.Min(contentLength, buffer.Count - bodyStart)).ToArray());
         Requests.Enqueue(new Request(requestLine[0], requestLine[1], body));
+        _arrived.Release();
 
         var response = _responses.TryDequeue(out var r) ? r
             : new Response(500, "Internal Server Error", "{\"message\":\"no canned response left\"}"u8.ToArray(), "application/json", 0);
         byte[] payload = response.Body;
+        string length = response.HoldOpen ? "" : $"Content-Length: {payload.Length}\r\n";
         var header = $"HTTP/1.1 {response.Status} {response.Reason}\r\nContent-Type: {response.ContentType}\r\n" +
-                     $"Content-Length: {payload.Length}\r\nConnection: close\r\n\r\n";
+                     $"{length}Connection: close\r\n\r\n";
+        int seen = Requests.Count;
         await client.SendAsync(Encoding.ASCII.GetBytes(header), SocketFlags.None, _stop.Token);
         int step = response.ChunkSize > 0 ? response.ChunkSize : Math.Max(1, payload.Length);
         for (int offset = 0; offset < payload.Length; offset += step)
         {
             await client.SendAsync(payload.AsMemory(offset, Math.Min(step, payload.Length - offset)), SocketFlags.None, _stop.Token);
             if (response.ChunkSize > 0) await Task.Yield();
+        }
+        if (response.HoldOpen)
+        {
+            while (Requests.Count <= seen) await _arrived.WaitAsync(_stop.Token);
+            _arrived.Release(); // let other held streams see it too
         }
         client.Shutdown(SocketShutdown.Both);
     }
@@ -138,12 +164,16 @@ internal static class CliRunner
 
     public static Task<Result> RunAsync(string? host, params string[] args) => RunWithEnvAsync(host, new Dictionary<string, string?>(), args);
 
-    public static async Task<Result> RunWithEnvAsync(string? host, Dictionary<string, string?> env, params string[] args)
+    public static Task<Result> RunWithEnvAsync(string? host, Dictionary<string, string?> env, params string[] args) =>
+        RunCancellableAsync(host, env, CancellationToken.None, args);
+
+    /// <summary>Runs with <paramref name="cancel"/> as the Ctrl-C token.</summary>
+    public static async Task<Result> RunCancellableAsync(string? host, Dictionary<string, string?> env, CancellationToken cancel, params string[] args)
     {
         var stdout = new StringWriter { NewLine = "\n" };
         var stderr = new StringWriter { NewLine = "\n" };
         if (host is not null) env["MYDOCKER_HOST"] = host;
-        int code = await MyDocker.Cli.CliApp.RunAsync(args, stdout, stderr, name => env.GetValueOrDefault(name));
+        int code = await MyDocker.Cli.CliApp.RunAsync(args, stdout, stderr, name => env.GetValueOrDefault(name), cancel);
         return new Result(code, stdout.ToString(), stderr.ToString());
     }
 }
