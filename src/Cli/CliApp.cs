@@ -18,6 +18,8 @@ public static class CliApp
     public const int ExitOk = 0;
     public const int ExitDaemonError = 1;
     public const int ExitUsage = 2;
+    /// <summary>128 + SIGINT: the user pressed Ctrl-C (the shell's convention).</summary>
+    public const int ExitInterrupted = 130;
 
     /// <summary>Accepted by every command, before or after its verb.</summary>
     public static readonly FlagSpec[] GlobalFlags =
@@ -95,6 +97,11 @@ public static class CliApp
             stderr.WriteLine("Error: the daemon sent malformed JSON: " + e.Message);
             return ExitDaemonError;
         }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            // Ctrl-C (logs -f, a long stop): quiet, like a Go CLI killed by SIGINT.
+            return ExitInterrupted;
+        }
     }
 
     private static async Task<int> RunCommandAsync(string path, CommandSpec command, IReadOnlyList<string> rest, string? host,
@@ -115,7 +122,20 @@ public static class CliApp
         catch (UsageException e)
         {
             e.CommandPath ??= path;
-            throw;
+            if (command.FailureExitCode is not int code) throw;
+            stderr.WriteLine("Error: " + e.Message);
+            stderr.WriteLine($"See '{e.CommandPath} --help'.");
+            return code;
+        }
+        catch (DaemonException e) when (command.FailureExitCode is int code)
+        {
+            stderr.WriteLine("Error: " + e.Message);
+            return code;
+        }
+        catch (JsonException e) when (command.FailureExitCode is int code)
+        {
+            stderr.WriteLine("Error: the daemon sent malformed JSON: " + e.Message);
+            return code;
         }
     }
 

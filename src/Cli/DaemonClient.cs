@@ -58,7 +58,12 @@ public sealed partial class DaemonClient : IDisposable
     /// <summary>Sends one request and returns the raw body of a 2xx answer.</summary>
     /// <param name="path">Path and query, unversioned (the daemon accepts /vX.Y/... and bare paths).</param>
     /// <param name="jsonBody">UTF-8 JSON body, or null for none.</param>
-    public async Task<byte[]> SendAsync(HttpMethod method, string path, byte[]? jsonBody, CancellationToken ct)
+    public Task<byte[]> SendAsync(HttpMethod method, string path, byte[]? jsonBody, CancellationToken ct) =>
+        SendAsync(method, path, jsonBody, notModifiedIsSuccess: false, ct);
+
+    /// <param name="notModifiedIsSuccess">Also accept 304, Docker's answer to starting a running container or
+    /// stopping a stopped one.</param>
+    public async Task<byte[]> SendAsync(HttpMethod method, string path, byte[]? jsonBody, bool notModifiedIsSuccess, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(method, path);
         if (jsonBody is not null)
@@ -87,9 +92,42 @@ public sealed partial class DaemonClient : IDisposable
             {
                 throw Unreachable(e);
             }
-            if (!response.IsSuccessStatusCode)
+            if (!response.IsSuccessStatusCode && !(notModifiedIsSuccess && response.StatusCode == HttpStatusCode.NotModified))
                 throw new DaemonException(ErrorMessage((int)response.StatusCode, response.ReasonPhrase, method, path, body), (int)response.StatusCode);
             return body;
+        }
+    }
+
+    /// <summary>
+    /// Sends a request whose answer is a stream (logs, wait): returns as soon as the status line and headers are
+    /// in, with the body still to read. The caller disposes the response. An error answer is read whole and thrown
+    /// as <see cref="DaemonException"/>.
+    /// </summary>
+    public async Task<HttpResponseMessage> SendStreamingAsync(HttpMethod method, string path, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e)
+        {
+            throw Unreachable(e);
+        }
+        if (response.IsSuccessStatusCode) return response;
+        using (response)
+        {
+            byte[] body;
+            try
+            {
+                body = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
+            }
+            catch (HttpRequestException e)
+            {
+                throw Unreachable(e);
+            }
+            throw new DaemonException(ErrorMessage((int)response.StatusCode, response.ReasonPhrase, method, path, body), (int)response.StatusCode);
         }
     }
 
@@ -140,11 +178,11 @@ public sealed partial class DaemonClient : IDisposable
         return sb.ToString();
     }
 
-    private DaemonException Unreachable(HttpRequestException e)
+    internal DaemonException Unreachable(Exception e)
     {
         if (FindSocketError(e) is SocketError.AccessDenied)
             return new DaemonException($"permission denied while trying to connect to the MyDocker daemon at {Host}: the socket is root-only, run as root", 0, e);
-        if (e.HttpRequestError == HttpRequestError.ConnectionError)
+        if (e is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError })
             return new DaemonException($"cannot connect to the MyDocker daemon at {Host}: is mydockerd running?", 0, e);
         return new DaemonException($"lost the connection to the MyDocker daemon at {Host}: {e.Message}", 0, e);
     }

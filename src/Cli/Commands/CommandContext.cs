@@ -24,7 +24,10 @@ public sealed class CommandContext : IDisposable
     public TextWriter Err { get; }
     /// <summary>e.g. <c>mydocker network create</c>.</summary>
     public string CommandPath { get; }
+    /// <summary>Cancelled by the first Ctrl-C.</summary>
     public CancellationToken Cancel { get; }
+    /// <summary>The CLI's environment (for <c>run -e KEY</c>).</summary>
+    public Func<string, string?> Env => _env;
 
     /// <summary>The daemon client for the resolved host (flag, then environment, then default).</summary>
     /// <exception cref="Parsing.UsageException">The host given is not a unix socket address.</exception>

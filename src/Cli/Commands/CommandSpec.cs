@@ -23,6 +23,9 @@ public sealed class CommandSpec
     /// <summary>False for commands whose trailing words belong to something else (<c>run IMAGE CMD -x</c>).</summary>
     public bool Interspersed { get; init; } = true;
     public required CommandHandler Run { get; init; }
+    /// <summary>Exit code for a usage or daemon error of this command instead of 2/1; <c>run</c> uses Docker's 125 so
+    /// its own failures cannot be mistaken for the container's exit code.</summary>
+    public int? FailureExitCode { get; init; }
 
     public bool Matches(string word)
     {

@@ -115,6 +115,9 @@ public static class ArgParser
     {
         for (int k = 0; k < flags.Count; k++)
             if (string.Equals(flags[k].Name, name, StringComparison.Ordinal)) return flags[k];
+        for (int k = 0; k < flags.Count; k++)
+            foreach (var alias in flags[k].LongAliases)
+                if (string.Equals(alias, name, StringComparison.Ordinal)) return flags[k];
         return null;
     }
 

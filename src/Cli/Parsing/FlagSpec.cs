@@ -10,6 +10,9 @@ public sealed class FlagSpec
     /// <summary>Long name without dashes, e.g. <c>subnet</c>. Also the key in <see cref="ParsedArgs"/>.</summary>
     public required string Name { get; init; }
 
+    /// <summary>Other long spellings parsed as this flag, not shown in help (<c>--net</c> for <c>--network</c>).</summary>
+    public string[] LongAliases { get; init; } = [];
+
     /// <summary>One-letter spelling (<c>-d</c>), or <c>'\0'</c> for none.</summary>
     public char Short { get; init; }
 

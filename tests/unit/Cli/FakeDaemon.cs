@@ -11,7 +11,7 @@ namespace MyDocker.UnitTests.Cli;
 internal sealed class FakeDaemon : IDisposable
 {
     public sealed record Request(string Method, string Path, string Body);
-    public sealed record Response(int Status, string Reason, string Body);
+    public sealed record Response(int Status, string Reason, byte[] Body, string ContentType, int ChunkSize, bool HoldOpen = false);
 
     private readonly Socket _listener;
     private readonly ConcurrentQueue<Response> _responses = new();
@@ -37,9 +37,32 @@ internal sealed class FakeDaemon : IDisposable
 
     public FakeDaemon Answer(int status, string reason, string body = "")
     {
-        _responses.Enqueue(new Response(status, reason, body));
+        _responses.Enqueue(new Response(status, reason, Encoding.UTF8.GetBytes(body), "application/json", 0));
         return this;
     }
+
+    /// <summary>Answers with raw bytes (a log stream), sent in pieces of <paramref name="chunkSize"/> bytes when it is
+    /// above 0 so the client sees frames split across reads.</summary>
+    public FakeDaemon AnswerBytes(byte[] body, string contentType = "application/vnd.docker.multiplexed-stream", int chunkSize = 0)
+    {
+        _responses.Enqueue(new Response(200, "OK", body, contentType, chunkSize));
+        return this;
+    }
+
+    /// <summary>
+    /// Answers with a stream that sends <paramref name="body"/> and then stays open (no Content-Length, like a
+    /// followed log) until the next request arrives: a container that runs until, say, a kill.
+    /// </summary>
+    public FakeDaemon AnswerOpenStream(byte[] body)
+    {
+        _responses.Enqueue(new Response(200, "OK", body, "application/vnd.docker.multiplexed-stream", 0, HoldOpen: true));
+        return this;
+    }
+
+    private readonly SemaphoreSlim _arrived = new(0);
+
+    /// <summary>The requests as "METHOD /path?query", in arrival order.</summary>
+    public string[] Lines => Requests.Select(r => $"{r.Method} {r.Path}").ToArray();
 
     private async Task AcceptLoopAsync()
     {
@@ -54,10 +77,16 @@ internal sealed class FakeDaemon : IDisposable
             {
                 return;
             }
-            using (client)
+            // Concurrent, so a held-open stream does not block the next request; answers still go in arrival order.
+            _ = Task.Run(async () =>
             {
-                await HandleAsync(client);
-            }
+                using (client)
+                {
+                    try { await HandleAsync(client); }
+                    catch (Exception) when (_stop.IsCancellationRequested) { }
+                    catch (SocketException) { } // the client went away (Ctrl-C tests)
+                }
+            });
         }
     }
 
@@ -88,13 +117,27 @@ internal sealed class FakeDaemon : IDisposable
         }
         string body = Encoding.UTF8.GetString(buffer.GetRange(bodyStart, Math.Min(contentLength, buffer.Count - bodyStart)).ToArray());
         Requests.Enqueue(new Request(requestLine[0], requestLine[1], body));
+        _arrived.Release();
 
-        var response = _responses.TryDequeue(out var r) ? r : new Response(500, "Internal Server Error", "{\"message\":\"no canned response left\"}");
-        byte[] payload = Encoding.UTF8.GetBytes(response.Body);
-        var header = $"HTTP/1.1 {response.Status} {response.Reason}\r\nContent-Type: application/json\r\n" +
-                     $"Content-Length: {payload.Length}\r\nConnection: close\r\n\r\n";
+        var response = _responses.TryDequeue(out var r) ? r
+            : new Response(500, "Internal Server Error", "{\"message\":\"no canned response left\"}"u8.ToArray(), "application/json", 0);
+        byte[] payload = response.Body;
+        string length = response.HoldOpen ? "" : $"Content-Length: {payload.Length}\r\n";
+        var header = $"HTTP/1.1 {response.Status} {response.Reason}\r\nContent-Type: {response.ContentType}\r\n" +
+                     $"{length}Connection: close\r\n\r\n";
+        int seen = Requests.Count;
         await client.SendAsync(Encoding.ASCII.GetBytes(header), SocketFlags.None, _stop.Token);
-        if (payload.Length > 0) await client.SendAsync(payload, SocketFlags.None, _stop.Token);
+        int step = response.ChunkSize > 0 ? response.ChunkSize : Math.Max(1, payload.Length);
+        for (int offset = 0; offset < payload.Length; offset += step)
+        {
+            await client.SendAsync(payload.AsMemory(offset, Math.Min(step, payload.Length - offset)), SocketFlags.None, _stop.Token);
+            if (response.ChunkSize > 0) await Task.Yield();
+        }
+        if (response.HoldOpen)
+        {
+            while (Requests.Count <= seen) await _arrived.WaitAsync(_stop.Token);
+            _arrived.Release(); // let other held streams see it too
+        }
         client.Shutdown(SocketShutdown.Both);
     }
 
@@ -119,13 +162,18 @@ internal static class CliRunner
 {
     public sealed record Result(int ExitCode, string Out, string Err);
 
-    public static async Task<Result> RunAsync(string? host, params string[] args)
+    public static Task<Result> RunAsync(string? host, params string[] args) => RunWithEnvAsync(host, new Dictionary<string, string?>(), args);
+
+    public static Task<Result> RunWithEnvAsync(string? host, Dictionary<string, string?> env, params string[] args) =>
+        RunCancellableAsync(host, env, CancellationToken.None, args);
+
+    /// <summary>Runs with <paramref name="cancel"/> as the Ctrl-C token.</summary>
+    public static async Task<Result> RunCancellableAsync(string? host, Dictionary<string, string?> env, CancellationToken cancel, params string[] args)
     {
         var stdout = new StringWriter { NewLine = "\n" };
         var stderr = new StringWriter { NewLine = "\n" };
-        var env = new Dictionary<string, string?>();
         if (host is not null) env["MYDOCKER_HOST"] = host;
-        int code = await MyDocker.Cli.CliApp.RunAsync(args, stdout, stderr, name => env.GetValueOrDefault(name));
+        int code = await MyDocker.Cli.CliApp.RunAsync(args, stdout, stderr, name => env.GetValueOrDefault(name), cancel);
         return new Result(code, stdout.ToString(), stderr.ToString());
     }
 }

@@ -1,0 +1,213 @@
+using MyDocker.Cli.Parsing;
+using MyDocker.Shared.Api;
+
+namespace MyDocker.Cli.Commands;
+
+/// <summary>
+/// <c>mydocker run [OPTIONS] IMAGE [COMMAND] [ARG...]</c>: create, start and, without <c>-d</c>, stream the
+/// container's output and exit with its exit code. Exit codes follow the docker CLI, so a script can tell the
+/// engine's failures from the container's: 125 the engine or the command line failed, 126 the command could not be
+/// executed, 127 it was not found; otherwise the container's own code.
+/// </summary>
+public static class RunCommand
+{
+    public const int ExitEngineError = 125;
+    public const int ExitCannotExecute = 126;
+    public const int ExitNotFound = 127;
+
+    public static readonly FlagSpec[] Flags =
+    [
+        FlagSpec.Bool("detach", 'd', "Run the container in the background and print its ID"),
+        FlagSpec.Value("name", '\0', "string", "Assign a name to the container"),
+        new() { Name = "network", LongAliases = ["net"], ValueName = "network", Help = "Connect the container to a network (also --net, -net)" },
+        FlagSpec.List("env", 'e', "list", "Set an environment variable KEY=VALUE, or KEY to pass this shell's value (repeatable)"),
+        FlagSpec.List("volume", 'v', "list", "Bind mount HOST-PATH:CONTAINER-PATH[:ro] (repeatable)"),
+        FlagSpec.Value("memory", 'm', "bytes", "Memory limit, e.g. 32m or 1g"),
+        FlagSpec.Value("cpus", '\0', "decimal", "Number of CPUs, e.g. 1.5"),
+        FlagSpec.Value("ip", '\0', "string", "IPv4 address on the network given with --network, e.g. 10.10.10.5"),
+        FlagSpec.Bool("rm", '\0', "Automatically remove the container when it exits"),
+        FlagSpec.Value("workdir", 'w', "string", "Working directory inside the container"),
+        FlagSpec.Value("entrypoint", '\0', "string", "Overwrite the default ENTRYPOINT of the image"),
+        FlagSpec.Value("hostname", 'h', "string", "Container host name"),
+        FlagSpec.Value("user", 'u', "string", "Username or UID[:GID]"),
+    ];
+
+    public static readonly CommandSpec Spec = new()
+    {
+        Name = "run",
+        Summary = "Create and run a new container from an image",
+        ArgsUsage = "IMAGE [COMMAND] [ARG...]",
+        Flags = Flags,
+        MinArgs = 1,
+        Interspersed = false, // everything after IMAGE is the container's command, flags included
+        FailureExitCode = ExitEngineError,
+        Run = RunAsync,
+    };
+
+    /// <summary>What <c>run</c> sends: the create body and the <c>?name=</c> query value.</summary>
+    public sealed record Plan(ContainerCreateRequest Request, string? Name, bool Detach, bool AutoRemove);
+
+    /// <summary>Turns parsed <c>run</c> arguments into the <c>POST /containers/create</c> request.</summary>
+    /// <param name="env">The CLI's environment, for <c>-e KEY</c>.</param>
+    /// <exception cref="UsageException">A flag value is malformed or flags do not fit together.</exception>
+    public static Plan BuildPlan(ParsedArgs args, Func<string, string?> env)
+    {
+        string image = args.Positionals[0];
+        List<string>? cmd = args.Positionals.Count > 1 ? [.. args.Positionals.Skip(1)] : null;
+        string? name = args.Value("name") is { } n ? RunOptionParsers.ParseName(n) : null;
+        string? network = args.Value("network");
+        if (network is { Length: 0 }) throw new UsageException("--network needs a network name or id");
+        string? ip = args.Value("ip") is { } rawIp ? RunOptionParsers.ParseIPv4(rawIp) : null;
+        if (ip is not null && network is null)
+            throw new UsageException($"--ip {ip} needs --network NAME: a fixed address is taken from that network's subnet");
+
+        var envList = new List<string>();
+        foreach (var e in args.Values("env"))
+            if (RunOptionParsers.ParseEnv(e, env) is { } entry) envList.Add(entry);
+        var binds = new List<string>();
+        foreach (var v in args.Values("volume")) binds.Add(RunOptionParsers.ParseBind(v));
+
+        bool detach = args.Bool("detach");
+        bool autoRemove = args.Bool("rm");
+        var request = new ContainerCreateRequest
+        {
+            Hostname = args.Value("hostname"),
+            User = args.Value("user"),
+            Env = envList.Count > 0 ? envList : null,
+            Cmd = cmd,
+            // Like docker: --entrypoint "" resets the image's entrypoint to none.
+            Entrypoint = args.Value("entrypoint") is { } ep ? [ep] : null,
+            Image = image,
+            WorkingDir = args.Value("workdir"),
+            HostConfig = new HostConfig
+            {
+                Binds = binds.Count > 0 ? binds : null,
+                // The docker CLI's value when --network is absent; the daemon puts the container on its default network.
+                NetworkMode = network ?? "default",
+                // Attached, the CLI removes the container itself once the output is drained (see RunAttachedAsync);
+                // detached, the daemon does it when the container exits.
+                AutoRemove = autoRemove && detach,
+                Memory = args.Value("memory") is { } m ? RunOptionParsers.ParseMemory(m) : 0,
+                NanoCpus = args.Value("cpus") is { } c ? RunOptionParsers.ParseCpus(c) : 0,
+            },
+            NetworkingConfig = network is null ? null : new NetworkingConfig
+            {
+                EndpointsConfig = new Dictionary<string, EndpointSettings>
+                {
+                    [network] = new() { IPAMConfig = ip is null ? null : new EndpointIpamConfig { IPv4Address = ip } },
+                },
+            },
+        };
+        return new Plan(request, name, detach, autoRemove);
+    }
+
+    /// <summary>
+    /// The docker CLI's exit code for a failed create or start, from the daemon's message: 127 when the command
+    /// was not found, 126 when it could not be executed, 125 otherwise.
+    /// </summary>
+    public static int ExitCodeForStartError(string message)
+    {
+        if (message.Contains("executable file not found", StringComparison.OrdinalIgnoreCase)
+            || message.Contains("no such file or directory", StringComparison.OrdinalIgnoreCase))
+            return ExitNotFound;
+        if (message.Contains("permission denied", StringComparison.OrdinalIgnoreCase)
+            || message.Contains("is a directory", StringComparison.OrdinalIgnoreCase))
+            return ExitCannotExecute;
+        return ExitEngineError;
+    }
+
+    private static async Task<int> RunAsync(CommandContext context, ParsedArgs args)
+    {
+        var plan = BuildPlan(args, context.Env);
+        var daemon = context.Daemon;
+        ContainerCreateResponse created;
+        try
+        {
+            created = await daemon.CreateContainerAsync(plan.Request, plan.Name, context.Cancel).ConfigureAwait(false);
+        }
+        catch (DaemonException e) when (e.StatusCode != 0)
+        {
+            context.Error(e.Message);
+            return ExitCodeForStartError(e.Message);
+        }
+        foreach (var warning in created.Warnings ?? []) context.Err.WriteLine("WARNING: " + warning);
+        string id = created.Id;
+
+        if (plan.Detach)
+        {
+            if (await TryStartAsync(context, id, plan.AutoRemove) is int failed) return failed;
+            context.Out.WriteLine(id);
+            return CliApp.ExitOk;
+        }
+        return await RunAttachedAsync(context, id, plan.AutoRemove).ConfigureAwait(false);
+    }
+
+    // Attached: register the wait first (its headers come back once the daemon holds the waiter, so an exit
+    // right after start is not missed), start, follow the logs until the daemon ends them at exit, then take
+    // the exit code from the wait.
+    private static async Task<int> RunAttachedAsync(CommandContext context, string id, bool remove)
+    {
+        var daemon = context.Daemon;
+        using var wait = await daemon.BeginWaitAsync(id, "next-exit", context.Cancel).ConfigureAwait(false);
+        if (await TryStartAsync(context, id, remove).ConfigureAwait(false) is int failed) return failed;
+
+        // From here Ctrl-C is forwarded to the container as SIGINT (docker's --sig-proxy) and the CLI keeps
+        // streaming until the container exits; a second Ctrl-C ends the CLI (Program.cs).
+        using var forward = context.Cancel.Register(() => _ = ForwardInterruptAsync(daemon, id));
+        await daemon.StreamLogsAsync(id, new LogsOptions(Follow: true), context.Out, context.Err, CancellationToken.None).ConfigureAwait(false);
+        var result = await wait.ResultAsync(CancellationToken.None).ConfigureAwait(false);
+        int code = (int)result.StatusCode;
+        if (!string.IsNullOrEmpty(result.Error?.Message))
+        {
+            context.Error("waiting for the container failed: " + result.Error.Message);
+            code = ExitEngineError;
+        }
+        if (remove) await RemoveQuietlyAsync(context, id).ConfigureAwait(false);
+        return code;
+    }
+
+    // Returns null when the container started, else the exit code after printing the daemon's message.
+    private static async Task<int?> TryStartAsync(CommandContext context, string id, bool remove)
+    {
+        try
+        {
+            await context.Daemon.StartContainerAsync(id, context.Cancel).ConfigureAwait(false);
+            return null;
+        }
+        catch (DaemonException e) when (e.StatusCode != 0)
+        {
+            context.Error(e.Message);
+            // A container that never ran is of no use to a --rm user: take it away (an "already gone" 404 is fine).
+            if (remove) await RemoveQuietlyAsync(context, id).ConfigureAwait(false);
+            return ExitCodeForStartError(e.Message);
+        }
+    }
+
+    private static async Task RemoveQuietlyAsync(CommandContext context, string id)
+    {
+        try
+        {
+            await context.Daemon.RemoveContainerAsync(id, force: true, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (DaemonException e) when (e.StatusCode == 404)
+        {
+            // Already gone (the daemon removed it itself).
+        }
+        catch (DaemonException e)
+        {
+            context.Error($"could not remove container {id} after it ran (--rm): {e.Message}");
+        }
+    }
+
+    private static async Task ForwardInterruptAsync(DaemonClient daemon, string id)
+    {
+        try
+        {
+            await daemon.KillContainerAsync(id, "SIGINT", CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (DaemonException)
+        {
+            // The container may have exited meanwhile; the stream and the wait report what happened.
+        }
+    }
+}

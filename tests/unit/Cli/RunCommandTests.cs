@@ -1,0 +1,173 @@
+using System.Text.Json;
+using MyDocker.Cli;
+using MyDocker.Cli.Commands;
+using MyDocker.Cli.Parsing;
+using MyDocker.Shared.Api;
+
+namespace MyDocker.UnitTests.Cli;
+
+/// <summary><c>run</c>'s command line → the create request, without a daemon.</summary>
+public class RunCommandTests
+{
+    private static RunCommand.Plan Plan(params string[] args) => PlanWithEnv(_ => null, args);
+
+    private static RunCommand.Plan PlanWithEnv(Func<string, string?> env, params string[] args) =>
+        RunCommand.BuildPlan(ArgParser.Parse(args, [.. RunCommand.Flags, .. CliApp.GlobalFlags], interspersed: false), env);
+
+    private static string Json(ContainerCreateRequest request) =>
+        JsonSerializer.Serialize(request, ApiJsonContext.Default.ContainerCreateRequest);
+
+    [Fact]
+    public void FlagsStopAtTheImageAndTheRestIsTheCommand()
+    {
+        var plan = Plan("-d", "--name", "web", "busybox", "sh", "-c", "echo -n", "-d", "--rm");
+        Assert.True(plan.Detach);
+        Assert.False(plan.AutoRemove);
+        Assert.Equal("web", plan.Name);
+        Assert.Equal("busybox", plan.Request.Image);
+        Assert.Equal(["sh", "-c", "echo -n", "-d", "--rm"], plan.Request.Cmd);
+    }
+
+    [Fact]
+    public void WithoutACommandTheImageDefaultIsKept()
+    {
+        var plan = Plan("busybox");
+        Assert.Null(plan.Request.Cmd);
+        Assert.Null(plan.Name);
+        Assert.Equal("default", plan.Request.HostConfig!.NetworkMode);
+        Assert.Null(plan.Request.NetworkingConfig);
+    }
+
+    [Fact]
+    public void ExactCreateBodyForEveryFlag()
+    {
+        var plan = PlanWithEnv(name => name == "HOME" ? "/root" : null,
+            "-net", "testbr", "--ip", "10.10.10.5", "-e", "A=1", "-e", "HOME", "-e", "UNSET", "-e", "B=x=y",
+            "-v", "/srv/data:/data:ro", "-v", "/tmp:/tmp", "-m", "32m", "--cpus", "1.5", "-d", "--rm",
+            "-w", "/work", "--entrypoint", "/bin/sh", "-h", "box", "-u", "1000:1000", "busybox", "-c", "sleep 1");
+        Assert.Equal(
+            """
+            {"Hostname":"box","User":"1000:1000","Tty":false,"OpenStdin":false,"Env":["A=1","HOME=/root","B=x=y"],"Cmd":["-c","sleep 1"],"Entrypoint":["/bin/sh"],"Image":"busybox","WorkingDir":"/work","HostConfig":{"Binds":["/srv/data:/data:ro","/tmp:/tmp"],"NetworkMode":"testbr","AutoRemove":true,"Memory":33554432,"MemorySwap":0,"NanoCpus":1500000000},"NetworkingConfig":{"EndpointsConfig":{"testbr":{"IPAMConfig":{"IPv4Address":"10.10.10.5"},"NetworkID":"","EndpointID":"","Gateway":"","IPAddress":"","IPPrefixLen":0,"MacAddress":""}}}}
+            """,
+            Json(plan.Request));
+    }
+
+    [Theory]
+    [InlineData("--network")]
+    [InlineData("--net")]
+    [InlineData("-net")]
+    public void EveryNetworkSpellingSetsTheModeAndAnEndpoint(string spelling)
+    {
+        var plan = Plan(spelling, "web", "busybox");
+        Assert.Equal("web", plan.Request.HostConfig!.NetworkMode);
+        Assert.Null(Assert.Single(plan.Request.NetworkingConfig!.EndpointsConfig!).Value.IPAMConfig);
+    }
+
+    [Theory]
+    [InlineData("32m", 33554432L)]
+    [InlineData("32M", 33554432L)]
+    [InlineData("32MB", 33554432L)]
+    [InlineData("32mib", 33554432L)]
+    [InlineData("32 m", 33554432L)]
+    [InlineData("512k", 524288L)]
+    [InlineData("1g", 1073741824L)]
+    [InlineData("1.5g", 1610612736L)]
+    [InlineData("1048576", 1048576L)]
+    [InlineData("100b", 100L)]
+    [InlineData("0", 0L)]
+    public void MemoryTakesDockersUnits(string value, long bytes) =>
+        Assert.Equal(bytes, Plan("-m", value, "busybox").Request.HostConfig!.Memory);
+
+    [Theory]
+    [InlineData("junk")]
+    [InlineData("32x")]
+    [InlineData("-1m")]
+    [InlineData("m")]
+    [InlineData("1.2.3m")]
+    [InlineData(".5g")]
+    [InlineData("32mm")]
+    [InlineData("")]
+    [InlineData("99999999999p")]
+    public void BadMemoryNamesTheValueAndTheFormat(string value)
+    {
+        var e = Assert.Throws<UsageException>(() => Plan("--memory", value, "busybox"));
+        Assert.Contains($"\"{value}\"", e.Message);
+        Assert.Contains("-m, --memory", e.Message);
+    }
+
+    [Theory]
+    [InlineData("1.5", 1_500_000_000L)]
+    [InlineData("2", 2_000_000_000L)]
+    [InlineData("0.01", 10_000_000L)]
+    public void CpusBecomeNanoCpus(string value, long nanos) =>
+        Assert.Equal(nanos, Plan("--cpus", value, "busybox").Request.HostConfig!.NanoCpus);
+
+    [Theory]
+    [InlineData("abc")]
+    [InlineData("-1")]
+    [InlineData("1.0000000001")]
+    [InlineData("1,5")]
+    public void BadCpusNameTheValue(string value) =>
+        Assert.Contains($"\"{value}\"", Assert.Throws<UsageException>(() => Plan("--cpus", value, "busybox")).Message);
+
+    [Theory]
+    [InlineData("10.0.0.300")]
+    [InlineData("10.1")]
+    [InlineData("010.0.0.1")]
+    [InlineData("10.0.0.1/24")]
+    [InlineData("fe80::1")]
+    [InlineData("a.b.c.d")]
+    public void BadIpSyntaxNamesTheValue(string value)
+    {
+        var e = Assert.Throws<UsageException>(() => Plan("--network", "testbr", "--ip", value, "busybox"));
+        Assert.Contains($"\"{value}\"", e.Message);
+    }
+
+    [Fact]
+    public void IpWithoutANetworkIsRefused() =>
+        Assert.Contains("needs --network", Assert.Throws<UsageException>(() => Plan("--ip", "10.0.0.5", "busybox")).Message);
+
+    [Theory]
+    [InlineData("=x")]
+    [InlineData("A B=1")]
+    public void BadEnvIsRefused(string value) =>
+        Assert.Contains($"\"{value}\"", Assert.Throws<UsageException>(() => Plan("-e", value, "busybox")).Message);
+
+    [Fact]
+    public void EnvWithEmptyValueIsKept() => Assert.Equal(["A="], Plan("-e", "A=", "busybox").Request.Env);
+
+    [Theory]
+    [InlineData("data:/data", "must be absolute (named volumes are not supported)")]
+    [InlineData("./data:/data", "must be absolute")]
+    [InlineData("/data:data", "the container path \"data\" must be absolute")]
+    [InlineData("/data:/data:rx", "unknown mode \"rx\"")]
+    [InlineData("/data", "HOST-PATH:CONTAINER-PATH")]
+    [InlineData("/a:/b:ro:x", "HOST-PATH:CONTAINER-PATH")]
+    public void BadVolumesAreRefusedEarly(string value, string expected)
+    {
+        var e = Assert.Throws<UsageException>(() => Plan("-v", value, "busybox"));
+        Assert.Contains(expected, e.Message);
+        Assert.Contains($"\"{value}\"", e.Message);
+    }
+
+    [Theory]
+    [InlineData("a b")]
+    [InlineData("x/y")]
+    [InlineData("a")]
+    [InlineData("-web")]
+    public void BadNamesAreRefused(string value) =>
+        Assert.Contains("invalid container name", Assert.Throws<UsageException>(() => Plan("--name", value, "busybox")).Message);
+
+    [Fact]
+    public void EmptyEntrypointResetsIt() => Assert.Equal([""], Plan("--entrypoint", "", "busybox").Request.Entrypoint);
+
+    [Theory]
+    [InlineData("exec: \"nope\": executable file not found in $PATH", 127)]
+    [InlineData("runc create failed: exec /nope: no such file or directory", 127)]
+    [InlineData("exec /etc/passwd: permission denied", 126)]
+    [InlineData("exec /bin: is a directory", 126)]
+    [InlineData("No such image: nope", 125)]
+    [InlineData("network nope not found", 125)]
+    public void StartErrorsMapToDockersExitCodes(string message, int code) =>
+        Assert.Equal(code, RunCommand.ExitCodeForStartError(message));
+}
