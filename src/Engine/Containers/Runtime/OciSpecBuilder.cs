@@ -102,7 +102,7 @@ public static class OciSpecBuilder
             Mount("/sys", "sysfs", "sysfs", "nosuid", "noexec", "nodev", "ro"),
             Mount("/sys/fs/cgroup", "cgroup", "cgroup", "ro", "nosuid", "noexec", "nodev"),
             Mount("/dev/mqueue", "mqueue", "mqueue", "nosuid", "noexec", "nodev"),
-            Mount("/dev/shm", "shm", "tmpfs", "nosuid", "noexec", "nodev", "mode=1777", "size=67108864"),
+            Mount("/dev/shm", "tmpfs", "shm", "nosuid", "noexec", "nodev", "mode=1777", "size=67108864"),
         };
         foreach (var (file, destination) in EtcFiles)
             mounts.Add(Mount(destination, "bind", Path.Combine(spec.BundleDir, file), "rbind", "rprivate"));
