@@ -1,0 +1,55 @@
+namespace MyDocker.Engine.Containers.Runtime;
+
+/// <summary>
+/// cgroup directories by relative path ("mydocker/ID") in every mounted hierarchy. On this host cgroups are v1 in
+/// hybrid mode (FACTS.md): one mount per controller plus name=systemd and the cgroup2 "unified" mount. runc deletes a
+/// container's own directories on `delete` but leaves the parent, and a failed create can leave them all.
+/// </summary>
+public static class CgroupDirs
+{
+    public const string Root = "/sys/fs/cgroup";
+
+    /// <summary>Every hierarchy's mount point. Combined-controller symlinks (cpu -> cpu,cpuacct) are skipped.</summary>
+    public static IEnumerable<string> Hierarchies()
+    {
+        if (!Directory.Exists(Root)) yield break;
+        // A pure cgroup2 host has the controllers' files right at the root.
+        if (File.Exists(Path.Combine(Root, "cgroup.controllers"))) { yield return Root; yield break; }
+        foreach (var dir in Directory.EnumerateDirectories(Root))
+            if (new DirectoryInfo(dir).LinkTarget is null) yield return dir;
+    }
+
+    /// <summary>The directories that exist for this relative path.</summary>
+    public static IReadOnlyList<string> Existing(string relative) =>
+        Hierarchies().Select(h => Path.Combine(h, relative)).Where(Directory.Exists).ToList();
+
+    /// <summary>Names of the child cgroups of <paramref name="parent"/> in any hierarchy.</summary>
+    public static IReadOnlySet<string> Children(string parent) =>
+        Existing(parent).SelectMany(Directory.EnumerateDirectories).Select(Path.GetFileName).OfType<string>().ToHashSet();
+
+    /// <summary>
+    /// Removes the directory (and any child cgroups, deepest first) in every hierarchy. A cgroup can be removed only
+    /// once its last process has gone, which lags the process's death by a moment: EBUSY is retried briefly.
+    /// "Already gone" is success. Returns the directories that could not be removed.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> RemoveAsync(string relative, CancellationToken ct = default)
+    {
+        var left = new List<string>();
+        foreach (var dir in Existing(relative))
+        {
+            var all = Directory.EnumerateDirectories(dir, "*", SearchOption.AllDirectories)
+                .OrderByDescending(d => d.Length).Append(dir);
+            foreach (var d in all)
+            {
+                for (var attempt = 0; ; attempt++)
+                {
+                    try { Directory.Delete(d, recursive: false); break; }
+                    catch (DirectoryNotFoundException) { break; }
+                    catch (IOException) when (attempt < 50) { await Task.Delay(20, ct); }
+                    catch (IOException) { left.Add(d); break; }
+                }
+            }
+        }
+        return left;
+    }
+}

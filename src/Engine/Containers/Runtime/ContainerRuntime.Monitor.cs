@@ -1,0 +1,117 @@
+using Microsoft.Extensions.Logging;
+using MyDocker.Engine.Kernel.Interop;
+
+namespace MyDocker.Engine.Containers.Runtime;
+
+/// <summary>conmon's bookkeeping: its pid file, the exit and oom records, and removal of what nobody owns.</summary>
+public sealed partial class ContainerRuntime
+{
+    private const int SIGKILL = 9;
+
+    private string MonitorDirOf(string id) => Path.Combine(options.MonitorDir, id);
+    private string MonitorPidFile(string id) => Path.Combine(MonitorDirOf(id), "conmon.pid");
+    private string ExitFile(string id) => Path.Combine(options.ExitDir, id);
+    private string OomFile(string id) => Path.Combine(MonitorDirOf(id), "oom");
+
+    /// <summary>The pid of the container's conmon if it is still alive (checked against /proc, so a recycled pid is not taken for it).</summary>
+    public int? MonitorPid(string id)
+    {
+        try
+        {
+            if (!int.TryParse(File.ReadAllText(MonitorPidFile(id)).Trim(), out var pid) || !Libc.ProcessExists(pid)) return null;
+            return File.ReadAllText($"/proc/{pid}/comm").Trim() == "conmon" ? pid : null;
+        }
+        catch (IOException) { return null; }
+    }
+
+    /// <summary>
+    /// The exit record conmon wrote when the container's process ended, or null while it runs (or if it never ran).
+    /// conmon writes it with g_file_set_contents (temp file + rename), so a file that exists is complete.
+    /// OomKilled comes from the "oom" file conmon writes in its --persist-dir when the memory cgroup's OOM eventfd fires.
+    /// </summary>
+    public ExitInfo? ReadExit(string id)
+    {
+        var file = new FileInfo(ExitFile(id));
+        try
+        {
+            if (!file.Exists || !int.TryParse(File.ReadAllText(file.FullName).Trim(), out var code)) return null;
+            return new ExitInfo(code, file.LastWriteTimeUtc, File.Exists(OomFile(id)));
+        }
+        catch (IOException) { return null; }
+    }
+
+    /// <summary>Forgets the exit record (before a restart, or on removal). Idempotent.</summary>
+    public void ClearExit(string id)
+    {
+        DeleteFile(ExitFile(id));
+        DeleteFile(OomFile(id));
+        DeleteFile(Path.Combine(MonitorDirOf(id), "exit"));
+    }
+
+    /// <summary>Waits for the container's monitor to exit after its container went away; kills it if it lingers.</summary>
+    private async Task WaitForMonitorAsync(string id, CancellationToken ct)
+    {
+        for (var i = 0; i < 100 && MonitorPid(id) is not null; i++) await Task.Delay(20, ct);
+        if (MonitorPid(id) is { } pid)
+        {
+            logger.LogWarning("Monitor {Pid} of container {Id} did not exit after its container was deleted; killing it", pid, id);
+            Libc.SendSignal(pid, SIGKILL);
+        }
+    }
+
+    /// <summary>Removes every trace of a container: runc state, monitor, exit record, socket, cgroups. Errors are logged.</summary>
+    private async Task CleanUpAsync(string id, CancellationToken ct)
+    {
+        try
+        {
+            await RuncAsync(ct, "delete", "--force", id);
+            await WaitForMonitorAsync(id, ct);
+            if (MonitorPid(id) is { } pid) Libc.SendSignal(pid, SIGKILL);
+            ClearExit(id);
+            DeleteDirectory(MonitorDirOf(id));
+            DeleteDirectory(Path.Combine(options.SocketDir, id));
+            var left = await CgroupDirs.RemoveAsync(CgroupPath(id), ct);
+            if (left.Count > 0) logger.LogWarning("Cgroups of container {Id} still busy: {Dirs}", id, left);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Clean-up of container {Id} incomplete; the reconciler will retry", id);
+        }
+    }
+
+    /// <summary>
+    /// For the reconciler: every container id found in runc's state, the monitor and exit directories, the socket
+    /// directory or under the cgroup parent that is not in <paramref name="liveIds"/> is killed and removed with all of
+    /// its traces. Returns the ids removed. Callers must not run it concurrently with a create (an id being created is
+    /// not yet live), e.g. by holding the container service's gate.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> RemoveOrphansAsync(ISet<string> liveIds, CancellationToken ct)
+    {
+        var found = new HashSet<string>(await ListAsync(ct));
+        foreach (var dir in new[] { options.MonitorDir, options.ExitDir, options.SocketDir })
+            if (Directory.Exists(dir))
+                foreach (var entry in Directory.EnumerateFileSystemEntries(dir))
+                    if (Path.GetFileName(entry) is { } name && !name.Contains('.')) found.Add(name);
+        found.UnionWith(CgroupDirs.Children(options.CgroupParent));
+        var removed = new List<string>();
+        foreach (var id in found.Where(id => !liveIds.Contains(id)).Order())
+        {
+            logger.LogInformation("Removing orphaned container {Id}", id);
+            await CleanUpAsync(id, ct);
+            removed.Add(id);
+        }
+        return removed;
+    }
+
+    private static void DeleteFile(string path)
+    {
+        try { File.Delete(path); }
+        catch (DirectoryNotFoundException) { }
+    }
+
+    private static void DeleteDirectory(string path)
+    {
+        try { Directory.Delete(path, recursive: true); }
+        catch (DirectoryNotFoundException) { }
+    }
+}

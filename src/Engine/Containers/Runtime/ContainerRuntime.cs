@@ -1,0 +1,213 @@
+using System.Diagnostics;
+using System.IO.Pipes;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
+using MyDocker.Engine.Kernel.Interop;
+
+namespace MyDocker.Engine.Containers.Runtime;
+
+/// <summary>
+/// Runs containers from OCI bundles with runc, each under its own conmon, which holds the container's stdio, writes
+/// its output to a k8s-file log, records its exit code in <see cref="RuntimeOptions.ExitDir"/> and outlives the
+/// daemon. Nothing here is held in memory: every answer comes from runc's state, conmon's files and the kernel, so a
+/// new instance (after a daemon restart) sees exactly what the old one left running.
+/// Thread-safe; one instance per daemon (singleton). Disposing it leaves every container and monitor running.
+/// </summary>
+public sealed partial class ContainerRuntime(RuntimeOptions options, ILogger<ContainerRuntime> logger) : IDisposable
+{
+    /// <summary>How long runc create may take before the start is abandoned (a loaded host can be slow).</summary>
+    private static readonly TimeSpan CreateTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Held while a sync pipe's write end is open in this process: every child started meanwhile would inherit it
+    /// (it is not close-on-exec, by necessity), and a second conmon holding the first one's pipe is a leak.
+    /// </summary>
+    private readonly SemaphoreSlim _spawnGate = new(1, 1);
+
+    public RuntimeOptions Options => options;
+
+    /// <summary>The cgroups path runc gets for this container (relative to each hierarchy's root).</summary>
+    public string CgroupPath(string id) => $"{options.CgroupParent}/{id}";
+
+    /// <summary>
+    /// Creates the container (runc create under a new conmon) without starting its process, and returns the pid of
+    /// the container's init process. On failure everything the attempt left (runc state, monitor, exit file, cgroup
+    /// directories) is removed and a <see cref="ContainerStartException"/> explains why in plain words.
+    /// A stale exit record of an earlier run under the same id is cleared first (restart).
+    /// </summary>
+    public async Task<int> CreateAsync(string id, string bundleDir, string logPath, CancellationToken ct)
+    {
+        foreach (var dir in new[] { options.RuncRoot, options.ExitDir, options.SocketDir, MonitorDirOf(id) })
+            Directory.CreateDirectory(dir);
+        ClearExit(id);
+        var args = new List<string>
+        {
+            "--api-version", "1", "-c", id, "-u", id, "-n", id, "-r", options.RuntimePath,
+            "-b", bundleDir, "-p", Path.Combine(bundleDir, "pidfile"), "-P", MonitorPidFile(id),
+            "-l", "k8s-file:" + logPath, "--exit-dir", options.ExitDir, "--socket-dir-path", options.SocketDir,
+            "--persist-dir", MonitorDirOf(id),
+            "--runtime-arg", "--root", "--runtime-arg", options.RuncRoot,
+        };
+
+        int read;
+        await _spawnGate.WaitAsync(ct);
+        try
+        {
+            (read, var write) = Libc.PipeWithInheritableWriteEnd();
+            try
+            {
+                var env = new[] { "_OCI_SYNCPIPE=" + write, "PATH=" + (Environment.GetEnvironmentVariable("PATH") ?? "/usr/sbin:/usr/bin:/sbin:/bin") };
+                var parent = Libc.SpawnDetached(options.ConmonPath, args, env);
+                // conmon's first process double-forks and exits within milliseconds; the monitor lives on detached.
+                await Task.Run(() => Libc.WaitForExit(parent), CancellationToken.None);
+            }
+            catch
+            {
+                Libc.Close(read);
+                throw;
+            }
+            finally { Libc.Close(write); }
+        }
+        finally { _spawnGate.Release(); }
+
+        var (pid, message) = await ReadSyncMessageAsync(read, ct);
+        if (pid > 0)
+        {
+            logger.LogDebug("Created container {Id} pid {Pid} monitor {Monitor}", id, pid, MonitorPid(id));
+            return pid;
+        }
+
+        var reason = RuntimeErrors.Clean(message ?? "the monitor (conmon) exited without reporting a result");
+        logger.LogWarning("Create of container {Id} failed: {Reason}", id, reason);
+        await CleanUpAsync(id, CancellationToken.None);
+        throw new ContainerStartException(id, reason, RuntimeErrors.ExitCodeFor(reason));
+    }
+
+    /// <summary>Reads conmon's one message on the sync pipe: {"data": pid} or {"data": -1, "message": "..."}.
+    /// conmon keeps the pipe open afterwards, so the message ends at its newline, not at end of file.</summary>
+    private static async Task<(int Pid, string? Message)> ReadSyncMessageAsync(int fd, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(CreateTimeout);
+        await using var pipe = new AnonymousPipeClientStream(PipeDirection.In, new SafePipeHandle(fd, ownsHandle: true));
+        var bytes = new List<byte>();
+        var buffer = new byte[4096];
+        while (!bytes.Contains((byte)'\n'))
+        {
+            int n;
+            try { n = await pipe.ReadAsync(buffer, timeout.Token); }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                return (-1, $"the runtime did not create the container within {CreateTimeout.TotalSeconds:0} s");
+            }
+            if (n == 0) break;
+            bytes.AddRange(buffer.AsSpan(0, n));
+        }
+        var text = Encoding.UTF8.GetString(bytes.ToArray()).Split('\n')[0];
+        if (text.Length == 0) return (-1, null);
+        try
+        {
+            using var doc = JsonDocument.Parse(text);
+            var data = doc.RootElement.GetProperty("data").GetInt32();
+            var message = doc.RootElement.TryGetProperty("message", out var m) ? m.GetString() : null;
+            return (data, message);
+        }
+        catch (JsonException) { return (-1, "unexpected reply from conmon: " + text); }
+    }
+
+    /// <summary>Starts the process of a created container.</summary>
+    public async Task StartAsync(string id, CancellationToken ct)
+    {
+        var (code, _, stderr) = await RuncAsync(ct, "start", id);
+        if (code != 0)
+            throw new EngineException(ErrorKind.Internal, $"cannot start container {id}: {RuntimeErrors.Clean(stderr)}");
+    }
+
+    /// <summary>Sends a signal to the container's init process. A container that is stopped or gone is not an error.</summary>
+    public async Task KillAsync(string id, int signal, CancellationToken ct)
+    {
+        var (code, _, stderr) = await RuncAsync(ct, "kill", id, signal.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (code != 0 && !RuntimeErrors.IsNotFound(stderr) && !RuntimeErrors.IsNotRunning(stderr))
+            throw new EngineException(ErrorKind.Internal, $"cannot signal container {id}: {RuntimeErrors.Clean(stderr)}");
+    }
+
+    /// <summary>
+    /// Force-deletes the container (its processes are killed), waits for its monitor to finish writing the exit
+    /// record, and removes its cgroup directories and attach socket. The exit record is kept (see <see cref="ClearExit"/>).
+    /// Idempotent: a container runc does not know is already deleted.
+    /// </summary>
+    public async Task DeleteAsync(string id, CancellationToken ct)
+    {
+        var (code, _, stderr) = await RuncAsync(ct, "delete", "--force", id);
+        if (code != 0 && !RuntimeErrors.IsNotFound(stderr))
+            throw new EngineException(ErrorKind.Internal, $"cannot delete container {id}: {RuntimeErrors.Clean(stderr)}");
+        await WaitForMonitorAsync(id, ct);
+        DeleteDirectory(Path.Combine(options.SocketDir, id));
+        var left = await CgroupDirs.RemoveAsync(CgroupPath(id), ct);
+        if (left.Count > 0)
+            throw new EngineException(ErrorKind.Internal, $"container {id} deleted but its cgroups are busy: {string.Join(", ", left)}");
+    }
+
+    /// <summary>runc's state of the container, or null when runc does not know it.</summary>
+    public async Task<RuntimeState?> StateAsync(string id, CancellationToken ct)
+    {
+        var (code, stdout, stderr) = await RuncAsync(ct, "state", id);
+        if (code != 0)
+        {
+            if (RuntimeErrors.IsNotFound(stderr)) return null;
+            throw new EngineException(ErrorKind.Internal, $"cannot read the state of container {id}: {RuntimeErrors.Clean(stderr)}");
+        }
+        using var doc = JsonDocument.Parse(stdout);
+        return ParseState(doc.RootElement);
+    }
+
+    /// <summary>The ids of every container runc knows (any status).</summary>
+    public async Task<IReadOnlyList<string>> ListAsync(CancellationToken ct)
+    {
+        var (code, stdout, stderr) = await RuncAsync(ct, "list", "--format", "json");
+        if (code != 0)
+            throw new EngineException(ErrorKind.Internal, $"cannot list containers: {RuntimeErrors.Clean(stderr)}");
+        using var doc = JsonDocument.Parse(string.IsNullOrWhiteSpace(stdout) ? "null" : stdout);
+        return doc.RootElement.ValueKind == JsonValueKind.Array
+            ? doc.RootElement.EnumerateArray().Select(e => e.GetProperty("id").GetString()!).ToList()
+            : [];
+    }
+
+    private static RuntimeState ParseState(JsonElement e) => new(
+        e.GetProperty("id").GetString()!,
+        e.GetProperty("status").GetString()!,
+        e.TryGetProperty("pid", out var pid) ? pid.GetInt32() : 0,
+        e.TryGetProperty("bundle", out var bundle) ? bundle.GetString() ?? "" : "",
+        e.TryGetProperty("created", out var created) && created.TryGetDateTimeOffset(out var c) ? c : null);
+
+    /// <summary>Runs runc with our --root; short-lived, so .NET pipes are fine here (no detached child inherits them).</summary>
+    private async Task<(int Code, string Stdout, string Stderr)> RuncAsync(CancellationToken ct, params string[] args)
+    {
+        var psi = new ProcessStartInfo(options.RuntimePath)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
+        };
+        psi.ArgumentList.Add("--root");
+        psi.ArgumentList.Add(options.RuncRoot);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        Process process;
+        // Under the gate, so runc never inherits a conmon sync pipe (see _spawnGate).
+        await _spawnGate.WaitAsync(ct);
+        try { process = Process.Start(psi)!; }
+        finally { _spawnGate.Release(); }
+        using var _ = process;
+        using var stdin = process.StandardInput;
+        using var stdoutReader = process.StandardOutput;
+        using var stderrReader = process.StandardError;
+        stdin.Close();
+        var stdout = stdoutReader.ReadToEndAsync(CancellationToken.None);
+        var stderr = stderrReader.ReadToEndAsync(CancellationToken.None);
+        // Not cancelled half-way: a runc left running while we walk away would act after we think it failed.
+        await process.WaitForExitAsync(CancellationToken.None);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    public void Dispose() => _spawnGate.Dispose();
+}

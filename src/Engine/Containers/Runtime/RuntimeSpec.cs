@@ -1,0 +1,32 @@
+namespace MyDocker.Engine.Containers.Runtime;
+
+/// <summary>A host path bind-mounted into the container (`-v HOST:CTR[:ro]`).</summary>
+public sealed record BindMount(string Source, string Destination, bool ReadOnly);
+
+/// <summary>
+/// What the runtime layer needs to write a container's config.json. The caller (the container service) owns the
+/// bundle directory <see cref="BundleDir"/>: it holds the rootfs mount and the three files
+/// <see cref="OciSpecBuilder.EtcFiles"/> (hosts, hostname, resolv.conf) that are bind-mounted over the image's.
+/// </summary>
+/// <param name="Id">Container id; also the runc id and the last element of the cgroup path.</param>
+/// <param name="Args">The process's argv; must not be empty.</param>
+/// <param name="Env">"KEY=VALUE" entries; PATH defaults to Docker's when absent.</param>
+/// <param name="WorkingDir">Absolute path in the container; null or empty means "/".</param>
+/// <param name="User">"uid[:gid]" or "name[:group]" looked up in the rootfs; null or empty means root.</param>
+/// <param name="NetnsPath">The network namespace to join (a bind mount under the exec root).</param>
+/// <param name="CgroupParent">First element of the cgroups path "/{CgroupParent}/{Id}".</param>
+/// <param name="MemoryBytes">Memory limit; swap is set to the same value, so it is the limit of memory and swap together.</param>
+/// <param name="NanoCpus">CPU limit in billionths of a CPU (`--cpus 1.5` is 1,500,000,000).</param>
+public sealed record RuntimeSpec(
+    string Id,
+    IReadOnlyList<string> Args,
+    IReadOnlyList<string> Env,
+    string? WorkingDir,
+    string? User,
+    string Hostname,
+    string NetnsPath,
+    string BundleDir,
+    IReadOnlyList<BindMount> Mounts,
+    long? MemoryBytes = null,
+    long? NanoCpus = null,
+    string CgroupParent = RuntimeOptions.DefaultCgroupParent);
