@@ -25,10 +25,14 @@ start_daemon() {
   BENCH_NS="mdb-$$-$RANDOM"
   BENCH_DIR=$(mktemp -d /tmp/mydocker-bench-XXXXXX)
   BENCH_SOCK="$BENCH_DIR/exec/mydocker.sock"
+  BENCH_CGROUP="mydocker-bench-$$"
+  mkdir -p "$BENCH_DIR/data/image"
+  # The seed's way of providing busybox: a rootfs tarball at DATA-ROOT/image/busybox.tar.
+  "$BENCH_ROOT/scripts/make-busybox-image.sh" "$BENCH_DIR/data/image/busybox.tar" >/dev/null
   ip netns add "$BENCH_NS"
   ip -n "$BENCH_NS" link set lo up
   trap stop_daemon EXIT
-  nsenter --net="/run/netns/$BENCH_NS" "$MYDOCKERD" --data-root "$BENCH_DIR/data" --exec-root "$BENCH_DIR/exec" \
+  MYDOCKER_MyDocker__CgroupParent="$BENCH_CGROUP" nsenter --net="/run/netns/$BENCH_NS" "$MYDOCKERD" --data-root "$BENCH_DIR/data" --exec-root "$BENCH_DIR/exec" \
     -H "unix://$BENCH_SOCK" >"$BENCH_DIR/daemon.log" 2>&1 &
   BENCH_PID=$!
   for _ in $(seq 1 200); do
@@ -39,7 +43,18 @@ start_daemon() {
 }
 
 stop_daemon() {
+  # Containers outlive the daemon by design (their monitors keep them): remove them first, then anything left.
+  if [ -n "${BENCH_SOCK:-}" ] && [ -S "$BENCH_SOCK" ]; then
+    md ps -aq 2>/dev/null | xargs -r "$MYDOCKER" -H "unix://$BENCH_SOCK" rm -f >/dev/null 2>&1 || true
+  fi
   [ -n "${BENCH_PID:-}" ] && kill "$BENCH_PID" 2>/dev/null && wait "$BENCH_PID" 2>/dev/null
+  if [ -n "${BENCH_DIR:-}" ]; then
+    [ -d "$BENCH_DIR/exec/runc" ] && runc --root "$BENCH_DIR/exec/runc" list -q 2>/dev/null \
+      | xargs -r -n1 runc --root "$BENCH_DIR/exec/runc" delete --force 2>/dev/null
+    pkill -KILL -f "conmon .*$BENCH_DIR" 2>/dev/null
+    awk -v d="$BENCH_DIR" '$5 ~ "^"d {print $5}' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l 2>/dev/null
+  fi
+  [ -n "${BENCH_CGROUP:-}" ] && find /sys/fs/cgroup/*/"$BENCH_CGROUP" -depth -type d -exec rmdir {} + 2>/dev/null
   [ -n "${BENCH_NS:-}" ] && ip netns delete "$BENCH_NS" 2>/dev/null
   [ -n "${BENCH_DIR:-}" ] && rm -rf "$BENCH_DIR"
   return 0

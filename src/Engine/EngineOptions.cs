@@ -26,6 +26,13 @@ public sealed class EngineOptions
         new() { Base = "192.168.0.0/16", Size = 24 },
     ];
 
+    /// <summary>The cgroup (in every hierarchy) under which containers get theirs: /CgroupParent/ID.</summary>
+    public string CgroupParent { get; set; } = "mydocker";
+
+    /// <summary>The OCI runtime and the monitor (DESIGN.md §4.3).</summary>
+    public string RuntimePath { get; set; } = "/usr/sbin/runc";
+    public string ConmonPath { get; set; } = "/usr/bin/conmon";
+
     public string DatabasePath => Path.Combine(DataRoot, "mydocker.db");
 }
 

@@ -1,5 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
+using MyDocker.Engine.Containers;
+using MyDocker.Engine.Containers.Network;
+using MyDocker.Engine.Containers.Runtime;
+using MyDocker.Engine.Events;
+using MyDocker.Engine.Images;
 using MyDocker.Engine.Kernel;
+using MyDocker.Engine.Kernel.Namespaces;
 using MyDocker.Engine.Kernel.Netlink;
 using MyDocker.Engine.Kernel.Nftables;
 using MyDocker.Engine.Networks.Firewall;
@@ -30,6 +36,19 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<LinkReaper>();
         services.AddSingleton<BridgeDriver>();
         services.AddSingleton<NetworkService>();
+        services.AddSingleton<EventHub>();
+        services.AddSingleton<ImageService>();
+        services.AddSingleton(_ => new NetnsStore(ContainerPaths.NetnsDir(options)));
+        services.AddSingleton<EndpointDriver>();
+        services.AddSingleton(_ => RuntimeOptions.FromExecRoot(options.ExecRoot, options.CgroupParent) with
+        {
+            RuntimePath = options.RuntimePath,
+            ConmonPath = options.ConmonPath,
+        });
+        services.AddSingleton<ContainerRuntime>();
+        services.AddSingleton<ExitWatcher>();
+        services.AddSingleton<ContainerService>();
+        services.AddSingleton<ContainerReconciler>();
         services.AddSingleton<Reconciler>();
         return services;
     }

@@ -43,6 +43,7 @@ using var _ = instanceLock;
 if (File.Exists(socketPath)) File.Delete(socketPath);
 builder.WebHost.ConfigureKestrel(k => k.ListenUnixSocket(socketPath));
 builder.Services.AddMyDockerEngine(options);
+builder.Services.AddHostedService<ContainerExitService>();
 builder.Services.ConfigureHttpJsonOptions(o =>
 {
     o.SerializerOptions.PropertyNamingPolicy = null;
@@ -64,6 +65,8 @@ app.UseDockerApiVersioning();
 app.UseRouting();
 app.MapSystemEndpoints();
 app.MapNetworkEndpoints();
+app.MapContainerEndpoints();
+app.MapEventEndpoints();
 app.MapFallback((HttpContext ctx) => ApiErrors.Write(ctx, StatusCodes.Status404NotFound, $"page not found: {ctx.Request.Method} {ctx.Request.Path}"));
 
 app.Lifetime.ApplicationStarted.Register(() =>

@@ -20,7 +20,7 @@ public sealed record NetworkView(NetworkRecord Record, IpamUsageInfo Usage, IRea
 /// </summary>
 public sealed class NetworkService(
     StateDbFactory state, IRtNetlink netlink, BridgeDriver bridges, IpamAllocator ipam, EngineOptions options,
-    LinkReaper reaper, ILogger<NetworkService> logger)
+    LinkReaper reaper, Events.EventHub events, ILogger<NetworkService> logger)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -72,6 +72,7 @@ public sealed class NetworkService(
             }
             logger.LogInformation("Created network {Network} ({Id}) subnet {Subnet} gateway {Gateway} bridge {Bridge}",
                 record.Name, record.Id[..12], record.Subnet, record.Gateway, record.Bridge);
+            events.Publish("network", "create", record.Id, new Dictionary<string, string> { ["name"] = record.Name, ["type"] = "bridge" });
             return View(record);
         }
         finally { _gate.Release(); }
@@ -136,6 +137,7 @@ public sealed class NetworkService(
         CrashPoint.Hit("network-remove:kernel-done");
         await db.Networks.Where(n => n.Id == record.Id).ExecuteDeleteAsync(CancellationToken.None);
         logger.LogInformation("Removed network {Network} ({Id})", record.Name, record.Id[..12]);
+        events.Publish("network", "destroy", record.Id, new Dictionary<string, string> { ["name"] = record.Name, ["type"] = "bridge" });
     }
 
     /// <summary>Leases an address of the network to an endpoint (a container, in the next milestone).</summary>

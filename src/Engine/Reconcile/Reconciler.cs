@@ -18,7 +18,7 @@ namespace MyDocker.Engine.Reconcile;
 /// </summary>
 public sealed class Reconciler(
     StateDbFactory state, IRtNetlink netlink, IFirewall firewall, BridgeDriver bridges, IpamAllocator ipam,
-    NetworkService networks, LinkReaper reaper, Sysctl sysctl, ILogger<Reconciler> logger)
+    NetworkService networks, LinkReaper reaper, Sysctl sysctl, ContainerReconciler containers, ILogger<Reconciler> logger)
 {
     public async Task<ReconcileReport> RunAsync(bool firstRun = false, CancellationToken ct = default)
     {
@@ -74,7 +74,10 @@ public sealed class Reconciler(
             });
         }
 
-        // 4. Address pools whose network is gone (deleted through the allocator, which owns those tables).
+        // 4. Containers, now that their networks' pools and bridges are in place.
+        containers.Run(report, Try);
+
+        // 5. Address pools whose network is gone (deleted through the allocator, which owns those tables).
         Try("orphan address pools", () =>
         {
             var liveIds = live.Select(r => r.Id).ToList();
@@ -85,7 +88,7 @@ public sealed class Reconciler(
             if (orphans.Count > 0) report.Removed.Add($"address leases of {orphans.Count} removed network(s) released");
         });
 
-        // 5. The firewall: replaced atomically with exactly the live networks' elements when it differs (always at start-up,
+        // 6. The firewall: replaced atomically with exactly the live networks' elements when it differs (always at start-up,
         //    which also restores base rules someone edited by hand; the sets alone would not show that).
         Try("nftables table", () =>
         {

@@ -30,6 +30,7 @@ public static class ApiErrors
         return error switch
         {
             EngineException e => Write(ctx, StatusOf(e.Kind), e.Message),
+            Engine.Containers.Runtime.ContainerStartException e => Write(ctx, StatusOf(e.Kind), e.Message),
             BadHttpRequestException or JsonException => Write(ctx, StatusCodes.Status400BadRequest, $"invalid request body: {error.Message}"),
             _ => Write(ctx, StatusCodes.Status500InternalServerError, error?.Message ?? "internal error"),
         };

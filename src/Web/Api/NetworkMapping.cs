@@ -34,46 +34,16 @@ public static class NetworkMapping
         };
     }
 
-    /// <summary>
-    /// Docker's list filters, as the docker CLI sends them: <c>{"name":{"web":true}}</c> (or the older
-    /// <c>{"name":["web"]}</c>). Supported keys: name (substring), id (prefix), driver, type (custom/builtin), label.
-    /// </summary>
-    public static Func<NetworkResource, bool> ParseFilters(string? json)
-    {
-        if (string.IsNullOrWhiteSpace(json)) return _ => true;
-        Dictionary<string, List<string>> filters = new();
-        using (var doc = JsonDocument.Parse(json))
-        {
-            foreach (var p in doc.RootElement.EnumerateObject())
-            {
-                var values = p.Value.ValueKind switch
-                {
-                    JsonValueKind.Object => p.Value.EnumerateObject().Select(v => v.Name).ToList(),
-                    JsonValueKind.Array => p.Value.EnumerateArray().Select(v => v.GetString() ?? "").ToList(),
-                    _ => throw new Engine.EngineException(Engine.ErrorKind.InvalidArgument, $"invalid filter '{p.Name}': expected an object or array of values"),
-                };
-                filters[p.Name] = values;
-            }
-        }
-        foreach (var key in filters.Keys)
-            if (key is not ("name" or "id" or "driver" or "type" or "label" or "scope"))
-                throw new Engine.EngineException(Engine.ErrorKind.InvalidArgument, $"invalid filter '{key}': networks can be filtered by name, id, driver, type, label and scope");
+    /// <summary>Docker's network list filters: name (substring), id (prefix), driver, type (custom/builtin), label, scope.</summary>
+    public static Func<NetworkResource, bool> ParseFilters(string? json) => DockerFilters.Parse(json, "networks", NetworkFilterKeys);
 
-        return n => filters.All(f => f.Value.Count == 0 || f.Value.Any(v => f.Key switch
-        {
-            "name" => n.Name.Contains(v, StringComparison.Ordinal),
-            "id" => n.Id.StartsWith(v, StringComparison.Ordinal),
-            "driver" => n.Driver == v,
-            "type" => v == "custom",
-            "scope" => v == "local",
-            "label" => MatchesLabel(n.Labels, v),
-            _ => false,
-        }));
-    }
-
-    private static bool MatchesLabel(Dictionary<string, string> labels, string filter)
+    private static readonly Dictionary<string, Func<NetworkResource, string, bool>> NetworkFilterKeys = new()
     {
-        int eq = filter.IndexOf('=');
-        return eq < 0 ? labels.ContainsKey(filter) : labels.TryGetValue(filter[..eq], out var v) && v == filter[(eq + 1)..];
-    }
+        ["name"] = (n, v) => n.Name.Contains(v, StringComparison.Ordinal),
+        ["id"] = (n, v) => n.Id.StartsWith(v, StringComparison.Ordinal),
+        ["driver"] = (n, v) => n.Driver == v,
+        ["type"] = (_, v) => v == "custom",
+        ["label"] = (n, v) => DockerFilters.MatchesLabel(n.Labels, v),
+        ["scope"] = (_, v) => v == "local",
+    };
 }

@@ -21,6 +21,8 @@ public sealed class DaemonUnderTest : IDisposable
     public string ExecRoot => Path.Combine(Root, "exec");
     public string Socket => Path.Combine(Root, "exec", "mydocker.sock");
     public string HostArg => "unix://" + Socket;
+    /// <summary>Unique per daemon, so its containers' cgroups never mix with another run's or the host daemon's.</summary>
+    public string CgroupParent { get; } = "mydocker-e2e-" + Guid.NewGuid().ToString("N")[..12];
 
     public DaemonUnderTest(string purpose = "d", bool start = true)
     {
@@ -40,6 +42,7 @@ public sealed class DaemonUnderTest : IDisposable
         foreach (var a in new[] { "--net=" + Netns.Path, Artifacts.Daemon, "--data-root", DataRoot, "--exec-root", ExecRoot, "-H", HostArg })
             psi.ArgumentList.Add(a);
         if (crashAt is not null) psi.Environment["MYDOCKER_TEST_CRASH_AT"] = crashAt;
+        psi.Environment["MYDOCKER_MyDocker__CgroupParent"] = CgroupParent;
         var p = new Process { StartInfo = psi };
         p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_logs) _logs.Add(e.Data); };
         p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_logs) _logs.Add("ERR " + e.Data); };
@@ -156,6 +159,7 @@ public sealed class DaemonUnderTest : IDisposable
     public void Dispose()
     {
         try { Stop(); } catch (Exception) { Kill(); }
+        Leftovers.RemoveContainers(Root, Path.Combine(ExecRoot, "runc"), CgroupParent);
         Netns.Dispose();
         try { Directory.Delete(Root, recursive: true); } catch (IOException) { }
     }

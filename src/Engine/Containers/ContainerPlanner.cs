@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using MyDocker.Engine.Networks;
+
+namespace MyDocker.Engine.Containers;
+
+/// <summary>Checks a container request before anything is recorded or made (pure; unit-tested).</summary>
+public static class ContainerPlanner
+{
+    /// <summary>Docker refuses smaller memory limits ("Minimum memory limit allowed is 6MB"): below it a container
+    /// cannot even start its init.</summary>
+    public const long MinimumMemoryBytes = 6 * 1024 * 1024;
+
+    public static void Validate(ContainerCreateSpec request, Func<string, bool> hostPathExists)
+    {
+        if (request.Name is not null) NameRules.ValidateObjectName(request.Name, "container");
+        if (string.IsNullOrWhiteSpace(request.Image))
+            throw EngineException.Invalid("no image given; name an image (see 'mydocker images')");
+        var spec = request.Spec;
+        if (spec.MemoryBytes is long m && m != 0 && m < MinimumMemoryBytes)
+            throw EngineException.Invalid($"memory limit {m} bytes is below the minimum of 6 MiB; give -m 6m or more");
+        if (spec.MemoryBytes < 0) throw EngineException.Invalid($"memory limit {spec.MemoryBytes} is negative; give a size such as 64m");
+        if (spec.NanoCpus < 0) throw EngineException.Invalid($"--cpus {spec.NanoCpus / 1e9} is negative; give a number such as 0.5");
+        if (spec.NanoCpus is long n && n > (long)Environment.ProcessorCount * 1_000_000_000)
+            throw EngineException.Invalid($"--cpus {(n / 1e9).ToString(CultureInfo.InvariantCulture)} is more than the {Environment.ProcessorCount} CPUs of this host; give at most {Environment.ProcessorCount}");
+        foreach (var e in spec.Env)
+            if (e.Length == 0 || e[0] == '=')
+                throw EngineException.Invalid($"environment entry '{e}' has no name; give NAME=VALUE");
+        foreach (var b in spec.Binds)
+        {
+            if (!Path.IsPathRooted(b.Source))
+                throw EngineException.Invalid($"volume '{b}': host path '{b.Source}' is relative; give an absolute path (named volumes are not supported)");
+            if (!hostPathExists(b.Source))
+                throw EngineException.Invalid($"volume '{b}': host path '{b.Source}' does not exist; create it first or fix the path");
+            if (!b.Destination.StartsWith('/'))
+                throw EngineException.Invalid($"volume '{b}': container path '{b.Destination}' is relative; give an absolute path");
+            if (b.Destination == "/" || b.Destination.Split('/').Contains(".."))
+                throw EngineException.Invalid($"volume '{b}': container path '{b.Destination}' is not allowed; mount under a directory such as /data");
+        }
+    }
+
+    /// <summary>Parses Docker's bind syntax HOST:CONTAINER[:ro|rw].</summary>
+    public static BindSpec ParseBind(string bind)
+    {
+        var parts = bind.Split(':');
+        if (parts.Length is < 2 or > 3 || parts[0].Length == 0 || parts[1].Length == 0)
+            throw EngineException.Invalid($"volume '{bind}' is not HOST:CONTAINER[:ro]; e.g. -v /srv/data:/data:ro");
+        bool ro = false;
+        if (parts.Length == 3)
+            ro = parts[2] switch
+            {
+                "ro" => true,
+                "rw" => false,
+                _ => throw EngineException.Invalid($"volume '{bind}': mode '{parts[2]}' is unknown; use ro or rw"),
+            };
+        return new BindSpec(parts[0], parts[1], ro);
+    }
+
+    /// <summary>The command that runs: Docker's rule — the entrypoint (the request's or the image's) followed by the
+    /// command (the request's, or the image's when the request gives no entrypoint and no command).</summary>
+    public static List<string> Command(ContainerSpec spec, Images.ImageConfig image)
+    {
+        var entrypoint = spec.Entrypoint ?? image.Entrypoint ?? [];
+        // Docker: setting --entrypoint clears the image's Cmd.
+        var cmd = spec.Cmd ?? (spec.Entrypoint is null ? image.Cmd ?? [] : []);
+        return [.. entrypoint, .. cmd];
+    }
+
+    /// <summary>The image's environment overridden by the request's, by name, keeping the image's order.</summary>
+    public static List<string> Environment(IEnumerable<string>? image, IEnumerable<string> request)
+    {
+        var result = new List<string>();
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var e in (image ?? []).Concat(request))
+        {
+            string key = e.Split('=', 2)[0];
+            if (index.TryGetValue(key, out int i)) result[i] = e;
+            else { index[key] = result.Count; result.Add(e); }
+        }
+        return result;
+    }
+
+    public static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+
+    private static readonly string[] Adjectives =
+        ["brave", "calm", "eager", "fond", "gentle", "happy", "keen", "lucid", "merry", "nifty", "quiet", "sharp", "tender", "upbeat", "vivid", "witty"];
+    private static readonly string[] Nouns =
+        ["bohr", "curie", "darwin", "euler", "fermi", "gauss", "hopper", "kepler", "lovelace", "noether", "pascal", "ritchie", "shannon", "turing", "wozniak", "yalow"];
+
+    /// <summary>Docker-like adjective_noun names; the caller retries on a clash.</summary>
+    public static string NewName() =>
+        $"{Adjectives[RandomNumberGenerator.GetInt32(Adjectives.Length)]}_{Nouns[RandomNumberGenerator.GetInt32(Nouns.Length)]}{RandomNumberGenerator.GetInt32(100)}";
+}

@@ -1,0 +1,223 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using MyDocker.Engine.Common;
+using MyDocker.Engine.Containers.Runtime;
+using MyDocker.Engine.Events;
+using MyDocker.Engine.State;
+
+namespace MyDocker.Engine.Containers;
+
+public sealed partial class ContainerService
+{
+    private const int SigKill = 9, SigTerm = 15;
+
+    /// <summary>Starts the container's process under a monitor. Returns false if it was already running (Docker's 304).
+    /// A process that cannot start (no such command) leaves the container stopped with the error and exit code recorded,
+    /// and throws <see cref="ContainerStartException"/>.</summary>
+    public async Task<bool> StartAsync(string idOrName, CancellationToken ct = default)
+    {
+        reaper.NoteActivity();
+        string id = (await GetAsync(idOrName, ct)).Id;
+        var gate = LockOf(id);
+        await gate.WaitAsync(ct);
+        try
+        {
+            await using var db = state.Create();
+            var record = await ResolveAsync(db, id, ct);
+            if (record.Phase == ContainerPhase.Running) return false;
+            if (record.Phase == ContainerPhase.Removing)
+                throw EngineException.Conflict($"container '{record.Name}' is being removed; it cannot be started");
+            var paths = ContainerPaths.For(options, id);
+            // A previous run's leftovers (exit file, stopped runc state) must not be mistaken for this run's.
+            await runtime.DeleteAsync(id, CancellationToken.None);
+            runtime.ClearExit(id);
+            int pid;
+            try { pid = await runtime.CreateAsync(id, paths.Dir, paths.Log, CancellationToken.None); }
+            catch (ContainerStartException e)
+            {
+                record.Error = e.Reason;
+                record.ExitCode = e.ExitCode;
+                record.FinishedAt = DateTimeOffset.UtcNow;
+                await db.SaveChangesAsync(CancellationToken.None);
+                events.Publish("container", "die", id, Attributes(record, ("exitCode", e.ExitCode.ToString())));
+                throw;
+            }
+            record.Phase = ContainerPhase.Running;
+            record.Pid = pid;
+            record.MonitorPid = runtime.MonitorPid(id);
+            record.StartedAt = DateTimeOffset.UtcNow;
+            record.FinishedAt = null;
+            record.ExitCode = null;
+            record.Error = null;
+            record.OomKilled = false;
+            await db.SaveChangesAsync(CancellationToken.None);
+            CrashPoint.Hit("container-start:created");
+            try { await runtime.StartAsync(id, CancellationToken.None); }
+            catch (Exception e)
+            {
+                // runc made the process but could not let it run: take it down again and say why.
+                await runtime.DeleteAsync(id, CancellationToken.None);
+                runtime.ClearExit(id);
+                record.Phase = ContainerPhase.Exited;
+                record.Pid = record.MonitorPid = null;
+                record.ExitCode = 125;
+                record.Error = e.Message;
+                record.FinishedAt = DateTimeOffset.UtcNow;
+                await db.SaveChangesAsync(CancellationToken.None);
+                throw;
+            }
+            logger.LogInformation("Started container {Container} ({Id}) pid {Pid}", record.Name, id[..12], pid);
+            events.Publish("container", "start", id, Attributes(record));
+            return true;
+        }
+        finally { gate.Release(); }
+    }
+
+    /// <summary>Sends SIGTERM, then SIGKILL after <paramref name="timeout"/> (Docker's default 10 s); returns when the exit is
+    /// recorded. False if the container was not running (Docker's 304).</summary>
+    public async Task<bool> StopAsync(string idOrName, TimeSpan? timeout = null, CancellationToken ct = default)
+    {
+        var view = await GetAsync(idOrName, ct);
+        if (view.Record.Phase != ContainerPhase.Running) return false;
+        using var sub = events.Subscribe();
+        await runtime.KillAsync(view.Id, SigTerm, ct);
+        events.Publish("container", "kill", view.Id, Attributes(view.Record, ("signal", SigTerm.ToString())));
+        var grace = timeout ?? TimeSpan.FromSeconds(10);
+        if (grace < TimeSpan.Zero || await NextAsync(sub, view.Id, ["die", "destroy"], grace, ct) is null)
+        {
+            await runtime.KillAsync(view.Id, SigKill, ct);
+            events.Publish("container", "kill", view.Id, Attributes(view.Record, ("signal", SigKill.ToString())));
+            await NextAsync(sub, view.Id, ["die", "destroy"], TimeSpan.FromSeconds(30), ct);
+        }
+        events.Publish("container", "stop", view.Id, Attributes(view.Record));
+        return true;
+    }
+
+    public async Task RestartAsync(string idOrName, TimeSpan? timeout = null, CancellationToken ct = default)
+    {
+        await StopAsync(idOrName, timeout, ct);
+        await StartAsync(idOrName, ct);
+        events.Publish("container", "restart", (await GetAsync(idOrName, ct)).Id);
+    }
+
+    public async Task KillAsync(string idOrName, int signal, CancellationToken ct = default)
+    {
+        var view = await GetAsync(idOrName, ct);
+        if (view.Record.Phase != ContainerPhase.Running)
+            throw EngineException.Conflict($"container '{view.Name}' is not running; start it first (mydocker start {view.Name})");
+        await runtime.KillAsync(view.Id, signal, ct);
+        events.Publish("container", "kill", view.Id, Attributes(view.Record, ("signal", signal.ToString())));
+    }
+
+    /// <summary>Docker's wait: "not-running" returns at once for a stopped container; "next-exit" waits for the next exit;
+    /// "removed" waits until the container is gone. Returns the exit code.</summary>
+    public async Task<long> WaitAsync(string idOrName, string? condition, CancellationToken ct = default) =>
+        await await BeginWaitAsync(idOrName, condition, ct);
+
+    /// <summary>Checks the container and registers the waiter, then returns the wait itself: an exit that happens after
+    /// this returns is never missed (the API sends its headers at this point, and the docker CLI starts the container
+    /// only once it has them).</summary>
+    public async Task<Task<long>> BeginWaitAsync(string idOrName, string? condition, CancellationToken ct = default)
+    {
+        condition = string.IsNullOrEmpty(condition) ? "not-running" : condition;
+        if (condition is not ("not-running" or "next-exit" or "removed"))
+            throw EngineException.Invalid($"wait condition '{condition}' is unknown; use not-running, next-exit or removed");
+        var sub = events.Subscribe();
+        try
+        {
+            var view = await GetAsync(idOrName, ct);
+            return WaitForAsync(sub, view.Record, condition, ct);
+        }
+        catch
+        {
+            sub.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task<long> WaitForAsync(EventHub.Subscription sub, ContainerRecord record, string condition, CancellationToken ct)
+    {
+        using var _ = sub;
+        if (condition == "not-running" && record.Phase != ContainerPhase.Running) return record.ExitCode ?? 0;
+        long code = record.ExitCode ?? 0;
+        while (await NextAsync(sub, record.Id, ["die", "destroy"], Timeout.InfiniteTimeSpan, ct) is { } e)
+        {
+            if (e.Action == "destroy") return code;
+            code = EventHub.Attributes(e).TryGetValue("exitCode", out var c) && long.TryParse(c, out var n) ? n : 0;
+            if (condition != "removed") return code;
+        }
+        return code;
+    }
+
+    /// <summary>Turns exit files written by the monitors into container state, for as long as the daemon runs. Exits that
+    /// happened while the daemon was down are picked up first.</summary>
+    public async Task RunExitLoopAsync(CancellationToken ct)
+    {
+        foreach (var id in exitWatcher.Rescan()) await HandleExitAsync(id);
+        try
+        {
+            await foreach (var id in exitWatcher.Exits.ReadAllAsync(ct))
+            {
+                try { await HandleExitAsync(id); }
+                catch (Exception e) { logger.LogError(e, "Recording the exit of container {Id} failed", id); }
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    private async Task HandleExitAsync(string id)
+    {
+        bool autoRemove;
+        var gate = LockOf(id);
+        await gate.WaitAsync();
+        try
+        {
+            await using var db = state.Create();
+            var record = await db.Containers.FirstOrDefaultAsync(c => c.Id == id);
+            // Not ours, or already handled (rm -f deletes the runtime state itself): nothing to record.
+            if (record is null || record.Phase != ContainerPhase.Running) return;
+            if (runtime.ReadExit(id) is not { } exit) return;
+            await runtime.DeleteAsync(id, CancellationToken.None);
+            record.Phase = ContainerPhase.Exited;
+            record.ExitCode = exit.ExitCode;
+            record.FinishedAt = exit.FinishedAt;
+            record.OomKilled = exit.OomKilled;
+            record.Pid = null;
+            record.MonitorPid = null;
+            await db.SaveChangesAsync();
+            autoRemove = record.AutoRemove;
+            logger.LogInformation("Container {Container} ({Id}) exited with {ExitCode}{Oom}", record.Name, id[..12], exit.ExitCode,
+                exit.OomKilled ? " (out of memory)" : "");
+            if (exit.OomKilled) events.Publish("container", "oom", id, Attributes(record));
+            events.Publish("container", "die", id, Attributes(record, ("exitCode", exit.ExitCode.ToString())));
+        }
+        finally { gate.Release(); }
+        if (autoRemove)
+        {
+            try { await RemoveAsync(id, force: true); }
+            catch (EngineException e) when (e.Kind == ErrorKind.NotFound) { }
+        }
+    }
+
+    /// <summary>The next event of <paramref name="actions"/> for the container, or null after <paramref name="timeout"/>.</summary>
+    private static async Task<EventRow?> NextAsync(EventHub.Subscription sub, string id, string[] actions, TimeSpan timeout, CancellationToken ct)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        if (timeout != Timeout.InfiniteTimeSpan) cts.CancelAfter(timeout);
+        try
+        {
+            while (await sub.Live.WaitToReadAsync(cts.Token))
+                while (sub.Live.TryRead(out var e))
+                    if (e.Type == "container" && e.ActorId == id && actions.Contains(e.Action)) return e;
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested) { }
+        return null;
+    }
+
+    private static Dictionary<string, string> Attributes(ContainerRecord r, params (string Key, string Value)[] more)
+    {
+        var a = new Dictionary<string, string> { ["name"] = r.Name, ["image"] = r.Image };
+        foreach (var (k, v) in more) a[k] = v;
+        return a;
+    }
+}

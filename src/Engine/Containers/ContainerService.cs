@@ -1,0 +1,260 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using MyDocker.Engine.Common;
+using MyDocker.Engine.Containers.Network;
+using MyDocker.Engine.Containers.Rootfs;
+using MyDocker.Engine.Containers.Runtime;
+using MyDocker.Engine.Events;
+using MyDocker.Engine.Images;
+using MyDocker.Engine.Kernel.Namespaces;
+using MyDocker.Engine.Networks;
+using MyDocker.Engine.Networks.Ipam;
+using MyDocker.Engine.State;
+
+namespace MyDocker.Engine.Containers;
+
+/// <summary>
+/// Creates, runs, stops and removes containers. Like networks (DESIGN.md §4.4), create and remove record their intent
+/// first (phase Creating/Removing), change the kernel inside a rollback scope, then mark themselves done, so a crash at
+/// any step leaves something the reconciler finishes or undoes. Operations on one container are serialised by a lock of
+/// its own; different containers proceed in parallel. The process itself runs under conmon, which records its output
+/// and exit code whether or not the daemon is alive; <see cref="RunExitLoopAsync"/> turns exit files into state.
+/// </summary>
+public sealed partial class ContainerService(
+    StateDbFactory state, EngineOptions options, ImageService images, NetworkService networks, NetnsStore netns,
+    EndpointDriver endpoints, ContainerRuntime runtime, ExitWatcher exitWatcher, EventHub events, LinkReaper reaper,
+    ILogger<ContainerService> logger)
+{
+    /// <summary>The network a container joins when none is named; created on first use (Docker's "bridge").</summary>
+    public const string DefaultNetworkName = "bridge";
+
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new();
+    /// <summary>Containers this process is creating or removing right now: their Creating/Removing phase is not drift.</summary>
+    private readonly ConcurrentDictionary<string, byte> _busy = new();
+    private readonly SemaphoreSlim _nameGate = new(1, 1), _defaultNetworkGate = new(1, 1);
+
+    public async Task<ContainerView> CreateAsync(ContainerCreateSpec request, CancellationToken ct = default)
+    {
+        reaper.NoteActivity();
+        ContainerPlanner.Validate(request, p => Directory.Exists(p) || File.Exists(p));
+        IPAddress? requestedIp = null;
+        if (request.Ip is { Length: > 0 } ipText
+            && (!IPAddress.TryParse(ipText, out requestedIp) || requestedIp.AddressFamily != AddressFamily.InterNetwork))
+            throw EngineException.Invalid($"--ip '{ipText}' is not an IPv4 address; give one such as 10.0.0.5");
+        var image = await images.GetAsync(request.Image, ct);
+        var network = await ResolveNetworkAsync(request.Network, ct);
+        var command = ContainerPlanner.Command(request.Spec, image.Config);
+        if (command.Count == 0)
+            throw EngineException.Invalid($"image '{request.Image}' has no default command and none was given; add one: mydocker run {request.Image} CMD");
+
+        string id = ContainerPlanner.NewId();
+        _busy[id] = 0;
+        try { return await CreateLockedAsync(request, id, requestedIp, image, network, command, ct); }
+        finally { _busy.TryRemove(id, out _); }
+    }
+
+    private async Task<ContainerView> CreateLockedAsync(
+        ContainerCreateSpec request, string id, IPAddress? requestedIp, ImageView image, NetworkView network, List<string> command, CancellationToken ct)
+    {
+        var record = new ContainerRecord
+        {
+            Id = id, Name = request.Name ?? "", Image = request.Image, ImageId = image.Id, NetworkId = network.Record.Id,
+            SpecJson = JsonSerializer.Serialize(request.Spec), Phase = ContainerPhase.Creating, Created = DateTimeOffset.UtcNow,
+            AutoRemove = request.AutoRemove,
+        };
+        await using var db = state.Create();
+        // 1. Intent: the record (with its unique name) exists before any kernel object, so nothing made is unowned.
+        await _nameGate.WaitAsync(ct);
+        try
+        {
+            record.Name = request.Name ?? await FreeNameAsync(db, ct);
+            if (await db.Containers.AsNoTracking().FirstOrDefaultAsync(c => c.Name == record.Name, ct) is { } holder)
+                throw EngineException.Conflict(
+                    $"container name '{record.Name}' is already in use by container {holder.Id[..12]}; remove it (mydocker rm -f {record.Name}) or choose another --name");
+            db.Containers.Add(record);
+            await db.SaveChangesAsync(ct);
+        }
+        finally { _nameGate.Release(); }
+        CrashPoint.Hit("container-create:recorded");
+
+        var paths = ContainerPaths.For(options, id);
+        using (var scope = new RollbackScope(logger, $"create container {record.Name}"))
+        {
+            scope.OnRollback($"record of container {record.Name}", () => DeleteRecord(id));
+            // 2. Kernel and files, each step undone in reverse order if a later one fails.
+            var address = await networks.AllocateAddressAsync(network.Record.Id, id, requestedIp, CancellationToken.None);
+            scope.OnRollback($"address {address}", () => networks.ReleaseAddressAsync(network.Record.Id, address).GetAwaiter().GetResult());
+            var plan = EndpointPlanFor(id, network.Record, address, paths);
+            record.IpAddress = address.ToString();
+            record.MacAddress = string.Join(':', plan.Mac.GetAddressBytes().Select(b => b.ToString("x2")));
+            CrashPoint.Hit("container-create:leased");
+
+            Directory.CreateDirectory(paths.Dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            scope.OnRollback($"directory {paths.Dir}", () => Directory.Delete(paths.Dir, recursive: true));
+            foreach (var dir in new[] { paths.Upper, paths.Work, paths.Rootfs }) Directory.CreateDirectory(dir);
+            OverlayMount.Mount(images.LowerDirs(image), paths.Upper, paths.Work, paths.Rootfs);
+            scope.OnRollback($"rootfs mount {paths.Rootfs}", () => OverlayMount.Unmount(paths.Rootfs));
+            CrashPoint.Hit("container-create:rootfs");
+
+            netns.Create(paths.NetnsName);
+            scope.OnRollback($"netns {paths.NetnsName}", () => netns.Remove(paths.NetnsName));
+            endpoints.Setup(plan, scope);
+            CrashPoint.Hit("container-create:network");
+
+            string hostname = request.Spec.Hostname ?? id[..12];
+            paths.WriteEtcFiles(hostname, record.Name, record.IpAddress);
+            File.WriteAllText(paths.Config, OciSpecBuilder.Build(RuntimeSpecFor(record, request.Spec, image, command, hostname, paths), paths.Rootfs));
+
+            // 3. Done.
+            record.Phase = ContainerPhase.Created;
+            await db.SaveChangesAsync(CancellationToken.None);
+            scope.Complete();
+        }
+        logger.LogInformation("Created container {Container} ({Id}) image {Image} on {Network} at {Address}",
+            record.Name, id[..12], record.Image, network.Record.Name, record.IpAddress);
+        events.Publish("container", "create", id, new Dictionary<string, string> { ["name"] = record.Name, ["image"] = record.Image });
+        events.Publish("network", "connect", network.Record.Id, new Dictionary<string, string> { ["name"] = network.Record.Name, ["container"] = id });
+        return await GetAsync(id, ct);
+    }
+
+    public async Task<IReadOnlyList<ContainerView>> ListAsync(bool all, CancellationToken ct = default)
+    {
+        await using var db = state.Create();
+        var query = db.Containers.AsNoTracking().Where(c => c.Phase != ContainerPhase.Creating);
+        if (!all) query = query.Where(c => c.Phase == ContainerPhase.Running);
+        var records = await query.ToListAsync(ct);
+        var nets = await db.Networks.AsNoTracking().ToDictionaryAsync(n => n.Id, ct);
+        return records.OrderByDescending(r => r.Created.UtcTicks).Select(r => View(r, nets.GetValueOrDefault(r.NetworkId))).ToList();
+    }
+
+    public async Task<ContainerView> GetAsync(string idOrName, CancellationToken ct = default)
+    {
+        await using var db = state.Create();
+        var record = await ResolveAsync(db, idOrName, ct);
+        return View(record, await db.Networks.AsNoTracking().FirstOrDefaultAsync(n => n.Id == record.NetworkId, ct));
+    }
+
+    /// <summary>The container's log file (conmon's k8s-file format) and whether it is still being written.</summary>
+    public async Task<(string Path, Func<bool> StillRunning)> LogSourceAsync(string idOrName, CancellationToken ct = default)
+    {
+        var view = await GetAsync(idOrName, ct);
+        string id = view.Id;
+        return (ContainerPaths.For(options, id).Log, () => IsRunning(id));
+    }
+
+    private bool IsRunning(string id)
+    {
+        using var db = state.Create();
+        return db.Containers.AsNoTracking().Any(c => c.Id == id && c.Phase == ContainerPhase.Running);
+    }
+
+    private async Task<NetworkView> ResolveNetworkAsync(string? name, CancellationToken ct)
+    {
+        if (name is { Length: > 0 } && name != "default" && name != DefaultNetworkName)
+        {
+            if (name is "host" or "none" || name.StartsWith("container:"))
+                throw EngineException.Invalid($"network mode '{name}' is not supported; run the container on a bridge network (--network NAME) or leave --network out");
+            return await networks.GetAsync(name, ct);
+        }
+        // Docker's default network; made on first use so an idle engine owns no bridge.
+        await _defaultNetworkGate.WaitAsync(ct);
+        try
+        {
+            try { return await networks.GetAsync(DefaultNetworkName, ct); }
+            catch (EngineException e) when (e.Kind == ErrorKind.NotFound) { }
+            return await networks.CreateAsync(new NetworkCreateSpec(DefaultNetworkName), ct);
+        }
+        finally { _defaultNetworkGate.Release(); }
+    }
+
+    private static async Task<string> FreeNameAsync(StateDb db, CancellationToken ct)
+    {
+        for (int i = 0; ; i++)
+        {
+            string name = ContainerPlanner.NewName();
+            if (i > 20 || !await db.Containers.AnyAsync(c => c.Name == name, ct)) return name;
+        }
+    }
+
+    internal static EndpointPlan EndpointPlanFor(string id, NetworkRecord network, IPAddress address, ContainerPaths paths) =>
+        new(id, paths.NetnsPath, network.Bridge, address, IPv4Subnet.Parse(network.Subnet).PrefixLength, IPAddress.Parse(network.Gateway));
+
+    private RuntimeSpec RuntimeSpecFor(
+        ContainerRecord record, ContainerSpec spec, ImageView image, List<string> command, string hostname, ContainerPaths paths)
+    {
+        var env = ContainerPlanner.Environment(image.Config.Env, spec.Env);
+        env.RemoveAll(e => e.StartsWith("HOSTNAME="));
+        env.Add($"HOSTNAME={hostname}");
+        return new RuntimeSpec(
+            Id: record.Id,
+            Args: command,
+            Env: env,
+            WorkingDir: spec.WorkingDir ?? image.Config.WorkingDir,
+            User: spec.User ?? image.Config.User,
+            Hostname: hostname,
+            NetnsPath: paths.NetnsPath,
+            BundleDir: paths.Dir,
+            Mounts: spec.Binds.Select(b => new BindMount(b.Source, b.Destination, b.ReadOnly)).ToList(),
+            MemoryBytes: spec.MemoryBytes,
+            NanoCpus: spec.NanoCpus,
+            CgroupParent: runtime.Options.CgroupParent);
+    }
+
+    private ContainerView View(ContainerRecord r, NetworkRecord? network)
+    {
+        var spec = JsonSerializer.Deserialize<ContainerSpec>(r.SpecJson) ?? new ContainerSpec();
+        ImageConfig imageConfig;
+        try { imageConfig = images.ConfigOf(r.ImageId); }
+        catch (EngineException) { imageConfig = new ImageConfig(); }
+        return new ContainerView(r, spec, ContainerPlanner.Command(spec, imageConfig), network?.Name ?? "",
+            network?.Gateway, network is null ? 0 : IPv4Subnet.Parse(network.Subnet).PrefixLength);
+    }
+
+    /// <summary>Docker's lookup order: full id, exact name, then a unique id prefix.</summary>
+    private static async Task<ContainerRecord> ResolveAsync(StateDb db, string idOrName, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(idOrName))
+            throw EngineException.Invalid("no container given; name a container or give its id (see 'mydocker ps -a')");
+        string key = idOrName.TrimStart('/');
+        var visible = db.Containers.Where(c => c.Phase != ContainerPhase.Creating);
+        var hit = await visible.FirstOrDefaultAsync(c => c.Id == key, ct)
+                  ?? await visible.FirstOrDefaultAsync(c => c.Name == key, ct);
+        if (hit is not null) return hit;
+        var byPrefix = await visible.Where(c => c.Id.StartsWith(key.ToLowerInvariant())).Take(2).ToListAsync(ct);
+        return byPrefix.Count switch
+        {
+            1 => byPrefix[0],
+            0 => throw EngineException.NotFound($"container '{NameRules.Printable(idOrName)}' not found; list containers with 'mydocker ps -a'"),
+            _ => throw EngineException.Invalid($"container id prefix '{idOrName}' is ambiguous: it matches several containers; give more of the id"),
+        };
+    }
+
+    private void DeleteRecord(string id)
+    {
+        using var db = state.Create();
+        db.Containers.Where(c => c.Id == id).ExecuteDelete();
+    }
+
+    internal bool IsBusy(string id) => _busy.ContainsKey(id);
+
+    /// <summary>A container recorded as running whose process and monitor are gone without an exit file (the host
+    /// rebooted, or someone killed conmon): Docker's convention is exit code 255.</summary>
+    internal void MarkLost(string id)
+    {
+        using var db = state.Create();
+        if (db.Containers.FirstOrDefault(c => c.Id == id) is not { Phase: ContainerPhase.Running } record) return;
+        record.Phase = ContainerPhase.Exited;
+        record.ExitCode = 255;
+        record.FinishedAt = DateTimeOffset.UtcNow;
+        record.Pid = record.MonitorPid = null;
+        record.Error = "the process and its monitor were gone when the daemon looked; the exit code is unknown";
+        db.SaveChanges();
+        events.Publish("container", "die", id, new Dictionary<string, string> { ["name"] = record.Name, ["image"] = record.Image, ["exitCode"] = "255" });
+    }
+
+    private SemaphoreSlim LockOf(string id) => _locks.GetOrAdd(id, _ => new SemaphoreSlim(1, 1));
+}

@@ -1,0 +1,49 @@
+using MyDocker.Engine.State;
+
+namespace MyDocker.Engine.Containers;
+
+/// <summary>What a user asks for when creating a container (the API's create request, validated by
+/// <see cref="ContainerPlanner"/>).</summary>
+public sealed record ContainerCreateSpec
+{
+    /// <summary>Null: a name is generated.</summary>
+    public string? Name { get; init; }
+    public required string Image { get; init; }
+    /// <summary>Null or "default"/"bridge": the default network, created on first use.</summary>
+    public string? Network { get; init; }
+    public string? Ip { get; init; }
+    public ContainerSpec Spec { get; init; } = new();
+    public bool AutoRemove { get; init; }
+}
+
+/// <summary>A container's configuration as stored (ContainerRecord.SpecJson). Null Cmd/Entrypoint/WorkingDir/User mean
+/// "the image's".</summary>
+public sealed record ContainerSpec
+{
+    public List<string>? Cmd { get; init; }
+    public List<string>? Entrypoint { get; init; }
+    public List<string> Env { get; init; } = [];
+    public string? WorkingDir { get; init; }
+    public string? User { get; init; }
+    public string? Hostname { get; init; }
+    public List<BindSpec> Binds { get; init; } = [];
+    /// <summary>Bytes; null means no limit.</summary>
+    public long? MemoryBytes { get; init; }
+    /// <summary>1e-9 CPUs; null means no limit.</summary>
+    public long? NanoCpus { get; init; }
+    public Dictionary<string, string> Labels { get; init; } = [];
+}
+
+/// <summary>A bind mount HOST:CONTAINER[:ro].</summary>
+public sealed record BindSpec(string Source, string Destination, bool ReadOnly)
+{
+    public override string ToString() => ReadOnly ? $"{Source}:{Destination}:ro" : $"{Source}:{Destination}";
+}
+
+/// <summary>A container with what the engine derived for it: its spec, the command that runs, its network.</summary>
+public sealed record ContainerView(
+    ContainerRecord Record, ContainerSpec Spec, IReadOnlyList<string> Command, string NetworkName, string? Gateway, int PrefixLength)
+{
+    public string Id => Record.Id;
+    public string Name => Record.Name;
+}

@@ -1,0 +1,133 @@
+using Microsoft.EntityFrameworkCore;
+using MyDocker.Engine.Containers;
+using MyDocker.Engine.Containers.Network;
+using MyDocker.Engine.Containers.Rootfs;
+using MyDocker.Engine.Containers.Runtime;
+using MyDocker.Engine.Images;
+using MyDocker.Engine.Kernel.Namespaces;
+using MyDocker.Engine.Kernel.Netlink;
+using MyDocker.Engine.Networks;
+using MyDocker.Engine.Networks.Ipam;
+using MyDocker.Engine.State;
+using MyDocker.Shared.Api;
+
+namespace MyDocker.Engine.Reconcile;
+
+/// <summary>
+/// The container half of reconciliation (DESIGN.md §4.4), run by <see cref="Reconciler"/> once the networks' pools and
+/// bridges are in place: containers a crash left half-made are rolled back and half-removed ones finished; live ones get
+/// back a missing rootfs mount, netns or veth; and every engine-made object no container owns — runc state, monitors,
+/// cgroups, veths, netns mounts, overlay mounts, directories, leases — is removed.
+/// </summary>
+public sealed class ContainerReconciler(
+    StateDbFactory state, EngineOptions options, ContainerService containers, ContainerRuntime runtime, ImageService images,
+    NetnsStore netns, EndpointDriver endpoints, IRtNetlink netlink, IpamAllocator ipam)
+{
+    internal void Run(ReconcileReport report, Action<string, Action> attempt)
+    {
+        using var db = state.Create();
+        var records = db.Containers.ToList();
+
+        // 1. Operations a crash interrupted (an operation still running in this process is not drift).
+        foreach (var r in records.Where(r => r.Phase is ContainerPhase.Creating or ContainerPhase.Removing && !containers.IsBusy(r.Id)))
+            attempt($"finish {(r.Phase == ContainerPhase.Creating ? "rollback of" : "removal of")} container '{r.Name}'", () =>
+            {
+                containers.Teardown(r);
+                db.Containers.Remove(r);
+                db.SaveChanges();
+                report.Removed.Add(r.Phase == ContainerPhase.Creating
+                    ? $"half-made container '{r.Name}' ({r.Id[..12]}) rolled back"
+                    : $"container '{r.Name}' ({r.Id[..12]}) removal finished");
+            });
+        var live = db.Containers.AsNoTracking().ToList();
+        var liveIds = live.Select(r => r.Id).ToHashSet();
+        var settled = live.Where(r => r.Phase is ContainerPhase.Created or ContainerPhase.Running or ContainerPhase.Exited).ToList();
+        var networks = db.Networks.AsNoTracking().ToDictionary(n => n.Id);
+
+        // 2. Live containers: rootfs mounted, netns and endpoint in place; a "running" container whose process is gone
+        //    and left no exit file (its monitor died with it) is marked exited.
+        foreach (var r in settled)
+        {
+            var paths = ContainerPaths.For(options, r.Id);
+            attempt($"rootfs of container '{r.Name}'", () =>
+            {
+                if (OverlayMount.IsMounted(paths.Rootfs)) return;
+                var image = images.GetAsync(r.ImageId).GetAwaiter().GetResult();
+                OverlayMount.Mount(images.LowerDirs(image), paths.Upper, paths.Work, paths.Rootfs);
+                report.Repaired.Add($"rootfs of container '{r.Name}' mounted again");
+            });
+            attempt($"network of container '{r.Name}'", () =>
+            {
+                if (r.IpAddress is null || !networks.TryGetValue(r.NetworkId, out var network)) return;
+                if (!netns.Exists(paths.NetnsName))
+                {
+                    netns.Create(paths.NetnsName);
+                    report.Repaired.Add($"netns of container '{r.Name}' created again");
+                }
+                var plan = ContainerService.EndpointPlanFor(r.Id, network, System.Net.IPAddress.Parse(r.IpAddress), paths);
+                report.Repaired.AddRange(endpoints.Repair(plan));
+            });
+            if (r.Phase == ContainerPhase.Running)
+                attempt($"state of container '{r.Name}'", () =>
+                {
+                    var s = runtime.StateAsync(r.Id, CancellationToken.None).GetAwaiter().GetResult();
+                    if (s is { Status: "running" or "created" } || runtime.ReadExit(r.Id) is not null) return;
+                    containers.MarkLost(r.Id);
+                    report.Repaired.Add($"container '{r.Name}' was running but its process is gone; marked exited (255)");
+                });
+        }
+
+        // 3. Engine objects nobody owns.
+        attempt("orphan runtime state", () =>
+        {
+            foreach (var id in runtime.RemoveOrphansAsync(liveIds, CancellationToken.None).GetAwaiter().GetResult())
+                report.Removed.Add($"orphan container process, monitor or cgroup {id[..Math.Min(12, id.Length)]} removed");
+        });
+        attempt("orphan veths", () =>
+        {
+            foreach (var link in EndpointDriver.OrphanVeths(netlink.ListLinks(), liveIds))
+            {
+                var t = new Common.Teardown();
+                endpoints.Teardown(EndpointDriver.ContainerIdOf(link)!, t, deleteNow: true);
+                t.ThrowIfFailed($"deleting orphan veth {link.Name}");
+                report.Removed.Add($"orphan veth {link.Name} ({link.Alias}) deleted");
+            }
+        });
+        attempt("orphan netns", () =>
+        {
+            foreach (var name in netns.List().Where(n => !liveIds.Contains(n)))
+            {
+                netns.Remove(name);
+                report.Removed.Add($"orphan netns {name[..Math.Min(12, name.Length)]} removed");
+            }
+        });
+        attempt("orphan container directories", () =>
+        {
+            string root = ContainerPaths.ContainersDir(options);
+            foreach (var mount in OverlayMount.MountedUnder(root + "/"))
+            {
+                string id = Path.GetRelativePath(root, mount).Split('/')[0];
+                if (liveIds.Contains(id)) continue;
+                OverlayMount.Unmount(mount);
+                report.Removed.Add($"orphan rootfs mount {mount} unmounted");
+            }
+            if (!Directory.Exists(root)) return;
+            foreach (var dir in Directory.GetDirectories(root))
+            {
+                if (liveIds.Contains(Path.GetFileName(dir)) || OverlayMount.MountedUnder(dir + "/").Count > 0) continue;
+                Directory.Delete(dir, recursive: true);
+                report.Removed.Add($"orphan container directory {Path.GetFileName(dir)[..Math.Min(12, Path.GetFileName(dir).Length)]} deleted");
+            }
+        });
+        attempt("orphan address leases", () =>
+        {
+            foreach (var network in networks.Values.Where(n => n.Phase == NetworkPhase.Ready))
+                foreach (var lease in ipam.Leases(network.Id).Where(l => !liveIds.Contains(l.OwnerId)))
+                {
+                    ipam.Release(network.Id, lease.Address);
+                    report.Removed.Add($"lease {IPv4.ToAddress(lease.Address)} of network '{network.Name}' released (owner {lease.OwnerId[..Math.Min(12, lease.OwnerId.Length)]} is gone)");
+                }
+        });
+        attempt("image store", () => images.CleanUpAfterCrash());
+    }
+}

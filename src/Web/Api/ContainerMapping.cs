@@ -1,0 +1,197 @@
+using System.Globalization;
+using System.Text.Json;
+using MyDocker.Engine;
+using MyDocker.Engine.Containers;
+using MyDocker.Engine.State;
+using MyDocker.Shared.Api;
+
+namespace MyDocker.Web.Api;
+
+/// <summary>Between Docker's container shapes and the engine's.</summary>
+public static class ContainerMapping
+{
+    public static ContainerCreateSpec ToSpec(string? name, ContainerCreateRequest body)
+    {
+        if (body.Tty || body.OpenStdin)
+            throw EngineException.Invalid("interactive containers (-i/-t) are not supported yet; run detached with -d and read the output with 'logs'");
+        var host = body.HostConfig ?? new HostConfig();
+        if (host.PortBindings is { Count: > 0 } || body.ExposedPorts is { Count: > 0 })
+            throw EngineException.Invalid("publishing ports (-p) is not supported yet; reach the container by its IP address (mydocker ps)");
+        if (host.RestartPolicy?.Name is { Length: > 0 } policy && policy != "no")
+            throw EngineException.Invalid($"restart policy '{policy}' is not supported yet; leave --restart out");
+        string? network = host.NetworkMode;
+        var endpoints = body.NetworkingConfig?.EndpointsConfig;
+        if (endpoints is { Count: > 1 })
+            throw EngineException.Invalid($"{endpoints.Count} networks given; a container joins one network");
+        if (endpoints is { Count: 1 } && (network is null or "" or "default"))
+            network = endpoints.Keys.First();
+        string? ip = endpoints is not null && network is not null && endpoints.TryGetValue(network, out var ep) ? ep.IPAMConfig?.IPv4Address : null;
+        if (host.MemorySwap > 0 && host.MemorySwap != host.Memory)
+            throw EngineException.Invalid("--memory-swap is not supported: a container's memory limit includes swap; leave --memory-swap out");
+        return new ContainerCreateSpec
+        {
+            Name = string.IsNullOrEmpty(name) ? null : name,
+            Image = body.Image ?? "",
+            Network = network,
+            Ip = string.IsNullOrEmpty(ip) ? null : ip,
+            AutoRemove = host.AutoRemove,
+            Spec = new ContainerSpec
+            {
+                Cmd = body.Cmd is { Count: > 0 } ? body.Cmd : null,
+                Entrypoint = body.Entrypoint is { Count: > 0 } e ? (e is [""] ? [] : e) : null,
+                Env = body.Env ?? [],
+                WorkingDir = NullIfEmpty(body.WorkingDir),
+                User = NullIfEmpty(body.User),
+                Hostname = NullIfEmpty(body.Hostname),
+                Binds = (host.Binds ?? []).Select(ContainerPlanner.ParseBind).ToList(),
+                MemoryBytes = host.Memory > 0 ? host.Memory : null,
+                NanoCpus = host.NanoCpus > 0 ? host.NanoCpus : null,
+                Labels = body.Labels ?? [],
+            },
+        };
+    }
+
+    public static ContainerSummary ToSummary(ContainerView v)
+    {
+        var r = v.Record;
+        return new ContainerSummary
+        {
+            Id = r.Id,
+            Names = ["/" + r.Name],
+            Image = r.Image,
+            ImageID = r.ImageId,
+            Command = string.Join(' ', v.Command.Select(QuoteArg)),
+            Created = r.Created.ToUnixTimeSeconds(),
+            State = StateWord(r.Phase),
+            Status = Status(r, DateTimeOffset.UtcNow),
+            Labels = v.Spec.Labels,
+            NetworkSettings = new SummaryNetworkSettings { Networks = Networks(v) },
+            Mounts = Mounts(v.Spec),
+        };
+    }
+
+    public static ContainerInspect ToInspect(ContainerView v, string logPath, string sandboxKey)
+    {
+        var r = v.Record;
+        var paths = v.Command;
+        var endpoint = Networks(v).Values.FirstOrDefault();
+        return new ContainerInspect
+        {
+            Id = r.Id,
+            Created = Time(r.Created),
+            Path = paths.FirstOrDefault() ?? "",
+            Args = paths.Skip(1).ToList(),
+            State = new ContainerState
+            {
+                Status = StateWord(r.Phase),
+                Running = r.Phase == ContainerPhase.Running,
+                Pid = r.Phase == ContainerPhase.Running ? r.Pid ?? 0 : 0,
+                ExitCode = r.ExitCode ?? 0,
+                OOMKilled = r.OomKilled,
+                Error = r.Error ?? "",
+                StartedAt = r.StartedAt is { } s ? Time(s) : "0001-01-01T00:00:00Z",
+                FinishedAt = r.FinishedAt is { } f ? Time(f) : "0001-01-01T00:00:00Z",
+            },
+            Image = r.ImageId,
+            Name = "/" + r.Name,
+            RestartCount = r.RestartCount,
+            LogPath = logPath,
+            HostsPath = Path.Combine(Path.GetDirectoryName(logPath)!, "hosts"),
+            HostnamePath = Path.Combine(Path.GetDirectoryName(logPath)!, "hostname"),
+            ResolvConfPath = Path.Combine(Path.GetDirectoryName(logPath)!, "resolv.conf"),
+            HostConfig = new HostConfig
+            {
+                Binds = v.Spec.Binds.Select(b => b.ToString()).ToList(),
+                NetworkMode = v.NetworkName,
+                AutoRemove = r.AutoRemove,
+                Memory = v.Spec.MemoryBytes ?? 0,
+                NanoCpus = v.Spec.NanoCpus ?? 0,
+            },
+            Config = new ContainerConfig
+            {
+                Hostname = v.Spec.Hostname ?? r.Id[..12],
+                User = v.Spec.User ?? "",
+                Env = v.Spec.Env,
+                Cmd = v.Spec.Cmd,
+                Entrypoint = v.Spec.Entrypoint,
+                Image = r.Image,
+                WorkingDir = v.Spec.WorkingDir ?? "",
+                Labels = v.Spec.Labels,
+            },
+            NetworkSettings = new InspectNetworkSettings
+            {
+                SandboxKey = sandboxKey,
+                Gateway = endpoint?.Gateway ?? "",
+                IPAddress = endpoint?.IPAddress ?? "",
+                IPPrefixLen = endpoint?.IPPrefixLen ?? 0,
+                MacAddress = endpoint?.MacAddress ?? "",
+                Networks = Networks(v),
+            },
+            Mounts = Mounts(v.Spec),
+        };
+    }
+
+    public static string StateWord(ContainerPhase phase) => phase switch
+    {
+        ContainerPhase.Creating or ContainerPhase.Created => "created",
+        ContainerPhase.Running => "running",
+        ContainerPhase.Exited => "exited",
+        _ => "removing",
+    };
+
+    /// <summary>Docker's STATUS column: "Up 5 minutes", "Exited (137) 2 seconds ago", "Created".</summary>
+    public static string Status(ContainerRecord r, DateTimeOffset now) => r.Phase switch
+    {
+        ContainerPhase.Running => $"Up {HumanDuration(now - (r.StartedAt ?? r.Created))}",
+        ContainerPhase.Exited => $"Exited ({r.ExitCode ?? 0}) {HumanDuration(now - (r.FinishedAt ?? r.Created))} ago",
+        ContainerPhase.Removing => "Removal In Progress",
+        _ => "Created",
+    };
+
+    /// <summary>Docker's go-units HumanDuration.</summary>
+    public static string HumanDuration(TimeSpan d)
+    {
+        double s = d.TotalSeconds;
+        if (s < 1) return "Less than a second";
+        if (s < 2) return "1 second";
+        if (s < 60) return $"{(int)s} seconds";
+        double m = d.TotalMinutes;
+        if (m < 2) return "About a minute";
+        if (m < 60) return $"{(int)m} minutes";
+        double h = d.TotalHours;
+        if (h < 2) return "About an hour";
+        if (h < 48) return $"{(int)h} hours";
+        if (h < 24 * 7 * 2) return $"{(int)(h / 24)} days";
+        if (h < 24 * 30 * 2) return $"{(int)(h / 24 / 7)} weeks";
+        if (h < 24 * 365 * 2) return $"{(int)(h / 24 / 30)} months";
+        return $"{(int)(h / 24 / 365)} years";
+    }
+
+    public static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+
+    private static Dictionary<string, EndpointSettings> Networks(ContainerView v)
+    {
+        var r = v.Record;
+        if (r.IpAddress is null || v.NetworkName.Length == 0) return [];
+        return new Dictionary<string, EndpointSettings>
+        {
+            [v.NetworkName] = new EndpointSettings
+            {
+                NetworkID = r.NetworkId,
+                EndpointID = r.Id,
+                Gateway = v.Gateway ?? "",
+                IPAddress = r.IpAddress,
+                IPPrefixLen = v.PrefixLength,
+                MacAddress = r.MacAddress ?? "",
+            },
+        };
+    }
+
+    private static List<MountPoint> Mounts(ContainerSpec spec) => spec.Binds
+        .Select(b => new MountPoint { Source = b.Source, Destination = b.Destination, RW = !b.ReadOnly, Mode = b.ReadOnly ? "ro" : "" })
+        .ToList();
+
+    private static string QuoteArg(string a) => a.Length > 0 && a.All(c => !char.IsWhiteSpace(c) && c is not '"' and not '\'') ? a : JsonSerializer.Serialize(a);
+
+    private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
+}

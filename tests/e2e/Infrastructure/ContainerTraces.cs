@@ -1,0 +1,55 @@
+using System.Text.Json;
+
+namespace MyDocker.E2ETests.Infrastructure;
+
+/// <summary>
+/// Everything of a container that could outlive it, read independently of the engine: veths in the daemon's netns,
+/// mounts and netns files under the test root, runc state, monitors, cgroups, container directories and leases.
+/// Used to prove that "after rm -f nothing remains" and that a refused request "left nothing behind".
+/// </summary>
+public static class ContainerTraces
+{
+    public static List<string> Of(DaemonUnderTest d)
+    {
+        var traces = new List<string>();
+        traces.AddRange(KernelSnapshot.Of(d.Netns).Links.Where(l => l.Kind == "veth").Select(l => $"veth {l.Name} {l.Alias}"));
+        traces.AddRange(Leftovers.MountsUnder(d.Root).Select(m => "mount " + m));
+        string netnsDir = Path.Combine(d.ExecRoot, "netns");
+        if (Directory.Exists(netnsDir)) traces.AddRange(Directory.GetFiles(netnsDir).Select(f => "netns file " + Path.GetFileName(f)));
+        string runcRoot = Path.Combine(d.ExecRoot, "runc");
+        if (Directory.Exists(runcRoot))
+            traces.AddRange(Command.TryRun("runc", ["--root", runcRoot, "list", "-q"]).Stdout
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(id => "runc " + id));
+        traces.AddRange(Leftovers.CgroupDirs(d.CgroupParent)
+            .SelectMany(h => Directory.GetDirectories(h)).Select(c => "cgroup " + c));
+        var (_, monitors, _) = Command.TryRun("pgrep", ["-f", "conmon .*" + d.Root]);
+        traces.AddRange(monitors.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(p => "conmon pid " + p));
+        string containers = Path.Combine(d.DataRoot, "containers");
+        if (Directory.Exists(containers)) traces.AddRange(Directory.GetDirectories(containers).Select(c => "dir " + Path.GetFileName(c)));
+        foreach (var network in d.NetworkNames())
+        {
+            var n = d.InspectNetwork(network);
+            foreach (var c in n.GetProperty("Containers").EnumerateObject())
+                traces.Add($"lease {network} {c.Value.GetProperty("IPv4Address").GetString()} {c.Name[..12]}");
+        }
+        traces.AddRange(Ps(d, all: true).Select(c => $"container {c.Name} {c.State}"));
+        return traces;
+    }
+
+    public sealed record Row(string Id, string Name, string State, string Status, string Ip);
+
+    /// <summary>Containers as the API lists them.</summary>
+    public static List<Row> Ps(DaemonUnderTest d, bool all = true)
+    {
+        using var http = d.Http();
+        var json = http.GetStringAsync(all ? "/containers/json?all=1" : "/containers/json").Result;
+        using var doc = JsonDocument.Parse(json);
+        return doc.RootElement.EnumerateArray().Select(c => new Row(
+            c.GetProperty("Id").GetString()!,
+            c.GetProperty("Names")[0].GetString()!.TrimStart('/'),
+            c.GetProperty("State").GetString()!,
+            c.GetProperty("Status").GetString()!,
+            c.GetProperty("NetworkSettings").GetProperty("Networks").EnumerateObject().Select(n => n.Value.GetProperty("IPAddress").GetString()!).FirstOrDefault() ?? ""))
+            .ToList();
+    }
+}
