@@ -26,7 +26,8 @@ internal sealed class ImageArchive : IDisposable
         try
         {
             using var tar = Compression.OpenTar(archive, "the image tarball");
-            using var reader = new TarReader(tar, leaveOpen: true);
+            using var verified = new HashingReadStream(tar);
+            using var reader = new TarReader(verified, leaveOpen: true);
             while (reader.GetNextEntry(copyData: false) is { } entry)
             {
                 ct.ThrowIfCancellationRequested();
@@ -60,6 +61,7 @@ internal sealed class ImageArchive : IDisposable
                 }
                 last = $"'{entry.Name}'";
             }
+            verified.Finish();
             return spool;
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or ArgumentException)
