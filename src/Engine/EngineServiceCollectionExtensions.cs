@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using MyDocker.Engine.Images;
 using MyDocker.Engine.Kernel;
 using MyDocker.Engine.Kernel.Netlink;
 using MyDocker.Engine.Kernel.Nftables;
@@ -30,6 +31,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<LinkReaper>();
         services.AddSingleton<BridgeDriver>();
         services.AddSingleton<NetworkService>();
+        services.AddSingleton<ImageService>();
         services.AddSingleton<Reconciler>();
         return services;
     }

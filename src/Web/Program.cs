@@ -64,6 +64,7 @@ app.UseDockerApiVersioning();
 app.UseRouting();
 app.MapSystemEndpoints();
 app.MapNetworkEndpoints();
+app.MapImageEndpoints();
 app.MapFallback((HttpContext ctx) => ApiErrors.Write(ctx, StatusCodes.Status404NotFound, $"page not found: {ctx.Request.Method} {ctx.Request.Path}"));
 
 app.Lifetime.ApplicationStarted.Register(() =>

@@ -58,4 +58,9 @@ public sealed class ReconcileReport
 [JsonSerializable(typeof(VersionResponse))]
 [JsonSerializable(typeof(ReconcileReport))]
 [JsonSerializable(typeof(Dictionary<string, List<string>>))]
+[JsonSerializable(typeof(ImageSummary))]
+[JsonSerializable(typeof(List<ImageSummary>))]
+[JsonSerializable(typeof(ImageInspect))]
+[JsonSerializable(typeof(List<ImageDeleteResponseItem>))]
+[JsonSerializable(typeof(JsonMessage))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;
