@@ -4,10 +4,10 @@ namespace MyDocker.Cli.Commands;
 public static class CommandTree
 {
     /// <summary>Management commands: <c>mydocker GROUP VERB</c>.</summary>
-    public static readonly CommandGroup[] Groups = [NetworkCommands.Group, SystemCommands.Group];
+    public static readonly CommandGroup[] Groups = [ImageCommands.Group, NetworkCommands.Group, SystemCommands.Group];
 
     /// <summary>Top-level verbs: <c>mydocker VERB</c>.</summary>
-    public static readonly CommandSpec[] Commands = [SystemCommands.Version];
+    public static readonly CommandSpec[] Commands = [ImageCommands.Images, ImageCommands.Import, ImageCommands.Load, ImageCommands.Rmi, SystemCommands.Version];
 
     public static CommandGroup? FindGroup(string word)
     {
