@@ -24,9 +24,9 @@ public static class ImageEndpoints
             return Results.Json(ToInspect(image, images.LowerDirs(image)), ApiJsonContext.Default.ImageInspect);
         });
 
-        app.MapDelete("/images/{**name}", async (string name, bool? force, ImageService images, CancellationToken ct) =>
+        app.MapDelete("/images/{**name}", async (string name, string? force, ImageService images, CancellationToken ct) =>
         {
-            var lines = await images.RemoveAsync(name, force ?? false, ct);
+            var lines = await images.RemoveAsync(name, BoolValue(force), ct);
             var items = lines.Select(l => l.StartsWith("Untagged: ", StringComparison.Ordinal)
                 ? new ImageDeleteResponseItem { Untagged = l["Untagged: ".Length..] }
                 : new ImageDeleteResponseItem { Deleted = l["Deleted: ".Length..] }).ToList();
@@ -75,6 +75,11 @@ public static class ImageEndpoints
             });
         });
     }
+
+    /// <summary>Docker's query booleans (httputils.BoolValue): absent, "", "0", "no", "false", "none" are false; the
+    /// docker CLI sends force=1, which ASP.NET's bool binding would refuse.</summary>
+    public static bool BoolValue(string? value) =>
+        value?.Trim().ToLowerInvariant() is not (null or "" or "0" or "no" or "false" or "none");
 
     /// <summary>Image archives are large and are read synchronously by the tar reader (on a pool thread).</summary>
     private static void AllowLargeBody(HttpContext ctx)
