@@ -26,6 +26,10 @@ public sealed class ImageCliTests : IDisposable
     {
         var (archive, id) = TestImages.DockerSave(TestImages.BusyboxTar, "saved/box:v1", ["sh", "-c", "echo hi"], ["PATH=/bin", "X=1"], "/tmp");
         Assert.Equal("Loaded image: saved/box:v1\n", _d.CliOk("load", "-i", archive));
+        // Without -i the archive comes from stdin (a fixed script; the paths are arguments, never spliced into it).
+        var fromStdin = Command.TryRun("bash", ["-c", "exec \"$0\" -H \"$1\" load < \"$2\"", Artifacts.Cli, _d.HostArg, archive]);
+        Assert.True(fromStdin.ExitCode == 0, fromStdin.Stderr);
+        Assert.Equal("Loaded image: saved/box:v1\n", fromStdin.Stdout);
 
         string table = _d.CliOk("images");
         var lines = table.TrimEnd().Split('\n');
