@@ -65,6 +65,7 @@ app.UseDockerApiVersioning();
 app.UseRouting();
 app.MapSystemEndpoints();
 app.MapNetworkEndpoints();
+app.MapImageEndpoints();
 app.MapContainerEndpoints();
 app.MapEventEndpoints();
 app.MapFallback((HttpContext ctx) => ApiErrors.Write(ctx, StatusCodes.Status404NotFound, $"page not found: {ctx.Request.Method} {ctx.Request.Path}"));

@@ -4,14 +4,15 @@ namespace MyDocker.Cli.Commands;
 public static class CommandTree
 {
     /// <summary>Management commands: <c>mydocker GROUP VERB</c>.</summary>
-    public static readonly CommandGroup[] Groups = [ContainerCommands.Group, NetworkCommands.Group, SystemCommands.Group];
+    public static readonly CommandGroup[] Groups = [ContainerCommands.Group, ImageCommands.Group, NetworkCommands.Group, SystemCommands.Group];
 
     /// <summary>Top-level verbs: <c>mydocker VERB</c>.</summary>
     public static readonly CommandSpec[] Commands =
     [
         RunCommand.Spec, ContainerCommands.Ps, ContainerCommands.Logs, ContainerCommands.Start, ContainerCommands.Stop,
         ContainerCommands.Restart, ContainerCommands.Kill, ContainerCommands.Remove, ContainerCommands.Inspect,
-        ContainerCommands.Wait, SystemCommands.Version,
+        ContainerCommands.Wait, ImageCommands.Images, ImageCommands.Import, ImageCommands.Load, ImageCommands.Rmi,
+        SystemCommands.Version,
     ];
 
     public static CommandGroup? FindGroup(string word)

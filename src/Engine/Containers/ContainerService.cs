@@ -63,7 +63,7 @@ public sealed partial class ContainerService(
         var record = new ContainerRecord
         {
             Id = id, Name = request.Name ?? "", Image = request.Image, ImageId = image.Id, NetworkId = network.Record.Id,
-            SpecJson = JsonSerializer.Serialize(request.Spec), Phase = ContainerPhase.Creating, Created = DateTimeOffset.UtcNow,
+            SpecJson = JsonSerializer.Serialize(request.Spec with { Command = command }), Phase = ContainerPhase.Creating, Created = DateTimeOffset.UtcNow,
             AutoRemove = request.AutoRemove,
         };
         await using var db = state.Create();
@@ -204,14 +204,10 @@ public sealed partial class ContainerService(
             CgroupParent: runtime.Options.CgroupParent);
     }
 
-    private ContainerView View(ContainerRecord r, NetworkRecord? network)
+    private static ContainerView View(ContainerRecord r, NetworkRecord? network)
     {
         var spec = JsonSerializer.Deserialize<ContainerSpec>(r.SpecJson) ?? new ContainerSpec();
-        ImageConfig imageConfig;
-        try { imageConfig = images.ConfigOf(r.ImageId); }
-        catch (EngineException) { imageConfig = new ImageConfig(); }
-        return new ContainerView(r, spec, ContainerPlanner.Command(spec, imageConfig), network?.Name ?? "",
-            network?.Gateway, network is null ? 0 : IPv4Subnet.Parse(network.Subnet).PrefixLength);
+        return new ContainerView(r, spec, network?.Name ?? "", network?.Gateway, network is null ? 0 : IPv4Subnet.Parse(network.Subnet).PrefixLength);
     }
 
     /// <summary>Docker's lookup order: full id, exact name, then a unique id prefix.</summary>

@@ -32,6 +32,8 @@ public sealed record ContainerSpec
     /// <summary>1e-9 CPUs; null means no limit.</summary>
     public long? NanoCpus { get; init; }
     public Dictionary<string, string> Labels { get; init; } = [];
+    /// <summary>The command that runs (entrypoint + cmd), resolved against the image when the container was created.</summary>
+    public List<string> Command { get; init; } = [];
 }
 
 /// <summary>A bind mount HOST:CONTAINER[:ro].</summary>
@@ -41,9 +43,9 @@ public sealed record BindSpec(string Source, string Destination, bool ReadOnly)
 }
 
 /// <summary>A container with what the engine derived for it: its spec, the command that runs, its network.</summary>
-public sealed record ContainerView(
-    ContainerRecord Record, ContainerSpec Spec, IReadOnlyList<string> Command, string NetworkName, string? Gateway, int PrefixLength)
+public sealed record ContainerView(ContainerRecord Record, ContainerSpec Spec, string NetworkName, string? Gateway, int PrefixLength)
 {
+    public IReadOnlyList<string> Command => Spec.Command;
     public string Id => Record.Id;
     public string Name => Record.Name;
 }

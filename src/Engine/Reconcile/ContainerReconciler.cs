@@ -52,7 +52,7 @@ public sealed class ContainerReconciler(
             attempt($"rootfs of container '{r.Name}'", () =>
             {
                 if (OverlayMount.IsMounted(paths.Rootfs)) return;
-                var image = images.GetAsync(r.ImageId).GetAwaiter().GetResult();
+                var image = images.GetAsync(r.ImageId, CancellationToken.None).GetAwaiter().GetResult();
                 OverlayMount.Mount(images.LowerDirs(image), paths.Upper, paths.Work, paths.Rootfs);
                 report.Repaired.Add($"rootfs of container '{r.Name}' mounted again");
             });
@@ -128,6 +128,6 @@ public sealed class ContainerReconciler(
                     report.Removed.Add($"lease {IPv4.ToAddress(lease.Address)} of network '{network.Name}' released (owner {lease.OwnerId[..Math.Min(12, lease.OwnerId.Length)]} is gone)");
                 }
         });
-        attempt("image store", () => images.CleanUpAfterCrash());
+        attempt("image store", () => report.Removed.AddRange(images.CleanUpAfterCrash()));
     }
 }

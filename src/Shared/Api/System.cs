@@ -65,4 +65,9 @@ public sealed class ReconcileReport
 [JsonSerializable(typeof(ContainerInspect))]
 [JsonSerializable(typeof(ContainerWaitResponse))]
 [JsonSerializable(typeof(EventMessage))]
+[JsonSerializable(typeof(ImageSummary))]
+[JsonSerializable(typeof(List<ImageSummary>))]
+[JsonSerializable(typeof(ImageInspect))]
+[JsonSerializable(typeof(List<ImageDeleteResponseItem>))]
+[JsonSerializable(typeof(JsonMessage))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -1,0 +1,137 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using MyDocker.Engine.Common;
+using MyDocker.Engine.State;
+
+namespace MyDocker.Engine.Images;
+
+public sealed partial class ImageService
+{
+    /// <summary>
+    /// Untags and deletes, as `docker rmi` does. Named by tag: the tag goes; the image goes too when that was its last
+    /// tag. Named by id: every tag goes and the image with them (several tags need <paramref name="force"/>).
+    /// An image a container record uses is never deleted (its layers are the container's lowerdirs): removing its last
+    /// tag needs <paramref name="force"/>, and deleting it by id is refused until the container is removed.
+    /// Layers no other image uses are deleted with the image.
+    /// </summary>
+    /// <returns>Docker's lines: "Untagged: busybox:latest", "Deleted: sha256:..." (the image, then its layers).</returns>
+    /// <exception cref="EngineException">NotFound for an unknown image; Conflict when a container uses it or several tags need -f.</exception>
+    public async Task<IReadOnlyList<string>> RemoveAsync(string reference, bool force, CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            var (image, viaTag) = await TryResolveAsync(reference, ct) ?? throw NoSuchImage(reference);
+            await using var db = state.Create();
+            string hex = Hex(image.Id);
+            var users = await db.Containers.AsNoTracking()
+                .Where(c => c.ImageId == image.Id || c.ImageId == hex)
+                .Select(c => new { c.Name, c.Id }).ToListAsync(ct);
+            string usersText = string.Join(", ", users.Select(u => $"{u.Name} ({u.Id[..Math.Min(12, u.Id.Length)]})"));
+            string fix = users.Count == 0 ? "" : $"remove the container first (mydocker rm -f {users[0].Name})";
+            var lines = new List<string>();
+            var untag = new List<string>();
+
+            if (viaTag is not null)
+            {
+                if (users.Count > 0 && image.RepoTags.Count == 1 && !force)
+                    throw EngineException.Conflict(
+                        $"unable to remove image {viaTag}: container {usersText} uses it; {fix}, or untag it with -f (the image stays while a container uses it)");
+                untag.Add(viaTag);
+            }
+            else
+            {
+                if (users.Count > 0)
+                    throw EngineException.Conflict($"unable to delete image {Short(image.Id)}: container {usersText} uses it; {fix}");
+                if (image.RepoTags.Count > 1 && !force)
+                    throw EngineException.Conflict(
+                        $"unable to delete image {Short(image.Id)} (must be forced): it is tagged {string.Join(", ", image.RepoTags)}; " +
+                        "remove the tags one by one or use -f");
+                untag.AddRange(image.RepoTags);
+            }
+
+            bool delete = users.Count == 0 && image.RepoTags.Except(untag).Any() == false;
+            await using (var tx = await db.Database.BeginTransactionAsync(ct))
+            {
+                await db.ImageTags.Where(t => untag.Contains(t.Reference)).ExecuteDeleteAsync(ct);
+                if (delete) await db.Images.Where(i => i.Id == image.Id).ExecuteDeleteAsync(ct);
+                await tx.CommitAsync(ct);
+            }
+            lines.AddRange(untag.Select(t => "Untagged: " + t));
+            if (!delete) return lines;
+
+            lines.Add("Deleted: " + image.Id);
+            // After the commit: a crash from here on leaves only unreferenced layers, which CleanUpAfterCrash removes.
+            var stillUsed = await LayersInUseAsync(db, ct);
+            var teardown = new Teardown();
+            foreach (var layer in image.Layers.Distinct())
+            {
+                if (stillUsed.Contains(layer)) continue;
+                teardown.Step($"delete layer {layer}", () => DeleteLayerDir(LayerDir(layer)));
+                lines.Add("Deleted: " + layer);
+            }
+            logger.LogInformation("Removed image {Id} ({Tags})", image.Id, string.Join(", ", untag));
+            teardown.ThrowIfFailed($"removing the layers of image {image.Id}");
+            return lines;
+        }
+        finally { _gate.Release(); }
+    }
+
+    private static string Short(string id) => Hex(id)[..12];
+
+    private static async Task<HashSet<string>> LayersInUseAsync(StateDb db, CancellationToken ct)
+    {
+        var all = await db.Images.AsNoTracking().Select(i => i.LayersJson).ToListAsync(ct);
+        return all.SelectMany(j => JsonSerializer.Deserialize<string[]>(j) ?? []).ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>Renames a layer into tmp before deleting it, so a crash mid-delete never leaves a partial layer under its final name.</summary>
+    private void DeleteLayerDir(string dir)
+    {
+        if (!Directory.Exists(dir)) return;
+        Directory.CreateDirectory(TmpRoot);
+        string doomed = Path.Combine(TmpRoot, "del-" + Path.GetFileName(dir) + "-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.Move(dir, doomed);
+        LayerExtractor.DeleteTree(doomed);
+    }
+
+    /// <summary>
+    /// Removes what a crash can leave: everything under image/tmp (half-unpacked layers, half-deleted ones, load spools)
+    /// and layer directories no image row references. Called by the reconciler at start-up, before requests are served;
+    /// takes the store's gate, so it is also safe later. Idempotent. Returns what it removed, for the reconcile report.
+    /// </summary>
+    public IReadOnlyList<string> CleanUpAfterCrash()
+    {
+        _gate.Wait();
+        try
+        {
+            var removed = new List<string>();
+            if (Directory.Exists(TmpRoot))
+            {
+                foreach (var entry in Directory.EnumerateFileSystemEntries(TmpRoot))
+                {
+                    if (Directory.Exists(entry) && new FileInfo(entry).LinkTarget is null) LayerExtractor.DeleteTree(entry);
+                    else File.Delete(entry);
+                    removed.Add($"temporary image data {Path.GetFileName(entry)}");
+                }
+            }
+            if (Directory.Exists(LayersRoot))
+            {
+                using var db = state.Create();
+                var used = LayersInUseAsync(db, CancellationToken.None).GetAwaiter().GetResult();
+                foreach (var dir in Directory.EnumerateFileSystemEntries(LayersRoot))
+                {
+                    string name = Path.GetFileName(dir);
+                    if (used.Contains("sha256:" + name)) continue;
+                    if (Directory.Exists(dir) && new FileInfo(dir).LinkTarget is null) DeleteLayerDir(dir);
+                    else File.Delete(dir);
+                    removed.Add($"unreferenced layer {name}");
+                }
+            }
+            foreach (var r in removed) logger.LogInformation("Image store clean-up: removed {What}", r);
+            return removed;
+        }
+        finally { _gate.Release(); }
+    }
+}

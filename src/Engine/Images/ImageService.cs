@@ -1,0 +1,207 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using MyDocker.Engine.State;
+
+namespace MyDocker.Engine.Images;
+
+/// <summary>
+/// The image store. Images come from tarballs (there is no registry): a plain rootfs (<see cref="ImportRootfsAsync"/>),
+/// or `docker save` / OCI image-layout archives (<see cref="LoadAsync"/>). Rows live in StateDb.Images/ImageTags; layers
+/// are unpacked once under &lt;data-root&gt;/image/layers/&lt;diffID hex&gt; and shared by every image that has them.
+/// <para>Crash safety: a layer is unpacked into &lt;data-root&gt;/image/tmp and renamed into place only when complete,
+/// and a layer is renamed back into tmp before it is deleted, so a final-named layer directory is always whole.
+/// Database rows are written after their layers exist and deleted before their layers go; what a crash leaves between
+/// the two (an unreferenced layer, a temp dir) is removed by <see cref="CleanUpAfterCrash"/>.</para>
+/// <para>Threading: changes (import, load, remove, clean-up, the seed's on-demand import) are serialised by one gate;
+/// reads do not take it. Singleton.</para>
+/// </summary>
+public sealed partial class ImageService(EngineOptions options, StateDbFactory state, ILogger<ImageService> logger)
+{
+    /// <summary>The shortest id prefix accepted as a reference (a shorter hex word is too likely to be ambiguous).</summary>
+    public const int MinIdPrefix = 4;
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <summary>&lt;data-root&gt;/image: seed tarballs (NAME.tar), layers/ and tmp/.</summary>
+    public string ImageRoot => Path.Combine(options.DataRoot, "image");
+    public string LayersRoot => Path.Combine(ImageRoot, "layers");
+    public string TmpRoot => Path.Combine(ImageRoot, "tmp");
+
+    /// <summary>
+    /// Imports a plain rootfs tarball (optionally gzip) as a one-layer image tagged <paramref name="reference"/> (tag
+    /// "latest" when none is given). The image id is the digest of a config synthesised from the layer's diffID alone,
+    /// so importing the same tarball twice gives the same image. The image has no default command (as `docker import`).
+    /// </summary>
+    public async Task<ImageView> ImportRootfsAsync(Stream tar, string reference, CancellationToken ct)
+    {
+        var r = ImageReference.Parse(reference);
+        await _gate.WaitAsync(ct);
+        try { return await ImportLockedAsync(tar, r, $"the rootfs tarball for {r}", ct); }
+        finally { _gate.Release(); }
+    }
+
+    private async Task<ImageView> ImportLockedAsync(Stream tar, ImageReference reference, string what, CancellationToken ct)
+    {
+        var layer = await Task.Run(() => UnpackLayer(tar, what, expectedDiffId: null, ct), ct);
+        string config = SynthesiseConfig(layer.DiffId);
+        string id = DigestOf(Encoding.UTF8.GetBytes(config));
+        var view = await StoreAsync(id, "{}", [layer.DiffId], DateTimeOffset.UtcNow, layer.Size, [reference], ct);
+        logger.LogInformation("Imported {Reference} as image {Id} ({Size} bytes)", reference, id, layer.Size);
+        return view;
+    }
+
+    /// <summary>The config a rootfs import stands for: one layer, no defaults, no timestamp (so the id is reproducible).</summary>
+    internal static string SynthesiseConfig(string diffId) =>
+        """{"architecture":"amd64","config":{},"os":"linux","rootfs":{"type":"layers","diff_ids":[""" + "\"" + diffId + "\"]}}";
+
+    public async Task<IReadOnlyList<ImageView>> ListAsync(CancellationToken ct)
+    {
+        await using var db = state.Create();
+        var images = await db.Images.AsNoTracking().ToListAsync(ct);
+        var tags = (await db.ImageTags.AsNoTracking().ToListAsync(ct)).ToLookup(t => t.ImageId, t => t.Reference);
+        return images.Select(i => ToView(i, tags[i.Id])).OrderByDescending(v => v.Created).ThenBy(v => v.Id, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
+    /// Resolves a reference: "sha256:" + full id, 64 hex digits, NAME[:TAG] (tag "latest" by default), or a unique id
+    /// prefix of at least <see cref="MinIdPrefix"/> hex digits — in that order, as Docker does. The seed's way: when
+    /// NAME[:latest] is unknown but &lt;data-root&gt;/image/NAME.tar exists, that file is imported once as NAME:latest.
+    /// </summary>
+    /// <exception cref="EngineException">NotFound when nothing matches; InvalidArgument when a prefix is ambiguous.</exception>
+    public async Task<ImageView> GetAsync(string reference, CancellationToken ct)
+    {
+        if (await TryResolveAsync(reference, ct) is { } found) return found.View;
+        if (SeedTarball(reference) is { } seed)
+        {
+            await _gate.WaitAsync(ct);
+            try
+            {
+                // Another request may have imported it while this one waited.
+                if (await TryResolveAsync(reference, ct) is { } raced) return raced.View;
+                await using var file = File.OpenRead(seed.Path);
+                return await ImportLockedAsync(file, seed.Reference, seed.Path, ct);
+            }
+            finally { _gate.Release(); }
+        }
+        throw NoSuchImage(reference);
+    }
+
+    private (string Path, ImageReference Reference)? SeedTarball(string reference)
+    {
+        if (ImageReference.TryParse(reference) is not { Tag: ImageReference.DefaultTag } r || r.Name.Contains('/')) return null;
+        string path = Path.Combine(ImageRoot, r.Name + ".tar");
+        return File.Exists(path) ? (path, r) : null;
+    }
+
+    private static EngineException NoSuchImage(string reference) => EngineException.NotFound(
+        $"No such image: {reference}. Load it with 'mydocker load -i FILE.tar' or import a rootfs with 'mydocker import FILE.tar {reference}'.");
+
+    /// <summary>How a reference resolved: the image, and the tag row when it was named by tag.</summary>
+    private sealed record Resolved(ImageView View, string? ViaTag);
+
+    private async Task<Resolved?> TryResolveAsync(string text, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(text)) throw EngineException.Invalid("an image reference is empty; name an image (busybox, busybox:latest or an id)");
+        await using var db = state.Create();
+        string hexPart = text.StartsWith("sha256:", StringComparison.Ordinal) ? text[7..] : text;
+        bool isHex = hexPart.Length > 0 && hexPart.All(Uri.IsHexDigit) && hexPart == hexPart.ToLowerInvariant();
+
+        if (isHex && hexPart.Length == 64)
+            return await LoadViewAsync(db, "sha256:" + hexPart, null, ct);
+        if (!text.StartsWith("sha256:", StringComparison.Ordinal) && ImageReference.TryParse(text) is { } r)
+        {
+            string key = r.ToString();
+            var tag = await db.ImageTags.AsNoTracking().FirstOrDefaultAsync(t => t.Reference == key, ct);
+            if (tag is not null) return await LoadViewAsync(db, tag.ImageId, key, ct);
+        }
+        if (isHex && hexPart.Length >= MinIdPrefix)
+        {
+            string prefix = "sha256:" + hexPart;
+            var ids = await db.Images.AsNoTracking().Where(i => i.Id.StartsWith(prefix)).Select(i => i.Id).Take(2).ToListAsync(ct);
+            if (ids.Count > 1)
+                throw EngineException.Invalid($"image id prefix '{text}' matches more than one image; give more digits of the id");
+            if (ids.Count == 1) return await LoadViewAsync(db, ids[0], null, ct);
+        }
+        return null;
+    }
+
+    private static async Task<Resolved?> LoadViewAsync(StateDb db, string id, string? viaTag, CancellationToken ct)
+    {
+        var record = await db.Images.AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, ct);
+        if (record is null) return null;
+        var tags = await db.ImageTags.AsNoTracking().Where(t => t.ImageId == id).Select(t => t.Reference).ToListAsync(ct);
+        return new Resolved(ToView(record, tags), viaTag);
+    }
+
+    private static ImageView ToView(ImageRecord r, IEnumerable<string> tags) => new(
+        r.Id,
+        tags.Order(StringComparer.Ordinal).ToArray(),
+        r.Created,
+        r.Size,
+        JsonSerializer.Deserialize<string[]>(r.LayersJson) ?? [],
+        ImageConfig.FromJson(r.ConfigJson));
+
+    /// <summary>The layer directories of <paramref name="image"/>, top layer first: an overlayfs lowerdir list.</summary>
+    public IReadOnlyList<string> LowerDirs(ImageView image) =>
+        image.Layers.Reverse().Select(LayerDir).ToArray();
+
+    internal string LayerDir(string diffId) => Path.Combine(LayersRoot, Hex(diffId));
+
+    private static string Hex(string digest) => digest.StartsWith("sha256:", StringComparison.Ordinal) ? digest[7..] : digest;
+
+    internal static string DigestOf(ReadOnlySpan<byte> bytes) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    /// <summary>
+    /// Unpacks a layer into tmp and renames it to layers/&lt;diffID&gt; (or drops it when that layer exists already).
+    /// When <paramref name="expectedDiffId"/> is given and differs, nothing is kept and the load is refused.
+    /// </summary>
+    private LayerExtractResult UnpackLayer(Stream tar, string what, string? expectedDiffId, CancellationToken ct)
+    {
+        Directory.CreateDirectory(TmpRoot);
+        Directory.CreateDirectory(LayersRoot);
+        string tmp = Path.Combine(TmpRoot, "layer-" + Guid.NewGuid().ToString("N"));
+        var result = LayerExtractor.Extract(tar, tmp, what, ct);
+        if (expectedDiffId is not null && result.DiffId != expectedDiffId)
+        {
+            LayerExtractor.DeleteTree(tmp);
+            throw EngineException.Invalid(
+                $"{what} does not match the image config: its content digest is {result.DiffId} but the config says {expectedDiffId}. " +
+                "The tarball is corrupt; save or export the image again.");
+        }
+        string final = LayerDir(result.DiffId);
+        if (Directory.Exists(final)) LayerExtractor.DeleteTree(tmp);
+        else Directory.Move(tmp, final);
+        return result;
+    }
+
+    /// <summary>Writes the image row (if new) and points the tags at it, in one transaction.</summary>
+    private async Task<ImageView> StoreAsync(string id, string configJson, IReadOnlyList<string> layers, DateTimeOffset created, long size,
+        IReadOnlyList<ImageReference> tags, CancellationToken ct)
+    {
+        await using var db = state.Create();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (await db.Images.FindAsync([id], ct) is null)
+        {
+            db.Images.Add(new ImageRecord
+            {
+                Id = id, ConfigJson = configJson, LayersJson = JsonSerializer.Serialize(layers), Created = created, Size = size,
+            });
+        }
+        foreach (var tag in tags.Select(t => t.ToString()).Distinct())
+        {
+            var row = await db.ImageTags.FindAsync([tag], ct);
+            if (row is null) db.ImageTags.Add(new ImageTagRow { Reference = tag, ImageId = id });
+            else if (row.ImageId != id)
+            {
+                logger.LogInformation("Tag {Tag} moves from image {Old} to {New}", tag, row.ImageId, id);
+                row.ImageId = id;
+            }
+        }
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return (await LoadViewAsync(db, id, null, ct))!.View;
+    }
+}
