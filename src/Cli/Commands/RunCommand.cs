@@ -135,7 +135,7 @@ public static class RunCommand
 
         if (plan.Detach)
         {
-            if (await TryStartAsync(context, id, plan.AutoRemove) is int failed) return failed;
+            if (await TryStartAsync(context, id) is int failed) return failed;
             context.Out.WriteLine(id);
             return CliApp.ExitOk;
         }
@@ -149,7 +149,7 @@ public static class RunCommand
     {
         var daemon = context.Daemon;
         using var wait = await daemon.BeginWaitAsync(id, "next-exit", context.Cancel).ConfigureAwait(false);
-        if (await TryStartAsync(context, id, remove).ConfigureAwait(false) is int failed) return failed;
+        if (await TryStartAsync(context, id).ConfigureAwait(false) is int failed) return failed;
 
         // From here Ctrl-C is forwarded to the container as SIGINT (docker's --sig-proxy) and the CLI keeps
         // streaming until the container exits; a second Ctrl-C ends the CLI (Program.cs).
@@ -167,7 +167,7 @@ public static class RunCommand
     }
 
     // Returns null when the container started, else the exit code after printing the daemon's message.
-    private static async Task<int?> TryStartAsync(CommandContext context, string id, bool remove)
+    private static async Task<int?> TryStartAsync(CommandContext context, string id)
     {
         try
         {
@@ -177,8 +177,9 @@ public static class RunCommand
         catch (DaemonException e) when (e.StatusCode != 0)
         {
             context.Error(e.Message);
-            // A container that never ran is of no use to a --rm user: take it away (an "already gone" 404 is fine).
-            if (remove) await RemoveQuietlyAsync(context, id).ConfigureAwait(false);
+            // A container whose process could not start is of no use (Docker would leave it "Created" for the user
+            // to remove; the issue asks that a failed run leaves nothing): take it away, "already gone" is fine.
+            await RemoveQuietlyAsync(context, id).ConfigureAwait(false);
             return ExitCodeForStartError(e.Message);
         }
     }

@@ -56,13 +56,18 @@ public static class ContainerEndpoints
 
         // Docker sends the headers as soon as the waiter is registered and the body at the exit: the docker CLI (and ours)
         // waits for those headers before starting the container, so an early exit cannot be missed.
-        app.MapPost("/containers/{id}/wait", async (HttpContext ctx, string id, string? condition, ContainerService containers, CancellationToken ct) =>
+        app.MapPost("/containers/{id}/wait", async (HttpContext ctx, string id, string? condition, ContainerService containers) =>
         {
+            using var stopping = Streaming.UntilStopping(ctx);
+            var ct = stopping.Token;
             var wait = await containers.BeginWaitAsync(id, condition, ct);
-            ctx.Response.ContentType = "application/json";
-            await ctx.Response.StartAsync(ct);
-            var answer = new ContainerWaitResponse { StatusCode = await wait };
-            await ctx.Response.WriteAsync(System.Text.Json.JsonSerializer.Serialize(answer, ApiJsonContext.Default.ContainerWaitResponse), ct);
+            await Streaming.SendHeadersAsync(ctx.Response, "application/json", ct);
+            try
+            {
+                var answer = new ContainerWaitResponse { StatusCode = await wait };
+                await ctx.Response.WriteAsync(System.Text.Json.JsonSerializer.Serialize(answer, ApiJsonContext.Default.ContainerWaitResponse), ct);
+            }
+            catch (OperationCanceledException) { }
         });
 
         app.MapDelete("/containers/{id}", async (string id, string? force, ContainerService containers, CancellationToken ct) =>
@@ -77,8 +82,10 @@ public static class ContainerEndpoints
 
     /// <summary>Docker's log stream: with no TTY, each line is a frame of [stream (1 stdout, 2 stderr), 0, 0, 0,
     /// big-endian uint32 length] followed by the bytes (api/types/stdcopy in moby).</summary>
-    private static async Task WriteLogsAsync(HttpContext ctx, string id, ContainerService containers, CancellationToken ct)
+    private static async Task WriteLogsAsync(HttpContext ctx, string id, ContainerService containers)
     {
+        using var stopping = Streaming.UntilStopping(ctx);
+        var ct = stopping.Token;
         var q = ctx.Request.Query;
         bool stdout = Query.Bool(q["stdout"]), stderr = Query.Bool(q["stderr"]);
         if (!stdout && !stderr)
@@ -93,15 +100,16 @@ public static class ContainerEndpoints
         bool timestamps = Query.Bool(q["timestamps"]);
         var (path, stillRunning) = await containers.LogSourceAsync(id, ct);
 
-        ctx.Response.ContentType = "application/vnd.docker.multiplexed-stream";
-        await ctx.Response.StartAsync(ct);
+        await Streaming.SendHeadersAsync(ctx.Response, "application/vnd.docker.multiplexed-stream", ct);
         await WriteFramesAsync(ctx.Response.Body, ContainerLog.ReadAsync(path, options, stillRunning, ct), stdout, stderr, timestamps, options.Follow, ct);
     }
 
     /// <summary>Docker's attach, as `docker run` without -d uses it before starting the container: the connection is
     /// upgraded (101) and carries the container's output from now until its next exit, in the log stream's frames.</summary>
-    private static async Task AttachAsync(HttpContext ctx, string id, ContainerService containers, CancellationToken ct)
+    private static async Task AttachAsync(HttpContext ctx, string id, ContainerService containers)
     {
+        using var stopping = Streaming.UntilStopping(ctx);
+        var ct = stopping.Token;
         var q = ctx.Request.Query;
         bool stdout = Query.Bool(q["stdout"]), stderr = Query.Bool(q["stderr"]);
         if (Query.Bool(q["stdin"]))
@@ -140,7 +148,7 @@ public static class ContainerEndpoints
                 if (flushEach) await body.FlushAsync(ct);
             }
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+        catch (OperationCanceledException) { }
     }
 }
 

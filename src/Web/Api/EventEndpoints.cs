@@ -12,16 +12,17 @@ public static class EventEndpoints
 {
     public static void MapEventEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/events", async (HttpContext ctx, string? since, string? until, string? filters, EventHub hub, CancellationToken ct) =>
+        app.MapGet("/events", async (HttpContext ctx, string? since, string? until, string? filters, EventHub hub) =>
         {
+            using var stopping = Streaming.UntilStopping(ctx);
+            var ct = stopping.Token;
             var from = Query.UnixTime(since, "since");
             var to = Query.UnixTime(until, "until");
             var match = Parse(filters);
             long? fromNano = from is { } f ? (f - DateTimeOffset.UnixEpoch).Ticks * 100 : null;
             long? toNano = to is { } t ? (t - DateTimeOffset.UnixEpoch).Ticks * 100 : null;
             using var sub = hub.Subscribe(fromNano);
-            ctx.Response.ContentType = "application/json";
-            await ctx.Response.StartAsync(ct);
+            await Streaming.SendHeadersAsync(ctx.Response, "application/json", ct);
 
             async Task<bool> Send(EventRow row)
             {

@@ -79,17 +79,19 @@ public class ContainerCliTests
         Assert.Equal(code, r.ExitCode);
         Assert.StartsWith("Error: ", r.Err);
         Assert.Equal("", r.Out);
-        Assert.Equal(3, daemon.Requests.Count); // no logs request after a failed start
+        // No logs request after a failed start; the container that could not start is removed.
+        Assert.Equal(4, daemon.Requests.Count);
+        Assert.Equal($"DELETE /containers/{Id}?force=1", daemon.Lines[^1]);
     }
 
     [Fact]
-    public async Task RunDetachedWhoseStartFailsWithRmRemovesTheContainer()
+    public async Task RunDetachedWhoseStartFailsRemovesTheContainer()
     {
         using var daemon = new FakeDaemon()
             .Answer(201, "Created", Created)
             .Answer(400, "Bad Request", """{"message":"exec: \"nope\": executable file not found in $PATH"}""")
             .Answer(404, "Not Found", """{"message":"No such container"}""");
-        var r = await CliRunner.RunAsync(daemon.Host, "run", "-d", "--rm", "busybox", "nope");
+        var r = await CliRunner.RunAsync(daemon.Host, "run", "-d", "busybox", "nope");
 
         Assert.Equal(127, r.ExitCode);
         Assert.Equal("Error: exec: \"nope\": executable file not found in $PATH\n", r.Err); // the 404 of the clean-up is not an error

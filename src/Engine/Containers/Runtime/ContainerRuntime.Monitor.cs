@@ -19,7 +19,12 @@ public sealed partial class ContainerRuntime
         try
         {
             if (!int.TryParse(File.ReadAllText(MonitorPidFile(id)).Trim(), out var pid) || !Libc.ProcessExists(pid)) return null;
-            return File.ReadAllText($"/proc/{pid}/comm").Trim() == "conmon" ? pid : null;
+            if (File.ReadAllText($"/proc/{pid}/comm").Trim() != "conmon") return null;
+            // A monitor that has exited but not been reaped is a zombie: conmon double-forks, so its parent is whatever
+            // adopts orphans (init, or a container's pid 1 that never reaps). It is done; waiting for it would never end.
+            // Field 3 of /proc/PID/stat is the state; the command in field 2 may hold spaces, so read after its ')'.
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z') ? null : pid;
         }
         catch (IOException) { return null; }
     }
