@@ -41,7 +41,7 @@ using var _ = instanceLock;
 
 // We hold the data root's lock, so a socket file left at this path is a dead daemon's.
 if (File.Exists(socketPath)) File.Delete(socketPath);
-builder.WebHost.ConfigureKestrel(k => k.ListenUnixSocket(socketPath));
+builder.WebHost.ConfigureKestrel(k => k.ListenUnixSocket(socketPath, listen => listen.UseHalfCloseHold()));
 builder.Services.AddMyDockerEngine(options);
 builder.Services.AddHostedService<ContainerExitService>();
 builder.Services.ConfigureHttpJsonOptions(o =>

@@ -5,6 +5,7 @@ using MyDocker.Engine;
 using MyDocker.Engine.Containers;
 using MyDocker.Engine.Containers.Logs;
 using MyDocker.Shared.Api;
+using MyDocker.Web.Hosting;
 
 namespace MyDocker.Web.Api;
 
@@ -108,8 +109,9 @@ public static class ContainerEndpoints
     /// upgraded (101) and carries the container's output from now until its next exit, in the log stream's frames.</summary>
     private static async Task AttachAsync(HttpContext ctx, string id, ContainerService containers)
     {
-        using var stopping = Streaming.UntilStopping(ctx);
-        var ct = stopping.Token;
+        // Not RequestAborted: a client with no stdin to send half-closes the upgraded connection at once (the docker
+        // CLI does), which Kestrel reports as an abort. A client that really left is noticed when a write fails.
+        var ct = ctx.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
         var q = ctx.Request.Query;
         bool stdout = Query.Bool(q["stdout"]), stderr = Query.Bool(q["stderr"]);
         if (Query.Bool(q["stdin"]))
@@ -120,10 +122,13 @@ public static class ContainerEndpoints
         var (path, _) = await containers.LogSourceAsync(id, ct);
         // The stream ends with the container's next exit (or its removal).
         var exited = await containers.BeginWaitAsync(id, "next-exit", ct);
-        var options = new LogReadOptions { Follow = true, Tail = Query.Bool(q["logs"]) ? null : 0 };
+        // Output from now on (all of it with logs=1). By time rather than by position: the log file may not exist yet
+        // (the docker CLI attaches before it starts the container).
+        var options = new LogReadOptions { Follow = true, Since = Query.Bool(q["logs"]) ? null : DateTimeOffset.UtcNow };
         ctx.Response.Headers.ContentType = "application/vnd.docker.multiplexed-stream";
         ctx.Response.Headers.Connection = "Upgrade";
         ctx.Response.Headers.Upgrade = "tcp";
+        using var hold = HalfClose.Hold(ctx);
         await using var stream = await upgrade.UpgradeAsync();
         await WriteFramesAsync(stream, ContainerLog.ReadAsync(path, options, () => !exited.IsCompleted, ct), stdout, stderr, false, true, ct);
     }
@@ -149,6 +154,7 @@ public static class ContainerEndpoints
             }
         }
         catch (OperationCanceledException) { }
+        catch (IOException) { } // the client went away
     }
 }
 

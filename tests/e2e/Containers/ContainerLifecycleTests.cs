@@ -36,7 +36,7 @@ public sealed class ContainerLifecycleTests : IDisposable
 
         // The container's netns: eth0 with its address and a default route via the gateway, lo up.
         var addr = _d.InContainerNetns(id, "ip", "-4", "-o", "addr", "show").Stdout;
-        Assert.Contains($"eth0    inet {row.Ip}/24", addr.Replace("\\", " ").Replace("  ", "    "));
+        Assert.Matches($@"eth0\s+inet {row.Ip.Replace(".", "\\.")}/24", addr);
         Assert.Contains("default via 10.80.0.1 dev eth0", _d.InContainerNetns(id, "ip", "route").Stdout);
 
         // sleep as PID 1 ignores SIGTERM, so stop falls back to SIGKILL after the grace period.
