@@ -8,5 +8,21 @@ scripts/install-deps.sh
 scripts/build.sh
 ln -sf "$PWD/artifacts/cli/mydocker" /usr/local/bin/mydocker
 ln -sf "$PWD/artifacts/daemon/mydockerd" /usr/local/bin/mydockerd
-echo "run-daemon: the CLI is on your PATH as 'mydocker' (try: mydocker network create --subnet 10.10.10.1/24 testbr)"
+# A first image, so a new user can run something at once: busybox from Debian's busybox-static, put where the engine
+# finds it by name (DATA-ROOT/image/busybox.tar is image "busybox", the seed's convention).
+data_root=/var/lib/mydocker
+prev=""
+for a in "$@"; do
+  [ "$prev" = "--data-root" ] && data_root=$a
+  case "$a" in --data-root=*) data_root=${a#--data-root=} ;; esac
+  prev=$a
+done
+if [ ! -f "$data_root/image/busybox.tar" ]; then
+  mkdir -p "$data_root/image"
+  scripts/make-busybox-image.sh "$data_root/image/busybox.tar"
+fi
+echo "run-daemon: the CLI is on your PATH as 'mydocker'. Try:"
+echo "  mydocker network create --subnet 10.10.10.1/24 testbr"
+echo "  mydocker run -d --name web --network testbr busybox sh -c 'while true; do date; sleep 1; done'"
+echo "  mydocker ps; mydocker logs -f web"
 exec artifacts/daemon/mydockerd "$@"

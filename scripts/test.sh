@@ -26,12 +26,23 @@ for trx in "$results"/*.trx; do
 done
 [ "$passed" -gt 0 ] || status=1
 # Tests clean up after themselves; if a test host crashed, what it started is still here: count it as a failure and
-# remove it, so the machine is left as it was.
+# remove it, so the machine is left as it was. Containers outlive their daemon by design (conmon keeps them), so
+# their runc state, monitors, mounts and cgroups are looked for too.
 leftover=$(ip netns list | awk '/^mdt-/{print $1}')
 daemons=$(pgrep -f 'mydockerd .*mydocker-e2e-' || true)
-if [ -n "$leftover$daemons" ]; then
-  echo "test: left behind: namespaces [$(echo $leftover)] daemons [$(echo $daemons)]; removing them"
+monitors=$(pgrep -f 'conmon .*mydocker-e2e-' || true)
+mounts=$(awk '$5 ~ "^/tmp/mydocker-e2e-" {print $5}' /proc/self/mountinfo | sort -r)
+cgroups=$(ls -d /sys/fs/cgroup/*/mydocker-e2e-* 2>/dev/null || true)
+if [ -n "$leftover$daemons$monitors$mounts$cgroups" ]; then
+  echo "test: left behind: namespaces [$(echo $leftover)] daemons [$(echo $daemons)] monitors [$(echo $monitors)]" \
+       "mounts [$(echo $mounts)] cgroups [$(echo $cgroups)]; removing them"
   [ -n "$daemons" ] && kill $daemons 2>/dev/null
+  for root in /tmp/mydocker-e2e-*/exec/runc; do
+    [ -d "$root" ] && runc --root "$root" list -q 2>/dev/null | xargs -r -n1 runc --root "$root" delete --force
+  done
+  [ -n "$monitors" ] && kill -9 $monitors 2>/dev/null
+  for m in $mounts; do umount -l "$m"; done
+  [ -n "$cgroups" ] && find $cgroups -depth -type d -exec rmdir {} + 2>/dev/null
   for ns in $leftover; do ip netns delete "$ns"; done
   failed=$((failed + 1)); status=1
 fi

@@ -110,13 +110,20 @@ public static class RunOptionParsers
         return value;
     }
 
-    /// <summary>Docker's container name rule: <c>/?[a-zA-Z0-9][a-zA-Z0-9_.-]+</c>.</summary>
+    /// <summary>Docker's container name rule: <c>/?[a-zA-Z0-9][a-zA-Z0-9_.-]+</c>; the error names what broke it.</summary>
     public static string ParseName(string value)
     {
-        var name = value.StartsWith('/') ? value.AsSpan(1) : value.AsSpan();
-        bool ok = name.Length >= 2 && char.IsAsciiLetterOrDigit(name[0]);
-        foreach (char c in name) ok &= char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-';
-        if (!ok) throw new UsageException($"invalid container name \"{value}\": use at least 2 characters from [a-zA-Z0-9_.-], starting with a letter or digit");
+        var name = value.StartsWith('/') ? value[1..] : value;
+        string? problem = name.Length < 2 ? "is shorter than 2 characters"
+            : !char.IsAsciiLetterOrDigit(name[0]) ? $"starts with '{name[0]}'"
+            : name.FirstOrDefault(c => !(char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-')) switch
+            {
+                '\0' => null,
+                ' ' => "contains a space",
+                var c => $"contains '{c}'",
+            };
+        if (problem is not null)
+            throw new UsageException($"invalid container name \"{value}\": it {problem}; use at least 2 characters from [a-zA-Z0-9_.-], starting with a letter or digit");
         return value;
     }
 
