@@ -94,16 +94,17 @@ public sealed class NetworkServiceTests : IAsyncLifetime
         Assert.Empty(await Networks.PruneAsync());
     }
 
+    /// <summary>Leases belong to containers: one whose owner is no container is released by the reconciler at start-up
+    /// (that a container's lease survives a restart is tested with real containers, ContainerCrashTests).</summary>
     [Fact]
-    public async Task Leases_survive_an_engine_restart()
+    public async Task A_lease_no_container_owns_is_released_at_an_engine_restart()
     {
         await Networks.CreateAsync(new NetworkCreateSpec("keep", Subnet: "10.7.0.0/24"));
-        var a = await Networks.AllocateAddressAsync("keep", "c1");
+        await Networks.AllocateAddressAsync("keep", "c1");
+        Assert.Contains((await Networks.GetAsync("keep")).Leases, l => l.OwnerId == "c1");
         await _engine.DisposeAsync();
         _engine = await StartEngine();
-        var view = await Networks.GetAsync("keep");
-        Assert.Contains(view.Leases, l => l.OwnerId == "c1");
-        Assert.NotEqual(a, await Networks.AllocateAddressAsync("keep", "c2"));
-        await Assert.ThrowsAsync<EngineException>(() => Networks.RemoveAsync("keep"));
+        Assert.Empty((await Networks.GetAsync("keep")).Leases);
+        await Networks.RemoveAsync("keep");
     }
 }
