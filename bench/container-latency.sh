@@ -39,11 +39,13 @@ done
 
 PARALLEL=${PARALLEL:-50}
 rm -rf "$out/par"; mkdir -p "$out/par"
+pids=()
 t0=${EPOCHREALTIME/./}
 for i in $(seq 1 "$PARALLEL"); do
   ( md run -d --network bench busybox sleep 1000 >"$out/par/$i.id" 2>"$out/par/$i.err" || echo failed >"$out/par/$i.failed" ) &
+  pids+=($!)
 done
-wait
+wait "${pids[@]}"   # not a bare wait: the daemon is a background job of this shell too
 t1=${EPOCHREALTIME/./}
 wall50=$(ms_between "$t0" "$t1")
 ok=$(find "$out/par" -name '*.id' -size +0 | wc -l)

@@ -43,6 +43,7 @@ start_daemon() {
 }
 
 stop_daemon() {
+  set +e   # clean-up runs every step, whatever failed before or fails here
   # Containers outlive the daemon by design (their monitors keep them): remove them first, then anything left.
   if [ -n "${BENCH_SOCK:-}" ] && [ -S "$BENCH_SOCK" ]; then
     md ps -aq 2>/dev/null | xargs -r "$MYDOCKER" -H "unix://$BENCH_SOCK" rm -f >/dev/null 2>&1 || true

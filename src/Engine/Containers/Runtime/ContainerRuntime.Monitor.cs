@@ -22,11 +22,21 @@ public sealed partial class ContainerRuntime
             if (File.ReadAllText($"/proc/{pid}/comm").Trim() != "conmon") return null;
             // A monitor that has exited but not been reaped is a zombie: conmon double-forks, so its parent is whatever
             // adopts orphans (init, or a container's pid 1 that never reaps). It is done; waiting for it would never end.
-            // Field 3 of /proc/PID/stat is the state; the command in field 2 may hold spaces, so read after its ')'.
-            string stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z') ? null : pid;
+            return IsZombie(pid) ? null : pid;
         }
         catch (IOException) { return null; }
+    }
+
+    /// <summary>Whether the process has exited but not been reaped (state Z). Field 3 of /proc/PID/stat; the command in
+    /// field 2 may hold spaces and parentheses, so read after the last ')'.</summary>
+    private static bool IsZombie(int pid)
+    {
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z');
+        }
+        catch (IOException) { return false; }
     }
 
     /// <summary>
@@ -56,7 +66,8 @@ public sealed partial class ContainerRuntime
     /// <summary>Waits for the container's monitor to exit after its container went away; kills it if it lingers.</summary>
     private async Task WaitForMonitorAsync(string id, CancellationToken ct)
     {
-        for (var i = 0; i < 100 && MonitorPid(id) is not null; i++) await Task.Delay(20, ct);
+        // conmon exits a few ms after its container; poll finely, give up after 2 s.
+        for (var i = 0; i < 1000 && MonitorPid(id) is not null; i++) await Task.Delay(2, ct);
         if (MonitorPid(id) is { } pid)
         {
             logger.LogWarning("Monitor {Pid} of container {Id} did not exit after its container was deleted; killing it", pid, id);

@@ -134,13 +134,23 @@ public sealed partial class ContainerRuntime(RuntimeOptions options, ILogger<Con
     }
 
     /// <summary>
-    /// Force-deletes the container (its processes are killed), waits for its monitor to finish writing the exit
+    /// Deletes the container, killing its processes first if it runs, waits for its monitor to finish writing the exit
     /// record, and removes its cgroup directories and attach socket. The exit record is kept (see <see cref="ClearExit"/>).
     /// Idempotent: a container runc does not know is already deleted.
     /// </summary>
     public async Task DeleteAsync(string id, CancellationToken ct)
     {
-        var (code, _, stderr) = await RuncAsync(ct, "delete", "--force", id);
+        // Not `runc delete --force` on a live container: runc 1.1 sends SIGKILL and then sleeps 100 ms before it looks
+        // again (libcontainer killContainer), which was most of `rm -f`. SIGKILL, watching the pid go (a few ms), then a
+        // plain delete does the same work without the sleep; --force stays the fallback.
+        if (await StateAsync(id, ct) is { IsRunning: true, Pid: > 0 } live)
+        {
+            await KillAsync(id, SIGKILL, ct);
+            for (int i = 0; i < 500 && Libc.ProcessExists(live.Pid) && !IsZombie(live.Pid); i++) await Task.Delay(2, ct);
+        }
+        var (code, _, stderr) = await RuncAsync(ct, "delete", id);
+        if (code != 0 && !RuntimeErrors.IsNotFound(stderr))
+            (code, _, stderr) = await RuncAsync(ct, "delete", "--force", id);
         if (code != 0 && !RuntimeErrors.IsNotFound(stderr))
             throw new EngineException(ErrorKind.Internal, $"cannot delete container {id}: {RuntimeErrors.Clean(stderr)}");
         await WaitForMonitorAsync(id, ct);
