@@ -37,34 +37,20 @@ public sealed partial class DaemonClient
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StreamContent(body, 81920) };
         request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/x-tar");
-        HttpResponseMessage response;
-        try
+        using var response = await SendRawAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+            throw await ErrorOfAsync(response, HttpMethod.Post, path, ct).ConfigureAwait(false);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false), Encoding.UTF8);
+        while (await reader.ReadLineAsync(ct).ConfigureAwait(false) is { } line)
         {
-            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
-        }
-        catch (HttpRequestException e)
-        {
-            throw Unreachable(e);
-        }
-        using (response)
-        {
-            if (!response.IsSuccessStatusCode)
-            {
-                var error = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
-                throw new DaemonException(ErrorMessage((int)response.StatusCode, response.ReasonPhrase, HttpMethod.Post, path, error), (int)response.StatusCode);
-            }
-            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false), Encoding.UTF8);
-            while (await reader.ReadLineAsync(ct).ConfigureAwait(false) is { } line)
-            {
-                if (string.IsNullOrWhiteSpace(line)) continue;
-                JsonMessage? message;
-                try { message = JsonSerializer.Deserialize(line, ApiJsonContext.Default.JsonMessage); }
-                catch (JsonException e) { throw new DaemonException($"the daemon's answer to POST {path} is not a JSON message stream: {e.Message}", 0, e); }
-                if (message is null) continue;
-                if (message.ErrorDetail is { } detail) throw new DaemonException(detail.Message, (int)response.StatusCode);
-                if (!string.IsNullOrEmpty(message.Error)) throw new DaemonException(message.Error, (int)response.StatusCode);
-                onMessage(message);
-            }
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            JsonMessage? message;
+            try { message = JsonSerializer.Deserialize(line, ApiJsonContext.Default.JsonMessage); }
+            catch (JsonException e) { throw new DaemonException($"the daemon's answer to POST {path} is not a JSON message stream: {e.Message}", 0, e); }
+            if (message is null) continue;
+            if (message.ErrorDetail is { } detail) throw new DaemonException(detail.Message, (int)response.StatusCode);
+            if (!string.IsNullOrEmpty(message.Error)) throw new DaemonException(message.Error, (int)response.StatusCode);
+            onMessage(message);
         }
     }
 }

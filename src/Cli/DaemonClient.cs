@@ -72,30 +72,11 @@ public sealed partial class DaemonClient : IDisposable
             request.Content = new ByteArrayContent(jsonBody);
             request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
         }
-        HttpResponseMessage response;
-        try
-        {
-            response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct).ConfigureAwait(false);
-        }
-        catch (HttpRequestException e)
-        {
-            throw Unreachable(e);
-        }
-        using (response)
-        {
-            byte[] body;
-            try
-            {
-                body = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
-            }
-            catch (HttpRequestException e)
-            {
-                throw Unreachable(e);
-            }
-            if (!response.IsSuccessStatusCode && !(notModifiedIsSuccess && response.StatusCode == HttpStatusCode.NotModified))
-                throw new DaemonException(ErrorMessage((int)response.StatusCode, response.ReasonPhrase, method, path, body), (int)response.StatusCode);
-            return body;
-        }
+        using var response = await SendRawAsync(request, HttpCompletionOption.ResponseContentRead, ct).ConfigureAwait(false);
+        var body = await ReadBodyAsync(response, ct).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode && !(notModifiedIsSuccess && response.StatusCode == HttpStatusCode.NotModified))
+            throw new DaemonException(ErrorMessage((int)response.StatusCode, response.ReasonPhrase, method, path, body), (int)response.StatusCode);
+        return body;
     }
 
     /// <summary>
@@ -106,29 +87,41 @@ public sealed partial class DaemonClient : IDisposable
     public async Task<HttpResponseMessage> SendStreamingAsync(HttpMethod method, string path, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(method, path);
-        HttpResponseMessage response;
+        var response = await SendRawAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+        if (response.IsSuccessStatusCode) return response;
+        using (response) throw await ErrorOfAsync(response, method, path, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends a request; a daemon that cannot be reached becomes the one "is mydockerd running?" error.</summary>
+    private async Task<HttpResponseMessage> SendRawAsync(HttpRequestMessage request, HttpCompletionOption completion, CancellationToken ct)
+    {
         try
         {
-            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+            return await _http.SendAsync(request, completion, ct).ConfigureAwait(false);
         }
         catch (HttpRequestException e)
         {
             throw Unreachable(e);
         }
-        if (response.IsSuccessStatusCode) return response;
-        using (response)
+    }
+
+    private async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        try
         {
-            byte[] body;
-            try
-            {
-                body = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
-            }
-            catch (HttpRequestException e)
-            {
-                throw Unreachable(e);
-            }
-            throw new DaemonException(ErrorMessage((int)response.StatusCode, response.ReasonPhrase, method, path, body), (int)response.StatusCode);
+            return await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
         }
+        catch (HttpRequestException e)
+        {
+            throw Unreachable(e);
+        }
+    }
+
+    /// <summary>The <see cref="DaemonException"/> for a non-2xx answer, with the daemon's own message.</summary>
+    private async Task<DaemonException> ErrorOfAsync(HttpResponseMessage response, HttpMethod method, string path, CancellationToken ct)
+    {
+        var body = await ReadBodyAsync(response, ct).ConfigureAwait(false);
+        return new DaemonException(ErrorMessage((int)response.StatusCode, response.ReasonPhrase, method, path, body), (int)response.StatusCode);
     }
 
     /// <summary>Sends a request and decodes a JSON answer with the source-generated metadata.</summary>

@@ -28,9 +28,13 @@ public sealed partial class ContainerService
             if (record.Phase == ContainerPhase.Removing)
                 throw EngineException.Conflict($"container '{record.Name}' is being removed; it cannot be started");
             var paths = ContainerPaths.For(options, id);
-            // A previous run's leftovers (exit file, stopped runc state) must not be mistaken for this run's.
-            await runtime.DeleteAsync(id, CancellationToken.None);
-            runtime.ClearExit(id);
+            // A previous run's leftovers (exit file, stopped runc state) must not be mistaken for this run's. A container
+            // that never ran has none, and skipping the two runc calls is a sixth of `run -d`.
+            if (record.StartedAt is not null)
+            {
+                await runtime.DeleteAsync(id, CancellationToken.None);
+                runtime.ClearExit(id);
+            }
             int pid;
             try { pid = await runtime.CreateAsync(id, paths.Dir, paths.Log, CancellationToken.None); }
             catch (ContainerStartException e)
