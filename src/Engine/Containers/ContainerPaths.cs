@@ -35,12 +35,12 @@ public sealed record ContainerPaths(string Dir, string NetnsName, string NetnsPa
     /// netns (Docker filters them the same way, libnetwork/resolvconf); Docker's public fallback if none is left.</summary>
     public static string ResolvConfFromHost(string host)
     {
-        var kept = host.Split('\n')
-            .Where(l => !(l.TrimStart().StartsWith("nameserver") && l.Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries) is [_, var a, ..]
-                          && (a.StartsWith("127.") || a == "::1")))
-            .ToList();
+        static bool Loopback(string line) =>
+            line.Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries) is ["nameserver", var a, ..]
+            && (a.StartsWith("127.") || a == "::1");
+        var kept = host.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Trim().Length > 0 && !Loopback(l)).ToList();
         if (!kept.Any(l => l.TrimStart().StartsWith("nameserver")))
             kept.AddRange(["nameserver 8.8.8.8", "nameserver 8.8.4.4"]);
-        return string.Join('\n', kept.Where((l, i) => l.Length > 0 || i < kept.Count - 1)).TrimEnd('\n') + "\n";
+        return string.Join('\n', kept) + "\n";
     }
 }

@@ -53,11 +53,11 @@ public sealed partial class ContainerService(
 
         string id = ContainerPlanner.NewId();
         _busy[id] = 0;
-        try { return await CreateLockedAsync(request, id, requestedIp, image, network, command, ct); }
+        try { return await RecordAndCreateAsync(request, id, requestedIp, image, network, command, ct); }
         finally { _busy.TryRemove(id, out _); }
     }
 
-    private async Task<ContainerView> CreateLockedAsync(
+    private async Task<ContainerView> RecordAndCreateAsync(
         ContainerCreateSpec request, string id, IPAddress? requestedIp, ImageView image, NetworkView network, List<string> command, CancellationToken ct)
     {
         var record = new ContainerRecord

@@ -12,6 +12,9 @@ namespace MyDocker.Engine.Events;
 /// </summary>
 public sealed class EventHub(StateDbFactory state)
 {
+    /// <summary>How many past events the history keeps (Docker keeps 1,000, in memory only).</summary>
+    public const int KeptEvents = 10_000;
+
     private readonly Lock _lock = new();
     private readonly List<Channel<EventRow>> _subscribers = [];
     private long _lastNano;
@@ -33,6 +36,8 @@ public sealed class EventHub(StateDbFactory state)
             {
                 db.Events.Add(row);
                 db.SaveChanges();
+                // The history is bounded: every 1,000 events, those older than the last 10,000 go.
+                if (row.Id % 1000 == 0) db.Events.Where(e => e.Id <= row.Id - KeptEvents).ExecuteDelete();
             }
             foreach (var s in _subscribers) s.Writer.TryWrite(row);
             return row;

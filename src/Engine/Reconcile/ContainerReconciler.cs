@@ -43,6 +43,7 @@ public sealed class ContainerReconciler(
         var liveIds = live.Select(r => r.Id).ToHashSet();
         var settled = live.Where(r => r.Phase is ContainerPhase.Created or ContainerPhase.Running or ContainerPhase.Exited).ToList();
         var networks = db.Networks.AsNoTracking().ToDictionary(n => n.Id);
+        var hostLinks = netlink.ListLinks();
 
         // 2. Live containers: rootfs mounted, netns and endpoint in place; a "running" container whose process is gone
         //    and left no exit file (its monitor died with it) is marked exited.
@@ -65,7 +66,7 @@ public sealed class ContainerReconciler(
                     report.Repaired.Add($"netns of container '{r.Name}' created again");
                 }
                 var plan = ContainerService.EndpointPlanFor(r.Id, network, System.Net.IPAddress.Parse(r.IpAddress), paths);
-                report.Repaired.AddRange(endpoints.Repair(plan));
+                report.Repaired.AddRange(endpoints.Repair(plan, hostLinks));
             });
             if (r.Phase == ContainerPhase.Running)
                 attempt($"state of container '{r.Name}'", () =>

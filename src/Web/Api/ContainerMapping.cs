@@ -73,14 +73,14 @@ public static class ContainerMapping
     public static ContainerInspect ToInspect(ContainerView v, string logPath, string sandboxKey)
     {
         var r = v.Record;
-        var paths = v.Command;
+        var command = v.Command;
         var endpoint = Networks(v).Values.FirstOrDefault();
         return new ContainerInspect
         {
             Id = r.Id,
             Created = Time(r.Created),
-            Path = paths.FirstOrDefault() ?? "",
-            Args = paths.Skip(1).ToList(),
+            Path = command.FirstOrDefault() ?? "",
+            Args = command.Skip(1).ToList(),
             State = new ContainerState
             {
                 Status = StateWord(r.Phase),

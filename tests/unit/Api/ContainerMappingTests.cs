@@ -1,0 +1,92 @@
+using MyDocker.Engine;
+using MyDocker.Engine.Containers;
+using MyDocker.Engine.State;
+using MyDocker.Shared.Api;
+using MyDocker.Web.Api;
+
+namespace MyDocker.UnitTests.Api;
+
+public sealed class ContainerMappingTests
+{
+    [Fact]
+    public void A_docker_cli_create_request_becomes_an_engine_spec()
+    {
+        var body = new ContainerCreateRequest
+        {
+            Image = "busybox", Cmd = ["sleep", "1000"], Env = ["A=1"], WorkingDir = "", User = "",
+            HostConfig = new HostConfig { NetworkMode = "default", Binds = ["/srv:/data:ro"], Memory = 33554432, NanoCpus = 500_000_000 },
+            NetworkingConfig = new NetworkingConfig
+            {
+                EndpointsConfig = new() { ["lan"] = new EndpointSettings { IPAMConfig = new EndpointIpamConfig { IPv4Address = "10.0.0.5" } } },
+            },
+        };
+        var spec = ContainerMapping.ToSpec("web", body);
+        Assert.Equal(("web", "busybox", "lan", "10.0.0.5"), (spec.Name, spec.Image, spec.Network, spec.Ip));
+        Assert.Equal(["sleep", "1000"], spec.Spec.Cmd);
+        Assert.Null(spec.Spec.WorkingDir);
+        Assert.Null(spec.Spec.User);
+        Assert.Equal(new BindSpec("/srv", "/data", true), Assert.Single(spec.Spec.Binds));
+        Assert.Equal((33554432L, 500_000_000L), (spec.Spec.MemoryBytes, spec.Spec.NanoCpus));
+    }
+
+    [Theory]
+    [InlineData(true, false, "interactive")]
+    [InlineData(false, true, "publishing ports")]
+    public void What_is_not_supported_yet_is_refused_by_name(bool tty, bool ports, string expected)
+    {
+        var body = new ContainerCreateRequest
+        {
+            Image = "busybox", Tty = tty,
+            HostConfig = new HostConfig { PortBindings = ports ? new() { ["80/tcp"] = [new PortBinding { HostPort = "8080" }] } : null },
+        };
+        Assert.Contains(expected, Assert.Throws<EngineException>(() => ContainerMapping.ToSpec(null, body)).Message);
+    }
+
+    [Theory]
+    [InlineData(0.4, "Less than a second")]
+    [InlineData(1.5, "1 second")]
+    [InlineData(42, "42 seconds")]
+    [InlineData(90, "About a minute")]
+    [InlineData(600, "10 minutes")]
+    [InlineData(4000, "About an hour")]
+    [InlineData(3 * 3600, "3 hours")]
+    [InlineData(3 * 86400, "3 days")]
+    public void Durations_read_like_dockers(double seconds, string expected) =>
+        Assert.Equal(expected, ContainerMapping.HumanDuration(TimeSpan.FromSeconds(seconds)));
+
+    [Fact]
+    public void Status_says_up_exited_or_created()
+    {
+        var now = DateTimeOffset.Parse("2026-11-24T10:00:00Z");
+        ContainerRecord R(ContainerPhase phase) => new()
+        {
+            Id = new string('a', 64), Name = "web", Image = "busybox", ImageId = "sha256:x", NetworkId = "n", Phase = phase,
+            Created = now.AddMinutes(-10), StartedAt = now.AddMinutes(-5), FinishedAt = now.AddSeconds(-3), ExitCode = 137,
+        };
+        Assert.Equal("Up 5 minutes", ContainerMapping.Status(R(ContainerPhase.Running), now));
+        Assert.Equal("Exited (137) 3 seconds ago", ContainerMapping.Status(R(ContainerPhase.Exited), now));
+        Assert.Equal("Created", ContainerMapping.Status(R(ContainerPhase.Created), now));
+    }
+
+    [Theory]
+    [InlineData("KILL", 9)]
+    [InlineData("SIGTERM", 15)]
+    [InlineData("2", 2)]
+    [InlineData(null, 9)]
+    public void Signals_parse_as_docker_accepts_them(string? text, int expected) => Assert.Equal(expected, Signals.Parse(text));
+
+    [Fact]
+    public void Unknown_signals_and_filters_are_refused()
+    {
+        Assert.Contains("unknown", Assert.Throws<EngineException>(() => Signals.Parse("NOPE")).Message);
+        Assert.Contains("can be filtered by", Assert.Throws<EngineException>(() => ContainerFilters.Parse("""{"colour":["red"]}""")).Message);
+    }
+
+    [Fact]
+    public void Unix_times_with_fractions_parse()
+    {
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1700000000).AddTicks(1234567), Query.UnixTime("1700000000.123456789", "since"));
+        Assert.Null(Query.UnixTime("0", "since"));
+        Assert.Throws<EngineException>(() => Query.UnixTime("yesterday", "since"));
+    }
+}
