@@ -58,7 +58,7 @@ public sealed class ContainerBadInputTests : IClassFixture<ContainerBadInputTest
         var r = _d.Cli(args);
         Assert.NotEqual(0, r.ExitCode);
         Assert.Contains(expected, r.Stderr);
-        Assert.Equal(before, ContainerTraces.Of(_d));
+        ContainerTraces.AssertBackTo(_d, before);
     }
 
     [Fact]
@@ -68,10 +68,10 @@ public sealed class ContainerBadInputTests : IClassFixture<ContainerBadInputTest
         var r = _d.Cli("run", "--network", "lan", "busybox", "no-such-command");
         Assert.Equal(127, r.ExitCode);
         Assert.Contains("no-such-command", r.Stderr);
-        Assert.Equal(before, ContainerTraces.Of(_d));
+        ContainerTraces.AssertBackTo(_d, before);
 
         var detached = _d.Cli("run", "-d", "--network", "lan", "busybox", "/bin/nothing-here");
         Assert.Equal(127, detached.ExitCode);
-        Assert.Equal(before, ContainerTraces.Of(_d));
+        ContainerTraces.AssertBackTo(_d, before);
     }
 }

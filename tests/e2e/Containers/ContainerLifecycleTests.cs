@@ -60,7 +60,7 @@ public sealed class ContainerLifecycleTests : IDisposable
         Assert.Contains("-f", refused.Stderr);
 
         _d.CliOk("rm", id[..12], "-f");
-        Assert.Equal(clean, ContainerTraces.Of(_d));
+        ContainerTraces.AssertBackTo(_d, clean);
     }
 
     [Fact]
@@ -84,7 +84,7 @@ public sealed class ContainerLifecycleTests : IDisposable
         var r = _d.Cli("run", "--rm", "--network", "tmp", "busybox", "echo", "bye");
         Assert.Equal(0, r.ExitCode);
         Assert.Equal("bye\n", r.Stdout);
-        _d.Eventually(() => ContainerTraces.Of(_d).SequenceEqual(clean), "the --rm container is gone with everything it had");
+        ContainerTraces.AssertBackTo(_d, clean);
     }
 
     [Fact]

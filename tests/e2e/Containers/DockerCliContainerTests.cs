@@ -55,7 +55,7 @@ public sealed class DockerCliContainerTests : IDisposable
         Assert.Contains("Exited (137)", DockerOk("ps", "-a"));
         DockerOk("start", "dweb");
         DockerOk("rm", "-f", "dweb");
-        Assert.Equal(clean, ContainerTraces.Of(_d));
+        ContainerTraces.AssertBackTo(_d, clean);
     }
 
     [Fact]

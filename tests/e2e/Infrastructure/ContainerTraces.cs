@@ -36,6 +36,17 @@ public static class ContainerTraces
         return traces;
     }
 
+    /// <summary>
+    /// Asserts that the traces come back to <paramref name="expected"/>. Not at once: a removed container's veth is
+    /// deleted in the background by the LinkReaper when requests pause (at most about a second later), as bridges are.
+    /// </summary>
+    public static void AssertBackTo(DaemonUnderTest d, List<string> expected)
+    {
+        List<string> now = [];
+        d.Eventually(() => (now = Of(d)).SequenceEqual(expected), "container traces back to the state before");
+        Assert.Equal(expected, now);
+    }
+
     public sealed record Row(string Id, string Name, string State, string Status, string Ip);
 
     /// <summary>Containers as the API lists them.</summary>
