@@ -107,8 +107,18 @@ public sealed class DaemonUnderTest : IDisposable
             ConnectCallback = async (_, ct) =>
             {
                 var s = new System.Net.Sockets.Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                await s.ConnectAsync(new UnixDomainSocketEndPoint(Socket), ct);
-                return new NetworkStream(s, ownsSocket: true);
+                try
+                {
+                    await s.ConnectAsync(new UnixDomainSocketEndPoint(Socket), ct);
+                    return new NetworkStream(s, ownsSocket: true);
+                }
+                catch
+                {
+                    // WaitReady polls every 50 ms while the daemon starts: an undisposed socket per failed attempt
+                    // piled up past fd 1024 in the test host, where libnftables' select() aborts the process.
+                    s.Dispose();
+                    throw;
+                }
             },
         };
         return new HttpClient(handler) { BaseAddress = new Uri("http://localhost"), Timeout = TimeSpan.FromSeconds(30) };
