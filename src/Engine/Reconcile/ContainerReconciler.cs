@@ -41,6 +41,11 @@ public sealed class ContainerReconciler(
             });
         var live = db.Containers.AsNoTracking().ToList();
         var liveIds = live.Select(r => r.Id).ToHashSet();
+        // An on-demand reconcile runs beside creates and removes, so "no record in the snapshot" is not "orphan": an id
+        // is live if the snapshot has it, an operation of this process holds it (set before it makes anything), or its
+        // record appeared since the snapshot was read.
+        bool IsLive(string id) =>
+            liveIds.Contains(id) || containers.IsBusy(id) || db.Containers.AsNoTracking().Any(c => c.Id == id);
         var settled = live.Where(r => r.Phase is ContainerPhase.Created or ContainerPhase.Running or ContainerPhase.Exited).ToList();
         var networks = db.Networks.AsNoTracking().ToDictionary(n => n.Id);
         var hostLinks = netlink.ListLinks();
@@ -81,12 +86,12 @@ public sealed class ContainerReconciler(
         // 3. Engine objects nobody owns.
         attempt("orphan runtime state", () =>
         {
-            foreach (var id in runtime.RemoveOrphansAsync(liveIds, CancellationToken.None).GetAwaiter().GetResult())
+            foreach (var id in runtime.RemoveOrphansAsync(IsLive, CancellationToken.None).GetAwaiter().GetResult())
                 report.Removed.Add($"orphan container process, monitor or cgroup {id[..Math.Min(12, id.Length)]} removed");
         });
         attempt("orphan veths", () =>
         {
-            foreach (var link in EndpointDriver.OrphanVeths(netlink.ListLinks(), liveIds))
+            foreach (var link in EndpointDriver.OrphanVeths(netlink.ListLinks(), IsLive))
             {
                 var t = new Common.Teardown();
                 endpoints.Teardown(EndpointDriver.ContainerIdOf(link)!, t, deleteNow: true);
@@ -96,7 +101,7 @@ public sealed class ContainerReconciler(
         });
         attempt("orphan netns", () =>
         {
-            foreach (var name in netns.List().Where(n => !liveIds.Contains(n)))
+            foreach (var name in netns.List().Where(n => !IsLive(n)))
             {
                 netns.Remove(name);
                 report.Removed.Add($"orphan netns {name[..Math.Min(12, name.Length)]} removed");
@@ -108,14 +113,14 @@ public sealed class ContainerReconciler(
             foreach (var mount in OverlayMount.MountedUnder(root + "/"))
             {
                 string id = Path.GetRelativePath(root, mount).Split('/')[0];
-                if (liveIds.Contains(id)) continue;
+                if (IsLive(id)) continue;
                 OverlayMount.Unmount(mount);
                 report.Removed.Add($"orphan rootfs mount {mount} unmounted");
             }
             if (!Directory.Exists(root)) return;
             foreach (var dir in Directory.GetDirectories(root))
             {
-                if (liveIds.Contains(Path.GetFileName(dir)) || OverlayMount.MountedUnder(dir + "/").Count > 0) continue;
+                if (IsLive(Path.GetFileName(dir)) || OverlayMount.MountedUnder(dir + "/").Count > 0) continue;
                 Directory.Delete(dir, recursive: true);
                 report.Removed.Add($"orphan container directory {Path.GetFileName(dir)[..Math.Min(12, Path.GetFileName(dir).Length)]} deleted");
             }
@@ -123,7 +128,7 @@ public sealed class ContainerReconciler(
         attempt("orphan address leases", () =>
         {
             foreach (var network in networks.Values.Where(n => n.Phase == NetworkPhase.Ready))
-                foreach (var lease in ipam.Leases(network.Id).Where(l => !liveIds.Contains(l.OwnerId)))
+                foreach (var lease in ipam.Leases(network.Id).Where(l => !IsLive(l.OwnerId)))
                 {
                     ipam.Release(network.Id, lease.Address);
                     report.Removed.Add($"lease {IPv4.ToAddress(lease.Address)} of network '{network.Name}' released (owner {lease.OwnerId[..Math.Min(12, lease.OwnerId.Length)]} is gone)");

@@ -143,7 +143,7 @@ public sealed class ContainerRuntimeTests : IDisposable
         // The reconciler's sweep keeps what is live and removes what is not.
         var orphan = NewId();
         await _f.RunAsync(orphan, ["sleep", "1000"]);
-        Assert.Equal([orphan], await Runtime.RemoveOrphansAsync(new HashSet<string> { id }, default));
+        Assert.Equal([orphan], await Runtime.RemoveOrphansAsync(new HashSet<string> { id }.Contains, default));
         Assert.Equal([id], await Runtime.ListAsync(default));
         Assert.Empty(CgroupDirs.Existing(Runtime.CgroupPath(orphan)));
         Assert.Null(Runtime.MonitorPid(orphan));

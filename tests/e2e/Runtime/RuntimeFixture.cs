@@ -76,7 +76,7 @@ public sealed class RuntimeFixture : IDisposable
         {
             using var runtime = New();
             // Nothing is live for this fixture: every container, monitor, exit record and cgroup goes.
-            runtime.RemoveOrphansAsync(new HashSet<string>(), CancellationToken.None).GetAwaiter().GetResult();
+            runtime.RemoveOrphansAsync(_ => false, CancellationToken.None).GetAwaiter().GetResult();
         }
         finally
         {

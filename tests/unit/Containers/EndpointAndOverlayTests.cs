@@ -49,7 +49,7 @@ public class EndpointAndOverlayTests
             new LinkInfo(8, "mdb0", "bridge", "mydocker:net:" + other, true, null),  // a network's bridge
             new LinkInfo(9, "other", "veth", "mydocker:ctr:" + other, true, null),   // alias and name disagree
         };
-        var orphans = EndpointDriver.OrphanVeths(links, new HashSet<string> { Id });
+        var orphans = EndpointDriver.OrphanVeths(links, new HashSet<string> { Id }.Contains);
         Assert.Equal([6], orphans.Select(l => l.Index));
         Assert.Equal(other, EndpointDriver.ContainerIdOf(orphans[0]));
     }

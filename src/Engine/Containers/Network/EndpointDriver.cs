@@ -65,11 +65,11 @@ public sealed partial class EndpointDriver(IRtNetlink netlink, LinkReaper reaper
     }
 
     /// <summary>
-    /// Host veths marked as a container's (alias "mydocker:ctr:&lt;id&gt;") whose container is not in
-    /// <paramref name="liveContainerIds"/>: the reconciler removes them with <see cref="Teardown"/>.
+    /// Host veths marked as a container's (alias "mydocker:ctr:&lt;id&gt;") whose container <paramref name="isLive"/>
+    /// says is not live: the reconciler removes them with <see cref="Teardown"/>.
     /// </summary>
-    public static IReadOnlyList<LinkInfo> OrphanVeths(IEnumerable<LinkInfo> links, IReadOnlySet<string> liveContainerIds) =>
-        links.Where(l => ContainerIdOf(l) is { } id && !liveContainerIds.Contains(id)).ToList();
+    public static IReadOnlyList<LinkInfo> OrphanVeths(IEnumerable<LinkInfo> links, Func<string, bool> isLive) =>
+        links.Where(l => ContainerIdOf(l) is { } id && !isLive(id)).ToList();
 
     /// <summary>The container id in the alias of a host veth the engine made, or null for any other device.</summary>
     public static string? ContainerIdOf(LinkInfo link) =>

@@ -97,11 +97,11 @@ public sealed partial class ContainerRuntime
 
     /// <summary>
     /// For the reconciler: every container id found in runc's state, the monitor and exit directories, the socket
-    /// directory or under the cgroup parent that is not in <paramref name="liveIds"/> is killed and removed with all of
-    /// its traces. Returns the ids removed. Callers must not run it concurrently with a create (an id being created is
-    /// not yet live), e.g. by holding the container service's gate.
+    /// directory or under the cgroup parent for which <paramref name="isLive"/> says no is killed and removed with all
+    /// of its traces. Returns the ids removed. <paramref name="isLive"/> is asked at removal time, so a caller running
+    /// beside creates can count an id that is being created as live.
     /// </summary>
-    public async Task<IReadOnlyList<string>> RemoveOrphansAsync(ISet<string> liveIds, CancellationToken ct)
+    public async Task<IReadOnlyList<string>> RemoveOrphansAsync(Func<string, bool> isLive, CancellationToken ct)
     {
         var found = new HashSet<string>(await ListAsync(ct));
         foreach (var dir in new[] { options.MonitorDir, options.ExitDir, options.SocketDir })
@@ -110,7 +110,7 @@ public sealed partial class ContainerRuntime
                     if (Path.GetFileName(entry) is { } name && !name.Contains('.')) found.Add(name);
         found.UnionWith(CgroupDirs.Children(options.CgroupParent));
         var removed = new List<string>();
-        foreach (var id in found.Where(id => !liveIds.Contains(id)).Order())
+        foreach (var id in found.Order().Where(id => !isLive(id)))
         {
             logger.LogInformation("Removing orphaned container {Id}", id);
             await CleanUpAsync(id, ct);
