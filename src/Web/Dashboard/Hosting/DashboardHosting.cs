@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Routing.Matching;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using MudBlazor.Services;
@@ -21,6 +22,9 @@ public static class DashboardHosting
         if (!options.Enabled) return null;
 
         builder.Services.AddSingleton(options);
+        // Antiforgery and circuit keys in memory, like the sessions: a restart ends them all, and nothing is written
+        // to root's home directory (the default key ring location).
+        builder.Services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
         builder.Services.AddSingleton<DashboardAccess>();
         builder.Services.AddSingleton<IDashboardEngine, EngineDashboardClient>();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
