@@ -24,6 +24,9 @@ public sealed class DaemonUnderTest : IDisposable
     /// <summary>Unique per daemon, so its containers' cgroups never mix with another run's or the host daemon's.</summary>
     public string CgroupParent { get; } = "mydocker-e2e-" + Guid.NewGuid().ToString("N")[..12];
 
+    /// <summary>Flags added to every start (e.g. --dashboard-port N).</summary>
+    public List<string> ExtraArgs { get; } = [];
+
     public DaemonUnderTest(string purpose = "d", bool start = true)
     {
         Netns = new TestNetns(purpose);
@@ -41,6 +44,7 @@ public sealed class DaemonUnderTest : IDisposable
         };
         foreach (var a in new[] { "--net=" + Netns.Path, Artifacts.Daemon, "--data-root", DataRoot, "--exec-root", ExecRoot, "-H", HostArg })
             psi.ArgumentList.Add(a);
+        foreach (var a in ExtraArgs) psi.ArgumentList.Add(a);
         if (crashAt is not null) psi.Environment["MYDOCKER_TEST_CRASH_AT"] = crashAt;
         psi.Environment["MYDOCKER_MyDocker__CgroupParent"] = CgroupParent;
         var p = new Process { StartInfo = psi };
@@ -96,6 +100,9 @@ public sealed class DaemonUnderTest : IDisposable
     }
 
     public void Restart(string? crashAt = null) { Stop(); Start(crashAt); }
+
+    /// <summary>All lines the daemon printed that start with <paramref name="prefix"/>.</summary>
+    public List<string> LogLines(string prefix) { lock (_logs) return _logs.Where(l => l.StartsWith(prefix, StringComparison.Ordinal)).ToList(); }
 
     public string Logs { get { lock (_logs) return string.Join('\n', _logs.TakeLast(80)); } }
 
