@@ -156,6 +156,14 @@ public sealed class DaemonUnderTest : IDisposable
         }
     }
 
+    /// <summary>The bridge device of a network, read through the API on the unix socket (no CLI needed).</summary>
+    public string InspectNetworkBridge(string name)
+    {
+        using var http = Http();
+        using var doc = JsonDocument.Parse(http.GetStringAsync("/networks/" + name).Result);
+        return doc.RootElement.GetProperty("Options").GetProperty("com.docker.network.bridge.name").GetString()!;
+    }
+
     /// <summary>Names from `mydocker network ls --format json`, sorted.</summary>
     public List<string> NetworkNames()
     {
