@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
 using MyDocker.Engine.Networks;
 using MyDocker.Engine.Networks.Ipam;
 using MyDocker.Engine.State;
@@ -21,7 +22,11 @@ public sealed record NetworkRow
     public IReadOnlyList<LeaseRow> Leases { get; init; } = [];
 }
 
-public sealed record LeaseRow(string Owner, string Address, DateTimeOffset Since);
+/// <summary>An address leased to an endpoint: the owning container's id and, when it still exists, its name.</summary>
+public sealed record LeaseRow(string Owner, string Address, DateTimeOffset Since)
+{
+    public string? OwnerName { get; init; }
+}
 
 /// <summary>
 /// Everything the dashboard's pages ask of the engine, in one seam so bUnit tests drive the pages with a fake. Every
@@ -31,6 +36,8 @@ public sealed record LeaseRow(string Owner, string Address, DateTimeOffset Since
 public interface IDashboardEngine
 {
     Task<IReadOnlyList<NetworkRow>> ListNetworksAsync(CancellationToken ct = default);
+    /// <summary>One network by id or name, its leases with their containers' names; throws NotFound.</summary>
+    Task<NetworkRow> GetNetworkAsync(string idOrName, CancellationToken ct = default);
     /// <summary>Runs create's checks without creating; throws what create would throw.</summary>
     Task ValidateNetworkAsync(NetworkCreateSpec spec, CancellationToken ct = default);
     Task<string> SuggestSubnetAsync(CancellationToken ct = default);
@@ -49,8 +56,17 @@ public interface IEventSubscription : IDisposable
 }
 
 /// <summary>The real engine behind the dashboard: NetworkService and EventHub.</summary>
-public sealed class EngineDashboardClient(NetworkService networks, Engine.Events.EventHub events) : IDashboardEngine
+public sealed class EngineDashboardClient(NetworkService networks, Engine.Events.EventHub events, StateDbFactory state) : IDashboardEngine
 {
+    public async Task<NetworkRow> GetNetworkAsync(string idOrName, CancellationToken ct = default)
+    {
+        var row = ToRow(await networks.GetAsync(idOrName, ct));
+        var owners = row.Leases.Select(l => l.Owner).ToHashSet();
+        await using var db = state.Create();
+        var names = await db.Containers.AsNoTracking().Where(c => owners.Contains(c.Id)).ToDictionaryAsync(c => c.Id, c => c.Name, ct);
+        return row with { Leases = row.Leases.Select(l => l with { OwnerName = names.GetValueOrDefault(l.Owner) }).ToList() };
+    }
+
     public async Task<IReadOnlyList<NetworkRow>> ListNetworksAsync(CancellationToken ct = default) =>
         (await networks.ListAsync(ct)).Select(ToRow).ToList();
 

@@ -22,6 +22,10 @@ public sealed class FakeDashboardEngine : IDashboardEngine
     public Task<IReadOnlyList<NetworkRow>> ListNetworksAsync(CancellationToken ct = default) =>
         Task.FromResult<IReadOnlyList<NetworkRow>>(Networks.ToList());
 
+    public Task<NetworkRow> GetNetworkAsync(string idOrName, CancellationToken ct = default) =>
+        Task.FromResult(Networks.FirstOrDefault(n => n.Id == idOrName || n.Name == idOrName)
+                        ?? throw EngineException.NotFound($"network '{idOrName}' not found"));
+
     public Task ValidateNetworkAsync(NetworkCreateSpec spec, CancellationToken ct = default) { Plan(spec); return Task.CompletedTask; }
 
     public Task<string> SuggestSubnetAsync(CancellationToken ct = default) =>

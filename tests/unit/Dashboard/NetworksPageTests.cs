@@ -62,3 +62,28 @@ public class EventFeedTests
         Assert.Equal(FeedState.Live, feed.State);
     }
 }
+
+public class NetworkDetailTests : DashboardTestContext
+{
+    [Fact]
+    public void Shows_the_leases_with_container_names_and_follows_events()
+    {
+        var net = FakeDashboardEngine.Row("web", "10.1.0.0/24");
+        Engine.Networks.Add(net);
+        var cut = Render<NetworkDetail>(p => p.Add(x => x.IdOrName, "web"));
+        cut.WaitForAssertion(() => Assert.Contains("No container is connected", cut.Find("[data-testid=leases]").TextContent));
+
+        Engine.Networks[0] = net with { Leases = [new MyDocker.Web.Dashboard.LeaseRow(new string('a', 64), "10.1.0.2", DateTimeOffset.UnixEpoch) { OwnerName = "app" }] };
+        Engine.Publish("network", "connect", net.Id, "web");
+        cut.WaitForAssertion(() =>
+        {
+            var text = cut.Find("[data-testid=leases]").TextContent;
+            Assert.Contains("app", text);
+            Assert.Contains("10.1.0.2", text);
+        });
+
+        Engine.Networks.Clear();
+        Engine.Publish("network", "destroy", net.Id, "web");
+        cut.WaitForAssertion(() => Assert.Contains("network 'web' not found", cut.Find("[data-testid=detail-error]").TextContent));
+    }
+}
