@@ -36,6 +36,9 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
     public async Task Create_watch_and_delete_a_network_in_the_browser()
     {
         var page = await _browser!.NewPageAsync();
+        // Anything the CSP blocks (an inline script or style MudBlazor or Blazor needs) shows up as a console error.
+        var refused = new List<string>();
+        page.Console += (_, m) => { if (m.Text.Contains("Content Security Policy") || m.Text.Contains("Refused to")) lock (refused) refused.Add(m.Text); };
         await page.GotoAsync(DashboardAccessTests.LoginUrl(_d));
         // Interactive once the page's feed reports live (a click before the circuit connects would be lost).
         await Assertions.Expect(page.GetByTestId("connection")).ToHaveTextAsync("live");
@@ -60,6 +63,20 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         }
         await Assertions.Expect(table).ToContainTextAsync("fromapi");
 
+        // A container run from the CLI changes the counts live, and the detail page lists its lease.
+        _d.WithBusybox();
+        _d.RunDetached("--name", "app", "--network", "webnet", "busybox", "sleep", "300");
+        var webRow = page.GetByRole(AriaRole.Row).Filter(new() { HasText = "webnet" });
+        await Assertions.Expect(webRow).ToContainTextAsync("1 / 252");
+        await page.GetByRole(AriaRole.Link, new() { Name = "webnet", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("leases")).ToContainTextAsync("app");
+        await Assertions.Expect(page.GetByTestId("leases")).ToContainTextAsync(_d.IpOf("app"));
+        await page.ScreenshotAsync(new() { Path = Path.Combine(_shots, "network-detail.png"), FullPage = true });
+        _d.CliOk("rm", "-f", "app");
+        await Assertions.Expect(page.GetByTestId("leases")).ToContainTextAsync("No container is connected");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Networks", Exact = true }).First.ClickAsync();
+        await Assertions.Expect(page.GetByTestId("connection")).ToHaveTextAsync("live");
+
         await page.GetByRole(AriaRole.Button, new() { Name = "Delete network webnet" }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Delete", Exact = true }).ClickAsync();
         await Assertions.Expect(table).Not.ToContainTextAsync("webnet");
@@ -68,6 +85,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         await page.GetByRole(AriaRole.Link, new() { Name = "Events" }).ClickAsync();
         await Assertions.Expect(page.GetByTestId("events")).ToContainTextAsync("destroy");
         await page.ScreenshotAsync(new() { Path = Path.Combine(_shots, "events.png"), FullPage = true });
+        lock (refused) Assert.Empty(refused);
     }
 
     public async Task DisposeAsync()
