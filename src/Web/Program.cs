@@ -95,5 +95,15 @@ app.Lifetime.ApplicationStarted.Register(() =>
 });
 app.Lifetime.ApplicationStopped.Register(() => { try { File.Delete(socketPath); } catch (IOException) { } });
 
-await app.RunAsync();
+try
+{
+    try { await app.StartAsync(); }
+    catch (IOException e) when (dashboard is not null && e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+    {
+        Console.Error.WriteLine($"mydockerd: the dashboard's port 127.0.0.1:{dashboard.Port} is in use; free it, or start with --dashboard-port N (MyDocker:Dashboard:Port) or --no-dashboard");
+        return 1;
+    }
+    await app.WaitForShutdownAsync();
+}
+finally { await app.DisposeAsync(); }
 return 0;
