@@ -88,6 +88,24 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         lock (refused) Assert.Empty(refused);
     }
 
+    [Fact]
+    public async Task An_open_page_recovers_by_itself_after_the_daemon_restarts()
+    {
+        var page = await _browser!.NewPageAsync();
+        await page.GotoAsync(DashboardAccessTests.LoginUrl(_d));
+        await Assertions.Expect(page.GetByTestId("connection")).ToHaveTextAsync("live");
+        // Also proves SIGTERM is not held up by the open page's reconnect (DashboardGate refuses it while stopping).
+        _d.Restart();
+        using (var unix = _d.Http())
+        {
+            var r = await unix.PostAsync("/networks/create", new StringContent("{\"Name\":\"afterrestart\"}", System.Text.Encoding.UTF8, "application/json"));
+            Assert.True(r.IsSuccessStatusCode, await r.Content.ReadAsStringAsync());
+        }
+        // Blazor retries the circuit, the server no longer knows it, the page reloads; the session cookie still holds.
+        await Assertions.Expect(page.GetByTestId("networks")).ToContainTextAsync("afterrestart", new() { Timeout = 60_000 });
+        await Assertions.Expect(page.GetByTestId("connection")).ToHaveTextAsync("live");
+    }
+
     public async Task DisposeAsync()
     {
         if (_browser is not null) await _browser.DisposeAsync();

@@ -26,6 +26,8 @@ public sealed class DaemonUnderTest : IDisposable
 
     /// <summary>Flags added to every start (e.g. --dashboard-port N).</summary>
     public List<string> ExtraArgs { get; } = [];
+    /// <summary>Environment variables added to every start (e.g. log levels while chasing a bug).</summary>
+    public Dictionary<string, string> ExtraEnv { get; } = [];
 
     public DaemonUnderTest(string purpose = "d", bool start = true)
     {
@@ -45,6 +47,7 @@ public sealed class DaemonUnderTest : IDisposable
         foreach (var a in new[] { "--net=" + Netns.Path, Artifacts.Daemon, "--data-root", DataRoot, "--exec-root", ExecRoot, "-H", HostArg })
             psi.ArgumentList.Add(a);
         foreach (var a in ExtraArgs) psi.ArgumentList.Add(a);
+        foreach (var (k, v) in ExtraEnv) psi.Environment[k] = v;
         if (crashAt is not null) psi.Environment["MYDOCKER_TEST_CRASH_AT"] = crashAt;
         psi.Environment["MYDOCKER_MyDocker__CgroupParent"] = CgroupParent;
         var p = new Process { StartInfo = psi };

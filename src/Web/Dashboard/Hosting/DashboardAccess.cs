@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.WebUtilities;
@@ -7,13 +6,13 @@ namespace MyDocker.Web.Dashboard.Hosting;
 
 /// <summary>
 /// Who may use the dashboard: one login token made at start (printed in the login URL, usable once), exchanged for a
-/// session key kept in an HttpOnly, SameSite=Strict cookie. Both are 32 bytes from a CSPRNG, URL-safe base64. Keys live
-/// in memory only, so a daemon restart prints a new URL and ends every session. Thread-safe.
+/// session key kept in an HttpOnly, SameSite=Strict cookie. A session key is a random id and its HMAC under a secret
+/// kept in the data root (root-only file), so sessions survive a daemon restart and an open page recovers by itself;
+/// deleting the file ends every session. Tokens and ids are 32 bytes from a CSPRNG, URL-safe base64. Thread-safe.
 /// </summary>
-public sealed class DashboardAccess
+public sealed class DashboardAccess(byte[] secret)
 {
     public const string CookieName = "mydocker_session";
-    private readonly ConcurrentDictionary<string, byte> _sessions = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private string? _loginToken = NewSecret();
 
@@ -26,18 +25,41 @@ public sealed class DashboardAccess
         if (string.IsNullOrEmpty(token)) return null;
         lock (_lock)
         {
-            if (_loginToken is null || !FixedEquals(token, _loginToken)) return null;
+            if (_loginToken is null || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token), Encoding.UTF8.GetBytes(_loginToken)))
+                return null;
             _loginToken = null;
         }
-        string key = NewSecret();
-        _sessions[key] = 0;
-        return key;
+        string id = NewSecret();
+        return id + "." + Mac(id);
     }
 
-    public bool IsSession(string? key) => !string.IsNullOrEmpty(key) && _sessions.ContainsKey(key);
+    public bool IsSession(string? key)
+    {
+        if (string.IsNullOrEmpty(key) || key.IndexOf('.') is not (> 0 and var dot)) return false;
+        return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(key[(dot + 1)..]), Encoding.ASCII.GetBytes(Mac(key[..dot])));
+    }
 
-    private static bool FixedEquals(string a, string b) =>
-        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(a), Encoding.UTF8.GetBytes(b));
+    /// <summary>Reads the 32-byte session secret, or makes it (mode 0600) on first start.</summary>
+    public static byte[] LoadOrCreateSecret(string path)
+    {
+        if (File.Exists(path))
+        {
+            var bytes = File.ReadAllBytes(path);
+            if (bytes.Length == 32) return bytes;
+        }
+        var fresh = RandomNumberGenerator.GetBytes(32);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        string tmp = path + ".tmp";
+        using (var f = new FileStream(tmp, new FileStreamOptions
+        {
+            Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        }))
+            f.Write(fresh);
+        File.Move(tmp, path, overwrite: true);
+        return fresh;
+    }
+
+    private string Mac(string id) => WebEncoders.Base64UrlEncode(HMACSHA256.HashData(secret, Encoding.ASCII.GetBytes(id)));
 
     private static string NewSecret() => WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
 }

@@ -19,7 +19,7 @@ public static class DashboardGate
         $"connect-src 'self' ws://127.0.0.1:{port} ws://localhost:{port}; object-src 'none'; base-uri 'self'; " +
         "form-action 'self'; frame-ancestors 'none'";
 
-    public static IApplicationBuilder UseDashboardGate(this IApplicationBuilder app, DashboardOptions options, DashboardAccess access)
+    public static IApplicationBuilder UseDashboardGate(this IApplicationBuilder app, DashboardOptions options, DashboardAccess access, CancellationToken stopping)
     {
         string[] hosts = [$"127.0.0.1:{options.Port}", $"localhost:{options.Port}"];
         string[] origins = [$"http://127.0.0.1:{options.Port}", $"http://localhost:{options.Port}"];
@@ -33,6 +33,15 @@ public static class DashboardGate
             h.XFrameOptions = "DENY";
             h["Referrer-Policy"] = "no-referrer";
 
+            // At SIGTERM SignalR closes every circuit's WebSocket, and Blazor reconnects at once over a keep-alive
+            // connection Kestrel still serves; that new WebSocket would hold the shutdown for HostOptions.ShutdownTimeout
+            // (30 s). Refused here, the page keeps retrying until the daemon is back.
+            if (stopping.IsCancellationRequested)
+            {
+                ctx.Response.Headers.Connection = "close";
+                await Refuse(ctx, HttpStatusCode.ServiceUnavailable, "Stopping", "mydockerd is stopping; the page reconnects when it is back.");
+                return;
+            }
             string host = ctx.Request.Headers.Host.ToString();
             if (!hosts.Contains(host, StringComparer.OrdinalIgnoreCase))
             {

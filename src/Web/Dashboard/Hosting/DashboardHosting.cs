@@ -12,7 +12,7 @@ namespace MyDocker.Web.Dashboard.Hosting;
 public static class DashboardHosting
 {
     /// <summary>Registers the dashboard's services and listener; returns null when it is disabled.</summary>
-    public static DashboardOptions? AddDashboard(this WebApplicationBuilder builder, DaemonArguments args)
+    public static DashboardOptions? AddDashboard(this WebApplicationBuilder builder, DaemonArguments args, string dataRoot)
     {
         // Always: keeps the API's endpoints to the unix socket even if something else ever listens on TCP.
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, ListenerMatcherPolicy>());
@@ -22,10 +22,10 @@ public static class DashboardHosting
         if (!options.Enabled) return null;
 
         builder.Services.AddSingleton(options);
-        // Antiforgery and circuit keys in memory, like the sessions: a restart ends them all, and nothing is written
-        // to root's home directory (the default key ring location).
+        // Antiforgery and circuit keys in memory: a restart ends every circuit anyway (the page reloads and gets new
+        // ones), and nothing is written to root's home directory (the default key ring location).
         builder.Services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
-        builder.Services.AddSingleton<DashboardAccess>();
+        builder.Services.AddSingleton(new DashboardAccess(DashboardAccess.LoadOrCreateSecret(Path.Combine(dataRoot, "dashboard", "session.key"))));
         builder.Services.AddSingleton<IDashboardEngine, EngineDashboardClient>();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
@@ -36,7 +36,7 @@ public static class DashboardHosting
     /// <summary>The gate: first in the pipeline, before the API's middleware.</summary>
     public static void UseDashboardGate(this WebApplication app, DashboardOptions? options)
     {
-        if (options is not null) app.UseDashboardGate(options, app.Services.GetRequiredService<DashboardAccess>());
+        if (options is not null) app.UseDashboardGate(options, app.Services.GetRequiredService<DashboardAccess>(), app.Lifetime.ApplicationStopping);
     }
 
     /// <summary>Antiforgery (after routing, as Blazor requires), static assets and the components.</summary>

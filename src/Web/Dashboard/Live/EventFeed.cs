@@ -56,10 +56,11 @@ public sealed class EventFeed(IDashboardEngine engine, TimeSpan window, TimeProv
         State = FeedState.Stopped;
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Stops the feed without waiting for its task: the page disposes it on the circuit's dispatcher, which a
+    /// batch in flight may be waiting for (InvokeAsync), so waiting here could deadlock.</summary>
+    public ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync();
-        try { await _loop; } catch (Exception) { /* stopping */ }
-        _stop.Dispose();
+        _stop.Cancel();
+        return ValueTask.CompletedTask;
     }
 }
