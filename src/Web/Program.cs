@@ -4,6 +4,7 @@ using MyDocker.Engine.Reconcile;
 using MyDocker.Engine.State;
 using MyDocker.Shared.Api;
 using MyDocker.Web.Api;
+using MyDocker.Web.Dashboard.Hosting;
 using MyDocker.Web.Hosting;
 
 DaemonArguments daemonArgs;
@@ -44,6 +45,7 @@ if (File.Exists(socketPath)) File.Delete(socketPath);
 builder.WebHost.ConfigureKestrel(k => k.ListenUnixSocket(socketPath, listen => listen.UseHalfCloseHold()));
 builder.Services.AddMyDockerEngine(options);
 builder.Services.AddHostedService<ContainerExitService>();
+var dashboard = builder.AddDashboard(daemonArgs, options.DataRoot);
 builder.Services.ConfigureHttpJsonOptions(o =>
 {
     o.SerializerOptions.PropertyNamingPolicy = null;
@@ -59,24 +61,49 @@ var report = await app.Services.GetRequiredService<Reconciler>().RunAsync(firstR
 log.LogInformation("Reconciled at start-up: {Repaired} repaired, {Removed} removed, {Errors} errors",
     report.Repaired.Count, report.Removed.Count, report.Errors.Count);
 
-app.UseDockerErrors();
-// Routing must come after the /vX.Y prefix is stripped: left implicit, WebApplication would route first.
-app.UseDockerApiVersioning();
+// The dashboard's TCP listener: host/origin/cookie checks first; the unix socket passes through untouched.
+app.UseDashboardGate(dashboard);
+app.UseWhen(ctx => !ListenerMatcherPolicy.IsDashboardListener(ctx), api =>
+{
+    api.UseDockerErrors();
+    // Routing must come after the /vX.Y prefix is stripped: left implicit, WebApplication would route first.
+    api.UseDockerApiVersioning();
+});
 app.UseRouting();
-app.MapSystemEndpoints();
-app.MapNetworkEndpoints();
-app.MapImageEndpoints();
-app.MapContainerEndpoints();
-app.MapEventEndpoints();
-app.MapFallback((HttpContext ctx) => ApiErrors.Write(ctx, StatusCodes.Status404NotFound, $"page not found: {ctx.Request.Method} {ctx.Request.Path}"));
+// Endpoints marked DockerApiEndpoint are served on the unix socket only, all others on the TCP port only
+// (ListenerMatcherPolicy): the two share paths such as /networks.
+var dockerApi = app.MapGroup("").WithMetadata(DockerApiEndpoint.Instance);
+dockerApi.MapSystemEndpoints();
+dockerApi.MapNetworkEndpoints();
+dockerApi.MapImageEndpoints();
+dockerApi.MapContainerEndpoints();
+dockerApi.MapEventEndpoints();
+app.MapDashboard(dashboard);
+dockerApi.MapFallback((HttpContext ctx) => ApiErrors.Write(ctx, StatusCodes.Status404NotFound, $"page not found: {ctx.Request.Method} {ctx.Request.Path}"));
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {
     File.SetUnixFileMode(socketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
     log.LogInformation("mydockerd {Version} listening on unix://{Socket} (data root {DataRoot}, exec root {ExecRoot}, pid {Pid})",
         SystemEndpoints.Version, socketPath, options.DataRoot, options.ExecRoot, Environment.ProcessId);
+    if (dashboard is not null)
+    {
+        // Printed as well as logged: the one line a user needs, even with logging turned down.
+        string url = DashboardHosting.LoginUrl(dashboard, app.Services.GetRequiredService<DashboardAccess>());
+        Console.WriteLine($"Dashboard: {url}");
+    }
 });
 app.Lifetime.ApplicationStopped.Register(() => { try { File.Delete(socketPath); } catch (IOException) { } });
 
-await app.RunAsync();
+try
+{
+    try { await app.StartAsync(); }
+    catch (IOException e) when (dashboard is not null && e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+    {
+        Console.Error.WriteLine($"mydockerd: the dashboard's port 127.0.0.1:{dashboard.Port} is in use; free it, or start with --dashboard-port N (MyDocker:Dashboard:Port) or --no-dashboard");
+        return 1;
+    }
+    await app.WaitForShutdownAsync();
+}
+finally { await app.DisposeAsync(); }
 return 0;

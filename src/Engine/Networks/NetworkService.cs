@@ -78,6 +78,32 @@ public sealed class NetworkService(
         finally { _gate.Release(); }
     }
 
+    /// <summary>
+    /// Runs every check <see cref="CreateAsync"/> runs (name, driver, options, subnet, gateway, ip-range, overlap with
+    /// other networks and the host's routes and addresses) and creates nothing: the dashboard's form calls it as the
+    /// user types. Throws the same <see cref="EngineException"/> create would; the returned plan's id and default
+    /// bridge name are throw-away. Does not take the gate, so a concurrent create can still win the race; create checks again.
+    /// </summary>
+    public async Task<NetworkPlan> ValidateAsync(NetworkCreateSpec spec, CancellationToken ct = default)
+    {
+        await using var db = state.Create();
+        var records = await db.Networks.AsNoTracking().ToListAsync(ct);
+        return NetworkPlanner.Plan(
+            spec,
+            records.Select(r => (r.Name, r.Id, r.Bridge)).ToList(),
+            OccupiedSubnets(records),
+            name => netlink.GetLink(name) is not null,
+            options.AddressPools);
+    }
+
+    /// <summary>The subnet a create without --subnet would get now (first free one of the address pools).</summary>
+    public async Task<IPv4Subnet> SuggestSubnetAsync(CancellationToken ct = default)
+    {
+        await using var db = state.Create();
+        var records = await db.Networks.AsNoTracking().ToListAsync(ct);
+        return NetworkPlanner.PickFreeSubnet(options.AddressPools, OccupiedSubnets(records));
+    }
+
     public async Task<IReadOnlyList<NetworkView>> ListAsync(CancellationToken ct = default)
     {
         await using var db = state.Create();

@@ -24,6 +24,11 @@ public sealed class DaemonUnderTest : IDisposable
     /// <summary>Unique per daemon, so its containers' cgroups never mix with another run's or the host daemon's.</summary>
     public string CgroupParent { get; } = "mydocker-e2e-" + Guid.NewGuid().ToString("N")[..12];
 
+    /// <summary>Flags added to every start (e.g. --dashboard-port N).</summary>
+    public List<string> ExtraArgs { get; } = [];
+    /// <summary>Environment variables added to every start (e.g. log levels while chasing a bug).</summary>
+    public Dictionary<string, string> ExtraEnv { get; } = [];
+
     public DaemonUnderTest(string purpose = "d", bool start = true)
     {
         Netns = new TestNetns(purpose);
@@ -41,6 +46,8 @@ public sealed class DaemonUnderTest : IDisposable
         };
         foreach (var a in new[] { "--net=" + Netns.Path, Artifacts.Daemon, "--data-root", DataRoot, "--exec-root", ExecRoot, "-H", HostArg })
             psi.ArgumentList.Add(a);
+        foreach (var a in ExtraArgs) psi.ArgumentList.Add(a);
+        foreach (var (k, v) in ExtraEnv) psi.Environment[k] = v;
         if (crashAt is not null) psi.Environment["MYDOCKER_TEST_CRASH_AT"] = crashAt;
         psi.Environment["MYDOCKER_MyDocker__CgroupParent"] = CgroupParent;
         var p = new Process { StartInfo = psi };
@@ -96,6 +103,9 @@ public sealed class DaemonUnderTest : IDisposable
     }
 
     public void Restart(string? crashAt = null) { Stop(); Start(crashAt); }
+
+    /// <summary>All lines the daemon printed that start with <paramref name="prefix"/>.</summary>
+    public List<string> LogLines(string prefix) { lock (_logs) return _logs.Where(l => l.StartsWith(prefix, StringComparison.Ordinal)).ToList(); }
 
     public string Logs { get { lock (_logs) return string.Join('\n', _logs.TakeLast(80)); } }
 
@@ -157,6 +167,14 @@ public sealed class DaemonUnderTest : IDisposable
             if (DateTime.UtcNow > deadline) Assert.Fail($"still not true after 15 s: {what}\n{Logs}");
             Thread.Sleep(20);
         }
+    }
+
+    /// <summary>The bridge device of a network, read through the API on the unix socket (no CLI needed).</summary>
+    public string InspectNetworkBridge(string name)
+    {
+        using var http = Http();
+        using var doc = JsonDocument.Parse(http.GetStringAsync("/networks/" + name).Result);
+        return doc.RootElement.GetProperty("Options").GetProperty("com.docker.network.bridge.name").GetString()!;
     }
 
     /// <summary>Names from `mydocker network ls --format json`, sorted.</summary>

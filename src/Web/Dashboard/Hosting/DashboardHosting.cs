@@ -1,0 +1,53 @@
+using System.Net;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Routing.Matching;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using MudBlazor.Services;
+using MyDocker.Web.Dashboard.Components;
+using MyDocker.Web.Hosting;
+
+namespace MyDocker.Web.Dashboard.Hosting;
+
+/// <summary>Wires the dashboard into mydockerd: a loopback TCP listener beside the API's unix socket.</summary>
+public static class DashboardHosting
+{
+    /// <summary>Registers the dashboard's services and listener; returns null when it is disabled.</summary>
+    public static DashboardOptions? AddDashboard(this WebApplicationBuilder builder, DaemonArguments args, string dataRoot)
+    {
+        // Always: keeps the API's endpoints to the unix socket even if something else ever listens on TCP.
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, ListenerMatcherPolicy>());
+        var options = builder.Configuration.GetSection("MyDocker:Dashboard").Get<DashboardOptions>() ?? new DashboardOptions();
+        if (args.DashboardPort is int port) options.Port = port;
+        if (args.NoDashboard) options.Enabled = false;
+        if (!options.Enabled) return null;
+
+        builder.Services.AddSingleton(options);
+        // Antiforgery and circuit keys in memory: a restart ends every circuit anyway (the page reloads and gets new
+        // ones), and nothing is written to root's home directory (the default key ring location).
+        builder.Services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
+        builder.Services.AddSingleton(new DashboardAccess(DashboardAccess.LoadOrCreateSecret(Path.Combine(dataRoot, "dashboard", "session.key"))));
+        builder.Services.AddSingleton<IDashboardEngine, EngineDashboardClient>();
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddMudServices();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, options.Port));
+        return options;
+    }
+
+    /// <summary>The gate: first in the pipeline, before the API's middleware.</summary>
+    public static void UseDashboardGate(this WebApplication app, DashboardOptions? options)
+    {
+        if (options is not null) app.UseDashboardGate(options, app.Services.GetRequiredService<DashboardAccess>(), app.Lifetime.ApplicationStopping);
+    }
+
+    /// <summary>Antiforgery (after routing, as Blazor requires), static assets and the components.</summary>
+    public static void MapDashboard(this WebApplication app, DashboardOptions? options)
+    {
+        if (options is null) return;
+        app.UseAntiforgery();
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+    }
+
+    public static string LoginUrl(DashboardOptions options, DashboardAccess access) =>
+        $"http://127.0.0.1:{options.Port}/login?token={access.LoginToken}";
+}

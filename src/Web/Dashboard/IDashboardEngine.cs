@@ -1,0 +1,100 @@
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using MyDocker.Engine.Networks;
+using MyDocker.Engine.Networks.Ipam;
+using MyDocker.Engine.State;
+
+namespace MyDocker.Web.Dashboard;
+
+/// <summary>A network as the dashboard lists it. Immutable.</summary>
+public sealed record NetworkRow
+{
+    public required string Id { get; init; }
+    public required string Name { get; init; }
+    public required string Subnet { get; init; }
+    public required string Gateway { get; init; }
+    public string? IpRange { get; init; }
+    public required string Bridge { get; init; }
+    public bool Internal { get; init; }
+    public int Containers { get; init; }
+    public long Used { get; init; }
+    public long Free { get; init; }
+    public IReadOnlyList<LeaseRow> Leases { get; init; } = [];
+}
+
+/// <summary>An address leased to an endpoint: the owning container's id and, when it still exists, its name.</summary>
+public sealed record LeaseRow(string Owner, string Address, DateTimeOffset Since)
+{
+    public string? OwnerName { get; init; }
+}
+
+/// <summary>
+/// Everything the dashboard's pages ask of the engine, in one seam so bUnit tests drive the pages with a fake. Every
+/// method may be called from any circuit at once. Errors are <see cref="Engine.EngineException"/>s with messages meant
+/// for people.
+/// </summary>
+public interface IDashboardEngine
+{
+    Task<IReadOnlyList<NetworkRow>> ListNetworksAsync(CancellationToken ct = default);
+    /// <summary>One network by id or name, its leases with their containers' names; throws NotFound.</summary>
+    Task<NetworkRow> GetNetworkAsync(string idOrName, CancellationToken ct = default);
+    /// <summary>Runs create's checks without creating; throws what create would throw.</summary>
+    Task ValidateNetworkAsync(NetworkCreateSpec spec, CancellationToken ct = default);
+    Task<string> SuggestSubnetAsync(CancellationToken ct = default);
+    Task<NetworkRow> CreateNetworkAsync(NetworkCreateSpec spec, CancellationToken ct = default);
+    Task RemoveNetworkAsync(string id, CancellationToken ct = default);
+    /// <summary>Stored events from <paramref name="sinceNano"/> (null: none), then live ones until the subscription is
+    /// disposed. The history and the live part neither overlap nor leave a gap.</summary>
+    IEventSubscription SubscribeEvents(long? sinceNano);
+}
+
+/// <summary>History first, then live events; dispose to stop.</summary>
+public interface IEventSubscription : IDisposable
+{
+    IReadOnlyList<EventRow> History { get; }
+    ChannelReader<EventRow> Live { get; }
+}
+
+/// <summary>The real engine behind the dashboard: NetworkService and EventHub.</summary>
+public sealed class EngineDashboardClient(NetworkService networks, Engine.Events.EventHub events, StateDbFactory state) : IDashboardEngine
+{
+    public async Task<NetworkRow> GetNetworkAsync(string idOrName, CancellationToken ct = default)
+    {
+        var row = ToRow(await networks.GetAsync(idOrName, ct));
+        var owners = row.Leases.Select(l => l.Owner).ToHashSet();
+        await using var db = state.Create();
+        var names = await db.Containers.AsNoTracking().Where(c => owners.Contains(c.Id)).ToDictionaryAsync(c => c.Id, c => c.Name, ct);
+        return row with { Leases = row.Leases.Select(l => l with { OwnerName = names.GetValueOrDefault(l.Owner) }).ToList() };
+    }
+
+    public async Task<IReadOnlyList<NetworkRow>> ListNetworksAsync(CancellationToken ct = default) =>
+        (await networks.ListAsync(ct)).Select(ToRow).ToList();
+
+    public Task ValidateNetworkAsync(NetworkCreateSpec spec, CancellationToken ct = default) => networks.ValidateAsync(spec, ct);
+
+    public async Task<string> SuggestSubnetAsync(CancellationToken ct = default) => (await networks.SuggestSubnetAsync(ct)).ToString();
+
+    public async Task<NetworkRow> CreateNetworkAsync(NetworkCreateSpec spec, CancellationToken ct = default) =>
+        ToRow(await networks.CreateAsync(spec, ct));
+
+    public Task RemoveNetworkAsync(string id, CancellationToken ct = default) => networks.RemoveAsync(id, ct);
+
+    public IEventSubscription SubscribeEvents(long? sinceNano) => new HubSubscription(events.Subscribe(sinceNano));
+
+    public static NetworkRow ToRow(NetworkView v) => new()
+    {
+        Id = v.Record.Id, Name = v.Record.Name, Subnet = v.Record.Subnet, Gateway = v.Record.Gateway,
+        IpRange = v.Record.IpRange, Bridge = v.Record.Bridge, Internal = v.Record.Internal,
+        // The gateway is not leased: every lease is an endpoint, and an endpoint is a container.
+        Containers = v.Leases.Select(l => l.OwnerId).Distinct().Count(),
+        Used = v.Usage.Used, Free = v.Usage.Free,
+        Leases = v.Leases.OrderBy(l => l.Address).Select(l => new LeaseRow(l.OwnerId, IPv4.ToAddress(l.Address).ToString(), l.Since)).ToList(),
+    };
+
+    private sealed class HubSubscription(Engine.Events.EventHub.Subscription inner) : IEventSubscription
+    {
+        public IReadOnlyList<EventRow> History => inner.History;
+        public ChannelReader<EventRow> Live => inner.Live;
+        public void Dispose() => inner.Dispose();
+    }
+}

@@ -1,0 +1,66 @@
+using MyDocker.Engine.State;
+
+namespace MyDocker.Web.Dashboard.Live;
+
+public enum FeedState { Connecting, Live, Reconnecting, Stopped }
+
+/// <summary>
+/// Reads the engine's event stream for one page and hands it over in batches: whatever arrived within one
+/// <c>window</c> (~100 ms) of the first event becomes one call, so a burst of events costs one render, not one each.
+/// If the stream ends it resubscribes from the last event seen (no gap, no repeat) and reports the state, which the
+/// page shows as live / reconnecting. Callbacks run on the feed's own task, one at a time; dispose to stop.
+/// </summary>
+public sealed class EventFeed(IDashboardEngine engine, TimeSpan window, TimeProvider? time = null) : IAsyncDisposable
+{
+    public static readonly TimeSpan DefaultWindow = TimeSpan.FromMilliseconds(100);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private Task _loop = Task.CompletedTask;
+
+    public FeedState State { get; private set; } = FeedState.Connecting;
+
+    /// <summary>Starts reading: first the history since <paramref name="sinceNano"/> (null: none) as one batch, then live
+    /// batches. <paramref name="onBatch"/> is also called with an empty batch when only the state changed.</summary>
+    public void Start(long? sinceNano, Func<IReadOnlyList<EventRow>, Task> onBatch) =>
+        _loop = Task.Run(() => RunAsync(sinceNano, onBatch, _stop.Token));
+
+    private async Task RunAsync(long? since, Func<IReadOnlyList<EventRow>, Task> onBatch, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                using var sub = engine.SubscribeEvents(since);
+                State = FeedState.Live;
+                await onBatch(sub.History);
+                if (sub.History.Count > 0) since = sub.History[^1].TimeNano + 1;
+                var batch = new List<EventRow>();
+                while (await sub.Live.WaitToReadAsync(ct))
+                {
+                    while (sub.Live.TryRead(out var e)) batch.Add(e);
+                    if (window > TimeSpan.Zero) await Task.Delay(window, _time, ct);
+                    while (sub.Live.TryRead(out var e)) batch.Add(e);
+                    since = batch[^1].TimeNano + 1;
+                    await onBatch(batch);
+                    batch = [];
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested) { break; }
+            catch (Exception) { /* the stream broke: report it, then resubscribe from the last event seen */ }
+            if (ct.IsCancellationRequested) break;
+            State = FeedState.Reconnecting;
+            try { await onBatch([]); await Task.Delay(TimeSpan.FromSeconds(1), _time, ct); }
+            catch (OperationCanceledException) { break; }
+            catch (Exception) { }
+        }
+        State = FeedState.Stopped;
+    }
+
+    /// <summary>Stops the feed without waiting for its task: the page disposes it on the circuit's dispatcher, which a
+    /// batch in flight may be waiting for (InvokeAsync), so waiting here could deadlock.</summary>
+    public ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        return ValueTask.CompletedTask;
+    }
+}

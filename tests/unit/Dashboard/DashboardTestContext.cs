@@ -1,0 +1,30 @@
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+using MudBlazor.Services;
+using MyDocker.Web.Dashboard;
+
+namespace MyDocker.UnitTests.Dashboard;
+
+/// <summary>bUnit 2.x with MudBlazor (FACTS.md): loose JS interop, Mud services, the popover provider rendered first,
+/// and async disposal (a MudBlazor service is async-dispose only).</summary>
+public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
+{
+    protected FakeDashboardEngine Engine { get; } = new();
+
+    protected DashboardTestContext()
+    {
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        Services.AddMudServices();
+        Services.AddSingleton<IDashboardEngine>(Engine);
+    }
+
+    public Task InitializeAsync()
+    {
+        Render<MudPopoverProvider>();
+        Render<MudDialogProvider>();
+        return Task.CompletedTask;
+    }
+
+    Task IAsyncLifetime.DisposeAsync() => base.DisposeAsync().AsTask();
+}
