@@ -17,9 +17,9 @@ public static class ContainerPlanner
         if (string.IsNullOrWhiteSpace(request.Image))
             throw EngineException.Invalid("no image given; name an image (see 'mydocker images')");
         var spec = request.Spec;
+        if (spec.MemoryBytes < 0) throw EngineException.Invalid($"memory limit {spec.MemoryBytes} is negative; give a size such as 64m");
         if (spec.MemoryBytes is long m && m != 0 && m < MinimumMemoryBytes)
             throw EngineException.Invalid($"memory limit {m} bytes is below the minimum of 6 MiB; give -m 6m or more");
-        if (spec.MemoryBytes < 0) throw EngineException.Invalid($"memory limit {spec.MemoryBytes} is negative; give a size such as 64m");
         if (spec.NanoCpus < 0) throw EngineException.Invalid($"--cpus {spec.NanoCpus / 1e9} is negative; give a number such as 0.5");
         if (spec.NanoCpus is long n && n > (long)System.Environment.ProcessorCount * 1_000_000_000)
             throw EngineException.Invalid($"--cpus {(n / 1e9).ToString(CultureInfo.InvariantCulture)} is more than the {System.Environment.ProcessorCount} CPUs of this host; give at most {System.Environment.ProcessorCount}");

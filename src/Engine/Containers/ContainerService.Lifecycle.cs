@@ -17,7 +17,7 @@ public sealed partial class ContainerService
     public async Task<bool> StartAsync(string idOrName, CancellationToken ct = default)
     {
         reaper.NoteActivity();
-        string id = (await GetAsync(idOrName, ct)).Id;
+        string id = await IdOfAsync(idOrName, ct);
         var gate = LockOf(id);
         await gate.WaitAsync(ct);
         try
@@ -62,11 +62,7 @@ public sealed partial class ContainerService
                 // runc made the process but could not let it run: take it down again and say why.
                 await runtime.DeleteAsync(id, CancellationToken.None);
                 runtime.ClearExit(id);
-                record.Phase = ContainerPhase.Exited;
-                record.Pid = record.MonitorPid = null;
-                record.ExitCode = 125;
-                record.Error = e.Message;
-                record.FinishedAt = DateTimeOffset.UtcNow;
+                RecordExit(record, 125, DateTimeOffset.UtcNow, oomKilled: false, error: e.Message);
                 await db.SaveChangesAsync(CancellationToken.None);
                 throw;
             }
@@ -101,7 +97,7 @@ public sealed partial class ContainerService
     {
         await StopAsync(idOrName, timeout, ct);
         await StartAsync(idOrName, ct);
-        events.Publish("container", "restart", (await GetAsync(idOrName, ct)).Id);
+        events.Publish("container", "restart", await IdOfAsync(idOrName, ct));
     }
 
     public async Task KillAsync(string idOrName, int signal, CancellationToken ct = default)
@@ -182,12 +178,7 @@ public sealed partial class ContainerService
             if (record is null || record.Phase != ContainerPhase.Running) return;
             if (runtime.ReadExit(id) is not { } exit) return;
             await runtime.DeleteAsync(id, CancellationToken.None);
-            record.Phase = ContainerPhase.Exited;
-            record.ExitCode = exit.ExitCode;
-            record.FinishedAt = exit.FinishedAt;
-            record.OomKilled = exit.OomKilled;
-            record.Pid = null;
-            record.MonitorPid = null;
+            RecordExit(record, exit.ExitCode, exit.FinishedAt, exit.OomKilled, error: null);
             await db.SaveChangesAsync();
             autoRemove = record.AutoRemove;
             logger.LogInformation("Container {Container} ({Id}) exited with {ExitCode}{Oom}", record.Name, id[..12], exit.ExitCode,

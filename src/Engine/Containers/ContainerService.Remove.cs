@@ -13,7 +13,7 @@ public sealed partial class ContainerService
     public async Task RemoveAsync(string idOrName, bool force, CancellationToken ct = default)
     {
         reaper.NoteActivity();
-        string id = (await GetAsync(idOrName, ct)).Id;
+        string id = await IdOfAsync(idOrName, ct);
         var gate = LockOf(id);
         await gate.WaitAsync(ct);
         ContainerRecord record;

@@ -243,13 +243,28 @@ public sealed partial class ContainerService(
     {
         using var db = state.Create();
         if (db.Containers.FirstOrDefault(c => c.Id == id) is not { Phase: ContainerPhase.Running } record) return;
-        record.Phase = ContainerPhase.Exited;
-        record.ExitCode = 255;
-        record.FinishedAt = DateTimeOffset.UtcNow;
-        record.Pid = record.MonitorPid = null;
-        record.Error = "the process and its monitor were gone when the daemon looked; the exit code is unknown";
+        RecordExit(record, 255, DateTimeOffset.UtcNow, oomKilled: false,
+            error: "the process and its monitor were gone when the daemon looked; the exit code is unknown");
         db.SaveChanges();
-        events.Publish("container", "die", id, new Dictionary<string, string> { ["name"] = record.Name, ["image"] = record.Image, ["exitCode"] = "255" });
+        events.Publish("container", "die", id, Attributes(record, ("exitCode", "255")));
+    }
+
+    /// <summary>The one place a record becomes Exited: after a normal exit, a failed start, or a lost process.</summary>
+    private static void RecordExit(ContainerRecord record, int exitCode, DateTimeOffset finishedAt, bool oomKilled, string? error)
+    {
+        record.Phase = ContainerPhase.Exited;
+        record.ExitCode = exitCode;
+        record.FinishedAt = finishedAt;
+        record.OomKilled = oomKilled;
+        record.Error = error;
+        record.Pid = record.MonitorPid = null;
+    }
+
+    /// <summary>The id only (one query): for operations that then take the container's lock and read it again.</summary>
+    private async Task<string> IdOfAsync(string idOrName, CancellationToken ct)
+    {
+        await using var db = state.Create();
+        return (await ResolveAsync(db, idOrName, ct)).Id;
     }
 
     private SemaphoreSlim LockOf(string id) => _locks.GetOrAdd(id, _ => new SemaphoreSlim(1, 1));

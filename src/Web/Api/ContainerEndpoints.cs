@@ -33,8 +33,7 @@ public static class ContainerEndpoints
         app.MapGet("/containers/{id}/json", async (string id, ContainerService containers, EngineOptions options, CancellationToken ct) =>
         {
             var view = await containers.GetAsync(id, ct);
-            var paths = ContainerPaths.For(options, view.Id);
-            return Results.Json(ContainerMapping.ToInspect(view, paths.Log, paths.NetnsPath), ApiJsonContext.Default.ContainerInspect);
+            return Results.Json(ContainerMapping.ToInspect(view, ContainerPaths.For(options, view.Id)), ApiJsonContext.Default.ContainerInspect);
         });
 
         app.MapPost("/containers/{id}/start", async (string id, ContainerService containers, CancellationToken ct) =>

@@ -70,7 +70,7 @@ public static class ContainerMapping
         };
     }
 
-    public static ContainerInspect ToInspect(ContainerView v, string logPath, string sandboxKey)
+    public static ContainerInspect ToInspect(ContainerView v, ContainerPaths paths)
     {
         var r = v.Record;
         var command = v.Command;
@@ -95,10 +95,10 @@ public static class ContainerMapping
             Image = r.ImageId,
             Name = "/" + r.Name,
             RestartCount = r.RestartCount,
-            LogPath = logPath,
-            HostsPath = Path.Combine(Path.GetDirectoryName(logPath)!, "hosts"),
-            HostnamePath = Path.Combine(Path.GetDirectoryName(logPath)!, "hostname"),
-            ResolvConfPath = Path.Combine(Path.GetDirectoryName(logPath)!, "resolv.conf"),
+            LogPath = paths.Log,
+            HostsPath = paths.Hosts,
+            HostnamePath = paths.Hostname,
+            ResolvConfPath = paths.ResolvConf,
             HostConfig = new HostConfig
             {
                 Binds = v.Spec.Binds.Select(b => b.ToString()).ToList(),
@@ -120,7 +120,7 @@ public static class ContainerMapping
             },
             NetworkSettings = new InspectNetworkSettings
             {
-                SandboxKey = sandboxKey,
+                SandboxKey = paths.NetnsPath,
                 Gateway = endpoint?.Gateway ?? "",
                 IPAddress = endpoint?.IPAddress ?? "",
                 IPPrefixLen = endpoint?.IPPrefixLen ?? 0,
