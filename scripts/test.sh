@@ -25,6 +25,11 @@ for trx in "$results"/*.trx; do
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
 done
 [ "$passed" -gt 0 ] || status=1
+# Name the failures again at the end: CI keeps only the tail of the output.
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  grep -o '<UnitTestResult [^>]*outcome="Failed"[^>]*>' "$trx" | sed -n 's/.*testName="\([^"]*\)".*/failed: \1/p'
+done
 # Tests clean up after themselves; if a test host crashed, what it started is still here: count it as a failure and
 # remove it, so the machine is left as it was. Containers outlive their daemon by design (conmon keeps them), so
 # their runc state, monitors, mounts and cgroups are looked for too.

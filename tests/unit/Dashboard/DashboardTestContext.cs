@@ -14,6 +14,9 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
 
     protected DashboardTestContext()
     {
+        // bUnit's 1 s default is too short when CI runs the tests right after a build on 2 CPUs; the form's
+        // validation debounce and the feed's batching timer alone take a few hundred ms of it.
+        DefaultWaitTimeout = TimeSpan.FromSeconds(15);
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
         Services.AddSingleton<IDashboardEngine>(Engine);
