@@ -87,6 +87,25 @@ public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, Sysctl 
         CrashPoint.Hit("network-create:link-up");
     }
 
+    /// <summary>Reads back what the kernel holds for <paramref name="n"/> (the plumbing panel). Read-only.</summary>
+    public NetworkPlumbing Inspect(NetworkRecord n)
+    {
+        var fw = firewall.Read();
+        var sets = fw.SetsHolding(n.Bridge);
+        string quoted = FirewallNames.Quote(n.Bridge);
+        var elements = sets.Select(set => set == NftRuleset.SameBridgeSet ? $"{set}: {quoted} . {quoted}" : $"{set}: {quoted}").ToList();
+        var rules = sets.Count == 0 ? [] : NftRuleset.RulesUsing(firewall.ListRulesetText(), sets);
+        var bridge = netlink.GetLink(n.Bridge);
+        if (bridge is null) return new NetworkPlumbing(null, [], [], elements, rules);
+        var addresses = netlink.ListAddresses().Where(a => a.LinkIndex == bridge.Index).Select(a => $"{a.Address}/{a.PrefixLength}").ToList();
+        var ports = netlink.ListLinks().Where(l => l.MasterIndex == bridge.Index)
+            .Select(l => Plumbing(l) with { ContainerId = Containers.Network.EndpointDriver.ContainerIdOf(l) })
+            .OrderBy(l => l.Name, StringComparer.Ordinal).ToList();
+        return new NetworkPlumbing(Plumbing(bridge), addresses, ports, elements, rules);
+    }
+
+    private static PlumbingLink Plumbing(LinkInfo l) => new(l.Name, l.Index, l.Kind, l.IsUp, l.Alias);
+
     /// <summary>Completes when a bridge of that name that is being deleted is gone (a re-used -o bridge.name waits for it).</summary>
     public Task WaitForRetiredAsync(string bridge) => reaper.WaitForAsync(bridge);
 

@@ -117,6 +117,13 @@ public sealed class NetworkService(
         return View(await ResolveAsync(db, idOrName, ct));
     }
 
+    /// <summary>What the kernel holds for the network now (see <see cref="NetworkPlumbing"/>).</summary>
+    public async Task<NetworkPlumbing> GetPlumbingAsync(string idOrName, CancellationToken ct = default)
+    {
+        await using var db = state.Create();
+        return bridges.Inspect(await ResolveAsync(db, idOrName, ct));
+    }
+
     /// <summary>Removes the network: refused while addresses are leased to endpoints.</summary>
     public async Task RemoveAsync(string idOrName, CancellationToken ct = default)
     {

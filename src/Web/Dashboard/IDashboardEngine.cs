@@ -22,11 +22,17 @@ public sealed record NetworkRow
     public IReadOnlyList<LeaseRow> Leases { get; init; } = [];
 }
 
-/// <summary>An address leased to an endpoint: the owning container's id and, when it still exists, its name.</summary>
+/// <summary>An address leased to an endpoint: the owning container's id and, when it still exists, its name and the
+/// MAC its eth0 was given.</summary>
 public sealed record LeaseRow(string Owner, string Address, DateTimeOffset Since)
 {
     public string? OwnerName { get; init; }
+    public string? Mac { get; init; }
 }
+
+/// <summary>A network's kernel state (<see cref="NetworkPlumbing"/>) and the names of the containers whose veths it
+/// lists.</summary>
+public sealed record PlumbingRow(NetworkPlumbing Kernel, IReadOnlyDictionary<string, string> ContainerNames);
 
 /// <summary>
 /// Everything the dashboard's pages ask of the engine, in one seam so bUnit tests drive the pages with a fake. Every
@@ -38,6 +44,8 @@ public interface IDashboardEngine
     Task<IReadOnlyList<NetworkRow>> ListNetworksAsync(CancellationToken ct = default);
     /// <summary>One network by id or name, its leases with their containers' names; throws NotFound.</summary>
     Task<NetworkRow> GetNetworkAsync(string idOrName, CancellationToken ct = default);
+    /// <summary>What the kernel holds for the network now; throws NotFound.</summary>
+    Task<PlumbingRow> GetPlumbingAsync(string idOrName, CancellationToken ct = default);
     /// <summary>Runs create's checks without creating; throws what create would throw.</summary>
     Task ValidateNetworkAsync(NetworkCreateSpec spec, CancellationToken ct = default);
     Task<string> SuggestSubnetAsync(CancellationToken ct = default);
@@ -61,10 +69,26 @@ public sealed class EngineDashboardClient(NetworkService networks, Engine.Events
     public async Task<NetworkRow> GetNetworkAsync(string idOrName, CancellationToken ct = default)
     {
         var row = ToRow(await networks.GetAsync(idOrName, ct));
-        var owners = row.Leases.Select(l => l.Owner).ToHashSet();
+        var owners = await ContainersAsync(row.Leases.Select(l => l.Owner), ct);
+        return row with
+        {
+            Leases = row.Leases.Select(l => owners.TryGetValue(l.Owner, out var c) ? l with { OwnerName = c.Name, Mac = c.MacAddress } : l).ToList(),
+        };
+    }
+
+    public async Task<PlumbingRow> GetPlumbingAsync(string idOrName, CancellationToken ct = default)
+    {
+        var kernel = await networks.GetPlumbingAsync(idOrName, ct);
+        var owners = await ContainersAsync(kernel.Ports.Select(p => p.ContainerId).OfType<string>(), ct);
+        return new PlumbingRow(kernel, owners.ToDictionary(o => o.Key, o => o.Value.Name));
+    }
+
+    private async Task<Dictionary<string, ContainerRecord>> ContainersAsync(IEnumerable<string> ids, CancellationToken ct)
+    {
+        var wanted = ids.ToHashSet();
+        if (wanted.Count == 0) return [];
         await using var db = state.Create();
-        var names = await db.Containers.AsNoTracking().Where(c => owners.Contains(c.Id)).ToDictionaryAsync(c => c.Id, c => c.Name, ct);
-        return row with { Leases = row.Leases.Select(l => l with { OwnerName = names.GetValueOrDefault(l.Owner) }).ToList() };
+        return await db.Containers.AsNoTracking().Where(c => wanted.Contains(c.Id)).ToDictionaryAsync(c => c.Id, ct);
     }
 
     public async Task<IReadOnlyList<NetworkRow>> ListNetworksAsync(CancellationToken ct = default) =>

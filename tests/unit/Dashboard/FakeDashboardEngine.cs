@@ -26,6 +26,15 @@ public sealed class FakeDashboardEngine : IDashboardEngine
         Task.FromResult(Networks.FirstOrDefault(n => n.Id == idOrName || n.Name == idOrName)
                         ?? throw EngineException.NotFound($"network '{idOrName}' not found"));
 
+    /// <summary>What GetPlumbingAsync answers, by network name; a network without an entry has no kernel state.</summary>
+    public Dictionary<string, PlumbingRow> Plumbing { get; } = [];
+
+    public async Task<PlumbingRow> GetPlumbingAsync(string idOrName, CancellationToken ct = default)
+    {
+        var n = await GetNetworkAsync(idOrName, ct);
+        return Plumbing.GetValueOrDefault(n.Name) ?? new PlumbingRow(new NetworkPlumbing(null, [], [], [], []), new Dictionary<string, string>());
+    }
+
     public Task ValidateNetworkAsync(NetworkCreateSpec spec, CancellationToken ct = default) { Plan(spec); return Task.CompletedTask; }
 
     public Task<string> SuggestSubnetAsync(CancellationToken ct = default) =>

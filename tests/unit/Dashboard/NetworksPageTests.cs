@@ -86,4 +86,38 @@ public class NetworkDetailTests : DashboardTestContext
         Engine.Publish("network", "destroy", net.Id, "web");
         cut.WaitForAssertion(() => Assert.Contains("network 'web' not found", cut.Find("[data-testid=detail-error]").TextContent));
     }
+
+    [Fact]
+    public void Shows_the_mac_and_the_plumbing_read_from_the_kernel_and_reads_again_on_demand()
+    {
+        string id = new('b', 64);
+        var net = FakeDashboardEngine.Row("web", "10.1.0.0/24") with
+        {
+            Leases = [new MyDocker.Web.Dashboard.LeaseRow(id, "10.1.0.2", DateTimeOffset.UnixEpoch) { OwnerName = "app", Mac = "02:42:0a:01:00:02" }],
+        };
+        Engine.Networks.Add(net);
+        Engine.Plumbing["web"] = new MyDocker.Web.Dashboard.PlumbingRow(
+            new MyDocker.Engine.Networks.NetworkPlumbing(
+                new MyDocker.Engine.Networks.PlumbingLink("md-web", 7, "bridge", true, "mydocker:net:x"), ["10.1.0.1/24"],
+                [new MyDocker.Engine.Networks.PlumbingLink("mdvbbbbbbbbbbbb", 9, "veth", true, "mydocker:ctr:" + id, id),
+                 new MyDocker.Engine.Networks.PlumbingLink("stray0", 10, "dummy", false, null)],
+                ["bridges: \"md-web\"", "masq_bridges: \"md-web\""], ["postrouting: iifname @masq_bridges oifname != @bridges masquerade"]),
+            new Dictionary<string, string> { [id] = "app" });
+        var cut = Render<NetworkDetail>(p => p.Add(x => x.IdOrName, "web"));
+        cut.WaitForAssertion(() => Assert.Contains("02:42:0a:01:00:02", cut.Find("[data-testid=leases]").TextContent));
+        Assert.Contains("md-web (index 7, up, 10.1.0.1/24, alias mydocker:net:x)", cut.Find("[data-testid=plumbing-bridge]").TextContent);
+        var ports = cut.Find("[data-testid=plumbing-ports]").TextContent;
+        Assert.Contains("mdvbbbbbbbbbbbb", ports);
+        Assert.Contains("app", ports);
+        Assert.Contains("not the engine's", ports);
+        var nft = cut.Find("[data-testid=plumbing-nft]").TextContent;
+        Assert.Contains("element masq_bridges: \"md-web\"", nft);
+        Assert.Contains("rule    postrouting: iifname @masq_bridges", nft);
+
+        // Drift made behind the engine's back (no event): shown once the user reads again.
+        Engine.Plumbing["web"] = Engine.Plumbing["web"] with { Kernel = Engine.Plumbing["web"].Kernel with { Bridge = null, FirewallElements = [] } };
+        cut.FindAll("button").Single(b => b.TextContent.Contains("Read again")).Click();
+        cut.WaitForAssertion(() => Assert.Contains("is missing", cut.Find("[data-testid=plumbing-bridge]").TextContent));
+        Assert.Contains("No element names this bridge", cut.Find("[data-testid=plumbing]").TextContent);
+    }
 }

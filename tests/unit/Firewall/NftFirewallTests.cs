@@ -292,6 +292,34 @@ public class NftFirewallTests
         Assert.Equal("table ip mydocker {\n}\n", new NftFirewall(fake).ListRulesetText());
     }
 
+    [Fact]
+    public void Read_reports_which_sets_hold_a_bridge()
+    {
+        var state = new NftFirewall(new FakeNftExecutor().On(ListTable, TableJson)).Read();
+        Assert.Equal(["bridges", "masq_bridges", "same_bridge"], state.SetsHolding("md-a"));
+        Assert.Equal(["bridges", "internal_bridges", "same_bridge"], state.SetsHolding("md-b"));
+        Assert.Equal(["bridges", "masq_bridges"], state.SetsHolding("md-c"));
+        Assert.Empty(state.SetsHolding("eth0"));
+    }
+
+    [Fact]
+    public void RulesUsing_picks_the_rules_that_look_up_the_given_sets()
+    {
+        // As `nft list table ip mydocker` prints it (nftables 1.0.6): tabs, multi-line element lists.
+        const string listing = "table ip mydocker {\n\tcomment \"owned by mydockerd\"\n\tset bridges {\n\t\ttype ifname\n" +
+            "\t\telements = { \"md-a\",\n\t\t\t     \"md-b\" }\n\t}\n\n\tchain forward {\n" +
+            "\t\ttype filter hook forward priority filter; policy accept;\n\t\tiifname . oifname @same_bridge accept\n" +
+            "\t\tiifname @internal_bridges drop\n\t\toifname @bridges drop\n\t}\n\n\tchain postrouting {\n" +
+            "\t\ttype nat hook postrouting priority srcnat; policy accept;\n\t\tiifname @masq_bridges oifname != @bridges masquerade\n\t}\n}\n";
+        Assert.Equal(
+            ["forward: iifname . oifname @same_bridge accept", "postrouting: iifname @masq_bridges oifname != @bridges masquerade"],
+            NftRuleset.RulesUsing(listing, ["same_bridge", "masq_bridges"]));
+        Assert.Equal(
+            ["forward: oifname @bridges drop", "postrouting: iifname @masq_bridges oifname != @bridges masquerade"],
+            NftRuleset.RulesUsing(listing, ["bridges"]));
+        Assert.Empty(NftRuleset.RulesUsing("", ["bridges"]));
+    }
+
     private const string NoTablesJson = """
         {"nftables": [{"metainfo": {"version": "1.0.6", "release_name": "Lester Gooch #5", "json_schema_version": 1}},
          {"table": {"family": "ip", "name": "filter", "handle": 1}}]}

@@ -32,6 +32,9 @@ public interface IFirewall
 
     /// <summary>What the kernel has now: the bridges present in our sets, and whether the base table/chains exist.</summary>
     FirewallState Read();
+
+    /// <summary>The engine table as nft prints it; "" when the table does not exist.</summary>
+    string ListRulesetText();
 }
 
 /// <param name="TableExists">True when the engine table exists with all of its base sets and chains; false when
@@ -45,4 +48,16 @@ public sealed record FirewallState(bool TableExists, IReadOnlySet<string> Bridge
 
     /// <summary>A table of the engine's name exists at all, complete or not.</summary>
     public bool Present { get; init; } = true;
+
+    /// <summary>Bridges with their (bridge . bridge) element in the same-bridge set.</summary>
+    public IReadOnlySet<string> SameBridges { get; init; } = new HashSet<string>();
+
+    /// <summary>The engine's sets that hold <paramref name="bridge"/>.</summary>
+    public IReadOnlyList<string> SetsHolding(string bridge) =>
+    [
+        .. Bridges.Contains(bridge) ? [NftRuleset.BridgesSet] : Array.Empty<string>(),
+        .. InternalBridges.Contains(bridge) ? [NftRuleset.InternalSet] : Array.Empty<string>(),
+        .. MasqueradeBridges.Contains(bridge) ? [NftRuleset.MasqSet] : Array.Empty<string>(),
+        .. SameBridges.Contains(bridge) ? [NftRuleset.SameBridgeSet] : Array.Empty<string>(),
+    ];
 }

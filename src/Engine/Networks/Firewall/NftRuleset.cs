@@ -141,6 +141,27 @@ internal static class NftRuleset
         return b.ToString();
     }
 
+    /// <summary>
+    /// The rules of a table listing (the text of <c>list table</c>) that look up any of <paramref name="sets"/>, as
+    /// "chain: rule". nft prints one rule per line inside a "chain NAME {" block, after the chain's "type …" line.
+    /// </summary>
+    public static IReadOnlyList<string> RulesUsing(string listing, IEnumerable<string> sets)
+    {
+        var lookups = sets.Select(s => "@" + s).ToList();
+        var found = new List<string>();
+        string? chain = null;
+        foreach (var raw in listing.Split('\n'))
+        {
+            var line = raw.Trim();
+            if (line.StartsWith("chain ", StringComparison.Ordinal) && line.EndsWith('{')) chain = line[6..^1].Trim();
+            else if (line == "}") chain = null;
+            else if (chain is not null && !line.StartsWith("type ", StringComparison.Ordinal)
+                     && line.Split(' ').Any(word => lookups.Contains(word)))
+                found.Add($"{chain}: {line}");
+        }
+        return found;
+    }
+
     private static FirewallNetwork Check(FirewallNetwork n)
     {
         ArgumentNullException.ThrowIfNull(n);

@@ -43,7 +43,10 @@ internal static class NftStateParser
         return new FirewallState(complete,
             FirstNames(sets, NftRuleset.BridgesSet),
             FirstNames(sets, NftRuleset.InternalSet),
-            FirstNames(sets, NftRuleset.MasqSet));
+            FirstNames(sets, NftRuleset.MasqSet))
+        {
+            SameBridges = FirstNames(sets, NftRuleset.SameBridgeSet),
+        };
     }
 
     /// <summary>True when the output of "list tables ip" names our table.</summary>
