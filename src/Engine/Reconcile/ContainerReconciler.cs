@@ -21,7 +21,7 @@ namespace MyDocker.Engine.Reconcile;
 /// </summary>
 public sealed class ContainerReconciler(
     StateDbFactory state, EngineOptions options, ContainerService containers, ContainerRuntime runtime, ImageService images,
-    NetnsStore netns, EndpointDriver endpoints, IRtNetlink netlink, IpamAllocator ipam)
+    NetnsStore netns, EndpointDriver endpoints, IRtNetlink netlink, IpamAllocator ipam, ExitWatcher exits)
 {
     internal void Run(ReconcileReport report, Action<string, Action> attempt)
     {
@@ -77,7 +77,15 @@ public sealed class ContainerReconciler(
                 attempt($"state of container '{r.Name}'", () =>
                 {
                     var s = runtime.StateAsync(r.Id, CancellationToken.None).GetAwaiter().GetResult();
-                    if (s is { Status: "running" or "created" } || runtime.ReadExit(r.Id) is not null) return;
+                    if (s is { Status: "running" or "created" }) return;
+                    if (runtime.ReadExit(r.Id) is not null)
+                    {
+                        // An exit the exit loop has not recorded (missed, or recording it failed): hand it back to the
+                        // loop, which takes the container's lock; the reconcile holds the network gate and must not.
+                        exits.Recheck(r.Id);
+                        report.Repaired.Add($"exit of container '{r.Name}' handed to the exit loop");
+                        return;
+                    }
                     containers.MarkLost(r.Id);
                     report.Repaired.Add($"container '{r.Name}' was running but its process is gone; marked exited (255)");
                 });

@@ -41,6 +41,9 @@ public sealed class ExitWatcher : IDisposable
         return ids;
     }
 
+    /// <summary>Reports <paramref name="id"/> again if its exit record exists (the reconciler's nudge).</summary>
+    public void Recheck(string id) => Report(id);
+
     private void Report(string? name)
     {
         if (name is not null && IsId(name) && File.Exists(Path.Combine(_dir, name))) _exits.Writer.TryWrite(name);
