@@ -45,7 +45,9 @@ if (File.Exists(socketPath)) File.Delete(socketPath);
 builder.WebHost.ConfigureKestrel(k => k.ListenUnixSocket(socketPath, listen => listen.UseHalfCloseHold()));
 builder.Services.AddMyDockerEngine(options);
 builder.Services.AddHostedService<ContainerExitService>();
-var dashboard = builder.AddDashboard(daemonArgs, options.DataRoot);
+DashboardOptions? dashboard;
+try { dashboard = builder.AddDashboard(daemonArgs, options.DataRoot); }
+catch (ArgumentException e) { Console.Error.WriteLine($"mydockerd: {e.Message}"); return 2; }
 builder.Services.ConfigureHttpJsonOptions(o =>
 {
     o.SerializerOptions.PropertyNamingPolicy = null;
@@ -91,6 +93,8 @@ app.Lifetime.ApplicationStarted.Register(() =>
         // Printed as well as logged: the one line a user needs, even with logging turned down.
         string url = DashboardHosting.LoginUrl(dashboard, app.Services.GetRequiredService<DashboardAccess>());
         Console.WriteLine($"Dashboard: {url}");
+        if (!System.Net.IPAddress.IsLoopback(dashboard.ListenAddress()))
+            log.LogWarning("The dashboard listens on {Address}, reachable from other machines over plain HTTP (the session cookie included); loopback with 'ssh -L' is safer", dashboard.BaseUrl);
     }
 });
 app.Lifetime.ApplicationStopped.Register(() => { try { File.Delete(socketPath); } catch (IOException) { } });
@@ -100,7 +104,12 @@ try
     try { await app.StartAsync(); }
     catch (IOException e) when (dashboard is not null && e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
     {
-        Console.Error.WriteLine($"mydockerd: the dashboard's port 127.0.0.1:{dashboard.Port} is in use; free it, or start with --dashboard-port N (MyDocker:Dashboard:Port) or --no-dashboard");
+        Console.Error.WriteLine($"mydockerd: the dashboard's port {dashboard.Authorities()[0]} is in use; free it, or start with --dashboard-port N (MyDocker:Dashboard:Port) or --no-dashboard");
+        return 1;
+    }
+    catch (IOException e) when (dashboard is not null)
+    {
+        Console.Error.WriteLine($"mydockerd: the dashboard cannot listen on {dashboard.Authorities()[0]} ({e.Message}); set MyDocker:Dashboard:Address to an address of this host, or start with --no-dashboard");
         return 1;
     }
     await app.WaitForShutdownAsync();

@@ -10,8 +10,9 @@ namespace MyDocker.E2ETests.Dashboard;
 /// </summary>
 public static class DashboardHttp
 {
-    public static HttpClient Create(TestNetns netns, int port)
+    public static HttpClient Create(TestNetns netns, int port, System.Net.IPAddress? address = null)
     {
+        address ??= System.Net.IPAddress.Loopback;
         var handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
@@ -19,10 +20,10 @@ public static class DashboardHttp
             ConnectCallback = async (_, ct) =>
             {
                 var s = netns.Run(() => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
-                await s.ConnectAsync(System.Net.IPAddress.Loopback, port, ct);
+                await s.ConnectAsync(address, port, ct);
                 return new NetworkStream(s, ownsSocket: true);
             },
         };
-        return new HttpClient(handler) { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+        return new HttpClient(handler) { BaseAddress = new Uri($"http://{address}:{port}"), Timeout = TimeSpan.FromSeconds(30) };
     }
 }

@@ -83,6 +83,8 @@ public sealed class DaemonUnderTest : IDisposable
     {
         if (_process is null) return 0;
         if (!_process.WaitForExit(timeout)) throw new TimeoutException($"mydockerd did not exit:\n{Logs}");
+        // With a timeout WaitForExit does not wait for the redirected output to be read to its end; without one it does.
+        _process.WaitForExit();
         return _process.ExitCode;
     }
 

@@ -14,16 +14,16 @@ public static class DashboardGate
     /// render style="..." attributes and MudThemeProvider writes a &lt;style&gt; element with the theme's CSS variables.
     /// connect-src names ws:// explicitly because CSP2 browsers do not count ws: as 'self'.
     /// </summary>
-    public static string ContentSecurityPolicy(int port) =>
+    public static string ContentSecurityPolicy(IEnumerable<string> authorities) =>
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; " +
-        $"connect-src 'self' ws://127.0.0.1:{port} ws://localhost:{port}; object-src 'none'; base-uri 'self'; " +
+        $"connect-src 'self' {string.Join(' ', authorities.Select(a => "ws://" + a))}; object-src 'none'; base-uri 'self'; " +
         "form-action 'self'; frame-ancestors 'none'";
 
     public static IApplicationBuilder UseDashboardGate(this IApplicationBuilder app, DashboardOptions options, DashboardAccess access, CancellationToken stopping)
     {
-        string[] hosts = [$"127.0.0.1:{options.Port}", $"localhost:{options.Port}"];
-        string[] origins = [$"http://127.0.0.1:{options.Port}", $"http://localhost:{options.Port}"];
-        string csp = ContentSecurityPolicy(options.Port);
+        var hosts = options.Authorities();
+        var origins = hosts.Select(h => "http://" + h).ToList();
+        string csp = ContentSecurityPolicy(hosts);
         return app.Use(async (ctx, next) =>
         {
             if (!ListenerMatcherPolicy.IsDashboardListener(ctx)) { await next(ctx); return; }
@@ -45,7 +45,7 @@ public static class DashboardGate
             string host = ctx.Request.Headers.Host.ToString();
             if (!hosts.Contains(host, StringComparer.OrdinalIgnoreCase))
             {
-                await Refuse(ctx, HttpStatusCode.BadRequest, "Host not allowed", $"The dashboard answers only to http://127.0.0.1:{options.Port} and http://localhost:{options.Port}.");
+                await Refuse(ctx, HttpStatusCode.BadRequest, "Host not allowed", $"The dashboard answers only to {string.Join(" and ", origins)}.");
                 return;
             }
             string origin = ctx.Request.Headers.Origin.ToString();

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.NetworkInformation;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Routing.Matching;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -11,7 +12,8 @@ namespace MyDocker.Web.Dashboard.Hosting;
 /// <summary>Wires the dashboard into mydockerd: a loopback TCP listener beside the API's unix socket.</summary>
 public static class DashboardHosting
 {
-    /// <summary>Registers the dashboard's services and listener; returns null when it is disabled.</summary>
+    /// <summary>Registers the dashboard's services and listener; returns null when it is disabled. A bad setting is an
+    /// ArgumentException with a message for people.</summary>
     public static DashboardOptions? AddDashboard(this WebApplicationBuilder builder, DaemonArguments args, string dataRoot)
     {
         // Always: keeps the API's endpoints to the unix socket even if something else ever listens on TCP.
@@ -20,6 +22,12 @@ public static class DashboardHosting
         if (args.DashboardPort is int port) options.Port = port;
         if (args.NoDashboard) options.Enabled = false;
         if (!options.Enabled) return null;
+        var address = options.ListenAddress();
+        // Checked here because Kestrel binds an address the host does not have without complaint (seen on kernel 6.18
+        // with ip_nonlocal_bind=0), and would then print a login URL nobody can open.
+        var own = NetworkInterface.GetAllNetworkInterfaces().SelectMany(i => i.GetIPProperties().UnicastAddresses).Select(u => u.Address).ToList();
+        if (!IPAddress.IsLoopback(address) && !own.Contains(address))
+            throw new ArgumentException($"MyDocker:Dashboard:Address {address} is not an address of this host (it has {string.Join(", ", own.Distinct())}); name one of those, or leave it at 127.0.0.1");
 
         builder.Services.AddSingleton(options);
         // Antiforgery and circuit keys in memory: a restart ends every circuit anyway (the page reloads and gets new
@@ -29,7 +37,7 @@ public static class DashboardHosting
         builder.Services.AddSingleton<IDashboardEngine, EngineDashboardClient>();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, options.Port));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(address, options.Port));
         return options;
     }
 
@@ -49,5 +57,5 @@ public static class DashboardHosting
     }
 
     public static string LoginUrl(DashboardOptions options, DashboardAccess access) =>
-        $"http://127.0.0.1:{options.Port}/login?token={access.LoginToken}";
+        $"{options.BaseUrl}/login?token={access.LoginToken}";
 }
