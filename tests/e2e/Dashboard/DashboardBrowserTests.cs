@@ -106,7 +106,8 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         await page.GetByRole(AriaRole.Button, new() { Name = "Delete network webnet" }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Delete", Exact = true }).ClickAsync();
         await Assertions.Expect(table).Not.ToContainTextAsync("webnet");
-        Assert.DoesNotContain(bridge, _d.Netns.Exec("ip", "-o", "link", "show"));
+        // The address goes before the answer; the device itself is deleted in the background (LinkReaper).
+        _d.Eventually(() => !_d.Netns.Exec("ip", "-o", "link", "show").Contains(bridge), $"bridge {bridge} deleted");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Events" }).ClickAsync();
         await Assertions.Expect(page.GetByTestId("events")).ToContainTextAsync("destroy");

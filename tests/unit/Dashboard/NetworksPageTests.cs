@@ -61,6 +61,44 @@ public class EventFeedTests
         Assert.Equal(["create", "start", "die"], await batches.Reader.ReadAsync());
         Assert.Equal(FeedState.Live, feed.State);
     }
+
+    [Fact]
+    public async Task A_lone_event_goes_out_at_once_and_what_follows_within_the_window_goes_out_together()
+    {
+        var engine = new FakeDashboardEngine();
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var batches = System.Threading.Channels.Channel.CreateUnbounded<IReadOnlyList<string>>();
+        await using var feed = new EventFeed(engine, TimeSpan.FromMilliseconds(100), time);
+        feed.Start(null, b => batches.Writer.WriteAsync(b.Select(e => e.ActorId).ToList()).AsTask());
+        Assert.Empty(await Next(batches)); // the (empty) history
+
+        // No fake time passes: a first event is not held back by the window.
+        engine.Publish("network", "create", "e1", "a");
+        Assert.Equal(["e1"], await Next(batches));
+
+        // Within the window of that batch: held until the window ends, then handed over together.
+        engine.Publish("network", "create", "e2", "b");
+        engine.Publish("network", "create", "e3", "c");
+        IReadOnlyList<string>? next;
+        var waited = TimeSpan.Zero;
+        while (!batches.Reader.TryRead(out next))
+        {
+            await Task.Delay(5);
+            time.Advance(TimeSpan.FromMilliseconds(10));
+            waited += TimeSpan.FromMilliseconds(10);
+            Assert.True(waited < TimeSpan.FromSeconds(5), "the held batch never came");
+        }
+        Assert.Equal(["e2", "e3"], next);
+
+        // After a quiet window, at once again.
+        time.Advance(TimeSpan.FromSeconds(1));
+        engine.Publish("network", "destroy", "e4", "d");
+        Assert.Equal(["e4"], await Next(batches));
+    }
+
+    /// <summary>The next batch; fails rather than hangs when the feed holds it back.</summary>
+    private static async Task<IReadOnlyList<string>> Next(System.Threading.Channels.Channel<IReadOnlyList<string>> batches) =>
+        await batches.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5));
 }
 
 public class NetworkDetailTests : DashboardTestContext

@@ -5,8 +5,9 @@ namespace MyDocker.Web.Dashboard.Live;
 public enum FeedState { Connecting, Live, Reconnecting, Stopped }
 
 /// <summary>
-/// Reads the engine's event stream for one page and hands it over in batches: whatever arrived within one
-/// <c>window</c> (~100 ms) of the first event becomes one call, so a burst of events costs one render, not one each.
+/// Reads the engine's event stream for one page and hands it over in batches, at most one per <c>window</c> (~100 ms):
+/// an event after a quiet window is handed over at once, and what follows within the window is gathered into one call,
+/// so a burst of events costs one render per window, not one each.
 /// If the stream ends it resubscribes from the last event seen (no gap, no repeat) and reports the state, which the
 /// page shows as live / reconnecting. Callbacks run on the feed's own task, one at a time; dispose to stop.
 /// </summary>
@@ -35,12 +36,16 @@ public sealed class EventFeed(IDashboardEngine engine, TimeSpan window, TimeProv
                 await onBatch(sub.History);
                 if (sub.History.Count > 0) since = sub.History[^1].TimeNano + 1;
                 var batch = new List<EventRow>();
+                DateTimeOffset? last = null;
                 while (await sub.Live.WaitToReadAsync(ct))
                 {
-                    while (sub.Live.TryRead(out var e)) batch.Add(e);
-                    if (window > TimeSpan.Zero) await Task.Delay(window, _time, ct);
+                    // Leading edge: an event after a quiet window goes out at once; events that follow within the window
+                    // of the last batch wait for its end and go out together. A burst costs one render per window, and a
+                    // single change is not held back a whole window (measured: 173 → NN ms CLI-to-DOM, bench/dashboard-latency.sh).
+                    if (last is { } l && l + window - _time.GetUtcNow() is { Ticks: > 0 } rest) await Task.Delay(rest, _time, ct);
                     while (sub.Live.TryRead(out var e)) batch.Add(e);
                     since = batch[^1].TimeNano + 1;
+                    last = _time.GetUtcNow();
                     await onBatch(batch);
                     batch = [];
                 }
