@@ -41,7 +41,7 @@ public sealed class EventFeed(IDashboardEngine engine, TimeSpan window, TimeProv
                 {
                     // Leading edge: an event after a quiet window goes out at once; events that follow within the window
                     // of the last batch wait for its end and go out together. A burst costs one render per window, and a
-                    // single change is not held back a whole window (measured: 173 → NN ms CLI-to-DOM, bench/dashboard-latency.sh).
+                    // single change is not held back a whole window (bench/dashboard-latency.sh; README "Figures").
                     if (last is { } l && l + window - _time.GetUtcNow() is { Ticks: > 0 } rest) await Task.Delay(rest, _time, ct);
                     while (sub.Live.TryRead(out var e)) batch.Add(e);
                     since = batch[^1].TimeNano + 1;
