@@ -17,6 +17,7 @@ public sealed partial class ContainerService
         var gate = LockOf(id);
         await gate.WaitAsync(ct);
         ContainerRecord record;
+        string? networkName;
         _busy[id] = 0;
         try
         {
@@ -26,6 +27,7 @@ public sealed partial class ContainerService
                 throw EngineException.Conflict(
                     $"container '{record.Name}' is running; stop it first (mydocker stop {record.Name}) or remove it with -f");
             bool wasRunning = record.Phase == ContainerPhase.Running;
+            networkName = await db.Networks.Where(n => n.Id == record.NetworkId).Select(n => n.Name).FirstOrDefaultAsync(CancellationToken.None);
             // 1. Intent.
             record.Phase = ContainerPhase.Removing;
             await db.SaveChangesAsync(CancellationToken.None);
@@ -45,7 +47,8 @@ public sealed partial class ContainerService
         }
         _locks.TryRemove(id, out _);
         logger.LogInformation("Removed container {Container} ({Id})", record.Name, id[..12]);
-        events.Publish("network", "disconnect", record.NetworkId, new Dictionary<string, string> { ["container"] = id });
+        // Docker's disconnect event names the network as connect does ("name") and the container.
+        events.Publish("network", "disconnect", record.NetworkId, new Dictionary<string, string> { ["name"] = networkName ?? "", ["container"] = id });
         events.Publish("container", "destroy", id, Attributes(record));
     }
 

@@ -75,5 +75,14 @@ public sealed class DockerCliContainerTests : IDisposable
         var until = DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 1;
         var events = DockerOk("events", "--since", since.ToString(), "--until", until.ToString(), "--filter", "container=ev", "--format", "{{.Action}}");
         Assert.Equal(["create", "start", "die"], events.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+
+        // The network side names the network and the container, on connect and on disconnect alike (as Docker does).
+        string id = DockerOk("inspect", "--format", "{{.Id}}", "ev").Trim();
+        DockerOk("rm", "ev");
+        until = DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 1;
+        var network = DockerOk("events", "--since", since.ToString(), "--until", until.ToString(), "--filter", "type=network",
+            "--format", "{{.Action}} {{.Actor.Attributes.name}} {{.Actor.Attributes.container}}");
+        Assert.Equal([$"connect bridge {id}", $"disconnect bridge {id}"],
+            network.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith("create ", StringComparison.Ordinal)));
     }
 }
