@@ -34,6 +34,7 @@ public sealed partial class ImageService
             if (images.Count == 0) throw EngineException.Invalid("the image archive lists no image");
             var loaded = new List<ImageView>();
             foreach (var image in images) loaded.Add(await LoadOneAsync(archive, image, ct));
+            foreach (var image in loaded) Publish("load", image.Id, image.RepoTags.FirstOrDefault() ?? image.Id);
             return loaded;
         }
         finally { _gate.Release(); }

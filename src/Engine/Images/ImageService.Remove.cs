@@ -59,7 +59,9 @@ public sealed partial class ImageService
                 await tx.CommitAsync(ct);
             }
             lines.AddRange(untag.Select(t => "Untagged: " + t));
+            foreach (var t in untag) Publish("untag", image.Id, t);
             if (!delete) return lines;
+            Publish("delete", image.Id, untag.FirstOrDefault() ?? image.Id);
 
             lines.Add("Deleted: " + image.Id);
             // After the commit: a crash from here on leaves only unreferenced layers, which CleanUpAfterCrash removes.

@@ -18,7 +18,7 @@ namespace MyDocker.Engine.Images;
 /// <para>Threading: changes (import, load, remove, clean-up, the seed's on-demand import) are serialised by one gate;
 /// reads do not take it. Singleton.</para>
 /// </summary>
-public sealed partial class ImageService(EngineOptions options, StateDbFactory state, ILogger<ImageService> logger)
+public sealed partial class ImageService(EngineOptions options, StateDbFactory state, Events.EventHub events, ILogger<ImageService> logger)
 {
     /// <summary>The shortest id prefix accepted as a reference (a shorter hex word is too likely to be ambiguous).</summary>
     public const int MinIdPrefix = 4;
@@ -50,8 +50,13 @@ public sealed partial class ImageService(EngineOptions options, StateDbFactory s
         string id = DigestOf(Encoding.UTF8.GetBytes(config));
         var view = await StoreAsync(id, "{}", [layer.DiffId], DateTimeOffset.UtcNow, layer.Size, [reference], ct);
         logger.LogInformation("Imported {Reference} as image {Id} ({Size} bytes)", reference, id, layer.Size);
+        Publish("import", id, reference.ToString());
         return view;
     }
+
+    /// <summary>An image event as Docker sends them: the image id as actor, the reference as "name".</summary>
+    private void Publish(string action, string id, string name) =>
+        events.Publish("image", action, id, new Dictionary<string, string> { ["name"] = name });
 
     /// <summary>The config a rootfs import stands for: one layer, no defaults, no timestamp (so the id is reproducible).</summary>
     internal static string SynthesiseConfig(string diffId) =>

@@ -142,6 +142,7 @@ public sealed class ImageCliTests : IDisposable
             return r;
         }
 
+        string since = (DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 1).ToString();
         var (archive, id) = TestImages.DockerSave(TestImages.BusyboxTar, "dbox:2", ["top"]);
         Assert.Contains("Loaded image: dbox:2", Ok("load", "-i", archive).Stdout);
         Assert.Matches(@"\ndbox\s+2\s+" + id[7..19], Ok("images").Stdout);
@@ -161,5 +162,11 @@ public sealed class ImageCliTests : IDisposable
         Assert.Contains("Deleted: " + imported, rmi);
         Assert.Equal("", Ok("images", "-q").Stdout);
         Assert.Empty(Entries(Layers));
+
+        // Each of those was an image event, as with Docker (the refused load was not).
+        string until = (DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 1).ToString();
+        var events = Ok("events", "--since", since, "--until", until, "--filter", "type=image", "--format", "{{.Action}} {{.Actor.Attributes.name}}").Stdout;
+        Assert.Equal(["load dbox:2", "import dimp:7", "untag dbox:2", "delete dbox:2", "untag dimp:7", "delete dimp:7"],
+            events.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 }

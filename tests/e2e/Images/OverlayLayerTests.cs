@@ -45,7 +45,7 @@ public sealed class OverlayLayerTests : IDisposable
         Directory.CreateDirectory(options.DataRoot);
         var state = new StateDbFactory(options.DatabasePath);
         state.Migrate();
-        var images = new ImageService(options, state, NullLogger<ImageService>.Instance);
+        var images = new ImageService(options, state, new MyDocker.Engine.Events.EventHub(state), NullLogger<ImageService>.Instance);
 
         var bottom = Tar(("etc", null), ("etc/motd", "hello"), ("etc/keep", "k"), ("cache", null), ("cache/old", "o"));
         var top = Tar(("etc/.wh.motd", ""), ("cache", null), ("cache/.wh..wh..opq", ""), ("cache/new", "n"));

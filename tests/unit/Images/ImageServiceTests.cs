@@ -14,19 +14,38 @@ public sealed class ImageServiceTests : IDisposable
     private readonly string _root = Directory.CreateTempSubdirectory("mydocker-unit-images-").FullName;
     private readonly StateDbFactory _state;
     private readonly ImageService _images;
+    private readonly MyDocker.Engine.Events.EventHub _events;
 
     public ImageServiceTests()
     {
         var options = new EngineOptions { DataRoot = _root, ExecRoot = Path.Combine(_root, "exec") };
         _state = new StateDbFactory(options.DatabasePath);
         _state.Migrate();
-        _images = new ImageService(options, _state, NullLogger<ImageService>.Instance);
+        _events = new MyDocker.Engine.Events.EventHub(_state);
+        _images = new ImageService(options, _state, _events, NullLogger<ImageService>.Instance);
     }
 
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(_root, recursive: true);
+    }
+
+    [Fact]
+    public async Task Import_load_untag_and_delete_are_image_events_as_docker_sends_them()
+    {
+        var imported = await _images.ImportRootfsAsync(new MemoryStream(Layer1), "rootfs:v1", default);
+        var config = Config(TarBuilder.Sha256(Layer1), TarBuilder.Sha256(Layer2));
+        var loaded = Assert.Single(await _images.LoadAsync(new MemoryStream(DockerSave(config, ["app:1", "app:2"], Layer1, Layer2)), default));
+        await _images.RemoveAsync("app:1", force: false, default);
+        await _images.RemoveAsync(loaded.Id, force: false, default);
+
+        using var sub = _events.Subscribe(0);
+        Assert.Equal(
+            [("import", imported.Id, "rootfs:v1"), ("load", loaded.Id, "app:1"), ("untag", loaded.Id, "app:1"),
+             ("untag", loaded.Id, "app:2"), ("delete", loaded.Id, "app:2")],
+            sub.History.Select(e => (e.Action, e.ActorId, MyDocker.Engine.Events.EventHub.Attributes(e)["name"])));
+        Assert.All(sub.History, e => Assert.Equal("image", e.Type));
     }
 
     private static readonly byte[] Layer1 = new TarBuilder()
