@@ -1,4 +1,6 @@
 using MyDocker.Cli.Parsing;
+using MyDocker.Cli.Streams;
+using MyDocker.Cli.Terminal;
 using MyDocker.Shared.Api;
 
 namespace MyDocker.Cli.Commands;
@@ -18,6 +20,8 @@ public static class RunCommand
     public static readonly FlagSpec[] Flags =
     [
         FlagSpec.Bool("detach", 'd', "Run the container in the background and print its ID"),
+        FlagSpec.Bool("interactive", 'i', "Keep STDIN open and send this terminal's input to the container"),
+        FlagSpec.Bool("tty", 't', "Allocate a pseudo-TTY"),
         FlagSpec.Value("name", '\0', "string", "Assign a name to the container"),
         new() { Name = "network", LongAliases = ["net"], ValueName = "network", Help = "Connect the container to a network (also --net, -net)" },
         FlagSpec.List("env", 'e', "list", "Set an environment variable KEY=VALUE, or KEY to pass this shell's value (repeatable)"),
@@ -45,7 +49,11 @@ public static class RunCommand
     };
 
     /// <summary>What <c>run</c> sends: the create body and the <c>?name=</c> query value.</summary>
-    public sealed record Plan(ContainerCreateRequest Request, string? Name, bool Detach, bool AutoRemove);
+    public sealed record Plan(ContainerCreateRequest Request, string? Name, bool Detach, bool AutoRemove)
+    {
+        public bool Interactive => Request.OpenStdin;
+        public bool Tty => Request.Tty;
+    }
 
     /// <summary>Turns parsed <c>run</c> arguments into the <c>POST /containers/create</c> request.</summary>
     /// <param name="env">The CLI's environment, for <c>-e KEY</c>.</param>
@@ -69,8 +77,13 @@ public static class RunCommand
 
         bool detach = args.Bool("detach");
         bool autoRemove = args.Bool("rm");
+        bool interactive = args.Bool("interactive");
         var request = new ContainerCreateRequest
         {
+            Tty = args.Bool("tty"),
+            OpenStdin = interactive,
+            // As the docker CLI: attached, stdin closes when this client detaches; detached (-d -i) it stays open.
+            StdinOnce = interactive && !detach,
             Hostname = args.Value("hostname"),
             User = args.Value("user"),
             Env = envList.Count > 0 ? envList : null,
@@ -119,6 +132,11 @@ public static class RunCommand
     private static async Task<int> RunAsync(CommandContext context, ParsedArgs args)
     {
         var plan = BuildPlan(args, context.Env);
+        if (plan.Interactive && plan.Tty && !plan.Detach && !RawTerminal.StdinIsTerminal)
+        {
+            context.Error("the input device is not a TTY; leave out -t, or run from a terminal");
+            return CliApp.ExitDaemonError; // docker exits 1 here too
+        }
         var daemon = context.Daemon;
         ContainerCreateResponse created;
         try
@@ -139,7 +157,69 @@ public static class RunCommand
             context.Out.WriteLine(id);
             return CliApp.ExitOk;
         }
+        if (plan.Interactive || plan.Tty) return await RunInteractiveAsync(context, id, plan).ConfigureAwait(false);
         return await RunAttachedAsync(context, id, plan.AutoRemove).ConfigureAwait(false);
+    }
+
+    // -i / -t: attach to the container's stdio before it starts (the daemon connects it when the process is created,
+    // before it runs, so the first prompt is not lost), then start; stdin goes up the same connection. With a
+    // terminal this one is raw and keys (Ctrl-C too) go to the container's pty; without, Ctrl-C becomes SIGINT.
+    private static async Task<int> RunInteractiveAsync(CommandContext context, string id, Plan plan)
+    {
+        var daemon = context.Daemon;
+        using var wait = await daemon.BeginWaitAsync(id, "next-exit", context.Cancel).ConfigureAwait(false);
+        using var attach = await daemon.AttachAsync(id, context.Cancel).ConfigureAwait(false);
+        if (await TryStartAsync(context, id).ConfigureAwait(false) is int failed) return failed;
+
+        using var raw = plan.Tty && plan.Interactive ? RawTerminal.EnterRaw() : null;
+        using var forward = raw is null ? context.Cancel.Register(() => _ = ForwardInterruptAsync(daemon, id)) : default;
+        using var resize = plan.Tty ? TrackTerminalSize(daemon, id) : null;
+        if (plan.Interactive) _ = PumpStdinAsync(attach); // may stay blocked on a read after the container exits: not awaited
+        else attach.CloseInput();
+        try
+        {
+            if (attach.Raw) await MultiplexedStreamReader.CopyRawAsync(attach.Stream, context.Out, CancellationToken.None).ConfigureAwait(false);
+            else await MultiplexedStreamReader.CopyAsync(attach.Stream, context.Out, context.Err, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (IOException) { } // the daemon closed the connection: the wait says how the container ended
+        raw?.Dispose();
+        var result = await wait.ResultAsync(CancellationToken.None).ConfigureAwait(false);
+        if (!string.IsNullOrEmpty(result.Error?.Message))
+        {
+            context.Error("waiting for the container failed: " + result.Error.Message);
+            return ExitEngineError;
+        }
+        if (plan.AutoRemove) await RemoveQuietlyAsync(context, id).ConfigureAwait(false);
+        return (int)result.StatusCode;
+    }
+
+    private static async Task PumpStdinAsync(DaemonClient.Attachment attach)
+    {
+        var buffer = new byte[8192];
+        try
+        {
+            // fd 0 read directly: .NET's console stream re-configures the terminal before each read (echo and line
+            // mode back on), which would undo raw mode.
+            await using var stdin = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(0, ownsHandle: false), FileAccess.Read, 1);
+            int n;
+            while ((n = await stdin.ReadAsync(buffer).ConfigureAwait(false)) > 0)
+                await attach.Stream.WriteAsync(buffer.AsMemory(0, n)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException) { }
+        attach.CloseInput();
+    }
+
+    /// <summary>Sends the terminal's size now and whenever it changes (SIGWINCH), as the docker CLI does.</summary>
+    private static IDisposable? TrackTerminalSize(DaemonClient daemon, string id)
+    {
+        async Task SendAsync()
+        {
+            if (RawTerminal.Size() is not var (rows, columns)) return;
+            try { await daemon.ResizeAsync(id, rows, columns, CancellationToken.None).ConfigureAwait(false); }
+            catch (DaemonException) { } // the container may be gone already
+        }
+        _ = SendAsync();
+        return System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGWINCH, signal => { _ = SendAsync(); });
     }
 
     // Attached: register the wait first (its headers come back once the daemon holds the waiter, so an exit

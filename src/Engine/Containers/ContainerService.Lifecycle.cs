@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using MyDocker.Engine.Common;
@@ -35,8 +36,9 @@ public sealed partial class ContainerService
                 await runtime.DeleteAsync(id, CancellationToken.None);
                 runtime.ClearExit(id);
             }
+            var spec = JsonSerializer.Deserialize<ContainerSpec>(record.SpecJson) ?? new ContainerSpec();
             int pid;
-            try { pid = await runtime.CreateAsync(id, paths.Dir, paths.Log, CancellationToken.None); }
+            try { pid = await runtime.CreateAsync(id, paths.Dir, paths.Log, new StdioOptions(spec.Tty, spec.OpenStdin, spec.KeepStdinOpen), CancellationToken.None); }
             catch (ContainerStartException e)
             {
                 record.Error = e.Reason;
@@ -44,6 +46,7 @@ public sealed partial class ContainerService
                 record.FinishedAt = DateTimeOffset.UtcNow;
                 await db.SaveChangesAsync(CancellationToken.None);
                 events.Publish("container", "die", id, Attributes(record, ("exitCode", e.ExitCode.ToString())));
+                FailAttachWaiters(id, e);
                 throw;
             }
             record.Phase = ContainerPhase.Running;
@@ -56,6 +59,7 @@ public sealed partial class ContainerService
             record.OomKilled = false;
             await db.SaveChangesAsync(CancellationToken.None);
             CrashPoint.Hit("container-start:created");
+            ConnectAttachWaiters(id);
             try { await runtime.StartAsync(id, CancellationToken.None); }
             catch (Exception e)
             {

@@ -201,7 +201,8 @@ public sealed partial class ContainerService(
             Mounts: spec.Binds.Select(b => new BindMount(b.Source, b.Destination, b.ReadOnly)).ToList(),
             MemoryBytes: spec.MemoryBytes,
             NanoCpus: spec.NanoCpus,
-            CgroupParent: runtime.Options.CgroupParent);
+            CgroupParent: runtime.Options.CgroupParent,
+            Terminal: spec.Tty);
     }
 
     private static ContainerView View(ContainerRecord r, NetworkRecord? network)

@@ -34,6 +34,13 @@ public sealed record ContainerSpec
     public Dictionary<string, string> Labels { get; init; } = [];
     /// <summary>The command that runs (entrypoint + cmd), resolved against the image when the container was created.</summary>
     public List<string> Command { get; init; } = [];
+    /// <summary>`-t`: the process gets a pseudo-terminal (conmon holds its master side).</summary>
+    public bool Tty { get; init; }
+    /// <summary>`-i`: the process's stdin is a pipe that an attached client writes to; it closes when that client
+    /// detaches (Docker's StdinOnce, conmon's default).</summary>
+    public bool OpenStdin { get; init; }
+    /// <summary>`-d -i`: stdin stays open after an attached client detaches.</summary>
+    public bool KeepStdinOpen { get; init; }
 }
 
 /// <summary>A bind mount HOST:CONTAINER[:ro].</summary>

@@ -13,6 +13,8 @@ public sealed class ContainerCreateRequest
     public string? User { get; set; }
     public bool Tty { get; set; }
     public bool OpenStdin { get; set; }
+    /// <summary>Close stdin when the attached client detaches (`run -i`, not `run -d -i`).</summary>
+    public bool StdinOnce { get; set; }
     public List<string>? Env { get; set; }
     public List<string>? Cmd { get; set; }
     public List<string>? Entrypoint { get; set; }
@@ -179,6 +181,8 @@ public sealed class ContainerConfig
     public string Hostname { get; set; } = "";
     public string User { get; set; } = "";
     public bool Tty { get; set; }
+    public bool OpenStdin { get; set; }
+    public bool StdinOnce { get; set; }
     public List<string> Env { get; set; } = new();
     public List<string>? Cmd { get; set; }
     public List<string>? Entrypoint { get; set; }

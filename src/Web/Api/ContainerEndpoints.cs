@@ -78,6 +78,11 @@ public static class ContainerEndpoints
 
         app.MapGet("/containers/{id}/logs", WriteLogsAsync);
         app.MapPost("/containers/{id}/attach", AttachAsync);
+        app.MapPost("/containers/{id}/resize", async (string id, string? h, string? w, ContainerService containers, CancellationToken ct) =>
+        {
+            await containers.ResizeAsync(id, Query.Int(h, "h"), Query.Int(w, "w"), ct);
+            return Results.Ok();
+        });
     }
 
     /// <summary>Docker's log stream: with no TTY, each line is a frame of [stream (1 stdout, 2 stderr), 0, 0, 0,
@@ -113,11 +118,15 @@ public static class ContainerEndpoints
         var ct = ctx.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
         var q = ctx.Request.Query;
         bool stdout = Query.Bool(q["stdout"]), stderr = Query.Bool(q["stderr"]);
-        if (Query.Bool(q["stdin"]))
-            throw EngineException.Invalid("attaching stdin (-i) is not supported yet; run detached with -d");
         var upgrade = ctx.Features.Get<IHttpUpgradeFeature>();
         if (upgrade is not { IsUpgradableRequest: true })
             throw EngineException.Invalid("attach needs an upgraded connection (Connection: Upgrade, Upgrade: tcp); use 'logs -f' to follow output");
+        var view = await containers.GetAsync(id, ct);
+        if (view.Spec.Tty || (view.Spec.OpenStdin && Query.Bool(q["stdin"])))
+        {
+            await AttachStdioAsync(ctx, upgrade, view, containers, Query.Bool(q["stdin"]) && view.Spec.OpenStdin, stdout, stderr, ct);
+            return;
+        }
         var (path, _) = await containers.LogSourceAsync(id, ct);
         // The stream ends with the container's next exit (or its removal).
         var exited = await containers.BeginWaitAsync(id, "next-exit", ct);
@@ -130,6 +139,79 @@ public static class ContainerEndpoints
         using var hold = HalfClose.Hold(ctx);
         await using var stream = await upgrade.UpgradeAsync();
         await WriteFramesAsync(stream, ContainerLog.ReadAsync(path, options, () => !exited.IsCompleted, ct), stdout, stderr, false, true, ct);
+    }
+
+    /// <summary>
+    /// Attach through the container's monitor (conmon's attach socket) rather than its log: for a terminal (output
+    /// raw, as it comes, prompts without a newline included) and for stdin. The 101 goes out first: Docker's clients
+    /// start the container only after it. The socket is connected when the container starts, before its process runs.
+    /// </summary>
+    private static async Task AttachStdioAsync(
+        HttpContext ctx, IHttpUpgradeFeature upgrade, ContainerView view, ContainerService containers, bool stdin, bool stdout, bool stderr,
+        CancellationToken ct)
+    {
+        bool tty = view.Spec.Tty;
+        var connecting = containers.AttachStdioAsync(view.Id, ct);
+        ctx.Response.Headers.ContentType = tty ? "application/vnd.docker.raw-stream" : "application/vnd.docker.multiplexed-stream";
+        ctx.Response.Headers.Connection = "Upgrade";
+        ctx.Response.Headers.Upgrade = "tcp";
+        using var hold = HalfClose.Hold(ctx);
+        await using var stream = await upgrade.UpgradeAsync();
+        System.Net.Sockets.Socket socket;
+        try { socket = await connecting; }
+        catch (Exception e) when (e is EngineException or MyDocker.Engine.Containers.Runtime.ContainerStartException or OperationCanceledException) { return; }
+        using (socket)
+        {
+            var input = stdin ? PumpStdinAsync(stream, socket, hold.InputEnded, ct) : Task.CompletedTask;
+            // conmon's packets: one byte naming the stream (2 stdout, 3 stderr), then the bytes. They end when the
+            // monitor closes the socket, after the container exited and its output was sent.
+            var packet = new byte[8192 + 1];
+            try
+            {
+                while (true)
+                {
+                    int n = await socket.ReceiveAsync(packet, System.Net.Sockets.SocketFlags.None, ct);
+                    if (n <= 0) break;
+                    var kind = packet[0] == 3 ? LogStream.Stderr : LogStream.Stdout;
+                    if (kind == LogStream.Stdout ? !stdout : !stderr) continue;
+                    if (tty) await stream.WriteAsync(packet.AsMemory(1, n - 1), ct);
+                    else await WriteFrameAsync(stream, kind, packet.AsMemory(1, n - 1), ct);
+                    await stream.FlushAsync(ct);
+                }
+            }
+            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or OperationCanceledException) { }
+            await Task.WhenAny(input, Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None));
+        }
+    }
+
+    /// <summary>The client's bytes to the container's stdin, until the client half-closes: then the container's stdin
+    /// is closed (shutdown of our sending side; conmon closes the pipe), and its output still flows back.</summary>
+    private static async Task PumpStdinAsync(Stream stream, System.Net.Sockets.Socket socket, Task inputEnded, CancellationToken ct)
+    {
+        var buffer = new byte[8192];
+        try
+        {
+            while (true)
+            {
+                var read = stream.ReadAsync(buffer, ct).AsTask();
+                if (await Task.WhenAny(read, inputEnded) != read && !read.IsCompleted) break;
+                int n = await read;
+                if (n == 0) break;
+                await socket.SendAsync(buffer.AsMemory(0, n), System.Net.Sockets.SocketFlags.None, ct);
+            }
+            socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or OperationCanceledException or ObjectDisposedException) { }
+    }
+
+    /// <summary>One frame of Docker's multiplexed stream: [1 stdout | 2 stderr, 0, 0, 0, big-endian length], bytes.</summary>
+    private static async Task WriteFrameAsync(Stream body, LogStream kind, ReadOnlyMemory<byte> bytes, CancellationToken ct)
+    {
+        var header = new byte[8];
+        header[0] = kind == LogStream.Stdout ? (byte)1 : (byte)2;
+        BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(4), (uint)bytes.Length);
+        await body.WriteAsync(header, ct);
+        await body.WriteAsync(bytes, ct);
     }
 
     private static async Task WriteFramesAsync(
@@ -170,6 +252,10 @@ public static class Query
             throw EngineException.Invalid($"{name}={value} is not a number of seconds; give e.g. {name}=10");
         return s == -1 ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(s);
     }
+
+    /// <summary>A required whole number.</summary>
+    public static int Int(string? value, string name) =>
+        int.TryParse(value, out int n) ? n : throw EngineException.Invalid($"{name}={value} is not a number; give e.g. {name}=24");
 
     /// <summary>"all" or a count of lines.</summary>
     public static int? Tail(string? value)

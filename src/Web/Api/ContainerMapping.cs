@@ -12,8 +12,6 @@ public static class ContainerMapping
 {
     public static ContainerCreateSpec ToSpec(string? name, ContainerCreateRequest body)
     {
-        if (body.Tty || body.OpenStdin)
-            throw EngineException.Invalid("interactive containers (-i/-t) are not supported yet; run detached with -d and read the output with 'logs'");
         var host = body.HostConfig ?? new HostConfig();
         if (host.PortBindings is { Count: > 0 } || body.ExposedPorts is { Count: > 0 })
             throw EngineException.Invalid("publishing ports (-p) is not supported yet; reach the container by its IP address (mydocker ps)");
@@ -47,6 +45,9 @@ public static class ContainerMapping
                 MemoryBytes = host.Memory > 0 ? host.Memory : null,
                 NanoCpus = host.NanoCpus > 0 ? host.NanoCpus : null,
                 Labels = body.Labels ?? [],
+                Tty = body.Tty,
+                OpenStdin = body.OpenStdin,
+                KeepStdinOpen = body.OpenStdin && !body.StdinOnce,
             },
         };
     }
@@ -111,6 +112,9 @@ public static class ContainerMapping
             {
                 Hostname = v.Spec.Hostname ?? r.Id[..12],
                 User = v.Spec.User ?? "",
+                Tty = v.Spec.Tty,
+                OpenStdin = v.Spec.OpenStdin,
+                StdinOnce = v.Spec.OpenStdin && !v.Spec.KeepStdinOpen,
                 Env = v.Spec.Env,
                 Cmd = v.Spec.Cmd,
                 Entrypoint = v.Spec.Entrypoint,

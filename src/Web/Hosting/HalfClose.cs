@@ -29,18 +29,26 @@ public static class HalfClose
         return listen;
     }
 
-    /// <summary>Until the result is disposed, the client's half-close does not end this request's connection.</summary>
-    public static IDisposable Hold(HttpContext http)
+    /// <summary>Until the result is disposed, the client's half-close does not end this request's connection; reads
+    /// of the request's input then wait instead of ending, and <see cref="Held.InputEnded"/> says the client is done
+    /// sending.</summary>
+    public static Held Hold(HttpContext http)
     {
         var items = http.Features.Get<IConnectionItemsFeature>()?.Items
                     ?? throw new InvalidOperationException("the connection has no items feature");
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         items[HoldKey] = release;
-        return new Releaser(release);
+        items[InputEndedKey] = ended;
+        return new Held(release, ended.Task);
     }
 
-    private sealed class Releaser(TaskCompletionSource release) : IDisposable
+    private const string InputEndedKey = "mydocker.input-ended";
+
+    public sealed class Held(TaskCompletionSource release, Task inputEnded) : IDisposable
     {
+        /// <summary>Completes when the client has half-closed (no more request bytes will come).</summary>
+        public Task InputEnded => inputEnded;
         public void Dispose() => release.TrySetResult();
     }
 
@@ -96,6 +104,7 @@ public static class HalfClose
             var result = await inner.ReadAsync(cancellationToken);
             if (result.IsCompleted && result.Buffer.IsEmpty && Held is { IsCompleted: false } held)
             {
+                if (items.TryGetValue(InputEndedKey, out var e) && e is TaskCompletionSource ended) ended.TrySetResult();
                 try { await held.WaitAsync(cancellationToken); }
                 catch (OperationCanceledException) { return new ReadResult(result.Buffer, isCanceled: true, isCompleted: false); }
             }

@@ -50,12 +50,22 @@ public static class Command
         return stdout;
     }
 
-    public static (int ExitCode, string Stdout, string Stderr) TryRun(string program, IEnumerable<string> args, IDictionary<string, string>? env = null)
+    /// <param name="stdin">Written to the program's stdin, which is then closed; null leaves stdin as it is.</param>
+    public static (int ExitCode, string Stdout, string Stderr) TryRun(
+        string program, IEnumerable<string> args, IDictionary<string, string>? env = null, string? stdin = null)
     {
-        var psi = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo(program)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = stdin is not null, UseShellExecute = false,
+        };
         foreach (var a in args) psi.ArgumentList.Add(a);
         if (env is not null) foreach (var (k, v) in env) psi.Environment[k] = v;
         using var p = Process.Start(psi)!;
+        if (stdin is not null)
+        {
+            p.StandardInput.Write(stdin);
+            p.StandardInput.Close();
+        }
         // Process.Dispose does not close the redirected pipes (the caller might still read them); without these
         // usings every call leaks two pipe fds until a GC, and the test host passed 1,024 fds — where libnftables'
         // select() aborts the process ("bit out of range 0 - FD_SETSIZE on fd_set").

@@ -29,17 +29,25 @@ public sealed class ContainerMappingTests
         Assert.Equal((33554432L, 500_000_000L), (spec.Spec.MemoryBytes, spec.Spec.NanoCpus));
     }
 
-    [Theory]
-    [InlineData(true, false, "interactive")]
-    [InlineData(false, true, "publishing ports")]
-    public void What_is_not_supported_yet_is_refused_by_name(bool tty, bool ports, string expected)
+    [Fact]
+    public void What_is_not_supported_yet_is_refused_by_name()
     {
         var body = new ContainerCreateRequest
         {
-            Image = "busybox", Tty = tty,
-            HostConfig = new HostConfig { PortBindings = ports ? new() { ["80/tcp"] = [new PortBinding { HostPort = "8080" }] } : null },
+            Image = "busybox",
+            HostConfig = new HostConfig { PortBindings = new() { ["80/tcp"] = [new PortBinding { HostPort = "8080" }] } },
         };
-        Assert.Contains(expected, Assert.Throws<EngineException>(() => ContainerMapping.ToSpec(null, body)).Message);
+        Assert.Contains("publishing ports", Assert.Throws<EngineException>(() => ContainerMapping.ToSpec(null, body)).Message);
+    }
+
+    [Theory]
+    [InlineData(true, true, true, false)]
+    [InlineData(false, true, false, true)]
+    [InlineData(true, false, false, false)]
+    public void Tty_and_stdin_are_kept_and_stdin_stays_open_without_stdin_once(bool tty, bool openStdin, bool stdinOnce, bool keepOpen)
+    {
+        var spec = ContainerMapping.ToSpec(null, new ContainerCreateRequest { Image = "busybox", Tty = tty, OpenStdin = openStdin, StdinOnce = stdinOnce }).Spec;
+        Assert.Equal((tty, openStdin, keepOpen), (spec.Tty, spec.OpenStdin, spec.KeepStdinOpen));
     }
 
     [Theory]

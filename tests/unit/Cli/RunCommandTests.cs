@@ -44,12 +44,24 @@ public class RunCommandTests
         var plan = PlanWithEnv(name => name == "HOME" ? "/root" : null,
             "-net", "testbr", "--ip", "10.10.10.5", "-e", "A=1", "-e", "HOME", "-e", "UNSET", "-e", "B=x=y",
             "-v", "/srv/data:/data:ro", "-v", "/tmp:/tmp", "-m", "32m", "--cpus", "1.5", "-d", "--rm",
-            "-w", "/work", "--entrypoint", "/bin/sh", "-h", "box", "-u", "1000:1000", "busybox", "-c", "sleep 1");
+            "-w", "/work", "--entrypoint", "/bin/sh", "-h", "box", "-u", "1000:1000", "-it", "busybox", "-c", "sleep 1");
         Assert.Equal(
             """
-            {"Hostname":"box","User":"1000:1000","Tty":false,"OpenStdin":false,"Env":["A=1","HOME=/root","B=x=y"],"Cmd":["-c","sleep 1"],"Entrypoint":["/bin/sh"],"Image":"busybox","WorkingDir":"/work","HostConfig":{"Binds":["/srv/data:/data:ro","/tmp:/tmp"],"NetworkMode":"testbr","AutoRemove":true,"Memory":33554432,"MemorySwap":0,"NanoCpus":1500000000},"NetworkingConfig":{"EndpointsConfig":{"testbr":{"IPAMConfig":{"IPv4Address":"10.10.10.5"},"NetworkID":"","EndpointID":"","Gateway":"","IPAddress":"","IPPrefixLen":0,"MacAddress":""}}}}
+            {"Hostname":"box","User":"1000:1000","Tty":true,"OpenStdin":true,"StdinOnce":false,"Env":["A=1","HOME=/root","B=x=y"],"Cmd":["-c","sleep 1"],"Entrypoint":["/bin/sh"],"Image":"busybox","WorkingDir":"/work","HostConfig":{"Binds":["/srv/data:/data:ro","/tmp:/tmp"],"NetworkMode":"testbr","AutoRemove":true,"Memory":33554432,"MemorySwap":0,"NanoCpus":1500000000},"NetworkingConfig":{"EndpointsConfig":{"testbr":{"IPAMConfig":{"IPv4Address":"10.10.10.5"},"NetworkID":"","EndpointID":"","Gateway":"","IPAddress":"","IPPrefixLen":0,"MacAddress":""}}}}
             """,
             Json(plan.Request));
+    }
+
+    [Theory]
+    [InlineData(new[] { "-i", "busybox" }, false, true, true)]
+    [InlineData(new[] { "-t", "busybox" }, true, false, false)]
+    [InlineData(new[] { "-it", "busybox" }, true, true, true)]
+    [InlineData(new[] { "-d", "-i", "busybox" }, false, true, false)]
+    [InlineData(new[] { "busybox" }, false, false, false)]
+    public void InteractiveAndTtyAsTheDockerCliSendsThem(string[] args, bool tty, bool openStdin, bool stdinOnce)
+    {
+        var r = Plan(args).Request;
+        Assert.Equal((tty, openStdin, stdinOnce), (r.Tty, r.OpenStdin, r.StdinOnce));
     }
 
     [Theory]

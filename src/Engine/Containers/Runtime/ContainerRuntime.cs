@@ -37,7 +37,11 @@ public sealed partial class ContainerRuntime(RuntimeOptions options, ILogger<Con
     /// directories) is removed and a <see cref="ContainerStartException"/> explains why in plain words.
     /// A stale exit record of an earlier run under the same id is cleared first (restart).
     /// </summary>
-    public async Task<int> CreateAsync(string id, string bundleDir, string logPath, CancellationToken ct)
+    public async Task<int> CreateAsync(string id, string bundleDir, string logPath, CancellationToken ct) =>
+        await CreateAsync(id, bundleDir, logPath, new StdioOptions(), ct);
+
+    /// <inheritdoc cref="CreateAsync(string, string, string, CancellationToken)"/>
+    public async Task<int> CreateAsync(string id, string bundleDir, string logPath, StdioOptions stdio, CancellationToken ct)
     {
         foreach (var dir in new[] { options.RuncRoot, options.ExitDir, options.SocketDir, MonitorDirOf(id) })
             Directory.CreateDirectory(dir);
@@ -50,6 +54,9 @@ public sealed partial class ContainerRuntime(RuntimeOptions options, ILogger<Con
             "--persist-dir", MonitorDirOf(id),
             "--runtime-arg", "--root", "--runtime-arg", options.RuncRoot,
         };
+        if (stdio.Terminal) args.Add("-t");
+        if (stdio.Stdin) args.Add("-i");
+        if (stdio.Stdin && stdio.KeepStdinOpen) args.Add("--leave-stdin-open");
 
         int read;
         await _spawnGate.WaitAsync(ct);
@@ -115,6 +122,39 @@ public sealed partial class ContainerRuntime(RuntimeOptions options, ILogger<Con
             return (data, message);
         }
         catch (JsonException) { return (-1, "unexpected reply from conmon: " + text); }
+    }
+
+    /// <summary>
+    /// Connects to conmon's attach socket of a created or running container: a SOCK_SEQPACKET socket whose packets from
+    /// conmon are one byte naming the stream (2 stdout, 3 stderr; conmon's stdpipe_t) and then the bytes, and whose
+    /// packets to conmon go to the container's stdin. conmon makes it as "attach" in the bundle, reached through the
+    /// "SOCKETDIR/ID" symlink; the path is longer than sun_path allows, so it is opened O_PATH and connected through
+    /// /proc/self/fd (as Podman does, libpod/oci_conmon_attach_linux.go).
+    /// </summary>
+    public System.Net.Sockets.Socket ConnectAttach(string id)
+    {
+        string path = Path.Combine(options.SocketDir, id, "attach");
+        int fd = Libc.OpenPath(path);
+        try
+        {
+            var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Seqpacket, System.Net.Sockets.ProtocolType.Unspecified);
+            try { socket.Connect(new System.Net.Sockets.UnixDomainSocketEndPoint($"/proc/self/fd/{fd}")); }
+            catch { socket.Dispose(); throw; }
+            return socket;
+        }
+        finally { Libc.Close(fd); }
+    }
+
+    /// <summary>Resizes a terminal container's pty through conmon's control fifo ("1 HEIGHT WIDTH", conmon's ctl
+    /// message 1). False when there is no monitor to tell (the container is not running).</summary>
+    public bool Resize(string bundleDir, int height, int width)
+    {
+        string ctl = Path.Combine(bundleDir, "ctl");
+        if (!File.Exists(ctl)) return false;
+        int fd = Libc.OpenWriteNonBlocking(ctl);
+        if (fd < 0) return false; // no reader: the monitor is gone
+        try { return Libc.WriteAll(fd, Encoding.ASCII.GetBytes($"1 {height} {width}\n")); }
+        finally { Libc.Close(fd); }
     }
 
     /// <summary>Starts the process of a created container.</summary>

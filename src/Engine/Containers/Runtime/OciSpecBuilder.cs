@@ -57,7 +57,7 @@ public static class OciSpecBuilder
             ["ociVersion"] = "1.0.2",
             ["process"] = new JsonObject
             {
-                ["terminal"] = false,
+                ["terminal"] = spec.Terminal,
                 ["user"] = new JsonObject
                 {
                     ["uid"] = user.Uid,

@@ -12,3 +12,7 @@ public sealed record RuntimeState(string Id, string Status, int Pid, string Bund
 /// (the "oom" file conmon writes in its --persist-dir; it survives the cgroup's removal).
 /// </summary>
 public sealed record ExitInfo(int ExitCode, DateTimeOffset FinishedAt, bool OomKilled);
+
+/// <summary>How conmon connects the container's stdio: <paramref name="Terminal"/> gives it a pty (-t), <paramref name="Stdin"/>
+/// a stdin pipe fed from the attach socket (-i), which stays open after a client detaches with <paramref name="KeepStdinOpen"/>.</summary>
+public sealed record StdioOptions(bool Terminal = false, bool Stdin = false, bool KeepStdinOpen = false);

@@ -17,6 +17,8 @@ public sealed record BindMount(string Source, string Destination, bool ReadOnly)
 /// <param name="CgroupParent">First element of the cgroups path "/{CgroupParent}/{Id}".</param>
 /// <param name="MemoryBytes">Memory limit; swap is set to the same value, so it is the limit of memory and swap together.</param>
 /// <param name="NanoCpus">CPU limit in billionths of a CPU (`--cpus 1.5` is 1,500,000,000).</param>
+/// <param name="Terminal">The process runs on a pseudo-terminal (the runtime must then be given a console socket,
+/// which conmon does with -t).</param>
 public sealed record RuntimeSpec(
     string Id,
     IReadOnlyList<string> Args,
@@ -29,4 +31,5 @@ public sealed record RuntimeSpec(
     IReadOnlyList<BindMount> Mounts,
     long? MemoryBytes = null,
     long? NanoCpus = null,
-    string CgroupParent = RuntimeOptions.DefaultCgroupParent);
+    string CgroupParent = RuntimeOptions.DefaultCgroupParent,
+    bool Terminal = false);

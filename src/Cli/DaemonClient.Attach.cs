@@ -1,0 +1,71 @@
+using System.Net.Sockets;
+using System.Text;
+
+namespace MyDocker.Cli;
+
+public sealed partial class DaemonClient
+{
+    /// <summary>An attached container's stdio: one connection upgraded by the daemon (101), raw in both directions.</summary>
+    public sealed class Attachment(Socket socket, bool raw) : IDisposable
+    {
+        public NetworkStream Stream { get; } = new(socket, ownsSocket: true);
+        /// <summary>True for a terminal's raw bytes; false for Docker's multiplexed frames.</summary>
+        public bool Raw => raw;
+        /// <summary>No more stdin: the daemon closes the container's.</summary>
+        public void CloseInput() { try { socket.Shutdown(SocketShutdown.Send); } catch (SocketException) { } }
+        public void Dispose() => Stream.Dispose();
+    }
+
+    /// <summary>
+    /// <c>POST /containers/{id}/attach?stream=1&amp;stdin=1&amp;stdout=1&amp;stderr=1</c> with <c>Upgrade: tcp</c>, written by
+    /// hand on its own connection: HttpClient does not hand out the connection of a 101 for writing.
+    /// </summary>
+    public async Task<Attachment> AttachAsync(string id, CancellationToken ct)
+    {
+        string path = ContainerPath(id, "/attach") + "?stream=1&stdin=1&stdout=1&stderr=1";
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(_socketPath), ct).ConfigureAwait(false);
+            string request = $"POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n";
+            await socket.SendAsync(Encoding.ASCII.GetBytes(request), SocketFlags.None, ct).ConfigureAwait(false);
+            // The head only, byte by byte: what follows it is the container's output and must stay in the socket.
+            var head = new List<byte>();
+            var one = new byte[1];
+            while (!(head.Count >= 4 && head[^4] == '\r' && head[^3] == '\n' && head[^2] == '\r' && head[^1] == '\n'))
+            {
+                if (await socket.ReceiveAsync(one, SocketFlags.None, ct).ConfigureAwait(false) == 0)
+                    throw new DaemonException($"the daemon closed the connection while answering POST {path}");
+                head.Add(one[0]);
+                if (head.Count > 64 * 1024) throw new DaemonException($"the daemon's answer to POST {path} has no end of headers");
+            }
+            string text = Encoding.ASCII.GetString(head.ToArray());
+            string[] lines = text.Split("\r\n");
+            int status = lines[0].Split(' ') is [_, var code, ..] && int.TryParse(code, out int s) ? s : 0;
+            if (status != 101)
+            {
+                var body = new MemoryStream();
+                var buffer = new byte[8192];
+                int n;
+                while ((n = await socket.ReceiveAsync(buffer, SocketFlags.None, ct).ConfigureAwait(false)) > 0) body.Write(buffer, 0, n);
+                throw new DaemonException(ErrorMessage(status, null, HttpMethod.Post, path, body.ToArray()), status);
+            }
+            bool raw = lines.Any(l => l.StartsWith("Content-Type:", StringComparison.OrdinalIgnoreCase) && l.Contains(RawStreamContentType, StringComparison.OrdinalIgnoreCase));
+            return new Attachment(socket, raw);
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw new DaemonException($"cannot attach to container {id}: {e.Message}", 0, e);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary><c>POST /containers/{id}/resize?h=H&amp;w=W</c>.</summary>
+    public Task ResizeAsync(string id, int height, int width, CancellationToken ct) =>
+        SendAsync(HttpMethod.Post, ContainerPath(id, "/resize") + $"?h={height}&w={width}", null, ct);
+}
