@@ -183,14 +183,7 @@ public static class RunCommand
         }
         catch (IOException) { } // the daemon closed the connection: the wait says how the container ended
         raw?.Dispose();
-        var result = await wait.ResultAsync(CancellationToken.None).ConfigureAwait(false);
-        if (!string.IsNullOrEmpty(result.Error?.Message))
-        {
-            context.Error("waiting for the container failed: " + result.Error.Message);
-            return ExitEngineError;
-        }
-        if (plan.AutoRemove) await RemoveQuietlyAsync(context, id).ConfigureAwait(false);
-        return (int)result.StatusCode;
+        return await ExitCodeAsync(context, id, wait, plan.AutoRemove).ConfigureAwait(false);
     }
 
     private static async Task PumpStdinAsync(DaemonClient.Attachment attach)
@@ -235,6 +228,12 @@ public static class RunCommand
         // streaming until the container exits; a second Ctrl-C ends the CLI (Program.cs).
         using var forward = context.Cancel.Register(() => _ = ForwardInterruptAsync(daemon, id));
         await daemon.StreamLogsAsync(id, new LogsOptions(Follow: true), context.Out, context.Err, CancellationToken.None).ConfigureAwait(false);
+        return await ExitCodeAsync(context, id, wait, remove).ConfigureAwait(false);
+    }
+
+    /// <summary>The container's exit code from the wait registered before it started; removes it for --rm.</summary>
+    private static async Task<int> ExitCodeAsync(CommandContext context, string id, DaemonClient.PendingWait wait, bool remove)
+    {
         var result = await wait.ResultAsync(CancellationToken.None).ConfigureAwait(false);
         int code = (int)result.StatusCode;
         if (!string.IsNullOrEmpty(result.Error?.Message))
