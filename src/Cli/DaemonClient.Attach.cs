@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
+using MyDocker.Shared.Api;
 
 namespace MyDocker.Cli;
 
@@ -18,11 +19,19 @@ public sealed partial class DaemonClient
 
     /// <summary>
     /// <c>POST /containers/{id}/attach?stream=1&amp;stdin=1&amp;stdout=1&amp;stderr=1</c> with <c>Upgrade: tcp</c>, written by
-    /// hand on its own connection: HttpClient does not hand out the connection of a 101 for writing.
+    /// hand on its own connection (see <see cref="UpgradeAsync"/>): HttpClient does not hand out the connection of a 101
+    /// for writing.
     /// </summary>
-    public async Task<Attachment> AttachAsync(string id, CancellationToken ct)
+    public Task<Attachment> AttachAsync(string id, CancellationToken ct) =>
+        UpgradeAsync(ContainerPath(id, "/attach") + "?stream=1&stdin=1&stdout=1&stderr=1", ct);
+
+    /// <summary><c>POST /exec/{id}/start</c>, upgraded the same way: the exec's stdio.</summary>
+    public Task<Attachment> StartExecAsync(string execId, CancellationToken ct) =>
+        UpgradeAsync("/exec/" + Uri.EscapeDataString(execId) + "/start", ct);
+
+    /// <summary>A bodiless POST to <paramref name="path"/> answered with 101: the connection then carries raw stdio.</summary>
+    private async Task<Attachment> UpgradeAsync(string path, CancellationToken ct)
     {
-        string path = ContainerPath(id, "/attach") + "?stream=1&stdin=1&stdout=1&stderr=1";
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
@@ -56,7 +65,7 @@ public sealed partial class DaemonClient
         catch (SocketException e)
         {
             socket.Dispose();
-            throw new DaemonException($"cannot attach to container {id}: {e.Message}", 0, e);
+            throw new DaemonException($"cannot reach the daemon for POST {path}: {e.Message}", 0, e);
         }
         catch
         {
@@ -68,4 +77,26 @@ public sealed partial class DaemonClient
     /// <summary><c>POST /containers/{id}/resize?h=H&amp;w=W</c>.</summary>
     public Task ResizeAsync(string id, int height, int width, CancellationToken ct) =>
         SendAsync(HttpMethod.Post, ContainerPath(id, "/resize") + $"?h={height}&w={width}", null, ct);
+
+    /// <summary><c>POST /containers/{id}/exec</c>: an exec instance's id.</summary>
+    public async Task<string> CreateExecAsync(string id, ExecCreateRequest request, CancellationToken ct)
+    {
+        var body = await SendAsync(HttpMethod.Post, ContainerPath(id, "/exec"),
+            System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(request, ApiJsonContext.Default.ExecCreateRequest), ct).ConfigureAwait(false);
+        return System.Text.Json.JsonSerializer.Deserialize(body, ApiJsonContext.Default.ExecCreateResponse)?.Id
+               ?? throw new DaemonException("the daemon's answer to exec create has no Id");
+    }
+
+    /// <summary><c>POST /exec/{id}/start</c> with <c>{"Detach":true}</c>: the command runs on, nothing is attached.</summary>
+    public Task StartExecDetachedAsync(string execId, CancellationToken ct) =>
+        SendAsync(HttpMethod.Post, "/exec/" + Uri.EscapeDataString(execId) + "/start",
+            System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new ExecStartRequest { Detach = true }, ApiJsonContext.Default.ExecStartRequest), ct);
+
+    /// <summary><c>GET /exec/{id}/json</c>.</summary>
+    public async Task<ExecInspect> InspectExecAsync(string execId, CancellationToken ct)
+    {
+        var body = await SendAsync(HttpMethod.Get, "/exec/" + Uri.EscapeDataString(execId) + "/json", null, ct).ConfigureAwait(false);
+        return System.Text.Json.JsonSerializer.Deserialize(body, ApiJsonContext.Default.ExecInspect)
+               ?? throw new DaemonException("the daemon's answer to exec inspect is empty");
+    }
 }

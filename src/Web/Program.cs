@@ -38,11 +38,11 @@ foreach (var dir in new[] { options.DataRoot, options.ExecRoot, Path.GetDirector
 SingleInstanceLock instanceLock;
 try { instanceLock = SingleInstanceLock.Acquire(options.DataRoot); }
 catch (InvalidOperationException e) { Console.Error.WriteLine($"mydockerd: {e.Message}"); return 1; }
-using var _ = instanceLock;
+using var heldLock = instanceLock;
 
 // We hold the data root's lock, so a socket file left at this path is a dead daemon's.
 if (File.Exists(socketPath)) File.Delete(socketPath);
-builder.WebHost.ConfigureKestrel(k => k.ListenUnixSocket(socketPath, listen => listen.UseHalfCloseHold()));
+builder.WebHost.ConfigureKestrel(k => k.ListenUnixSocket(socketPath, listen => listen.UseExecStartUpgrade().UseHalfCloseHold()));
 builder.Services.AddMyDockerEngine(options);
 builder.Services.AddHostedService<ContainerExitService>();
 DashboardOptions? dashboard;
@@ -79,6 +79,7 @@ dockerApi.MapSystemEndpoints();
 dockerApi.MapNetworkEndpoints();
 dockerApi.MapImageEndpoints();
 dockerApi.MapContainerEndpoints();
+dockerApi.MapExecEndpoints();
 dockerApi.MapEventEndpoints();
 app.MapDashboard(dashboard);
 dockerApi.MapFallback((HttpContext ctx) => ApiErrors.Write(ctx, StatusCodes.Status404NotFound, $"page not found: {ctx.Request.Method} {ctx.Request.Path}"));

@@ -102,7 +102,7 @@ public static class ContainerCommands
     {
         Name = "container",
         Summary = "Manage containers",
-        Commands = [Inspect, Kill, Logs, List, Restart, Remove, RunCommand.Spec, Start, Stop, Wait],
+        Commands = [ExecCommand.Spec, Inspect, Kill, Logs, List, Restart, Remove, RunCommand.Spec, Start, Stop, Wait],
     };
 
     private static CommandSpec Many(string name, string summary, FlagSpec[] flags,

@@ -186,7 +186,8 @@ public static class RunCommand
         return await ExitCodeAsync(context, id, wait, plan.AutoRemove).ConfigureAwait(false);
     }
 
-    private static async Task PumpStdinAsync(DaemonClient.Attachment attach)
+    /// <summary>This process's stdin up the attach connection until it ends; then the remote stdin is closed.</summary>
+    internal static async Task PumpStdinAsync(DaemonClient.Attachment attach)
     {
         var buffer = new byte[8192];
         try

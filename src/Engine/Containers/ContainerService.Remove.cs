@@ -47,6 +47,7 @@ public sealed partial class ContainerService
         }
         _locks.TryRemove(id, out _);
         FailAttachWaiters(id, EngineException.NotFound($"container '{record.Name}' was removed"));
+        ForgetExecs(id);
         logger.LogInformation("Removed container {Container} ({Id})", record.Name, id[..12]);
         // Docker's disconnect event names the network as connect does ("name") and the container.
         events.Publish("network", "disconnect", record.NetworkId, new Dictionary<string, string> { ["name"] = networkName ?? "", ["container"] = id });

@@ -70,4 +70,8 @@ public sealed class ReconcileReport
 [JsonSerializable(typeof(ImageInspect))]
 [JsonSerializable(typeof(List<ImageDeleteResponseItem>))]
 [JsonSerializable(typeof(JsonMessage))]
+[JsonSerializable(typeof(ExecCreateRequest))]
+[JsonSerializable(typeof(ExecCreateResponse))]
+[JsonSerializable(typeof(ExecStartRequest))]
+[JsonSerializable(typeof(ExecInspect))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -106,7 +106,7 @@ public static partial class ContainerEndpoints
     }
 
     /// <summary>One frame of Docker's multiplexed stream: [1 stdout | 2 stderr, 0, 0, 0, big-endian length], bytes.</summary>
-    private static async Task WriteFrameAsync(Stream body, LogStream kind, ReadOnlyMemory<byte> bytes, CancellationToken ct)
+    internal static async Task WriteFrameAsync(Stream body, LogStream kind, ReadOnlyMemory<byte> bytes, CancellationToken ct)
     {
         var header = new byte[8];
         header[0] = kind == LogStream.Stdout ? (byte)1 : (byte)2;

@@ -1,0 +1,106 @@
+using System.Diagnostics;
+
+namespace MyDocker.Engine.Containers.Runtime;
+
+/// <summary>A process to run in a running container (`exec`), without a terminal.</summary>
+/// <param name="User">"uid:gid", already resolved against the rootfs; null for the container's user.</param>
+public sealed record ExecRequest(IReadOnlyList<string> Args, bool Stdin, IReadOnlyList<string> Env, string? WorkingDir, string? User);
+
+/// <summary>A running `runc exec`: the process's stdio are pipes, and runc exits with the process's exit code.</summary>
+public sealed class ExecProcess : IDisposable
+{
+    private readonly Process _runc;
+
+    private readonly HeadRecorder _errors;
+
+    internal ExecProcess(Process runc, bool stdin)
+    {
+        _runc = runc;
+        _errors = new HeadRecorder(runc.StandardError.BaseStream);
+        Input = stdin ? runc.StandardInput.BaseStream : null;
+        if (!stdin) runc.StandardInput.Dispose();
+        Exited = WaitAsync();
+    }
+
+    public Stream Output => _runc.StandardOutput.BaseStream;
+    /// <summary>stderr. runc's own error, when it could not run the command, comes here too.</summary>
+    public Stream Errors => _errors;
+    /// <summary>The process's stdin; null when it was not asked for.</summary>
+    public Stream? Input { get; }
+    public Task<int> Exited { get; }
+
+    /// <summary>The process's exit code; when runc could not start it (runc exits 255 and says why on stderr), the
+    /// docker CLI's 127 (not found) or 126 (cannot be executed).</summary>
+    private async Task<int> WaitAsync()
+    {
+        await _runc.WaitForExitAsync(CancellationToken.None);
+        int code = _runc.ExitCode;
+        // Whoever reads stderr may not have read runc's last words yet.
+        if (code == 255) await Task.WhenAny(_errors.Drained, Task.Delay(TimeSpan.FromSeconds(2)));
+        if (code == 255 && _errors.Head.Contains("exec failed:", StringComparison.Ordinal)) return RuntimeErrors.ExitCodeFor(_errors.Head);
+        return code;
+    }
+
+    /// <summary>Passes reads through and keeps the first bytes, where runc's error would be.</summary>
+    private sealed class HeadRecorder(Stream inner) : Stream
+    {
+        private readonly System.Text.StringBuilder _head = new();
+        private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public string Head { get { lock (_head) return _head.ToString(); } }
+        /// <summary>Completes when a read saw the end of the stream.</summary>
+        public Task Drained => _drained.Task;
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
+        {
+            int n = await inner.ReadAsync(buffer, ct);
+            if (n == 0) _drained.TrySetResult();
+            lock (_head) if (_head.Length < 4096 && n > 0) _head.Append(System.Text.Encoding.UTF8.GetString(buffer.Span[..n]));
+            return n;
+        }
+        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        protected override void Dispose(bool disposing) { if (disposing) inner.Dispose(); base.Dispose(disposing); }
+    }
+
+    public void Dispose()
+    {
+        try { if (!_runc.HasExited) _runc.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+        Input?.Dispose();
+        _runc.StandardOutput.Dispose();
+        _runc.StandardError.Dispose();
+        _runc.Dispose();
+    }
+}
+
+public sealed partial class ContainerRuntime
+{
+    /// <summary>
+    /// Starts <paramref name="request"/> in the running container <paramref name="id"/> with `runc exec`, which stays in
+    /// the foreground and exits with the process's code. No terminal: runc takes a console socket only when it detaches
+    /// (runc utils_linux.go checkTerminal), and a detached exec's exit code is lost to us; a terminal exec needs a
+    /// monitor as conmon's --exec, which is not done yet.
+    /// </summary>
+    public async Task<ExecProcess> ExecAsync(string id, ExecRequest request, CancellationToken ct)
+    {
+        var psi = new ProcessStartInfo(options.RuntimePath)
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        foreach (var a in new[] { "--root", options.RuncRoot, "exec" }) psi.ArgumentList.Add(a);
+        if (!string.IsNullOrEmpty(request.WorkingDir)) { psi.ArgumentList.Add("--cwd"); psi.ArgumentList.Add(request.WorkingDir); }
+        foreach (var e in request.Env) { psi.ArgumentList.Add("--env"); psi.ArgumentList.Add(e); }
+        if (!string.IsNullOrEmpty(request.User)) { psi.ArgumentList.Add("--user"); psi.ArgumentList.Add(request.User); }
+        psi.ArgumentList.Add(id);
+        foreach (var a in request.Args) psi.ArgumentList.Add(a);
+        await _spawnGate.WaitAsync(ct); // so runc never inherits a conmon sync pipe (see _spawnGate)
+        try { return new ExecProcess(Process.Start(psi)!, request.Stdin); }
+        finally { _spawnGate.Release(); }
+    }
+}

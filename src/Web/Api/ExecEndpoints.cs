@@ -1,0 +1,130 @@
+using Microsoft.AspNetCore.Http.Features;
+using MyDocker.Engine;
+using MyDocker.Engine.Containers;
+using MyDocker.Engine.Containers.Logs;
+using MyDocker.Engine.Containers.Runtime;
+using MyDocker.Shared.Api;
+using MyDocker.Web.Hosting;
+
+namespace MyDocker.Web.Api;
+
+/// <summary>Docker's exec: create an instance, start it (its stdio on the upgraded connection), inspect it for its
+/// exit code. The process is `runc exec` in the container, without a terminal (see ContainerRuntime.ExecAsync).</summary>
+public static class ExecEndpoints
+{
+    public static void MapExecEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/containers/{id}/exec", async (string id, HttpRequest request, ContainerService containers, CancellationToken ct) =>
+        {
+            var body = await request.ReadFromJsonAsync(ApiJsonContext.Default.ExecCreateRequest, ct)
+                       ?? throw EngineException.Invalid("request body is empty; send a JSON object with a Cmd");
+            if (body.Privileged) throw EngineException.Invalid("privileged exec is not supported; leave out --privileged");
+            if (body.Tty) throw EngineException.Invalid("exec with a terminal (-t) is not supported yet; leave out -t (-i alone passes stdin)");
+            var session = await containers.CreateExecAsync(id,
+                new ExecConfig(body.Cmd ?? [], body.AttachStdin, body.Env ?? [], NullIfEmpty(body.WorkingDir), NullIfEmpty(body.User)), ct);
+            return Results.Json(new ExecCreateResponse { Id = session.Id }, ApiJsonContext.Default.ExecCreateResponse, statusCode: StatusCodes.Status201Created);
+        });
+
+        app.MapPost("/exec/{id}/start", StartAsync);
+
+        app.MapGet("/exec/{id}/json", (string id, ContainerService containers) =>
+        {
+            var s = containers.GetExec(id);
+            return Results.Json(new ExecInspect
+            {
+                ID = s.Id, Running = s.Running, ExitCode = s.Running || !s.Started ? null : s.ExitCode, OpenStdin = s.Config.Stdin,
+                ContainerID = s.ContainerId,
+                ProcessConfig = new ExecProcessConfig { entrypoint = s.Config.Cmd[0], arguments = s.Config.Cmd.Skip(1).ToList(), user = s.Config.User ?? "" },
+            }, ApiJsonContext.Default.ExecInspect);
+        });
+    }
+
+    private static async Task StartAsync(HttpContext ctx, string id, ContainerService containers)
+    {
+        var ct = ctx.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        var body = ctx.Request.ContentLength is > 0 ? await ctx.Request.ReadFromJsonAsync(ApiJsonContext.Default.ExecStartRequest, ct) : null;
+        var upgrade = ctx.Features.Get<IHttpUpgradeFeature>();
+        if (body?.Detach != true && upgrade is not { IsUpgradableRequest: true })
+            throw EngineException.Invalid("exec start needs an upgraded connection (Connection: Upgrade, Upgrade: tcp), or Detach");
+        var process = await containers.StartExecAsync(id, ct);
+        if (body?.Detach == true)
+        {
+            // Nobody reads its output: drain it so the process never blocks on a full pipe.
+            _ = DrainAsync(process);
+            ctx.Response.StatusCode = StatusCodes.Status200OK;
+            return;
+        }
+        ctx.Response.Headers.ContentType = "application/vnd.docker.multiplexed-stream";
+        ctx.Response.Headers.Connection = "Upgrade";
+        ctx.Response.Headers.Upgrade = "tcp";
+        using var hold = HalfClose.Hold(ctx);
+        await using var stream = await upgrade!.UpgradeAsync();
+        using (process)
+        {
+            var input = process.Input is { } stdin ? PumpAsync(stream, stdin, hold.InputEnded, ct) : Task.CompletedTask;
+            var writeLock = new SemaphoreSlim(1, 1);
+            await Task.WhenAll(
+                CopyOutAsync(process.Output, stream, LogStream.Stdout, writeLock, ct),
+                CopyOutAsync(process.Errors, stream, LogStream.Stderr, writeLock, ct));
+            await process.Exited;
+            await Task.WhenAny(input, Task.Delay(TimeSpan.FromMilliseconds(200), CancellationToken.None));
+        }
+    }
+
+    /// <summary>One of the process's outputs to the client, in Docker's frames.</summary>
+    private static async Task CopyOutAsync(Stream from, Stream to, LogStream kind, SemaphoreSlim writeLock, CancellationToken ct)
+    {
+        var buffer = new byte[8192];
+        try
+        {
+            int n;
+            while ((n = await from.ReadAsync(buffer, ct)) > 0)
+            {
+                await writeLock.WaitAsync(ct);
+                try
+                {
+                    await ContainerEndpoints.WriteFrameAsync(to, kind, buffer.AsMemory(0, n), ct);
+                    await to.FlushAsync(ct);
+                }
+                finally { writeLock.Release(); }
+            }
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException) { }
+    }
+
+    /// <summary>The client's bytes to the process's stdin until the client half-closes; then stdin is closed.</summary>
+    private static async Task PumpAsync(Stream from, Stream stdin, Task inputEnded, CancellationToken ct)
+    {
+        var buffer = new byte[8192];
+        try
+        {
+            while (true)
+            {
+                var read = from.ReadAsync(buffer, ct).AsTask();
+                if (await Task.WhenAny(read, inputEnded) != read && !read.IsCompleted) break;
+                int n = await read;
+                if (n == 0) break;
+                await stdin.WriteAsync(buffer.AsMemory(0, n), ct);
+                await stdin.FlushAsync(ct);
+            }
+            stdin.Dispose();
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException) { }
+    }
+
+    private static async Task DrainAsync(ExecProcess process)
+    {
+        using (process)
+        {
+            await Task.WhenAll(Drain(process.Output), Drain(process.Errors));
+            await process.Exited;
+        }
+
+        static async Task Drain(Stream s)
+        {
+            try { await s.CopyToAsync(Stream.Null); } catch (IOException) { }
+        }
+    }
+
+    private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
+}
