@@ -5,7 +5,7 @@ namespace MyDocker.Engine.Images;
 
 /// <summary>A read-only stream that hashes (SHA-256) and counts every byte read through it: a layer's diffID is the
 /// digest of its uncompressed tar, computed while it is unpacked so the tar is read once.</summary>
-internal sealed class HashingReadStream(Stream inner) : Stream
+internal sealed class HashingReadStream(Stream inner) : Common.ReadOnlyStream
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
@@ -44,15 +44,7 @@ internal sealed class HashingReadStream(Stream inner) : Stream
 
     private readonly TarHeaderVerifier _verifier = new();
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
     public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
@@ -62,7 +54,7 @@ internal sealed class HashingReadStream(Stream inner) : Stream
 }
 
 /// <summary>Replays a few bytes already read (the magic number) before the rest of a non-seekable stream.</summary>
-internal sealed class PrefixedReadStream(byte[] prefix, int prefixLength, Stream inner) : Stream
+internal sealed class PrefixedReadStream(byte[] prefix, int prefixLength, Stream inner) : Common.ReadOnlyStream
 {
     private int _offset;
 
@@ -80,15 +72,6 @@ internal sealed class PrefixedReadStream(byte[] prefix, int prefixLength, Stream
         return inner.Read(buffer);
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
 
 /// <summary>Recognises compressed tarballs by their magic bytes (the media type, where there is one, can lie).</summary>

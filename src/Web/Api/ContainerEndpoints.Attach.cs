@@ -85,24 +85,13 @@ public static partial class ContainerEndpoints
         }
     }
 
-    /// <summary>The client's bytes to the container's stdin, until the client half-closes: then the container's stdin
-    /// is closed (shutdown of our sending side; conmon closes the pipe), and its output still flows back.</summary>
+    /// <summary>The client's bytes to the container's stdin; when the client half-closes, the container's stdin is
+    /// closed (shutdown of our sending side; conmon closes the pipe), and its output still flows back.</summary>
     private static async Task PumpStdinAsync(Stream stream, System.Net.Sockets.Socket socket, Task inputEnded, CancellationToken ct)
     {
-        var buffer = new byte[8192];
-        try
-        {
-            while (true)
-            {
-                var read = stream.ReadAsync(buffer, ct).AsTask();
-                if (await Task.WhenAny(read, inputEnded) != read && !read.IsCompleted) break;
-                int n = await read;
-                if (n == 0) break;
-                await socket.SendAsync(buffer.AsMemory(0, n), System.Net.Sockets.SocketFlags.None, ct);
-            }
-            socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
-        }
-        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or OperationCanceledException or ObjectDisposedException) { }
+        await Streaming.CopyClientInputAsync(stream, inputEnded, async (bytes, token) => await socket.SendAsync(bytes, System.Net.Sockets.SocketFlags.None, token), ct);
+        try { socket.Shutdown(System.Net.Sockets.SocketShutdown.Send); }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or ObjectDisposedException) { }
     }
 
     /// <summary>One frame of Docker's multiplexed stream: [1 stdout | 2 stderr, 0, 0, 0, big-endian length], bytes.</summary>

@@ -92,24 +92,15 @@ public static class ExecEndpoints
         catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException) { }
     }
 
-    /// <summary>The client's bytes to the process's stdin until the client half-closes; then stdin is closed.</summary>
+    /// <summary>The client's bytes to the process's stdin; closed when the client half-closes.</summary>
     private static async Task PumpAsync(Stream from, Stream stdin, Task inputEnded, CancellationToken ct)
     {
-        var buffer = new byte[8192];
-        try
+        await Streaming.CopyClientInputAsync(from, inputEnded, async (bytes, token) =>
         {
-            while (true)
-            {
-                var read = from.ReadAsync(buffer, ct).AsTask();
-                if (await Task.WhenAny(read, inputEnded) != read && !read.IsCompleted) break;
-                int n = await read;
-                if (n == 0) break;
-                await stdin.WriteAsync(buffer.AsMemory(0, n), ct);
-                await stdin.FlushAsync(ct);
-            }
-            stdin.Dispose();
-        }
-        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException) { }
+            await stdin.WriteAsync(bytes, token);
+            await stdin.FlushAsync(token);
+        }, ct);
+        try { stdin.Dispose(); } catch (IOException) { } // a process that already ended
     }
 
     private static async Task DrainAsync(ExecProcess process)

@@ -19,4 +19,27 @@ public static class Streaming
         await response.StartAsync(ct);
         await response.Body.FlushAsync(ct);
     }
+
+    /// <summary>
+    /// What the client sends up an upgraded connection (stdin for attach and exec), handed to <paramref name="write"/>
+    /// until the client half-closes (<paramref name="inputEnded"/>, see HalfClose) or the connection ends. Returns
+    /// normally then, and on the errors of a client or sink that went away.
+    /// </summary>
+    public static async Task CopyClientInputAsync(
+        Stream from, Task inputEnded, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> write, CancellationToken ct)
+    {
+        var buffer = new byte[8192];
+        try
+        {
+            while (true)
+            {
+                var read = from.ReadAsync(buffer, ct).AsTask();
+                if (await Task.WhenAny(read, inputEnded) != read && !read.IsCompleted) return;
+                int n = await read;
+                if (n == 0) return;
+                await write(buffer.AsMemory(0, n), ct);
+            }
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or OperationCanceledException or ObjectDisposedException) { }
+    }
 }

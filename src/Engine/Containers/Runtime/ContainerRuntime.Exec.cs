@@ -42,7 +42,7 @@ public sealed class ExecProcess : IDisposable
     }
 
     /// <summary>Passes reads through and keeps the first bytes, where runc's error would be.</summary>
-    private sealed class HeadRecorder(Stream inner) : Stream
+    private sealed class HeadRecorder(Stream inner) : Common.ReadOnlyStream
     {
         private readonly System.Text.StringBuilder _head = new();
         private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -57,15 +57,6 @@ public sealed class ExecProcess : IDisposable
             return n;
         }
         public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
         protected override void Dispose(bool disposing) { if (disposing) inner.Dispose(); base.Dispose(disposing); }
     }
 
