@@ -43,7 +43,7 @@ public sealed partial class ContainerService
             throw EngineException.Invalid($"terminal size {height}x{width} is out of range; give h and w between 1 and 10000");
         if (height == 0 || width == 0) return; // a client without a terminal size (the docker CLI sends 0x0 then)
         await using var db = state.Create();
-        var record = await ResolveAsync(db, await IdOfAsync(idOrName, ct), ct);
+        var record = await ResolveAsync(db, idOrName, ct);
         var spec = JsonSerializer.Deserialize<ContainerSpec>(record.SpecJson) ?? new ContainerSpec();
         if (!spec.Tty) return;
         if (record.Phase != ContainerPhase.Running || !runtime.Resize(ContainerPaths.For(options, record.Id).Dir, height, width))

@@ -14,9 +14,11 @@ public sealed class ExecSession(string id, string containerId, ExecConfig config
     public string ContainerId => containerId;
     public ExecConfig Config => config;
     public bool Started { get; internal set; }
-    public bool Running { get; internal set; }
-    public int? ExitCode { get; internal set; }
     public ExecProcess? Process { get; internal set; }
+    /// <summary>Derived from the process, so an inspect right after the stream ended already sees the exit code (a
+    /// continuation that set it could still be pending).</summary>
+    public bool Running => Process is { Exited.IsCompleted: false };
+    public int? ExitCode => Process?.Exited is { IsCompletedSuccessfully: true } exited ? exited.Result : null;
 }
 
 public sealed partial class ContainerService
@@ -65,12 +67,9 @@ public sealed partial class ContainerService
         }
         var process = await runtime.ExecAsync(view.Id, new ExecRequest(c.Cmd, c.Stdin, c.Env, c.WorkingDir, user), ct);
         session.Process = process;
-        session.Running = true;
         events.Publish("container", "exec_start: " + string.Join(' ', c.Cmd), view.Id, Attributes(view.Record));
         _ = process.Exited.ContinueWith(t =>
         {
-            session.ExitCode = t.Result;
-            session.Running = false;
             events.Publish("container", "exec_die", view.Id, Attributes(view.Record, ("execID", execId), ("exitCode", t.Result.ToString())));
         }, TaskScheduler.Default);
         return process;

@@ -63,7 +63,9 @@ public static partial class ContainerEndpoints
         catch (Exception e) when (e is EngineException or MyDocker.Engine.Containers.Runtime.ContainerStartException or OperationCanceledException) { return; }
         using (socket)
         {
-            var input = stdin ? PumpStdinAsync(stream, socket, hold.InputEnded, ct) : Task.CompletedTask;
+            // Not awaited: a client keeps its stdin open until it sees the output end, which is when this returns;
+            // disposing the socket and the stream then ends the pump.
+            if (stdin) _ = PumpStdinAsync(stream, socket, hold.InputEnded, ct);
             // conmon's packets: one byte naming the stream (2 stdout, 3 stderr), then the bytes. They end when the
             // monitor closes the socket, after the container exited and its output was sent.
             var packet = new byte[8192 + 1];
@@ -81,7 +83,6 @@ public static partial class ContainerEndpoints
                 }
             }
             catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or OperationCanceledException) { }
-            await Task.WhenAny(input, Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None));
         }
     }
 
@@ -94,13 +95,22 @@ public static partial class ContainerEndpoints
         catch (Exception e) when (e is System.Net.Sockets.SocketException or ObjectDisposedException) { }
     }
 
-    /// <summary>One frame of Docker's multiplexed stream: [1 stdout | 2 stderr, 0, 0, 0, big-endian length], bytes.</summary>
+    /// <summary>One frame of Docker's multiplexed stream (see <see cref="WriteFrameHeader"/>).</summary>
     internal static async Task WriteFrameAsync(Stream body, LogStream kind, ReadOnlyMemory<byte> bytes, CancellationToken ct)
     {
-        var header = new byte[8];
-        header[0] = kind == LogStream.Stdout ? (byte)1 : (byte)2;
-        BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(4), (uint)bytes.Length);
+        var header = new byte[FrameHeaderSize];
+        WriteFrameHeader(header, kind, bytes.Length);
         await body.WriteAsync(header, ct);
         await body.WriteAsync(bytes, ct);
+    }
+
+    private const int FrameHeaderSize = 8;
+
+    /// <summary>Docker's frame header: [1 stdout | 2 stderr, 0, 0, 0, big-endian uint32 length] (moby api/types/stdcopy).</summary>
+    private static void WriteFrameHeader(Span<byte> header, LogStream kind, int length)
+    {
+        header[0] = kind == LogStream.Stdout ? (byte)1 : (byte)2;
+        header[1] = header[2] = header[3] = 0;
+        BinaryPrimitives.WriteUInt32BigEndian(header[4..], (uint)length);
     }
 }

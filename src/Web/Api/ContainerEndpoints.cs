@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Text;
 using MyDocker.Engine;
 using MyDocker.Engine.Containers;
@@ -117,13 +116,11 @@ public static partial class ContainerEndpoints
             {
                 if (entry.Stream == LogStream.Stdout ? !stdout : !stderr) continue;
                 string text = timestamps ? $"{ContainerMapping.Time(entry.Time)} {entry.Text}\n" : entry.Text + "\n";
-                int max = Encoding.UTF8.GetMaxByteCount(text.Length) + 8;
+                int max = Encoding.UTF8.GetMaxByteCount(text.Length) + FrameHeaderSize;
                 if (buffer.Length < max) buffer = new byte[max];
-                int n = Encoding.UTF8.GetBytes(text, 0, text.Length, buffer, 8);
-                buffer[0] = entry.Stream == LogStream.Stdout ? (byte)1 : (byte)2;
-                buffer[1] = buffer[2] = buffer[3] = 0;
-                BinaryPrimitives.WriteUInt32BigEndian(buffer.AsSpan(4), (uint)n);
-                await body.WriteAsync(buffer.AsMemory(0, n + 8), ct);
+                int n = Encoding.UTF8.GetBytes(text, 0, text.Length, buffer, FrameHeaderSize);
+                WriteFrameHeader(buffer, entry.Stream, n);
+                await body.WriteAsync(buffer.AsMemory(0, n + FrameHeaderSize), ct);
                 if (flushEach) await body.FlushAsync(ct);
             }
         }

@@ -32,7 +32,7 @@ public static class ExecEndpoints
             var s = containers.GetExec(id);
             return Results.Json(new ExecInspect
             {
-                ID = s.Id, Running = s.Running, ExitCode = s.Running || !s.Started ? null : s.ExitCode, OpenStdin = s.Config.Stdin,
+                ID = s.Id, Running = s.Running, ExitCode = s.ExitCode, OpenStdin = s.Config.Stdin,
                 ContainerID = s.ContainerId,
                 ProcessConfig = new ExecProcessConfig { entrypoint = s.Config.Cmd[0], arguments = s.Config.Cmd.Skip(1).ToList(), user = s.Config.User ?? "" },
             }, ApiJsonContext.Default.ExecInspect);
@@ -61,13 +61,13 @@ public static class ExecEndpoints
         await using var stream = await upgrade!.UpgradeAsync();
         using (process)
         {
-            var input = process.Input is { } stdin ? PumpAsync(stream, stdin, hold.InputEnded, ct) : Task.CompletedTask;
+            // Not awaited: the client's stdin may stay open until it sees the output end (see AttachStdioAsync).
+            if (process.Input is { } stdin) _ = PumpAsync(stream, stdin, hold.InputEnded, ct);
             var writeLock = new SemaphoreSlim(1, 1);
             await Task.WhenAll(
                 CopyOutAsync(process.Output, stream, LogStream.Stdout, writeLock, ct),
                 CopyOutAsync(process.Errors, stream, LogStream.Stderr, writeLock, ct));
             await process.Exited;
-            await Task.WhenAny(input, Task.Delay(TimeSpan.FromMilliseconds(200), CancellationToken.None));
         }
     }
 

@@ -73,7 +73,7 @@ public sealed class ContainerRuntimeTests : IDisposable
     {
         var id = NewId();
         var bundle = _f.MakeBundle(id, ["nonexistentcmd"]);
-        var e = await Assert.ThrowsAsync<ContainerStartException>(() => Runtime.CreateAsync(id, bundle, _f.LogPath(id), default));
+        var e = await Assert.ThrowsAsync<ContainerStartException>(() => Runtime.CreateAsync(id, bundle, _f.LogPath(id), new StdioOptions(), default));
         Assert.Equal(127, e.ExitCode);
         Assert.Equal(ErrorKind.InvalidArgument, e.Kind);
         Assert.Contains("nonexistentcmd", e.Message);

@@ -54,7 +54,7 @@ public sealed class RuntimeFixture : IDisposable
     public async Task<int> RunAsync(string id, string[] args, long? memory = null)
     {
         var bundle = MakeBundle(id, args, memory);
-        var pid = await Runtime.CreateAsync(id, bundle, LogPath(id), CancellationToken.None);
+        var pid = await Runtime.CreateAsync(id, bundle, LogPath(id), new StdioOptions(), CancellationToken.None);
         await Runtime.StartAsync(id, CancellationToken.None);
         return pid;
     }

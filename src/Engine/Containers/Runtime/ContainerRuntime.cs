@@ -37,10 +37,6 @@ public sealed partial class ContainerRuntime(RuntimeOptions options, ILogger<Con
     /// directories) is removed and a <see cref="ContainerStartException"/> explains why in plain words.
     /// A stale exit record of an earlier run under the same id is cleared first (restart).
     /// </summary>
-    public async Task<int> CreateAsync(string id, string bundleDir, string logPath, CancellationToken ct) =>
-        await CreateAsync(id, bundleDir, logPath, new StdioOptions(), ct);
-
-    /// <inheritdoc cref="CreateAsync(string, string, string, CancellationToken)"/>
     public async Task<int> CreateAsync(string id, string bundleDir, string logPath, StdioOptions stdio, CancellationToken ct)
     {
         foreach (var dir in new[] { options.RuncRoot, options.ExitDir, options.SocketDir, MonitorDirOf(id) })

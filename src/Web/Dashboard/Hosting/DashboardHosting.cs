@@ -25,8 +25,9 @@ public static class DashboardHosting
         var address = options.ListenAddress();
         // Checked here because Kestrel binds an address the host does not have without complaint (seen on kernel 6.18
         // with ip_nonlocal_bind=0), and would then print a login URL nobody can open.
-        var own = NetworkInterface.GetAllNetworkInterfaces().SelectMany(i => i.GetIPProperties().UnicastAddresses).Select(u => u.Address).ToList();
-        if (!IPAddress.IsLoopback(address) && !own.Contains(address))
+        if (!IPAddress.IsLoopback(address)
+            && NetworkInterface.GetAllNetworkInterfaces().SelectMany(i => i.GetIPProperties().UnicastAddresses).Select(u => u.Address).ToList() is var own
+            && !own.Contains(address))
             throw new ArgumentException($"MyDocker:Dashboard:Address {address} is not an address of this host (it has {string.Join(", ", own.Distinct())}); name one of those, or leave it at 127.0.0.1");
 
         builder.Services.AddSingleton(options);
