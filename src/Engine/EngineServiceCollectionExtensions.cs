@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using MyDocker.Engine.Containers;
+using MyDocker.Engine.Containers.Ports;
 using MyDocker.Engine.Containers.Network;
 using MyDocker.Engine.Containers.Runtime;
 using MyDocker.Engine.Events;
@@ -47,6 +48,7 @@ public static class EngineServiceCollectionExtensions
         });
         services.AddSingleton<ContainerRuntime>();
         services.AddSingleton<ExitWatcher>();
+        services.AddSingleton<PortReservations>();
         services.AddSingleton<ContainerService>();
         services.AddSingleton<ContainerReconciler>();
         services.AddSingleton<Reconciler>();

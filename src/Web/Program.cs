@@ -45,6 +45,7 @@ if (File.Exists(socketPath)) File.Delete(socketPath);
 builder.WebHost.ConfigureKestrel(k => k.ListenUnixSocket(socketPath, listen => listen.UseExecStartUpgrade().UseHalfCloseHold()));
 builder.Services.AddMyDockerEngine(options);
 builder.Services.AddHostedService<ContainerExitService>();
+builder.Services.AddHostedService<FirewallWatchService>();
 DashboardOptions? dashboard;
 try { dashboard = builder.AddDashboard(daemonArgs, options.DataRoot); }
 catch (ArgumentException e) { Console.Error.WriteLine($"mydockerd: {e.Message}"); return 2; }

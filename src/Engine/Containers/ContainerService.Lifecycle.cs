@@ -60,10 +60,17 @@ public sealed partial class ContainerService
             await db.SaveChangesAsync(CancellationToken.None);
             CrashPoint.Hit("container-start:created");
             ConnectAttachWaiters(id);
-            try { await runtime.StartAsync(id, CancellationToken.None); }
+            try
+            {
+                // Published before the process runs, so its first answer can already be reached.
+                firewall.AddPorts(MappingsOf(record, spec));
+                await runtime.StartAsync(id, CancellationToken.None);
+            }
             catch (Exception e)
             {
-                // runc made the process but could not let it run: take it down again and say why.
+                // runc made the process but could not let it run (or its ports could not be published): take it down
+                // again and say why.
+                WithdrawPorts(record);
                 await runtime.DeleteAsync(id, CancellationToken.None);
                 runtime.ClearExit(id);
                 RecordExit(record, 125, DateTimeOffset.UtcNow, oomKilled: false, error: e.Message);
@@ -184,6 +191,10 @@ public sealed partial class ContainerService
             await runtime.DeleteAsync(id, CancellationToken.None);
             RecordExit(record, exit.ExitCode, exit.FinishedAt, exit.OomKilled, error: null);
             await db.SaveChangesAsync();
+            // The exit is recorded whatever happens here; a mapping left behind is dropped by the firewall's next check,
+            // which compares the kernel with what the engine holds.
+            try { WithdrawPorts(record); }
+            catch (Exception e) { logger.LogError(e, "Withdrawing the published ports of container {Id} failed", id); }
             autoRemove = record.AutoRemove;
             logger.LogInformation("Container {Container} ({Id}) exited with {ExitCode}{Oom}", record.Name, id[..12], exit.ExitCode,
                 exit.OomKilled ? " (out of memory)" : "");

@@ -63,6 +63,8 @@ public sealed partial class ContainerService
         // The process first (runc delete --force kills it), so nothing still runs in the netns or on the rootfs.
         t.Step("process and runtime state", () => runtime.DeleteAsync(record.Id, CancellationToken.None).GetAwaiter().GetResult());
         t.Step("exit file", () => runtime.ClearExit(record.Id));
+        t.Step("published ports", () => WithdrawPorts(record));
+        t.Step("port reservations", () => ports.Release(record.Id));
         endpoints.Teardown(record.Id, t);
         t.Step($"netns {paths.NetnsName}", () => netns.Remove(paths.NetnsName));
         t.Step($"rootfs mount {paths.Rootfs}", () => OverlayMount.Unmount(paths.Rootfs));

@@ -6,12 +6,14 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using MyDocker.Engine.Common;
 using MyDocker.Engine.Containers.Network;
+using MyDocker.Engine.Containers.Ports;
 using MyDocker.Engine.Containers.Rootfs;
 using MyDocker.Engine.Containers.Runtime;
 using MyDocker.Engine.Events;
 using MyDocker.Engine.Images;
 using MyDocker.Engine.Kernel.Namespaces;
 using MyDocker.Engine.Networks;
+using MyDocker.Engine.Networks.Firewall;
 using MyDocker.Engine.Networks.Ipam;
 using MyDocker.Engine.State;
 
@@ -27,7 +29,7 @@ namespace MyDocker.Engine.Containers;
 public sealed partial class ContainerService(
     StateDbFactory state, EngineOptions options, ImageService images, NetworkService networks, NetnsStore netns,
     EndpointDriver endpoints, ContainerRuntime runtime, ExitWatcher exitWatcher, EventHub events, LinkReaper reaper,
-    ILogger<ContainerService> logger)
+    PortReservations ports, IFirewall firewall, ILogger<ContainerService> logger)
 {
     /// <summary>The network a container joins when none is named; created on first use (Docker's "bridge").</summary>
     public const string DefaultNetworkName = "bridge";
@@ -47,6 +49,7 @@ public sealed partial class ContainerService(
             throw EngineException.Invalid($"--ip '{ipText}' is not an IPv4 address; give one such as 10.0.0.5");
         var image = await images.GetAsync(request.Image, ct);
         var network = await ResolveNetworkAsync(request.Network, ct);
+        PortPlanner.Validate(request.Publish, network.Record.Name, network.Record.Internal);
         var command = ContainerPlanner.Command(request.Spec, image.Config);
         if (command.Count == 0)
             throw EngineException.Invalid($"image '{request.Image}' has no default command and none was given; add one: mydocker run {request.Image} CMD");
@@ -85,6 +88,10 @@ public sealed partial class ContainerService(
         using (var scope = new RollbackScope(logger, $"create container {record.Name}"))
         {
             scope.OnRollback($"record of container {record.Name}", () => DeleteRecord(id));
+            // Published ports first: a port conflict is the likeliest failure, and nothing in the kernel is made yet.
+            var published = ports.Reserve(id, record.Name, request.Publish);
+            scope.OnRollback($"published ports of {record.Name}", () => ports.Release(id));
+            record.SpecJson = JsonSerializer.Serialize(request.Spec with { Command = command, Ports = [.. published] });
             // 2. Kernel and files, each step undone in reverse order if a later one fails.
             var address = await networks.AllocateAddressAsync(network.Record.Id, id, requestedIp, CancellationToken.None);
             scope.OnRollback($"address {address}", () => networks.ReleaseAddressAsync(network.Record.Id, address).GetAwaiter().GetResult());
@@ -230,6 +237,28 @@ public sealed partial class ContainerService(
         };
     }
 
+    /// <summary>The container's published ports as firewall mappings (none without an address).</summary>
+    private static List<PortMapping> MappingsOf(ContainerRecord record, ContainerSpec spec) =>
+        record.IpAddress is { } ip && spec.Ports.Count > 0
+            ? spec.Ports.Select(p => p.ToMapping(IPAddress.Parse(ip))).ToList()
+            : [];
+
+    /// <summary>Published ports of running containers, for the reconciler's firewall rebuild.</summary>
+    internal static List<PortMapping> MappingsOfRunning(IEnumerable<ContainerRecord> records) =>
+        records.Where(r => r.Phase == ContainerPhase.Running)
+            .SelectMany(r => MappingsOf(r, JsonSerializer.Deserialize<ContainerSpec>(r.SpecJson) ?? new ContainerSpec()))
+            .ToList();
+
+    /// <summary>Takes the container's ports out of the firewall (it stopped or goes): a connection to them is refused by
+    /// the host from now on. Idempotent.</summary>
+    private void WithdrawPorts(ContainerRecord record)
+    {
+        var spec = JsonSerializer.Deserialize<ContainerSpec>(record.SpecJson) ?? new ContainerSpec();
+        var mappings = MappingsOf(record, spec);
+        if (mappings.Count == 0) return;
+        firewall.RemovePorts(mappings);
+    }
+
     private void DeleteRecord(string id)
     {
         using var db = state.Create();
@@ -247,6 +276,7 @@ public sealed partial class ContainerService(
         RecordExit(record, 255, DateTimeOffset.UtcNow, oomKilled: false,
             error: "the process and its monitor were gone when the daemon looked; the exit code is unknown");
         db.SaveChanges();
+        WithdrawPorts(record);
         events.Publish("container", "die", id, Attributes(record, ("exitCode", "255")));
     }
 

@@ -14,6 +14,8 @@ public sealed record ContainerCreateSpec
     public string? Ip { get; init; }
     public ContainerSpec Spec { get; init; } = new();
     public bool AutoRemove { get; init; }
+    /// <summary>Ports to publish (`-p`); the engine chooses the free host ports and stores them in <see cref="ContainerSpec.Ports"/>.</summary>
+    public List<Ports.PortRequest> Publish { get; init; } = [];
 }
 
 /// <summary>A container's configuration as stored (ContainerRecord.SpecJson). Null Cmd/Entrypoint/WorkingDir/User mean
@@ -41,6 +43,8 @@ public sealed record ContainerSpec
     public bool OpenStdin { get; init; }
     /// <summary>`-d -i`: stdin stays open after an attached client detaches.</summary>
     public bool KeepStdinOpen { get; init; }
+    /// <summary>Published ports with their host ports chosen; held from create to rm, in the firewall while running.</summary>
+    public List<Ports.PublishedPort> Ports { get; init; } = [];
 }
 
 /// <summary>A bind mount HOST:CONTAINER[:ro].</summary>

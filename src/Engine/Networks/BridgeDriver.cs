@@ -70,6 +70,7 @@ public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, Sysctl 
             netlink.SetUp(link.Index);
             repaired.Add($"bridge {n.Bridge} brought up");
         }
+        sysctl.EnableRouteLocalnet(n.Bridge);
         return repaired;
     }
 
@@ -84,6 +85,7 @@ public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, Sysctl 
         CrashPoint.Hit("network-create:alias-set");
         netlink.AddAddress(index, System.Net.IPAddress.Parse(n.Gateway), IPv4Subnet.Parse(n.Subnet).PrefixLength);
         netlink.SetUp(index);
+        sysctl.EnableRouteLocalnet(n.Bridge);
         CrashPoint.Hit("network-create:link-up");
     }
 

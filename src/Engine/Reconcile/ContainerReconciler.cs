@@ -21,7 +21,8 @@ namespace MyDocker.Engine.Reconcile;
 /// </summary>
 public sealed class ContainerReconciler(
     StateDbFactory state, EngineOptions options, ContainerService containers, ContainerRuntime runtime, ImageService images,
-    NetnsStore netns, EndpointDriver endpoints, IRtNetlink netlink, IpamAllocator ipam, ExitWatcher exits)
+    NetnsStore netns, EndpointDriver endpoints, IRtNetlink netlink, IpamAllocator ipam, ExitWatcher exits,
+    Containers.Ports.PortReservations ports)
 {
     internal void Run(ReconcileReport report, Action<string, Action> attempt)
     {
@@ -72,6 +73,11 @@ public sealed class ContainerReconciler(
                 }
                 var plan = ContainerService.EndpointPlanFor(r.Id, network, System.Net.IPAddress.Parse(r.IpAddress), paths);
                 report.Repaired.AddRange(endpoints.Repair(plan, hostLinks));
+            });
+            attempt($"published ports of container '{r.Name}'", () =>
+            {
+                var spec = System.Text.Json.JsonSerializer.Deserialize<ContainerSpec>(r.SpecJson) ?? new ContainerSpec();
+                foreach (var problem in ports.Restore(r.Id, r.Name, spec.Ports)) report.Errors.Add(problem);
             });
             if (r.Phase == ContainerPhase.Running)
                 attempt($"state of container '{r.Name}'", () =>

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using MyDocker.Engine.Containers;
 using MyDocker.Engine.Kernel;
 using MyDocker.Engine.Kernel.Netlink;
 using MyDocker.Engine.Networks.Firewall;
@@ -93,11 +94,14 @@ public sealed class Reconciler(
         Try("nftables table", () =>
         {
             var want = live.Select(BridgeDriver.FirewallView).ToList();
+            var wantPorts = ContainerService.MappingsOfRunning(db.Containers.AsNoTracking().ToList());
             var have = firewall.Read();
             bool same = have.TableExists
                         && have.Bridges.SetEquals(want.Select(w => w.Bridge))
                         && have.InternalBridges.SetEquals(want.Where(w => w.Internal).Select(w => w.Bridge))
-                        && have.MasqueradeBridges.SetEquals(want.Where(w => !w.Internal).Select(w => w.Bridge));
+                        && have.MasqueradeBridges.SetEquals(want.Where(w => !w.Internal).Select(w => w.Bridge))
+                        && have.HairpinBridges.SetEquals(want.Select(w => w.Bridge))
+                        && have.Ports.ToHashSet().SetEquals(wantPorts);
             if (want.Count == 0)
             {
                 // No networks, no table: an idle daemon leaves no trace in nftables (AddNetwork makes it again).
@@ -107,11 +111,11 @@ public sealed class Reconciler(
                 return;
             }
             if (same && !firstRun) return;
-            firewall.Rebuild(want);
+            firewall.Rebuild(want, wantPorts);
             if (same) return;
             report.Repaired.Add(have.TableExists
-                ? $"nftables table rebuilt for {want.Count} network(s)"
-                : $"nftables table created for {want.Count} network(s)");
+                ? $"nftables table rebuilt for {want.Count} network(s) and {wantPorts.Count} published port(s)"
+                : $"nftables table created for {want.Count} network(s) and {wantPorts.Count} published port(s)");
         });
         if (live.Count > 0) Try("IPv4 forwarding", sysctl.EnableIPv4Forwarding);
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using MyDocker.Engine;
 using MyDocker.Engine.Containers;
+using MyDocker.Engine.Containers.Ports;
 using MyDocker.Engine.State;
 using MyDocker.Shared.Api;
 
@@ -13,8 +14,6 @@ public static class ContainerMapping
     public static ContainerCreateSpec ToSpec(string? name, ContainerCreateRequest body)
     {
         var host = body.HostConfig ?? new HostConfig();
-        if (host.PortBindings is { Count: > 0 } || body.ExposedPorts is { Count: > 0 })
-            throw EngineException.Invalid("publishing ports (-p) is not supported yet; reach the container by its IP address (mydocker ps)");
         if (host.RestartPolicy?.Name is { Length: > 0 } policy && policy != "no")
             throw EngineException.Invalid($"restart policy '{policy}' is not supported yet; leave --restart out");
         string? network = host.NetworkMode;
@@ -33,6 +32,7 @@ public static class ContainerMapping
             Network = network,
             Ip = string.IsNullOrEmpty(ip) ? null : ip,
             AutoRemove = host.AutoRemove,
+            Publish = PortPlanner.FromDocker(host.PortBindings),
             Spec = new ContainerSpec
             {
                 Cmd = body.Cmd is { Count: > 0 } ? body.Cmd : null,
@@ -66,6 +66,7 @@ public static class ContainerMapping
             State = StateWord(r.Phase),
             Status = Status(r, DateTimeOffset.UtcNow),
             Labels = v.Spec.Labels,
+            Ports = v.Spec.Ports.Select(p => new PortSummary { IP = p.HostIp, PrivatePort = p.ContainerPort, PublicPort = p.HostPort, Type = p.Protocol }).ToList(),
             NetworkSettings = new SummaryNetworkSettings { Networks = Networks(v) },
             Mounts = Mounts(v.Spec),
         };
@@ -107,6 +108,7 @@ public static class ContainerMapping
                 AutoRemove = r.AutoRemove,
                 Memory = v.Spec.MemoryBytes ?? 0,
                 NanoCpus = v.Spec.NanoCpus ?? 0,
+                PortBindings = PortMap(v.Spec),
             },
             Config = new ContainerConfig
             {
@@ -121,6 +123,8 @@ public static class ContainerMapping
                 Image = r.Image,
                 WorkingDir = v.Spec.WorkingDir ?? "",
                 Labels = v.Spec.Labels,
+                ExposedPorts = v.Spec.Ports.Count == 0 ? null
+                    : v.Spec.Ports.Select(p => $"{p.ContainerPort}/{p.Protocol}").Distinct().ToDictionary(k => k, _ => new EmptyObject()),
             },
             NetworkSettings = new InspectNetworkSettings
             {
@@ -129,6 +133,8 @@ public static class ContainerMapping
                 IPAddress = endpoint?.IPAddress ?? "",
                 IPPrefixLen = endpoint?.IPPrefixLen ?? 0,
                 MacAddress = endpoint?.MacAddress ?? "",
+                // Docker lists the bindings here only while the container runs; HostConfig keeps them always.
+                Ports = r.Phase == ContainerPhase.Running ? PortMap(v.Spec) : [],
                 Networks = Networks(v),
             },
             Mounts = Mounts(v.Spec),
@@ -189,6 +195,19 @@ public static class ContainerMapping
                 MacAddress = r.MacAddress ?? "",
             },
         };
+    }
+
+    /// <summary>Docker's port map: "80/tcp" → [{HostIp, HostPort}], in the order the ports were published.</summary>
+    private static Dictionary<string, List<PortBinding>?> PortMap(ContainerSpec spec)
+    {
+        var map = new Dictionary<string, List<PortBinding>?>();
+        foreach (var p in spec.Ports)
+        {
+            string key = $"{p.ContainerPort}/{p.Protocol}";
+            if (!map.TryGetValue(key, out var list) || list is null) map[key] = list = [];
+            list.Add(new PortBinding { HostIp = p.HostIp, HostPort = p.HostPort.ToString(CultureInfo.InvariantCulture) });
+        }
+        return map;
     }
 
     private static List<MountPoint> Mounts(ContainerSpec spec) => spec.Binds

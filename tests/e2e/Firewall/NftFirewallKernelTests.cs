@@ -47,7 +47,8 @@ public sealed class NftFirewallKernelTests(ITestOutputHelper output) : IDisposab
         fw.Rebuild([A]);
         var text = Listing();
         Assert.DoesNotContain("md-b", text);
-        Assert.Single(text.Split('\n'), l => l.Contains("masquerade"));
+        Assert.Single(text.Split('\n'), l => l.Contains("oifname != @bridges masquerade"));
+        Assert.Single(text.Split('\n'), l => l.Contains("ip saddr 10.") && l.Contains("masquerade"));
         var state = fw.Read();
         Assert.Equal(["md-a"], state.Bridges);
         Assert.Empty(state.InternalBridges);

@@ -41,6 +41,7 @@ public sealed partial class EndpointDriver
         if (host.MasterIndex != bridge.Index)
         {
             netlink.SetMaster(host.Index, bridge.Index);
+            netlink.SetHairpin(host.Index);
             repaired.Add($"veth {plan.HostVeth} of {who} put back on bridge {plan.Bridge}");
         }
         if (!host.IsUp)

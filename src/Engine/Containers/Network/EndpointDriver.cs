@@ -103,6 +103,7 @@ public sealed partial class EndpointDriver(IRtNetlink netlink, LinkReaper reaper
         // An alias cannot be given at creation (rtnl_create_link ignores IFLA_IFALIAS), hence a second request.
         netlink.SetAlias(hostIndex, plan.Alias);
         netlink.SetMaster(hostIndex, bridge.Index);
+        netlink.SetHairpin(hostIndex);
         netlink.SetUp(hostIndex);
     }
 

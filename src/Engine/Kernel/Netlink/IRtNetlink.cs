@@ -40,6 +40,11 @@ public interface IRtNetlink : IDisposable
     /// <summary>Attaches the device to a bridge (IFLA_MASTER); <paramref name="masterIndex"/> 0 detaches it.</summary>
     void SetMaster(int ifindex, int masterIndex);
 
+    /// <summary>Turns hairpin mode on for a bridge port (it must already have a bridge master). With br_netfilter, a
+    /// container reaching its own published port through a host address is answered by a frame bridged back out of
+    /// its own port, which a bridge only does in hairpin mode (Docker sets it for the same reason).</summary>
+    void SetHairpin(int ifindex);
+
     /// <summary>Sets IFLA_IFALIAS of the device (an alias cannot be given at creation time: rtnl_create_link ignores it).</summary>
     void SetAlias(int ifindex, string alias);
 

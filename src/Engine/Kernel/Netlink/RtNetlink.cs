@@ -109,6 +109,15 @@ public sealed class RtNetlink : IRtNetlink
         _socket.Request("set interface up", $"ifindex {ifindex}", w.Written);
     }
 
+    public void SetHairpin(int ifindex)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ifindex);
+        Span<byte> buffer = stackalloc byte[RequestBufferSize];
+        var w = new NetlinkMessageWriter(buffer);
+        RtNetlinkRequests.SetHairpin(ref w, _socket.NextSequence(), ifindex);
+        _socket.Request("set bridge port hairpin mode", $"ifindex {ifindex}", w.Written);
+    }
+
     public void SetMaster(int ifindex, int masterIndex)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ifindex);

@@ -41,7 +41,10 @@ internal static class RtNetlinkConstants
     public const ushort RTM_NEWADDR = 20, RTM_DELADDR = 21, RTM_GETADDR = 22;
     public const ushort RTM_NEWROUTE = 24, RTM_DELROUTE = 25, RTM_GETROUTE = 26;
 
-    public const byte AF_UNSPEC = 0, AF_INET = 2;
+    public const byte AF_UNSPEC = 0, AF_INET = 2, AF_BRIDGE = 7;
+    /// <summary>linux/if_link.h: IFLA_PROTINFO carries a bridge port's settings (nested IFLA_BRPORT_*) in AF_BRIDGE
+    /// requests; br_setlink reads them as such only when NLA_F_NESTED is set (else it is the old one-byte RSTP state).</summary>
+    public const ushort IFLA_PROTINFO = 12, IFLA_BRPORT_MODE = 4, NLA_F_NESTED = 0x8000;
 
     // Link attributes (enum IFLA_*, linux/if_link.h).
     public const ushort IFLA_ADDRESS = 1, IFLA_IFNAME = 3, IFLA_MTU = 4, IFLA_MASTER = 10, IFLA_LINKINFO = 18;

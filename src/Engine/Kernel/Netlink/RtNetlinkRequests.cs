@@ -80,6 +80,17 @@ internal static class RtNetlinkRequests
         w.EndMessage();
     }
 
+    /// <summary>bridge link set dev INDEX hairpin on: the bridge may send a frame back out of the port it came in on.</summary>
+    public static void SetHairpin(ref NetlinkMessageWriter w, uint sequence, int ifindex)
+    {
+        w.BeginMessage(RTM_SETLINK, Change, sequence);
+        w.WriteIfInfoMsg(AF_BRIDGE, ifindex);
+        int protinfo = w.BeginNested(IFLA_PROTINFO | NLA_F_NESTED);
+        w.WriteAttribute(IFLA_BRPORT_MODE, [1]);
+        w.EndNested(protinfo);
+        w.EndMessage();
+    }
+
     /// <summary>ip link set dev INDEX address MAC.</summary>
     public static void SetLinkAddress(ref NetlinkMessageWriter w, uint sequence, int ifindex, ReadOnlySpan<byte> address)
     {

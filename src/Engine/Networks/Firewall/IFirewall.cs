@@ -7,6 +7,17 @@ namespace MyDocker.Engine.Networks.Firewall;
 /// <param name="Internal">A <c>--internal</c> network: no forwarding in or out of the bridge, no masquerade.</param>
 public sealed record FirewallNetwork(string Bridge, string Subnet, bool Internal);
 
+/// <summary>One published port: packets for <paramref name="HostIp"/>:<paramref name="HostPort"/> (any local address when
+/// null) are DNATed to <paramref name="ContainerIp"/>:<paramref name="ContainerPort"/>.</summary>
+/// <param name="Protocol">"tcp" or "udp".</param>
+public sealed record PortMapping(string Protocol, System.Net.IPAddress? HostIp, int HostPort, System.Net.IPAddress ContainerIp, int ContainerPort)
+{
+    /// <summary>What the kernel keys the mapping on: two mappings with the same key cannot both exist.</summary>
+    public (string Protocol, System.Net.IPAddress? HostIp, int HostPort) Key => (Protocol, HostIp, HostPort);
+
+    public override string ToString() => $"{HostIp?.ToString() ?? "0.0.0.0"}:{HostPort}/{Protocol} -> {ContainerIp}:{ContainerPort}";
+}
+
 /// <summary>
 /// The engine's packet filter and source NAT for bridge networks. Every method is one kernel transaction, so a
 /// failure leaves the previous state in place. Implementations are thread-safe and bound to one network namespace.
@@ -15,9 +26,21 @@ public sealed record FirewallNetwork(string Bridge, string Subnet, bool Internal
 /// </summary>
 public interface IFirewall
 {
-    /// <summary>Replaces the whole engine table atomically with the base rules plus these networks (start-up /
-    /// reconcile). Removes anything in our table that no record owns. One transaction.</summary>
-    void Rebuild(IReadOnlyCollection<FirewallNetwork> networks);
+    /// <summary>Replaces the whole engine table atomically with the base rules plus these networks and published ports
+    /// (start-up / reconcile). Removes anything in our table that no record owns. One transaction.</summary>
+    void Rebuild(IReadOnlyCollection<FirewallNetwork> networks, IReadOnlyCollection<PortMapping>? ports = null);
+
+    /// <summary>Publishes ports: one transaction, whatever their number. A mapping whose key is already in the kernel with
+    /// another target is replaced in the same transaction, so a stale element can never keep capturing traffic.</summary>
+    void AddPorts(IReadOnlyCollection<PortMapping> ports);
+
+    /// <summary>Withdraws ports in one transaction. Idempotent: mappings already gone (even the whole table) are fine.</summary>
+    void RemovePorts(IReadOnlyCollection<PortMapping> ports);
+
+    /// <summary>Compares the kernel with everything this instance was asked for (its last <see cref="Rebuild"/> plus the
+    /// changes since) and rebuilds the table when they differ (someone flushed the ruleset or edited our table).
+    /// Returns what it repaired, or null when the kernel matched.</summary>
+    string? Restore();
 
     /// <summary>Adds one network's elements in one transaction. Idempotent (adding an element that exists is fine).
     /// Creates the base table first when it is missing.</summary>
@@ -49,6 +72,12 @@ public sealed record FirewallState(bool TableExists, IReadOnlySet<string> Bridge
     /// <summary>A table of the engine's name exists at all, complete or not.</summary>
     public bool Present { get; init; } = true;
 
+    /// <summary>Published ports in the kernel's maps.</summary>
+    public IReadOnlyList<PortMapping> Ports { get; init; } = [];
+
+    /// <summary>Bridges with a hairpin masquerade chain (their element in the hairpin verdict map).</summary>
+    public IReadOnlySet<string> HairpinBridges { get; init; } = new HashSet<string>();
+
     /// <summary>Bridges with their (bridge . bridge) element in the same-bridge set.</summary>
     public IReadOnlySet<string> SameBridges { get; init; } = new HashSet<string>();
 
@@ -59,5 +88,6 @@ public sealed record FirewallState(bool TableExists, IReadOnlySet<string> Bridge
         .. InternalBridges.Contains(bridge) ? [NftRuleset.InternalSet] : Array.Empty<string>(),
         .. MasqueradeBridges.Contains(bridge) ? [NftRuleset.MasqSet] : Array.Empty<string>(),
         .. SameBridges.Contains(bridge) ? [NftRuleset.SameBridgeSet] : Array.Empty<string>(),
+        .. HairpinBridges.Contains(bridge) ? [NftRuleset.HairpinMap] : Array.Empty<string>(),
     ];
 }

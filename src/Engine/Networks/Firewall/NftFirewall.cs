@@ -8,26 +8,118 @@ namespace MyDocker.Engine.Networks.Firewall;
 /// <para>Networks are set elements, never rules: the rules are written once by <see cref="Rebuild"/> and
 /// look bridges up in sets (a hash lookup per packet however many networks exist), so adding or removing a network
 /// changes elements only and no stale rule can shadow a live one. See <see cref="NftRuleset"/> for the table.</para>
+/// <para>The instance remembers what it was asked for (the last <see cref="Rebuild"/> and every change since), so a
+/// table someone flushed can be put back whole: by the first change that finds it missing, or by <see cref="Restore"/>.</para>
 /// <para>Thread-safe: one lock serialises this instance's read-check-write sequences (the missing-table fallbacks).
 /// The engine is the only writer of the table.</para>
 /// </summary>
 public sealed class NftFirewall(INftExecutor nft) : IFirewall
 {
     private readonly Lock _gate = new();
+    private readonly Dictionary<string, FirewallNetwork> _networks = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string, System.Net.IPAddress?, int), PortMapping> _ports = new();
 
-    public void Rebuild(IReadOnlyCollection<FirewallNetwork> networks)
+    public void Rebuild(IReadOnlyCollection<FirewallNetwork> networks, IReadOnlyCollection<PortMapping>? ports = null)
     {
         ArgumentNullException.ThrowIfNull(networks);
-        string batch = NftRuleset.Rebuild(networks);
+        ports ??= [];
+        string batch = NftRuleset.Rebuild(networks, ports);
         lock (_gate)
+        {
             Apply(batch, "Rebuilding the engine firewall table");
+            _networks.Clear();
+            foreach (var n in networks) _networks[n.Bridge] = n;
+            _ports.Clear();
+            foreach (var p in ports) _ports[p.Key] = p;
+        }
     }
 
     public void Remove()
     {
         lock (_gate)
+        {
             Apply(NftRuleset.RemoveTable, "Removing the engine firewall table");
+            _networks.Clear();
+            _ports.Clear();
+        }
     }
+
+    public void AddPorts(IReadOnlyCollection<PortMapping> ports)
+    {
+        if (ports.Count == 0) return;
+        string batch = NftRuleset.AddPorts(ports);
+        lock (_gate)
+        {
+            try { nft.Run(batch); }
+            catch (NftException first)
+            {
+                // EEXIST: a key the kernel holds with another target (left by a crash between two steps). Replace those
+                // keys in one batch, so the old target stops receiving at the very moment the new one starts.
+                if (!TablePresent()) RebuildFromModel(extraPorts: ports);
+                else
+                {
+                    var wanted = ports.Select(p => p.Key).ToHashSet();
+                    var held = ReadLocked().Ports.Where(p => wanted.Contains(p.Key)).ToList();
+                    if (held.Count == 0) throw Failed($"Publishing {Describe(ports)}", first);
+                    Apply(NftRuleset.AddPorts(ports, replacing: held), $"Publishing {Describe(ports)}");
+                }
+            }
+            foreach (var p in ports) _ports[p.Key] = p;
+        }
+    }
+
+    public void RemovePorts(IReadOnlyCollection<PortMapping> ports)
+    {
+        if (ports.Count == 0) return;
+        lock (_gate)
+        {
+            foreach (var p in ports) _ports.Remove(p.Key);
+            try { nft.Run(NftRuleset.RemovePorts(ports)); }
+            catch (NftException first)
+            {
+                // Some key is not there (nft 1.0.6 has no idempotent delete): delete the ones the kernel holds.
+                if (!TablePresent()) return;
+                var wanted = ports.Select(p => p.Key).ToHashSet();
+                var held = ReadLocked().Ports.Where(p => wanted.Contains(p.Key)).ToList();
+                if (held.Count == 0) return;
+                try { nft.Run(NftRuleset.RemovePorts(held)); }
+                catch (NftException) { throw Failed($"Withdrawing {Describe(ports)}", first); }
+            }
+        }
+    }
+
+    public string? Restore()
+    {
+        lock (_gate)
+        {
+            if (_networks.Count == 0 && _ports.Count == 0) return null;
+            var have = ReadLocked();
+            var want = _networks.Values.ToList();
+            bool same = have.TableExists
+                        && have.Bridges.SetEquals(want.Select(n => n.Bridge))
+                        && have.InternalBridges.SetEquals(want.Where(n => n.Internal).Select(n => n.Bridge))
+                        && have.MasqueradeBridges.SetEquals(want.Where(n => !n.Internal).Select(n => n.Bridge))
+                        && have.HairpinBridges.SetEquals(want.Select(n => n.Bridge))
+                        && have.Ports.Count == _ports.Count
+                        && have.Ports.All(p => _ports.TryGetValue(p.Key, out var w) && w == p);
+            if (same) return null;
+            RebuildFromModel(extraPorts: []);
+            return have.TableExists
+                ? $"nftables table rebuilt: it differed from the {want.Count} network(s) and {_ports.Count} published port(s) the engine holds"
+                : $"nftables table restored with {want.Count} network(s) and {_ports.Count} published port(s): it was missing or incomplete";
+        }
+    }
+
+    /// <summary>Caller holds the gate.</summary>
+    private void RebuildFromModel(IReadOnlyCollection<PortMapping> extraPorts)
+    {
+        var ports = new Dictionary<(string, System.Net.IPAddress?, int), PortMapping>(_ports);
+        foreach (var p in extraPorts) ports[p.Key] = p;
+        Apply(NftRuleset.Rebuild(_networks.Values.ToList(), ports.Values.ToList()), "Restoring the engine firewall table");
+    }
+
+    private static string Describe(IReadOnlyCollection<PortMapping> ports) =>
+        ports.Count == 1 ? $"port {ports.First()}" : $"{ports.Count} ports ({ports.First()}, ...)";
 
     public void AddNetwork(FirewallNetwork n)
     {
@@ -40,13 +132,14 @@ public sealed class NftFirewall(INftExecutor nft) : IFirewall
             }
             catch (NftException e)
             {
-                // The usual cause is a missing table (first network after a flush or a reboot). A missing table holds
-                // no other network's elements, so building it with just this network loses nothing; the reconciler's
-                // Rebuild adds the others when they exist.
+                // The usual cause is a missing table (first network after a flush or a reboot): build it with everything
+                // this instance knows plus this network.
                 if (TablePresent())
                     throw Failed($"Adding network bridge '{n.Bridge}' ({n.Subnet}) to the firewall", e);
-                Apply(NftRuleset.Rebuild([n]), $"Creating the firewall table for network bridge '{n.Bridge}'");
+                _networks[n.Bridge] = n;
+                RebuildFromModel(extraPorts: []);
             }
+            _networks[n.Bridge] = n;
         }
     }
 
@@ -55,6 +148,7 @@ public sealed class NftFirewall(INftExecutor nft) : IFirewall
         string batch = NftRuleset.RemoveNetwork(n);
         lock (_gate)
         {
+            _networks.Remove(n.Bridge);
             try
             {
                 nft.Run(batch);
@@ -69,6 +163,11 @@ public sealed class NftFirewall(INftExecutor nft) : IFirewall
     }
 
     public FirewallState Read()
+    {
+        lock (_gate) return ReadLocked();
+    }
+
+    private FirewallState ReadLocked()
     {
         string? json = ListTable(json: true);
         return json is null ? FirewallState.Missing : NftStateParser.Parse(json);

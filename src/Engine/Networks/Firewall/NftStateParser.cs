@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 
 namespace MyDocker.Engine.Networks.Firewall;
@@ -6,8 +7,13 @@ namespace MyDocker.Engine.Networks.Firewall;
 /// one key: "metainfo", "table", "set", "chain", "rule", ...).</summary>
 internal static class NftStateParser
 {
-    private static readonly string[] BaseSets = [NftRuleset.BridgesSet, NftRuleset.InternalSet, NftRuleset.MasqSet, NftRuleset.SameBridgeSet];
-    private static readonly string[] BaseChains = [NftRuleset.ForwardChain, NftRuleset.PostroutingChain];
+    private static readonly string[] BaseSets =
+    [
+        NftRuleset.BridgesSet, NftRuleset.InternalSet, NftRuleset.MasqSet, NftRuleset.SameBridgeSet,
+        NftRuleset.PortsAnyMap, NftRuleset.PortsAddrMap, NftRuleset.HairpinMap,
+    ];
+    private static readonly string[] BaseChains =
+        [NftRuleset.GuardChain, NftRuleset.PreroutingChain, NftRuleset.OutputChain, NftRuleset.ForwardChain, NftRuleset.PostroutingChain];
 
     /// <summary>Parses the output of "list table ip mydocker".</summary>
     public static FirewallState Parse(string json)
@@ -24,7 +30,7 @@ internal static class NftStateParser
                 case "table":
                     table = true;
                     break;
-                case "set":
+                case "set" or "map":
                     var elems = new List<JsonElement>();
                     if (obj.TryGetProperty("elem", out var e))
                     {
@@ -39,6 +45,8 @@ internal static class NftStateParser
             }
         }
 
+        var hairpin = FirstNames(sets, NftRuleset.HairpinMap);
+        hairpin.RemoveWhere(bridge => !chains.Contains(NftRuleset.HairpinChain(bridge)));
         bool complete = table && BaseSets.All(sets.ContainsKey) && BaseChains.All(chains.Contains);
         return new FirewallState(complete,
             FirstNames(sets, NftRuleset.BridgesSet),
@@ -46,8 +54,46 @@ internal static class NftStateParser
             FirstNames(sets, NftRuleset.MasqSet))
         {
             SameBridges = FirstNames(sets, NftRuleset.SameBridgeSet),
+            HairpinBridges = hairpin,
+            Ports = [.. Ports(sets, NftRuleset.PortsAnyMap, withAddress: false), .. Ports(sets, NftRuleset.PortsAddrMap, withAddress: true)],
         };
     }
+
+    /// <summary>Map elements print as [key, value] pairs of concatenations: [{"concat": ["tcp", 8080]}, {"concat":
+    /// ["10.0.0.2", 80]}] (the host address first in ports_addr). Ports print as numbers (the context does not ask for
+    /// service names); an element this parser cannot read is skipped, which the caller sees as drift.</summary>
+    private static IEnumerable<PortMapping> Ports(Dictionary<string, List<JsonElement>> sets, string map, bool withAddress)
+    {
+        if (!sets.TryGetValue(map, out var elems)) yield break;
+        foreach (var e in elems)
+        {
+            var pair = e.ValueKind == JsonValueKind.Object && e.TryGetProperty("elem", out var inner) && inner.TryGetProperty("val", out var v) ? v : e;
+            if (pair.ValueKind != JsonValueKind.Array || pair.GetArrayLength() != 2) continue;
+            var key = Concat(pair[0]);
+            var value = Concat(pair[1]);
+            if (key is null || value is not [var cip, var cport]) continue;
+            int k = withAddress ? 1 : 0;
+            if (key.Length != k + 2) continue;
+            IPAddress? hostIp = null;
+            if (withAddress && !IPAddress.TryParse(key[0].GetString(), out hostIp)) continue;
+            string? proto = key[k].ValueKind == JsonValueKind.String ? key[k].GetString() : null;
+            if (proto is not ("tcp" or "udp") || !IPAddress.TryParse(cip.GetString(), out var containerIp)) continue;
+            if (Number(key[k + 1]) is not { } hostPort || Number(cport) is not { } containerPort) continue;
+            yield return new PortMapping(proto, hostIp, hostPort, containerIp, containerPort);
+        }
+    }
+
+    private static JsonElement[]? Concat(JsonElement e) =>
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty("concat", out var c) && c.ValueKind == JsonValueKind.Array
+            ? c.EnumerateArray().ToArray()
+            : null;
+
+    private static int? Number(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.Number when e.TryGetInt32(out int n) => n,
+        JsonValueKind.String when int.TryParse(e.GetString(), out int n) => n,
+        _ => null,
+    };
 
     /// <summary>True when the output of "list tables ip" names our table.</summary>
     public static bool ListsTable(string json)
@@ -85,6 +131,8 @@ internal static class NftStateParser
     private static string? FirstName(JsonElement e) => e.ValueKind switch
     {
         JsonValueKind.String => e.GetString(),
+        // A verdict map element: ["br0", {"jump": {"target": "hp_br0"}}].
+        JsonValueKind.Array when e.GetArrayLength() == 2 => FirstName(e[0]),
         JsonValueKind.Object when e.TryGetProperty("elem", out var inner) && inner.TryGetProperty("val", out var val) => FirstName(val),
         JsonValueKind.Object when e.TryGetProperty("concat", out var c) && c.ValueKind == JsonValueKind.Array && c.GetArrayLength() > 0 => FirstName(c[0]),
         _ => null,
