@@ -5,9 +5,10 @@ cd "$(dirname "$0")/.."
 
 # nftables/libnftables1: the firewall (the engine loads libnftables.so.1); iproute2 + util-linux (nsenter): tests and
 # set-up of test namespaces; conntrack: inspecting NAT in tests; runc, conmon, busybox-static: containers;
-# zlib1g-dev: linking the NativeAOT CLI; chromium: the dashboard's browser tests (Playwright drives Debian's Chromium,
+# zlib1g-dev: linking the NativeAOT CLI; gcc + libc6-dev: the published-port tests build a static UDP responder for
+# busybox containers (busybox has no UDP server); chromium: the dashboard's browser tests (Playwright drives Debian's Chromium,
 # ../shared/FACTS.md).
-packages=(nftables libnftables1 iproute2 util-linux conntrack runc conmon busybox-static iperf3 zlib1g-dev chromium)
+packages=(nftables libnftables1 iproute2 util-linux conntrack runc conmon busybox-static iperf3 zlib1g-dev gcc libc6-dev chromium)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,5 +1,6 @@
 using MyDocker.Engine;
 using MyDocker.Engine.Containers;
+using MyDocker.Engine.Containers.Ports;
 using MyDocker.Engine.State;
 using MyDocker.Shared.Api;
 using MyDocker.Web.Api;
@@ -35,9 +36,63 @@ public sealed class ContainerMappingTests
         var body = new ContainerCreateRequest
         {
             Image = "busybox",
-            HostConfig = new HostConfig { PortBindings = new() { ["80/tcp"] = [new PortBinding { HostPort = "8080" }] } },
+            HostConfig = new HostConfig { RestartPolicy = new RestartPolicy { Name = "always" } },
         };
-        Assert.Contains("publishing ports", Assert.Throws<EngineException>(() => ContainerMapping.ToSpec(null, body)).Message);
+        Assert.Contains("restart policy 'always'", Assert.Throws<EngineException>(() => ContainerMapping.ToSpec(null, body)).Message);
+    }
+
+    [Fact]
+    public void Port_bindings_become_publish_requests()
+    {
+        var body = new ContainerCreateRequest
+        {
+            Image = "busybox",
+            ExposedPorts = new() { ["80/tcp"] = new EmptyObject(), ["53/udp"] = new EmptyObject() },
+            HostConfig = new HostConfig
+            {
+                PortBindings = new()
+                {
+                    ["80/tcp"] = [new PortBinding { HostIp = "", HostPort = "8080" }, new PortBinding { HostIp = "127.0.0.1", HostPort = "" }],
+                    ["53/udp"] = [new PortBinding { HostPort = "5300-5310" }],
+                    ["443/tcp"] = null,
+                },
+            },
+        };
+        Assert.Equal(
+            [
+                new PortRequest("tcp", "0.0.0.0", 8080, 8080, 80),
+                new PortRequest("tcp", "127.0.0.1", 0, 0, 80),
+                new PortRequest("udp", "0.0.0.0", 5300, 5310, 53),
+            ],
+            ContainerMapping.ToSpec(null, body).Publish);
+    }
+
+    [Fact]
+    public void Published_ports_show_in_ps_and_inspect_as_docker_shows_them()
+    {
+        var record = new ContainerRecord
+        {
+            Id = new string('a', 64), Name = "web", Image = "busybox", ImageId = "sha256:x", NetworkId = "n", Phase = ContainerPhase.Running,
+            IpAddress = "10.0.0.2",
+        };
+        var spec = new ContainerSpec { Ports = [new("tcp", "0.0.0.0", 8080, 80), new("tcp", "127.0.0.1", 33000, 80), new("udp", "0.0.0.0", 5353, 53)] };
+        var view = new ContainerView(record, spec, "net", "10.0.0.1", 24);
+
+        var summary = ContainerMapping.ToSummary(view);
+        Assert.Equal([("0.0.0.0", 80, 8080, "tcp"), ("127.0.0.1", 80, 33000, "tcp"), ("0.0.0.0", 53, 5353, "udp")],
+            summary.Ports.Select(p => (p.IP, p.PrivatePort, p.PublicPort ?? 0, p.Type)));
+
+        var inspect = ContainerMapping.ToInspect(view, ContainerPaths.For(new EngineOptions(), record.Id));
+        string json = System.Text.Json.JsonSerializer.Serialize(inspect.NetworkSettings.Ports);
+        Assert.Equal("""{"80/tcp":[{"HostIp":"0.0.0.0","HostPort":"8080"},{"HostIp":"127.0.0.1","HostPort":"33000"}],"53/udp":[{"HostIp":"0.0.0.0","HostPort":"5353"}]}""", json);
+        Assert.Equal(json, System.Text.Json.JsonSerializer.Serialize(inspect.HostConfig.PortBindings));
+        Assert.Equal(["80/tcp", "53/udp"], inspect.Config.ExposedPorts!.Keys);
+
+        // Docker shows NetworkSettings.Ports only while the container runs; the bindings stay in HostConfig.
+        record.Phase = ContainerPhase.Exited;
+        var stopped = ContainerMapping.ToInspect(view, ContainerPaths.For(new EngineOptions(), record.Id));
+        Assert.Empty(stopped.NetworkSettings.Ports);
+        Assert.Equal(json, System.Text.Json.JsonSerializer.Serialize(stopped.HostConfig.PortBindings));
     }
 
     [Theory]

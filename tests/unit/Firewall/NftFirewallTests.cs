@@ -11,6 +11,8 @@ public class NftFirewallTests
 
     private static readonly FirewallNetwork A = new("md-a", "10.0.0.0/24", false);
     private static readonly FirewallNetwork B = new("md-b", "10.0.1.0/24", true);
+    private static readonly PortMapping Web = new("tcp", null, 8080, System.Net.IPAddress.Parse("10.0.0.2"), 80);
+    private static readonly PortMapping Dns = new("udp", System.Net.IPAddress.Parse("127.0.0.1"), 5353, System.Net.IPAddress.Parse("10.0.0.2"), 53);
 
     private const string Head = """
         add table ip mydocker
@@ -20,21 +22,50 @@ public class NftFirewallTests
         """;
 
     private const string Chains = """
+          chain guard {
+            type filter hook prerouting priority raw; policy accept;
+            iifname @bridges ip daddr 127.0.0.0/8 drop
+          }
+          chain prerouting {
+            type nat hook prerouting priority dstnat; policy accept;
+            ip daddr 127.0.0.0/8 return
+            dnat ip to ip daddr . meta l4proto . th dport map @ports_addr
+            fib daddr type local dnat ip to meta l4proto . th dport map @ports_any
+          }
+          chain output {
+            type nat hook output priority -100; policy accept;
+            dnat ip to ip daddr . meta l4proto . th dport map @ports_addr
+            fib daddr type local dnat ip to meta l4proto . th dport map @ports_any
+          }
           chain forward {
             type filter hook forward priority filter; policy accept;
             iifname . oifname @same_bridge accept
             iifname @internal_bridges drop
             oifname @internal_bridges drop
+            oifname @bridges ct status dnat accept
             iifname @bridges oifname @bridges drop
             oifname @bridges ct state established,related accept
-            oifname @bridges ct status dnat accept
             oifname @bridges drop
           }
           chain postrouting {
             type nat hook postrouting priority srcnat; policy accept;
+            ct status dnat oifname vmap @hairpin
+            ct status dnat oifname @bridges fib saddr type local masquerade
             iifname @masq_bridges oifname != @bridges masquerade
           }
         }
+        """;
+
+    private const string EmptyMaps = """
+          map ports_any {
+            type inet_proto . inet_service : ipv4_addr . inet_service
+          }
+          map ports_addr {
+            type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service
+          }
+          map hairpin {
+            type ifname : verdict
+          }
         """;
 
     private static string Single(FakeNftExecutor fake) => Assert.Single(fake.Applied);
@@ -57,7 +88,7 @@ public class NftFirewallTests
               set same_bridge {
                 type ifname . ifname
               }
-            """ + "\n" + Chains + "\n", Single(fake));
+            """ + "\n" + EmptyMaps + "\n" + Chains + "\n", Single(fake));
     }
 
     [Fact]
@@ -81,14 +112,21 @@ public class NftFirewallTests
                 type ifname . ifname
                 elements = { "md-a" . "md-a" }
               }
-            """ + "\n" + Chains + "\n", Single(fake));
+            """ + "\n" + EmptyMaps + "\n" + """
+              chain hp_md-a {
+                ip saddr 10.0.0.0/24 masquerade
+              }
+            """ + "\n" + Chains + "\n" + """
+            add element ip mydocker hairpin { "md-a" : jump hp_md-a }
+
+            """, Single(fake));
     }
 
     [Fact]
-    public void Rebuild_with_two_networks_one_internal_sorts_by_bridge_and_masquerades_only_the_other()
+    public void Rebuild_with_two_networks_one_internal_and_published_ports()
     {
         var fake = new FakeNftExecutor();
-        new NftFirewall(fake).Rebuild([B, A]);
+        new NftFirewall(fake).Rebuild([B, A], [Web, Dns]);
         Assert.Equal(Head + "\n" + """
               set bridges {
                 type ifname
@@ -106,7 +144,28 @@ public class NftFirewallTests
                 type ifname . ifname
                 elements = { "md-a" . "md-a", "md-b" . "md-b" }
               }
-            """ + "\n" + Chains + "\n", Single(fake));
+              map ports_any {
+                type inet_proto . inet_service : ipv4_addr . inet_service
+                elements = { tcp . 8080 : 10.0.0.2 . 80 }
+              }
+              map ports_addr {
+                type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service
+                elements = { 127.0.0.1 . udp . 5353 : 10.0.0.2 . 53 }
+              }
+              map hairpin {
+                type ifname : verdict
+              }
+              chain hp_md-a {
+                ip saddr 10.0.0.0/24 masquerade
+              }
+              chain hp_md-b {
+                ip saddr 10.0.1.0/24 masquerade
+              }
+            """ + "\n" + Chains + "\n" + """
+            add element ip mydocker hairpin { "md-a" : jump hp_md-a }
+            add element ip mydocker hairpin { "md-b" : jump hp_md-b }
+
+            """, Single(fake));
     }
 
     [Fact]
@@ -120,6 +179,10 @@ public class NftFirewallTests
             """
             add element ip mydocker bridges { "md-a" }
             add element ip mydocker same_bridge { "md-a" . "md-a" }
+            add chain ip mydocker hp_md-a
+            flush chain ip mydocker hp_md-a
+            add rule ip mydocker hp_md-a ip saddr 10.0.0.0/24 masquerade
+            add element ip mydocker hairpin { "md-a" : jump hp_md-a }
             add element ip mydocker internal_bridges { "md-a" }
             delete element ip mydocker internal_bridges { "md-a" }
             add element ip mydocker masq_bridges { "md-a" }
@@ -128,6 +191,10 @@ public class NftFirewallTests
             """
             add element ip mydocker bridges { "md-b" }
             add element ip mydocker same_bridge { "md-b" . "md-b" }
+            add chain ip mydocker hp_md-b
+            flush chain ip mydocker hp_md-b
+            add rule ip mydocker hp_md-b ip saddr 10.0.1.0/24 masquerade
+            add element ip mydocker hairpin { "md-b" : jump hp_md-b }
             add element ip mydocker internal_bridges { "md-b" }
             add element ip mydocker masq_bridges { "md-b" }
             delete element ip mydocker masq_bridges { "md-b" }
@@ -149,6 +216,10 @@ public class NftFirewallTests
             delete element ip mydocker masq_bridges { "md-a" }
             add element ip mydocker bridges { "md-a" }
             delete element ip mydocker bridges { "md-a" }
+            add chain ip mydocker hp_md-a
+            add element ip mydocker hairpin { "md-a" : jump hp_md-a }
+            delete element ip mydocker hairpin { "md-a" : jump hp_md-a }
+            delete chain ip mydocker hp_md-a
 
             """, Single(fake));
     }
@@ -261,6 +332,9 @@ public class NftFirewallTests
         Assert.Equal(["md-a", "md-b", "md-c"], state.Bridges.Order());
         Assert.Equal(["md-b"], state.InternalBridges.Order());
         Assert.Equal(["md-a", "md-c"], state.MasqueradeBridges.Order());
+        // md-b's element names a chain the listing does not have: not a working hairpin.
+        Assert.Equal(["md-a"], state.HairpinBridges.Order());
+        Assert.Equal([Web, Dns], state.Ports);
         Assert.Equal([(ListTable, true)], fake.Batches.Select(b => (b.Commands, b.Json)));
     }
 
@@ -296,10 +370,142 @@ public class NftFirewallTests
     public void Read_reports_which_sets_hold_a_bridge()
     {
         var state = new NftFirewall(new FakeNftExecutor().On(ListTable, TableJson)).Read();
-        Assert.Equal(["bridges", "masq_bridges", "same_bridge"], state.SetsHolding("md-a"));
+        Assert.Equal(["bridges", "masq_bridges", "same_bridge", "hairpin"], state.SetsHolding("md-a"));
         Assert.Equal(["bridges", "internal_bridges", "same_bridge"], state.SetsHolding("md-b"));
         Assert.Equal(["bridges", "masq_bridges"], state.SetsHolding("md-c"));
         Assert.Empty(state.SetsHolding("eth0"));
+    }
+
+    [Fact]
+    public void AddPorts_publishes_every_mapping_in_one_batch()
+    {
+        var fake = new FakeNftExecutor();
+        new NftFirewall(fake).AddPorts([Web, Dns]);
+        Assert.Equal("""
+            add element ip mydocker ports_any { tcp . 8080 : 10.0.0.2 . 80 }
+            add element ip mydocker ports_addr { 127.0.0.1 . udp . 5353 : 10.0.0.2 . 53 }
+
+            """, Single(fake));
+    }
+
+    [Fact]
+    public void AddPorts_over_a_stale_element_replaces_it_in_the_same_transaction()
+    {
+        // The kernel holds tcp 8080 → 10.0.0.2:80 (TableJson); the new owner is 10.0.0.9. A plain add is refused (EEXIST),
+        // so the retry deletes the key and adds it again in one batch: no moment without a mapping, none with the old one.
+        var moved = Web with { ContainerIp = System.Net.IPAddress.Parse("10.0.0.9") };
+        var fake = new FakeNftExecutor()
+            .FailWhen(c => c.StartsWith("add element ip mydocker ports_any", StringComparison.Ordinal), "Error: Could not process rule: File exists")
+            .On(ListTables, OurTableJson)
+            .On(ListTable, TableJson);
+        new NftFirewall(fake).AddPorts([moved]);
+        Assert.Equal("""
+            delete element ip mydocker ports_any { tcp . 8080 }
+            add element ip mydocker ports_any { tcp . 8080 : 10.0.0.9 . 80 }
+
+            """, fake.Applied.Last());
+    }
+
+    [Fact]
+    public void RemovePorts_deletes_by_key_and_retries_with_only_the_keys_the_kernel_holds()
+    {
+        var gone = new PortMapping("tcp", null, 9999, System.Net.IPAddress.Parse("10.0.0.3"), 80);
+        var fake = new FakeNftExecutor()
+            .FailWhen(c => c.Contains("9999"))
+            .On(ListTables, OurTableJson)
+            .On(ListTable, TableJson);
+        new NftFirewall(fake).RemovePorts([gone, Web]);
+        Assert.Equal("""
+            delete element ip mydocker ports_any { tcp . 8080 }
+
+            """, fake.Applied.Last());
+    }
+
+    [Fact]
+    public void RemovePorts_without_a_table_is_done()
+    {
+        var fake = new FakeNftExecutor().FailWhen(c => c.StartsWith("delete", StringComparison.Ordinal)).On(ListTables, NoTablesJson);
+        new NftFirewall(fake).RemovePorts([Web]);
+        Assert.DoesNotContain(fake.Applied, a => a.StartsWith("delete", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Restore_rebuilds_a_flushed_table_with_everything_the_engine_holds()
+    {
+        var fake = new FakeNftExecutor();
+        var fw = new NftFirewall(fake);
+        fw.Rebuild([A]);
+        fw.AddPorts([Web]);
+        fake.FailWhen(c => c == ListTable).On(ListTables, NoTablesJson);
+
+        Assert.Contains("restored", fw.Restore());
+        var rebuild = fake.Applied.Last();
+        Assert.StartsWith("add table ip mydocker\ndelete table ip mydocker\n", rebuild);
+        Assert.Contains("elements = { tcp . 8080 : 10.0.0.2 . 80 }", rebuild);
+        Assert.Contains("elements = { \"md-a\" }", rebuild);
+    }
+
+    [Fact]
+    public void Restore_leaves_a_matching_table_alone()
+    {
+        var fake = new FakeNftExecutor();
+        var fw = new NftFirewall(fake);
+        fw.Rebuild([A]);
+        fw.AddPorts([Web]);
+        string json = RealisticTable("md-a", "10.0.0.0/24", "[[{\"concat\": [\"tcp\", 8080]}, {\"concat\": [\"10.0.0.2\", 80]}]]");
+        fake.On(ListTable, json);
+        int before = fake.Applied.Count;
+        Assert.Null(fw.Restore());
+        Assert.DoesNotContain(fake.Applied.Skip(before), a => a.StartsWith("add", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Restore_does_nothing_before_the_engine_asked_for_anything()
+    {
+        var fake = new FakeNftExecutor();
+        Assert.Null(new NftFirewall(fake).Restore());
+        Assert.Empty(fake.Batches);
+    }
+
+    /// <summary>A complete table with one masqueraded network and the given ports_any elements.</summary>
+    private static string RealisticTable(string bridge, string subnet, string portsAny) => $$$"""
+        {"nftables": [
+          {"table": {"family": "ip", "name": "mydocker", "handle": 2}},
+          {"set": {"family": "ip", "name": "bridges", "table": "mydocker", "type": "ifname", "elem": ["{{{bridge}}}"]}},
+          {"set": {"family": "ip", "name": "internal_bridges", "table": "mydocker", "type": "ifname"}},
+          {"set": {"family": "ip", "name": "masq_bridges", "table": "mydocker", "type": "ifname", "elem": ["{{{bridge}}}"]}},
+          {"set": {"family": "ip", "name": "same_bridge", "table": "mydocker", "type": ["ifname", "ifname"], "elem": [{"concat": ["{{{bridge}}}", "{{{bridge}}}"]}]}},
+          {"map": {"family": "ip", "name": "ports_any", "table": "mydocker", "map": "ipv4_addr . inet_service", "elem": {{{portsAny}}}}},
+          {"map": {"family": "ip", "name": "ports_addr", "table": "mydocker", "map": "ipv4_addr . inet_service"}},
+          {"map": {"family": "ip", "name": "hairpin", "table": "mydocker", "map": "verdict", "elem": [["{{{bridge}}}", {"jump": {"target": "hp_{{{bridge}}}"}}]]}},
+          {"chain": {"family": "ip", "table": "mydocker", "name": "hp_{{{bridge}}}"}},
+          {"chain": {"family": "ip", "table": "mydocker", "name": "guard"}},
+          {"chain": {"family": "ip", "table": "mydocker", "name": "prerouting"}},
+          {"chain": {"family": "ip", "table": "mydocker", "name": "output"}},
+          {"chain": {"family": "ip", "table": "mydocker", "name": "forward"}},
+          {"chain": {"family": "ip", "table": "mydocker", "name": "postrouting"}},
+          {"rule": {"family": "ip", "table": "mydocker", "chain": "hp_{{{bridge}}}", "comment": "{{{subnet}}}"}}
+        ]}
+        """;
+
+    [Theory]
+    [InlineData("sctp", 80, 80)]
+    [InlineData("tcp", 0, 80)]
+    [InlineData("udp", 80, 65536)]
+    public void Bad_port_mappings_are_rejected_before_anything_reaches_nft(string protocol, int hostPort, int containerPort)
+    {
+        var fake = new FakeNftExecutor();
+        var bad = new PortMapping(protocol, null, hostPort, System.Net.IPAddress.Parse("10.0.0.2"), containerPort);
+        Assert.Throws<ArgumentException>(() => new NftFirewall(fake).AddPorts([bad]));
+        Assert.Throws<ArgumentException>(() => new NftFirewall(fake).Rebuild([A], [bad]));
+        Assert.Empty(fake.Batches);
+    }
+
+    [Fact]
+    public void A_wildcard_host_address_must_be_given_as_null()
+    {
+        var bad = Web with { HostIp = System.Net.IPAddress.Any };
+        Assert.Throws<ArgumentException>(() => new NftFirewall(new FakeNftExecutor()).AddPorts([bad]));
     }
 
     [Fact]
@@ -344,7 +550,21 @@ public class NftFirewallTests
                    "elem": ["md-a", "md-c"]}},
           {"set": {"family": "ip", "name": "same_bridge", "table": "mydocker", "type": ["ifname", "ifname"], "handle": 6,
                    "elem": [{"concat": ["md-a", "md-a"]}, {"concat": ["md-b", "md-b"]}]}},
+          {"map": {"family": "ip", "name": "ports_any", "table": "mydocker", "type": ["inet_proto", "inet_service"], "handle": 7,
+                   "map": "ipv4_addr . inet_service", "elem": [[{"concat": ["tcp", 8080]}, {"concat": ["10.0.0.2", 80]}]]}},
+          {"map": {"family": "ip", "name": "ports_addr", "table": "mydocker", "type": ["ipv4_addr", "inet_proto", "inet_service"],
+                   "handle": 8, "map": "ipv4_addr . inet_service",
+                   "elem": [[{"concat": ["127.0.0.1", "udp", 5353]}, {"concat": ["10.0.0.2", 53]}]]}},
+          {"map": {"family": "ip", "name": "hairpin", "table": "mydocker", "type": "ifname", "handle": 10, "map": "verdict",
+                   "elem": [["md-a", {"jump": {"target": "hp_md-a"}}], ["md-b", {"jump": {"target": "hp_md-b"}}]]}},
           {"set": {"family": "ip", "name": "bridges", "table": "other", "type": "ifname", "handle": 9, "elem": ["eth0"]}},
+          {"chain": {"family": "ip", "table": "mydocker", "name": "hp_md-a", "handle": 11}},
+          {"chain": {"family": "ip", "table": "mydocker", "name": "guard", "handle": 12, "type": "filter",
+                     "hook": "prerouting", "prio": -300, "policy": "accept"}},
+          {"chain": {"family": "ip", "table": "mydocker", "name": "prerouting", "handle": 13, "type": "nat",
+                     "hook": "prerouting", "prio": -100, "policy": "accept"}},
+          {"chain": {"family": "ip", "table": "mydocker", "name": "output", "handle": 14, "type": "nat",
+                     "hook": "output", "prio": -100, "policy": "accept"}},
           {"chain": {"family": "ip", "table": "mydocker", "name": "forward", "handle": 1, "type": "filter",
                      "hook": "forward", "prio": 0, "policy": "accept"}},
           {"chain": {"family": "ip", "table": "mydocker", "name": "postrouting", "handle": 2, "type": "nat",
