@@ -9,9 +9,9 @@ public static class CommandTree
     /// <summary>Top-level verbs: <c>mydocker VERB</c>.</summary>
     public static readonly CommandSpec[] Commands =
     [
-        RunCommand.Spec, ExecCommand.Spec, ContainerCommands.Ps, ContainerCommands.Logs, ContainerCommands.Start, ContainerCommands.Stop,
+        RunCommand.Spec, CreateCommand.Spec, ExecCommand.Spec, ContainerCommands.Ps, ContainerCommands.Logs, ContainerCommands.Start, ContainerCommands.Stop,
         ContainerCommands.Restart, ContainerCommands.Kill, ContainerCommands.Remove, ContainerCommands.Inspect,
-        ContainerCommands.Wait, ImageCommands.Images, ImageCommands.Import, ImageCommands.Load, ImageCommands.Rmi,
+        ContainerCommands.Wait, PortCommand.Spec, ImageCommands.Images, ImageCommands.Import, ImageCommands.Load, ImageCommands.Rmi,
         SystemCommands.Version,
     ];
 

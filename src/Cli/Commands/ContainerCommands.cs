@@ -102,7 +102,7 @@ public static class ContainerCommands
     {
         Name = "container",
         Summary = "Manage containers",
-        Commands = [ExecCommand.Spec, Inspect, Kill, Logs, List, Restart, Remove, RunCommand.Spec, Start, Stop, Wait],
+        Commands = [CreateCommand.Spec, ExecCommand.Spec, Inspect, Kill, Logs, List, PortCommand.Spec, Restart, Remove, RunCommand.Spec, Start, Stop, Wait],
     };
 
     private static CommandSpec Many(string name, string summary, FlagSpec[] flags,

@@ -2,6 +2,7 @@ using MyDocker.Cli.Parsing;
 using MyDocker.Cli.Streams;
 using MyDocker.Cli.Terminal;
 using MyDocker.Shared.Api;
+using MyDocker.Shared.Ports;
 
 namespace MyDocker.Cli.Commands;
 
@@ -26,6 +27,7 @@ public static class RunCommand
         new() { Name = "network", LongAliases = ["net"], ValueName = "network", Help = "Connect the container to a network (also --net, -net)" },
         FlagSpec.List("env", 'e', "list", "Set an environment variable KEY=VALUE, or KEY to pass this shell's value (repeatable)"),
         FlagSpec.List("volume", 'v', "list", "Bind mount HOST-PATH:CONTAINER-PATH[:ro] (repeatable)"),
+        FlagSpec.List("publish", 'p', "list", "Publish a container's port(s) to the host: [HOSTIP:][HOSTPORT:]CONTAINERPORT[/tcp|udp], e.g. 8080:80, 127.0.0.1::80, 8000-8001:80-81 (repeatable)"),
         FlagSpec.Value("memory", 'm', "bytes", "Memory limit, e.g. 32m or 1g"),
         FlagSpec.Value("cpus", '\0', "decimal", "Number of CPUs, e.g. 1.5"),
         FlagSpec.Value("ip", '\0', "string", "IPv4 address on the network given with --network, e.g. 10.10.10.5"),
@@ -74,6 +76,7 @@ public static class RunCommand
             if (RunOptionParsers.ParseEnv(e, env) is { } entry) envList.Add(entry);
         var binds = new List<string>();
         foreach (var v in args.Values("volume")) binds.Add(RunOptionParsers.ParseBind(v));
+        var ports = args.Values("publish") is { Count: > 0 } publish ? RunOptionParsers.ParsePublish(publish) : null;
 
         bool detach = args.Bool("detach");
         bool autoRemove = args.Bool("rm");
@@ -92,9 +95,11 @@ public static class RunCommand
             Entrypoint = args.Value("entrypoint") is { } ep ? [ep] : null,
             Image = image,
             WorkingDir = args.Value("workdir"),
+            ExposedPorts = ports?.ExposedPorts,
             HostConfig = new HostConfig
             {
                 Binds = binds.Count > 0 ? binds : null,
+                PortBindings = ports?.PortBindings,
                 // The docker CLI's value when --network is absent; the daemon puts the container on its default network.
                 NetworkMode = network ?? "default",
                 // Attached, the CLI removes the container itself once the output is drained (see RunAttachedAsync);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using MyDocker.Cli.Parsing;
+using MyDocker.Shared.Ports;
 
 namespace MyDocker.Cli.Commands;
 
@@ -108,6 +109,22 @@ public static class RunOptionParsers
         if (parts.Length == 3 && parts[2] is not ("ro" or "rw"))
             throw new UsageException($"invalid volume \"{value}\": unknown mode \"{parts[2]}\", use ro or rw");
         return value;
+    }
+
+    /// <summary>
+    /// <c>-p</c> values (Docker's <c>[HOSTIP:][HOSTPORT:]CONTAINERPORT[/PROTO]</c>, see <see cref="PublishSpec"/>) merged
+    /// into the create request's ExposedPorts and PortBindings, in the order given.
+    /// </summary>
+    public static PortMaps ParsePublish(IEnumerable<string> values)
+    {
+        try
+        {
+            return PublishSpec.ToDockerMaps(values);
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException(e.Message);
+        }
     }
 
     /// <summary>Docker's container name rule: <c>/?[a-zA-Z0-9][a-zA-Z0-9_.-]+</c>; the error names what broke it.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using MyDocker.Shared.Api;
+using MyDocker.Shared.Ports;
 
 namespace MyDocker.Cli.Output;
 
@@ -54,23 +55,73 @@ public static class ContainerTable
         return string.Join(",", addresses);
     }
 
-    /// <summary><c>0.0.0.0:8080->80/tcp, 53/udp</c>, ordered by container port.</summary>
+    /// <summary>
+    /// The docker CLI's PORTS cell (its <c>DisplayablePorts</c>), e.g.
+    /// <c>53/udp, 0.0.0.0:8000-8001->8000-8001/tcp, 0.0.0.0:8080->80/tcp</c>. Rules, as the docker CLI applies them:
+    /// entries are sorted by container port, then address, host port, protocol; a port with no address is only
+    /// exposed (<c>80/tcp</c>); runs of consecutive ports are merged into a range when they share address and
+    /// protocol and are either unpublished or published on the same port number (<c>0.0.0.0:80-81->80-81/tcp</c>);
+    /// a port published on a different number is never merged (<c>0.0.0.0:9000->90/udp, 0.0.0.0:9001->91/udp</c>)
+    /// and such entries come last. A run cut by a gap is written at once, the runs still open at the end after it,
+    /// in the order they were opened; this is why Docker can print <c>80/tcp, 53/udp, 443/tcp</c>.
+    /// </summary>
     public static string Ports(IReadOnlyList<PortSummary>? ports)
     {
         if (ports is null || ports.Count == 0) return "";
-        var sorted = new List<PortSummary>(ports);
-        sorted.Sort(static (a, b) => a.PrivatePort != b.PrivatePort
-            ? a.PrivatePort.CompareTo(b.PrivatePort)
-            : string.CompareOrdinal(a.Type, b.Type));
-        var parts = new List<string>(sorted.Count);
-        foreach (var p in sorted)
+        var entries = new List<(string Ip, int Private, int Public, string Type)>(ports.Count);
+        foreach (var p in ports)
         {
-            string inner = $"{p.PrivatePort}/{p.Type}";
-            parts.Add(p.PublicPort is int published
-                ? $"{(string.IsNullOrEmpty(p.IP) ? "0.0.0.0" : p.IP)}:{published}->{inner}"
-                : inner);
+            // Docker omits both IP and PublicPort for an unpublished port. A public port without an address is
+            // taken as published on every address, an address without a public port as unpublished.
+            string ip = p.PublicPort is null ? "" : string.IsNullOrEmpty(p.IP) ? "0.0.0.0" : p.IP;
+            entries.Add((ip, p.PrivatePort, p.PublicPort ?? 0, string.IsNullOrEmpty(p.Type) ? "tcp" : p.Type));
         }
+        entries.Sort(static (a, b) =>
+            a.Private != b.Private ? a.Private.CompareTo(b.Private)
+            : a.Ip != b.Ip ? string.CompareOrdinal(a.Ip, b.Ip)
+            : a.Public != b.Public ? a.Public.CompareTo(b.Public)
+            : string.CompareOrdinal(a.Type, b.Type));
+
+        var parts = new List<string>();
+        var remapped = new List<string>();
+        var open = new Dictionary<(string Ip, string Type), (int First, int Last)>();
+        var opened = new List<(string Ip, string Type)>();
+        foreach (var (ip, privatePort, publicPort, type) in entries)
+        {
+            if (ip.Length > 0 && publicPort != privatePort)
+            {
+                remapped.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"{PublishSpec.JoinHostPort(ip, publicPort.ToString(CultureInfo.InvariantCulture))}->{privatePort}/{type}"));
+                continue;
+            }
+            var key = (ip, type);
+            if (!open.TryGetValue(key, out var run))
+            {
+                open[key] = (privatePort, privatePort);
+                opened.Add(key);
+            }
+            else if (privatePort == run.Last + 1)
+            {
+                open[key] = (run.First, privatePort);
+            }
+            else
+            {
+                parts.Add(PortRun(key.ip, key.type, run.First, run.Last));
+                open[key] = (privatePort, privatePort);
+            }
+        }
+        foreach (var key in opened) parts.Add(PortRun(key.Ip, key.Type, open[key].First, open[key].Last));
+        parts.AddRange(remapped);
         return string.Join(", ", parts);
+    }
+
+    // "80/tcp", "80-81/tcp", "0.0.0.0:80-81->80-81/tcp"
+    private static string PortRun(string ip, string type, int first, int last)
+    {
+        string range = first == last
+            ? first.ToString(CultureInfo.InvariantCulture)
+            : string.Create(CultureInfo.InvariantCulture, $"{first}-{last}");
+        return ip.Length == 0 ? range + "/" + type : PublishSpec.JoinHostPort(ip, range) + "->" + range + "/" + type;
     }
 
     /// <summary>The docker CLI's cut: at most <paramref name="width"/> characters, the last one an ellipsis when cut.</summary>

@@ -90,10 +90,39 @@ public class ContainerTableTests
     public void HumanDurationIsGoUnits(double seconds, string expected) =>
         Assert.Equal(expected, ContainerTable.HumanDuration(TimeSpan.FromSeconds(seconds)));
 
+    private static PortSummary P(int privatePort, string type = "tcp", string? ip = null, int? publicPort = null) =>
+        new() { PrivatePort = privatePort, Type = type, IP = ip, PublicPort = publicPort };
+
+    // Expected strings are what the docker CLI's DisplayablePorts prints for the same list (docker/cli
+    // cli/command/formatter/container.go): it merges consecutive ports only when unpublished or published on the same
+    // number, and puts remapped ports last.
+    public static TheoryData<PortSummary[], string> DockerPortsCells => new()
+    {
+        { [], "" },
+        { [P(80)], "80/tcp" },
+        { [P(80, ip: "0.0.0.0", publicPort: 8080)], "0.0.0.0:8080->80/tcp" },
+        { [P(443), P(80, ip: "0.0.0.0", publicPort: 8080)], "443/tcp, 0.0.0.0:8080->80/tcp" },
+        // A public port without an address: published on every address.
+        { [P(443), P(80, publicPort: 8080)], "443/tcp, 0.0.0.0:8080->80/tcp" },
+        { [P(91, "udp", "127.0.0.1", 9001), P(80, ip: "0.0.0.0", publicPort: 8080), P(90, "udp", "127.0.0.1", 9000)],
+          "0.0.0.0:8080->80/tcp, 127.0.0.1:9000->90/udp, 127.0.0.1:9001->91/udp" },
+        { [P(8001, ip: "0.0.0.0", publicPort: 8001), P(8000, ip: "0.0.0.0", publicPort: 8000), P(8002, ip: "0.0.0.0", publicPort: 8002)],
+          "0.0.0.0:8000-8002->8000-8002/tcp" },
+        { [P(80), P(81), P(82), P(53, "udp")], "53/udp, 80-82/tcp" },
+        // A gap closes the tcp run at once; the runs still open follow in the order they were opened.
+        { [P(53, "udp"), P(80), P(443)], "80/tcp, 53/udp, 443/tcp" },
+        { [P(80, ip: "0.0.0.0", publicPort: 80), P(80, ip: "::", publicPort: 80), P(81, ip: "0.0.0.0", publicPort: 81), P(81, ip: "::", publicPort: 81)],
+          "0.0.0.0:80-81->80-81/tcp, [::]:80-81->80-81/tcp" },
+        { [P(80, ip: "::", publicPort: 8080), P(80, ip: "0.0.0.0", publicPort: 8080)], "0.0.0.0:8080->80/tcp, [::]:8080->80/tcp" },
+        { [P(53, "udp", "0.0.0.0", 53), P(53, "tcp", "0.0.0.0", 53)], "0.0.0.0:53->53/tcp, 0.0.0.0:53->53/udp" },
+    };
+
+    [Theory]
+    [MemberData(nameof(DockerPortsCells))]
+    public void PortsCellIsTheDockerClis(PortSummary[] ports, string expected) => Assert.Equal(expected, ContainerTable.Ports(ports));
+
     [Fact]
-    public void PortsFormat() =>
-        Assert.Equal("0.0.0.0:8080->80/tcp, 443/tcp",
-            ContainerTable.Ports([new PortSummary { PrivatePort = 443 }, new PortSummary { PrivatePort = 80, PublicPort = 8080 }]));
+    public void PortsCellOfNoListIsEmpty() => Assert.Equal("", ContainerTable.Ports(null));
 
     [Theory]
     [InlineData("tab\there", "\"tab\\there\"")]

@@ -1,0 +1,204 @@
+using System.Globalization;
+using MyDocker.Shared.Api;
+
+namespace MyDocker.Shared.Ports;
+
+/// <summary>
+/// One container port published on the host, as one <c>-p</c> value yields (a range yields several).
+/// Immutable; <see cref="HostPortFirst"/> = <see cref="HostPortLast"/> = 0 means "the engine picks a free port from
+/// its ephemeral range"; <see cref="HostPortFirst"/> &lt; <see cref="HostPortLast"/> means "the engine picks one in
+/// this range" (Docker's <c>-p 8000-8010:80</c>).
+/// </summary>
+/// <param name="ContainerPort">1-65535.</param>
+/// <param name="Protocol"><see cref="PublishSpec.Tcp"/> or <see cref="PublishSpec.Udp"/>.</param>
+/// <param name="HostIp">A dotted-quad IPv4 address, or "" for every address of the host (Docker's default).</param>
+public sealed record PortPublication(int ContainerPort, string Protocol, string HostIp, int HostPortFirst, int HostPortLast)
+{
+    /// <summary>Docker's port key: <c>80/tcp</c> (the ExposedPorts / PortBindings key).</summary>
+    public string PortKey => ContainerPort.ToString(CultureInfo.InvariantCulture) + "/" + Protocol;
+
+    /// <summary>Docker's HostPort string: <c>8080</c>, <c>8000-8010</c>, or "" when the engine picks.</summary>
+    public string HostPort => HostPortFirst == 0 ? ""
+        : HostPortFirst == HostPortLast ? HostPortFirst.ToString(CultureInfo.InvariantCulture)
+        : string.Create(CultureInfo.InvariantCulture, $"{HostPortFirst}-{HostPortLast}");
+
+    /// <summary>The binding as Docker's API carries it.</summary>
+    public PortBinding ToBinding() => new() { HostIp = HostIp, HostPort = HostPort };
+}
+
+/// <summary>Docker's <c>ExposedPorts</c> and <c>HostConfig.PortBindings</c> for a set of <c>-p</c> values; keys in first-seen order.</summary>
+public sealed record PortMaps(Dictionary<string, EmptyObject> ExposedPorts, Dictionary<string, List<PortBinding>?> PortBindings);
+
+/// <summary>
+/// The docker CLI's <c>-p/--publish</c> syntax, <c>[HOSTIP:][HOSTPORT:]CONTAINERPORT[/PROTO]</c>, with the semantics
+/// of docker/go-connections <c>nat.ParsePortSpecs</c>: a container range expands to one publication per port (a host
+/// range must then have the same length); one container port with a host range lets the engine pick within it; no
+/// host port lets the engine pick any. Stricter than Docker where Docker would fail later in the daemon: port 0,
+/// sctp, IPv6 and host names are refused here with a message saying what to write instead.
+/// Stateless and thread-safe.
+/// </summary>
+public static class PublishSpec
+{
+    public const string Tcp = "tcp";
+    public const string Udp = "udp";
+    public const int MaxPort = 65535;
+
+    private const string Syntax = "[HOSTIP:][HOSTPORT:]CONTAINERPORT[/PROTO] such as 8080:80, 127.0.0.1:8080:80 or 53:53/udp";
+
+    /// <summary>Parses one <c>-p</c> value into its publications, in container-port order.</summary>
+    /// <exception cref="FormatException">The value is malformed; the message quotes it and says what to write.</exception>
+    public static IReadOnlyList<PortPublication> Parse(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (value.Trim().Length == 0) throw Bad(value, "the value is empty; give " + Syntax);
+
+        // The address may itself hold ':' only if it is IPv6, which is checked before counting the colons so the
+        // message says "IPv6" rather than "too many colons".
+        if (value.StartsWith('['))
+            throw Bad(value, "IPv6 host addresses are not supported yet; give an IPv4 address such as 127.0.0.1, or none");
+        var parts = value.Split(':');
+        if (parts.Length > 3)
+        {
+            string ip = string.Join(':', parts[..^2]);
+            if (System.Net.IPAddress.TryParse(ip, out var address) && address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6)
+                throw Bad(value, "IPv6 host addresses are not supported yet; give an IPv4 address such as 127.0.0.1, or none");
+            throw Bad(value, "too many ':'; give " + Syntax);
+        }
+        string hostIp = parts.Length == 3 ? parts[0] : "";
+        string hostPart = parts.Length >= 2 ? parts[^2] : "";
+        string containerPart = parts[^1];
+
+        int slash = containerPart.IndexOf('/');
+        string containerPorts = slash < 0 ? containerPart : containerPart[..slash];
+        // As Docker: "80/" means tcp, and the protocol is case-insensitive.
+        string protocol = slash < 0 || slash == containerPart.Length - 1 ? Tcp : containerPart[(slash + 1)..].ToLowerInvariant();
+
+        if (containerPorts.Length == 0)
+            throw Bad(value, parts.Length == 1
+                ? "container port is empty; give " + Syntax
+                : "container port is empty; give HOSTPORT:CONTAINERPORT such as 8080:80");
+        var (first, last) = ParseRange(value, containerPorts, "container");
+        if (protocol == "sctp") throw Bad(value, "protocol sctp is not supported; use tcp or udp");
+        if (protocol is not (Tcp or Udp)) throw Bad(value, $"unknown protocol '{protocol}'; use tcp or udp");
+        if (hostIp.Length > 0 && !IsIPv4(hostIp))
+            throw Bad(value, $"host IP '{hostIp}' is not an IPv4 address; give four numbers 0-255 such as 127.0.0.1, or leave it out to listen on every address");
+
+        int hostFirst = 0, hostLast = 0;
+        if (hostPart.Length > 0)
+        {
+            if (hostPart.Contains('/'))
+                throw Bad(value, $"host port '{hostPart}' has a protocol; put it after the container port, as in 8080:80/udp");
+            if (parts.Length == 2 && IsIPv4(hostPart))
+                throw Bad(value, $"'{hostPart}' is an address, not a port; write {hostPart}::{containerPart} to let the engine pick the host port, or {hostPart}:HOSTPORT:{containerPart}");
+            (hostFirst, hostLast) = ParseRange(value, hostPart, "host");
+            int containerCount = last - first + 1, hostCount = hostLast - hostFirst + 1;
+            if (containerCount > 1 && hostCount != containerCount)
+                throw Bad(value, $"host range {hostPart} has {hostCount} port{(hostCount == 1 ? "" : "s")} but container range {containerPorts} has {containerCount}; give ranges of the same length, or one container port to let the engine pick within the host range");
+        }
+
+        var result = new PortPublication[last - first + 1];
+        for (int i = 0; i < result.Length; i++)
+        {
+            // A range maps port by port; a single container port keeps the whole host range for the engine to pick from.
+            (int hf, int hl) = hostFirst == 0 ? (0, 0) : result.Length == 1 ? (hostFirst, hostLast) : (hostFirst + i, hostFirst + i);
+            result[i] = new PortPublication(first + i, protocol, hostIp, hf, hl);
+        }
+        return result;
+    }
+
+    /// <summary>Parses several <c>-p</c> values, keeping their order.</summary>
+    /// <exception cref="FormatException">One value is malformed (the first one found).</exception>
+    public static IReadOnlyList<PortPublication> ParseAll(IEnumerable<string> values)
+    {
+        var all = new List<PortPublication>();
+        foreach (var value in values) all.AddRange(Parse(value));
+        return all;
+    }
+
+    /// <summary>
+    /// Docker's create-request maps: every port key once in ExposedPorts, and in PortBindings one binding per
+    /// publication of that key, in the given order (the same port published twice, e.g. on two addresses, is two
+    /// bindings under one key, as <c>nat.ParsePortSpecs</c> builds it). New dictionaries on each call.
+    /// </summary>
+    public static PortMaps ToDockerMaps(IEnumerable<PortPublication> publications)
+    {
+        var exposed = new Dictionary<string, EmptyObject>(StringComparer.Ordinal);
+        var bindings = new Dictionary<string, List<PortBinding>?>(StringComparer.Ordinal);
+        foreach (var p in publications)
+        {
+            string key = p.PortKey;
+            exposed.TryAdd(key, new EmptyObject());
+            if (bindings.TryGetValue(key, out var list) && list is not null) list.Add(p.ToBinding());
+            else bindings[key] = [p.ToBinding()];
+        }
+        return new PortMaps(exposed, bindings);
+    }
+
+    /// <summary>Parses <paramref name="values"/> and builds Docker's maps from them.</summary>
+    /// <exception cref="FormatException">One value is malformed.</exception>
+    public static PortMaps ToDockerMaps(IEnumerable<string> values) => ToDockerMaps(ParseAll(values));
+
+    /// <summary>One line of <c>docker port</c>: <c>80/tcp -> 0.0.0.0:8080</c>.</summary>
+    /// <param name="portKey">The container side as Docker keys it, <c>80/tcp</c>.</param>
+    public static string Format(string portKey, PortBinding binding) => portKey + " -> " + FormatHost(binding);
+
+    /// <summary>
+    /// The host side the way Go's <c>net.JoinHostPort</c> writes it, which the docker CLI uses: <c>0.0.0.0:8080</c>,
+    /// <c>[::]:8080</c> for an IPv6 address; an empty address stays empty (<c>:8080</c>).
+    /// </summary>
+    public static string FormatHost(PortBinding binding) => JoinHostPort(binding.HostIp ?? "", binding.HostPort ?? "");
+
+    /// <summary>Go's <c>net.JoinHostPort</c>: brackets around a host that contains ':'.</summary>
+    public static string JoinHostPort(string host, string port) =>
+        host.Contains(':') ? "[" + host + "]:" + port : host + ":" + port;
+
+    // "80" or "80-90", each 1-65535, the first not above the last.
+    private static (int First, int Last) ParseRange(string value, string text, string side)
+    {
+        int dash = text.IndexOf('-');
+        if (dash < 0)
+        {
+            int port = ParsePort(value, text, side);
+            return (port, port);
+        }
+        string a = text[..dash], b = text[(dash + 1)..];
+        if (a.Length == 0 || b.Length == 0 || b.Contains('-'))
+            throw Bad(value, $"{side} port '{text}' is not a port or a range; give a port 1-{MaxPort} or a range such as 8000-8010");
+        int first = ParsePort(value, a, side, text), last = ParsePort(value, b, side, text);
+        if (first > last)
+            throw Bad(value, $"{side} port range {text} is inverted; write the lower port first, as in {last}-{first}");
+        return (first, last);
+    }
+
+    private static int ParsePort(string value, string text, string side, string? range = null)
+    {
+        if (text.Length == 0 || !text.All(char.IsAsciiDigit))
+            throw Bad(value, $"{side} port '{range ?? text}' is not a number; give a port 1-{MaxPort} or a range such as 8000-8010");
+        // All digits: a long string is out of range rather than an overflow.
+        if (text.TrimStart('0').Length > 5 || int.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture) > MaxPort)
+            throw Bad(value, range is null
+                ? $"{side} port {text} is out of range; ports go from 1 to {MaxPort}"
+                : $"{side} port range {range} goes beyond {MaxPort}; ports go from 1 to {MaxPort}");
+        int port = int.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture);
+        if (port == 0)
+            throw Bad(value, side == "host"
+                ? $"host port 0 is not a port; ports go from 1 to {MaxPort} (leave the host port out, as in -p 80, to let the engine pick a free one)"
+                : $"container port 0 is not a port; ports go from 1 to {MaxPort}");
+        return port;
+    }
+
+    // Strict dotted quad: IPAddress.TryParse would also take "10.1" or "0x0a.0.0.1", which no one means here.
+    private static bool IsIPv4(string text)
+    {
+        var parts = text.Split('.');
+        if (parts.Length != 4) return false;
+        foreach (var part in parts)
+        {
+            if (part.Length is 0 or > 3 || !part.All(char.IsAsciiDigit) || (part.Length > 1 && part[0] == '0')) return false;
+            if (int.Parse(part, NumberStyles.None, CultureInfo.InvariantCulture) > 255) return false;
+        }
+        return true;
+    }
+
+    private static FormatException Bad(string value, string problem) => new($"-p '{value}': {problem}");
+}
