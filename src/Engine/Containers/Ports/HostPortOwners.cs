@@ -32,13 +32,22 @@ internal static class HostPortOwners
         return null;
     }
 
+    /// <summary>True when a listening or bound socket (not just a closed connection in TIME_WAIT) uses the port.</summary>
+    public static bool AnyOpenSocket(string protocol, int port)
+    {
+        try { return Inodes(protocol, port).Count > 0; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return true; }
+    }
+
     /// <summary>Lines look like "  1: 0100007F:1F90 00000000:0000 0A ... uid timeout inode": local address:port in hex,
     /// the state (0A = LISTEN for tcp), the inode in the tenth column (proc_net_tcp.rst). TCP sockets count when
     /// listening or bound (state 07 = CLOSE with a bound port shows up too); every UDP socket counts.</summary>
     private static HashSet<string> Inodes(string protocol, int port)
     {
         var inodes = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var file in new[] { $"/proc/net/{protocol}", $"/proc/net/{protocol}6" })
+        // thread-self: /proc/net is /proc/self/net, the namespace of the process's main thread, which need not be the
+        // caller's (proc(5), /proc/thread-self).
+        foreach (var file in new[] { $"/proc/thread-self/net/{protocol}", $"/proc/thread-self/net/{protocol}6" })
         {
             if (!File.Exists(file)) continue;
             foreach (var line in File.ReadLines(file).Skip(1))

@@ -10,10 +10,12 @@ namespace MyDocker.Engine.Containers.Ports;
 /// fails on a port taken meanwhile and an engine-picked port stays the same).
 /// <para>Each reservation is a socket bound to the host address and port in the daemon's network namespace. Packets
 /// never reach it (DNAT in prerouting/output comes first), but a host process that tries to take the port later gets
-/// EADDRINUSE instead of silently losing its traffic to the container. TCP sockets set SO_REUSEADDR and never listen:
-/// a server that binds with SO_REUSEADDR still fails at listen() (inet_csk_get_port treats a listening socket as not
-/// reusable), while an old TIME_WAIT connection on the port does not block the reservation. Sockets are created with
-/// CLOEXEC by .NET, so no container monitor inherits one.</para>
+/// EADDRINUSE instead of silently losing its traffic to the container. The socket never listens: a stopped container's
+/// port then refuses connections instead of queueing them. It is bound without SO_REUSEADDR, because two sockets that
+/// both set it may share a port even when one of them listens (measured: bind and listen succeed) and most servers set
+/// it. Only when the port's one user is a closed connection in TIME_WAIT (which blocks a plain bind for a minute) is
+/// the reservation bound with SO_REUSEADDR. Sockets are created with CLOEXEC by .NET, so no container monitor
+/// inherits one.</para>
 /// <para>Conflicts between containers are decided here, not by the kernel (two SO_REUSEADDR sockets that do not
 /// listen may share a port), with the kernel's rule: same protocol and port, and one address covers the other.</para>
 /// Thread-safe: one lock.
@@ -207,9 +209,19 @@ public sealed class PortReservations : IDisposable
         mine.Add(h);
     }
 
-    /// <summary>A socket bound to the port. SO_REUSEADDR is set with setsockopt directly: .NET's ReuseAddress option also
-    /// sets SO_REUSEPORT on Linux, which would let another process bind and listen on the same port.</summary>
+    /// <summary>A socket bound to the port (see the class comment for SO_REUSEADDR). setsockopt and bind are called
+    /// directly: .NET's Bind sets SO_REUSEADDR on TCP sockets itself, and its ReuseAddress option adds SO_REUSEPORT.</summary>
     private static Socket Bind(string protocol, string hostIp, int port)
+    {
+        try { return BindOnce(protocol, hostIp, port, reuseAddress: false); }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse && protocol == "tcp" && port != 0
+                                        && !HostPortOwners.AnyOpenSocket(protocol, port))
+        {
+            return BindOnce(protocol, hostIp, port, reuseAddress: true);
+        }
+    }
+
+    private static Socket BindOnce(string protocol, string hostIp, int port, bool reuseAddress)
     {
         var socket = protocol == "udp"
             ? new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp)
@@ -217,8 +229,8 @@ public sealed class PortReservations : IDisposable
         try
         {
             const int SolSocket = 1, SoReuseAddr = 2;
-            if (protocol == "tcp") socket.SetRawSocketOption(SolSocket, SoReuseAddr, BitConverter.GetBytes(1));
-            socket.Bind(new IPEndPoint(IPAddress.Parse(hostIp), port));
+            if (reuseAddress) socket.SetRawSocketOption(SolSocket, SoReuseAddr, BitConverter.GetBytes(1));
+            Kernel.Interop.Libc.BindExactly(socket, IPAddress.Parse(hostIp), port);
             return socket;
         }
         catch
