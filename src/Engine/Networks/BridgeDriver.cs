@@ -95,8 +95,16 @@ public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, Sysctl 
         var fw = firewall.Read();
         var sets = fw.SetsHolding(n.Bridge);
         string quoted = FirewallNames.Quote(n.Bridge);
-        var elements = sets.Select(set => set == NftRuleset.SameBridgeSet ? $"{set}: {quoted} . {quoted}" : $"{set}: {quoted}").ToList();
-        var rules = sets.Count == 0 ? [] : NftRuleset.RulesUsing(firewall.ListRulesetText(), sets);
+        var elements = sets.Select(set => set == NftRuleset.SameBridgeSet ? $"{set}: {quoted} . {quoted}"
+            : set == NftRuleset.HairpinMap ? $"{set}: {quoted} : jump {NftRuleset.HairpinChain(n.Bridge)}" : $"{set}: {quoted}").ToList();
+        // Published ports of this network's containers: the map elements whose target is in the subnet.
+        var subnet = IPv4Subnet.Parse(n.Subnet);
+        var published = fw.Ports.Where(p => subnet.Contains(IPv4.ToUInt(p.ContainerIp))).ToList();
+        elements.AddRange(published.Select(p => p.HostIp is null
+            ? $"{NftRuleset.PortsAnyMap}: {p.Protocol} . {p.HostPort} : {p.ContainerIp} . {p.ContainerPort}"
+            : $"{NftRuleset.PortsAddrMap}: {p.HostIp} . {p.Protocol} . {p.HostPort} : {p.ContainerIp} . {p.ContainerPort}"));
+        var lookups = published.Count == 0 ? sets : [.. sets, NftRuleset.PortsAnyMap, NftRuleset.PortsAddrMap];
+        var rules = lookups.Count == 0 ? [] : NftRuleset.RulesUsing(firewall.ListRulesetText(), lookups);
         var bridge = netlink.GetLink(n.Bridge);
         if (bridge is null) return new NetworkPlumbing(null, [], [], elements, rules);
         var addresses = netlink.ListAddresses().Where(a => a.LinkIndex == bridge.Index).Select(a => $"{a.Address}/{a.PrefixLength}").ToList();

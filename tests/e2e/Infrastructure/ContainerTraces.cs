@@ -33,7 +33,43 @@ public static class ContainerTraces
                 traces.Add($"lease {network} {c.Value.GetProperty("IPv4Address").GetString()} {c.Name[..12]}");
         }
         traces.AddRange(Ps(d, all: true).Select(c => $"container {c.Name} {c.State}"));
+        traces.AddRange(PortElements(d.Netns).Select(e => "nft " + e));
+        traces.AddRange(BoundSockets(d.Netns).Select(s => "socket " + s));
         return traces;
+    }
+
+    /// <summary>The published-port map elements of the engine's table in <paramref name="ns"/> ("ports_any tcp . 8080 :
+    /// 10.0.0.2 . 80"); none when there is no table.</summary>
+    public static List<string> PortElements(TestNetns ns)
+    {
+        var elements = new List<string>();
+        foreach (var map in new[] { "ports_any", "ports_addr" })
+        {
+            var (code, text, _) = ns.TryExec("nft", "list", "map", "ip", "mydocker", map);
+            if (code != 0) continue;
+            int open = text.IndexOf("elements = {", StringComparison.Ordinal);
+            if (open < 0) continue;
+            int close = text.IndexOf('}', open);
+            elements.AddRange(text[(open + 12)..close].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Select(e => $"{map} {System.Text.RegularExpressions.Regex.Replace(e, @"\s+", " ")}"));
+        }
+        return elements;
+    }
+
+    /// <summary>TCP sockets bound but not connected (state CLOSE, how the engine holds a published port) or listening,
+    /// and UDP sockets, of <paramref name="ns"/>, as "tcp 8080 07" (proc_net_tcp.rst: local port hex, state hex).</summary>
+    public static List<string> BoundSockets(TestNetns ns)
+    {
+        var sockets = new List<string>();
+        foreach (var proto in new[] { "tcp", "udp" })
+            foreach (var line in ns.Exec("cat", $"/proc/net/{proto}").Split('\n').Skip(1))
+            {
+                var cols = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (cols.Length < 4 || proto == "tcp" && cols[3] is not ("07" or "0A")) continue;
+                sockets.Add($"{proto} {Convert.ToInt32(cols[1].Split(':')[1], 16)} {cols[3]}");
+            }
+        sockets.Sort(StringComparer.Ordinal);
+        return sockets;
     }
 
     /// <summary>
