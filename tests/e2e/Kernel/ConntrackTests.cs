@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
 using MyDocker.E2ETests.Infrastructure;
+using MyDocker.Engine.Kernel;
 using MyDocker.Engine.Kernel.Conntrack;
+using MyDocker.Engine.Kernel.Interop;
+using MyDocker.Engine.Kernel.Netlink;
 using Xunit.Abstractions;
 
 namespace MyDocker.E2ETests.Kernel;
@@ -137,6 +140,36 @@ public sealed class ConntrackTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void A_delete_with_a_stale_id_leaves_the_entry()
+    {
+        // CtNetlink names each entry by its tuple and CTA_ID, so a new connection that took over a listed tuple is
+        // never deleted in its place; this is the kernel behaviour that relies on.
+        _lab.Publish("udp dport 5000 dnat to 10.201.2.2:6000");
+        using var server = _lab.UdpServer(NatLab.Container1, 6000);
+        using var client = _lab.UdpClient();
+        _lab.Send(client, NatLab.HostIp, 5000, server);
+
+        var error = _lab.Router.Run(() =>
+        {
+            using var socket = NetlinkSocket.Open(Libc.NETLINK_NETFILTER);
+            var entries = new List<CtEntry>();
+            Span<byte> buffer = stackalloc byte[256];
+            var w = new NetlinkMessageWriter(buffer);
+            CtNetlinkMessages.DumpIPv4(ref w, socket.NextSequence());
+            socket.Dump("dump", w.Written, m => { if (CtNetlinkMessages.TryParseEntry(m, out var e)) entries.Add(e); });
+            var entry = Assert.Single(entries);
+            Assert.NotNull(entry.Id);
+            w = new NetlinkMessageWriter(buffer);
+            CtNetlinkMessages.Delete(ref w, socket.NextSequence(), entry with { Id = entry.Id + 1 });
+            byte[] request = w.Written.ToArray();
+            return Assert.Throws<KernelException>(() => socket.Request("delete", null, request));
+        });
+
+        Assert.Equal(KernelException.ENOENT, error.Errno);
+        Assert.Contains(_lab.List(), e => e.OriginalSource.Equals(NatLab.LocalEndPoint(client)));
+    }
+
+    [Fact]
     public void Nothing_to_delete_is_zero_and_an_empty_table_lists_nothing()
     {
         using var ns = new TestNetns("ct");
@@ -228,10 +261,10 @@ internal sealed class NatLab : IDisposable
         return s;
     });
 
-    public Socket UdpClient() => Client.Run(() =>
+    public Socket UdpClient(int port = 0) => Client.Run(() =>
     {
         var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveTimeout = ReceiveTimeoutMs };
-        s.Bind(new IPEndPoint(IPAddress.Parse(ClientIp), 0));
+        s.Bind(new IPEndPoint(IPAddress.Parse(ClientIp), port));
         return s;
     });
 
