@@ -8,6 +8,8 @@ internal static partial class Libc
     public const int AF_NETLINK = 16;
     public const int SOCK_RAW = 3, SOCK_CLOEXEC = 0x80000;
     public const int NETLINK_ROUTE = 0;
+    /// <summary>nfnetlink: conntrack (ctnetlink), nftables, queue and log subsystems.</summary>
+    public const int NETLINK_NETFILTER = 12;
     public const int SOL_NETLINK = 270;
     /// <summary>Error acks carry only the request's header, not the whole request.</summary>
     public const int NETLINK_CAP_ACK = 10;

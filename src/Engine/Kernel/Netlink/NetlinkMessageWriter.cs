@@ -89,7 +89,19 @@ internal ref struct NetlinkMessageWriter
         WriteUInt32(s[8..], 0); // rtm_flags
     }
 
-    public void WriteAttribute(ushort type, ReadOnlySpan<byte> value)
+    /// <summary>
+    /// struct nfgenmsg, the family header of every nfnetlink (NETLINK_NETFILTER) message: u8 family, u8 version,
+    /// be16 res_id. 4 bytes, so no padding.
+    /// </summary>
+    public void WriteNfGenMsg(byte family, byte version, ushort resourceId)
+    {
+        var s = Reserve(4);
+        s[0] = family;
+        s[1] = version;
+        BinaryPrimitives.WriteUInt16BigEndian(s[2..], resourceId);
+    }
+
+    public void WriteAttribute(ushort type, scoped ReadOnlySpan<byte> value)
     {
         var s = ReserveAttribute(type, value.Length);
         value.CopyTo(s);

@@ -1,0 +1,46 @@
+using System.Net;
+
+namespace MyDocker.Engine.Kernel.Conntrack;
+
+/// <summary>
+/// The kernel's connection tracking table, as far as published ports need it. A published port is an nftables
+/// DNAT (host ip:port → container ip:port); the kernel decides the translation once per connection and keeps it in
+/// the conntrack entry, so removing the rule does not move connections that already exist. A UDP client that
+/// keeps sending refreshes its entry forever and would never reach a replacement container: the entries of a
+/// removed mapping must be deleted.
+/// </summary>
+/// <remarks>
+/// Every call works in the network namespace of the calling thread (the netlink socket is opened on it and closed
+/// before returning), so an implementation is stateless and safe to call from several threads at once.
+/// </remarks>
+public interface IConntrack
+{
+    /// <summary>
+    /// Deletes every IPv4 conntrack entry of <paramref name="protocol"/> ("tcp" or "udp") whose ORIGINAL destination
+    /// port is <paramref name="hostPort"/> and whose REPLY source is <paramref name="containerIp"/>:<paramref name="containerPort"/>,
+    /// i.e. the connections DNATed to that container port through that host port, whatever the client and whatever
+    /// host address it used. Connections made straight to the container address (not translated) are left alone.
+    /// </summary>
+    /// <returns>How many entries were deleted; 0 when nothing matched. An entry that disappears on its own between
+    /// the listing and the delete is not counted and is not an error.</returns>
+    /// <exception cref="ArgumentException">Unknown protocol, a port outside 1-65535 or a non-IPv4 address.</exception>
+    /// <exception cref="KernelException">The kernel refused the listing or a delete.</exception>
+    int DeleteNatTo(string protocol, int hostPort, IPAddress containerIp, int containerPort);
+}
+
+/// <summary>
+/// One IPv4 conntrack entry: the tuple of the first packet (ORIGINAL) and the tuple replies are expected with
+/// (REPLY). For a DNATed connection the REPLY source is the translated destination. Ports are 0 for protocols
+/// without ports (ICMP).
+/// </summary>
+/// <param name="Protocol">"tcp", "udp", "icmp", "sctp", or the IP protocol number as text.</param>
+public sealed record ConntrackEntry(
+    string Protocol,
+    IPEndPoint OriginalSource,
+    IPEndPoint OriginalDestination,
+    IPEndPoint ReplySource,
+    IPEndPoint ReplyDestination)
+{
+    public override string ToString() =>
+        $"{Protocol} {OriginalSource} -> {OriginalDestination} / reply {ReplySource} -> {ReplyDestination}";
+}
