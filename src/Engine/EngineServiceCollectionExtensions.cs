@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using MyDocker.Engine.Containers;
 using MyDocker.Engine.Containers.Ports;
+using MyDocker.Engine.Kernel.Conntrack;
 using MyDocker.Engine.Containers.Network;
 using MyDocker.Engine.Containers.Runtime;
 using MyDocker.Engine.Events;
@@ -49,6 +50,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<ContainerRuntime>();
         services.AddSingleton<ExitWatcher>();
         services.AddSingleton<PortReservations>();
+        services.AddSingleton<IConntrack, CtNetlink>();
         services.AddSingleton<ContainerService>();
         services.AddSingleton<ContainerReconciler>();
         services.AddSingleton<Reconciler>();

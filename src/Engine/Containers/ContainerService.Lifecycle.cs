@@ -63,7 +63,7 @@ public sealed partial class ContainerService
             try
             {
                 // Published before the process runs, so its first answer can already be reached.
-                firewall.AddPorts(MappingsOf(record, spec));
+                PublishPorts(record, spec);
                 await runtime.StartAsync(id, CancellationToken.None);
             }
             catch (Exception e)

@@ -11,6 +11,7 @@ using MyDocker.Engine.Containers.Rootfs;
 using MyDocker.Engine.Containers.Runtime;
 using MyDocker.Engine.Events;
 using MyDocker.Engine.Images;
+using MyDocker.Engine.Kernel.Conntrack;
 using MyDocker.Engine.Kernel.Namespaces;
 using MyDocker.Engine.Networks;
 using MyDocker.Engine.Networks.Firewall;
@@ -29,7 +30,7 @@ namespace MyDocker.Engine.Containers;
 public sealed partial class ContainerService(
     StateDbFactory state, EngineOptions options, ImageService images, NetworkService networks, NetnsStore netns,
     EndpointDriver endpoints, ContainerRuntime runtime, ExitWatcher exitWatcher, EventHub events, LinkReaper reaper,
-    PortReservations ports, IFirewall firewall, ILogger<ContainerService> logger)
+    PortReservations ports, IFirewall firewall, IConntrack conntrack, Kernel.Netlink.IRtNetlink netlink, ILogger<ContainerService> logger)
 {
     /// <summary>The network a container joins when none is named; created on first use (Docker's "bridge").</summary>
     public const string DefaultNetworkName = "bridge";
@@ -257,6 +258,34 @@ public sealed partial class ContainerService(
         var mappings = MappingsOf(record, spec);
         if (mappings.Count == 0) return;
         firewall.RemovePorts(mappings);
+        // After the elements: no new connection can be translated to this container any more, and the ones that were
+        // keep their translation in conntrack until deleted (a UDP client that keeps sending, forever).
+        try
+        {
+            foreach (var m in mappings) conntrack.DeleteNatTo(m.Protocol, m.HostPort, m.ContainerIp, m.ContainerPort);
+        }
+        catch (Exception e) when (e is Kernel.KernelException or ArgumentException)
+        {
+            logger.LogWarning("Clearing the connections of container {Container}'s published ports failed: {Error}", record.Name, e.Message);
+        }
+    }
+
+    /// <summary>Publishes the container's ports, then forgets connections that reached the host on those ports while no
+    /// mapping existed: a new mapping applies to new connections only (see <see cref="IConntrack.DeleteUntranslatedTo"/>).</summary>
+    private void PublishPorts(ContainerRecord record, ContainerSpec spec)
+    {
+        var mappings = MappingsOf(record, spec);
+        if (mappings.Count == 0) return;
+        firewall.AddPorts(mappings);
+        try
+        {
+            var locals = netlink.ListAddresses().Select(a => a.Address).Where(a => a.AddressFamily == AddressFamily.InterNetwork).ToList();
+            conntrack.DeleteUntranslatedTo(mappings.Select(m => (m.Protocol, m.HostPort)).Distinct().ToList(), locals);
+        }
+        catch (Exception e) when (e is Kernel.KernelException or ArgumentException)
+        {
+            logger.LogWarning("Clearing stale connections to container {Container}'s published ports failed: {Error}", record.Name, e.Message);
+        }
     }
 
     private void DeleteRecord(string id)

@@ -49,6 +49,35 @@ public sealed class CtNetlink : IConntrack
                 matches.Add(entry);
         });
 
+        return DeleteAll(socket, matches, detail);
+    }
+
+    public int DeleteUntranslatedTo(IReadOnlyCollection<(string Protocol, int Port)> hostPorts, IReadOnlyCollection<IPAddress> localAddresses)
+    {
+        ArgumentNullException.ThrowIfNull(hostPorts);
+        ArgumentNullException.ThrowIfNull(localAddresses);
+        if (hostPorts.Count == 0) return 0;
+        var wanted = hostPorts.Select(p => (ProtocolNumber(p.Protocol), CheckPort(p.Port, nameof(hostPorts)))).ToHashSet();
+        var locals = localAddresses.Select(CtTuple.ToUInt32).ToHashSet();
+        string detail = $"untranslated traffic to {hostPorts.Count} host port(s)";
+
+        using var socket = NetlinkSocket.Open(Libc.NETLINK_NETFILTER);
+        var matches = new List<CtEntry>();
+        Dump(socket, $"list conntrack entries ({detail})", () => matches.Clear(), m =>
+        {
+            if (!CtNetlinkMessages.TryParseEntry(m, out var entry)) return;
+            var o = entry.Original;
+            var r = entry.Reply;
+            bool untranslated = r.Source == o.Destination && r.SourcePort == o.DestinationPort
+                                && r.Destination == o.Source && r.DestinationPort == o.SourcePort;
+            bool toHost = locals.Contains(o.Destination) || (o.Destination >> 24) == 127;
+            if (untranslated && toHost && wanted.Contains((o.Protocol, o.DestinationPort))) matches.Add(entry);
+        });
+        return DeleteAll(socket, matches, detail);
+    }
+
+    private static int DeleteAll(NetlinkSocket socket, List<CtEntry> matches, string detail)
+    {
         int deleted = 0;
         Span<byte> buffer = stackalloc byte[RequestBufferSize];
         foreach (var entry in matches)
@@ -95,6 +124,13 @@ public sealed class CtNetlink : IConntrack
                 throw new KernelException(operation, 4 /* EINTR */, $"the kernel interrupted the dump {DumpAttempts} times in a row because the table kept changing");
         }
     }
+
+    private static byte ProtocolNumber(string protocol) => protocol switch
+    {
+        "tcp" => IPPROTO_TCP,
+        "udp" => IPPROTO_UDP,
+        _ => throw new ArgumentException($"Protocol '{protocol}' is not supported for published ports; use \"tcp\" or \"udp\".", nameof(protocol)),
+    };
 
     private static ushort CheckPort(int port, string parameterName)
     {

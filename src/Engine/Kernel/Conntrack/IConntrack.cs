@@ -26,6 +26,15 @@ public interface IConntrack
     /// <exception cref="ArgumentException">Unknown protocol, a port outside 1-65535 or a non-IPv4 address.</exception>
     /// <exception cref="KernelException">The kernel refused the listing or a delete.</exception>
     int DeleteNatTo(string protocol, int hostPort, IPAddress containerIp, int containerPort);
+
+    /// <summary>
+    /// Deletes the entries to one of <paramref name="hostPorts"/> (protocol "tcp"/"udp", port) on one of the host's own
+    /// addresses (<paramref name="localAddresses"/>, and 127/8) that were not translated at all: traffic that reached the
+    /// host while no mapping existed (the container was stopped). A UDP client that kept sending meanwhile refreshes
+    /// such an entry forever, and a new mapping is consulted only for new entries, so it would never reach the
+    /// container that publishes the port next. Traffic routed through the host to other machines is left alone.
+    /// </summary>
+    int DeleteUntranslatedTo(IReadOnlyCollection<(string Protocol, int Port)> hostPorts, IReadOnlyCollection<IPAddress> localAddresses);
 }
 
 /// <summary>
