@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using MyDocker.E2ETests.Infrastructure;
 
 namespace MyDocker.E2ETests.Ports;
