@@ -96,12 +96,7 @@ public sealed class Reconciler(
             var want = live.Select(BridgeDriver.FirewallView).ToList();
             var wantPorts = ContainerService.MappingsOfRunning(db.Containers.AsNoTracking().ToList());
             var have = firewall.Read();
-            bool same = have.TableExists
-                        && have.Bridges.SetEquals(want.Select(w => w.Bridge))
-                        && have.InternalBridges.SetEquals(want.Where(w => w.Internal).Select(w => w.Bridge))
-                        && have.MasqueradeBridges.SetEquals(want.Where(w => !w.Internal).Select(w => w.Bridge))
-                        && have.HairpinBridges.SetEquals(want.Select(w => w.Bridge))
-                        && have.Ports.ToHashSet().SetEquals(wantPorts);
+            bool same = have.Matches(want, wantPorts);
             if (want.Count == 0)
             {
                 // No networks, no table: an idle daemon leaves no trace in nftables (AddNetwork makes it again).

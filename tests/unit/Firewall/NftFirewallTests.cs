@@ -484,9 +484,29 @@ public class NftFirewallTests
           {"chain": {"family": "ip", "table": "mydocker", "name": "output"}},
           {"chain": {"family": "ip", "table": "mydocker", "name": "forward"}},
           {"chain": {"family": "ip", "table": "mydocker", "name": "postrouting"}},
-          {"rule": {"family": "ip", "table": "mydocker", "chain": "hp_{{{bridge}}}", "comment": "{{{subnet}}}"}}
+          {"rule": {"family": "ip", "table": "mydocker", "chain": "hp_{{{bridge}}}", "comment": "{{{subnet}}}"}},
+          {{{Rules("guard", 1)}}}, {{{Rules("prerouting", 3)}}}, {{{Rules("output", 2)}}}, {{{Rules("forward", 7)}}}, {{{Rules("postrouting", 3)}}}
         ]}
         """;
+
+    private static string Rules(string chain, int count) =>
+        string.Join(", ", Enumerable.Repeat("{\"rule\": {\"family\": \"ip\", \"table\": \"mydocker\", \"chain\": \"" + chain + "\"}}", count));
+
+    [Fact]
+    public void Restore_puts_back_a_rule_deleted_by_hand()
+    {
+        var fake = new FakeNftExecutor();
+        var fw = new NftFirewall(fake);
+        fw.Rebuild([A]);
+        fw.AddPorts([Web]);
+        string json = RealisticTable("md-a", "10.0.0.0/24", "[[{\"concat\": [\"tcp\", 8080]}, {\"concat\": [\"10.0.0.2\", 80]}]]");
+        // The loopback guard of prerouting ("ip daddr 127.0.0.0/8 return") deleted: 2 rules where there are 3.
+        int at = json.IndexOf("\"chain\": \"prerouting\"}}", StringComparison.Ordinal);
+        json = json.Remove(json.LastIndexOf("{\"rule\"", at, StringComparison.Ordinal), json.IndexOf("}}", at, StringComparison.Ordinal) + 4 - json.LastIndexOf("{\"rule\"", at, StringComparison.Ordinal));
+        fake.On(ListTable, json);
+        Assert.Contains("rebuilt", fw.Restore());
+        Assert.StartsWith("add table ip mydocker\ndelete table ip mydocker\n", fake.Applied.Last());
+    }
 
     [Theory]
     [InlineData("sctp", 80, 80)]

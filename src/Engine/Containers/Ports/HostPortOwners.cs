@@ -41,7 +41,7 @@ internal static class HostPortOwners
 
     /// <summary>Lines look like "  1: 0100007F:1F90 00000000:0000 0A ... uid timeout inode": local address:port in hex,
     /// the state (0A = LISTEN for tcp), the inode in the tenth column (proc_net_tcp.rst). TCP sockets count when
-    /// listening or bound (state 07 = CLOSE with a bound port shows up too); every UDP socket counts.</summary>
+    /// listening (a socket that is only bound is in no table /proc lists); every UDP socket counts.</summary>
     private static HashSet<string> Inodes(string protocol, int port)
     {
         var inodes = new HashSet<string>(StringComparer.Ordinal);

@@ -78,6 +78,21 @@ public sealed record FirewallState(bool TableExists, IReadOnlySet<string> Bridge
     /// <summary>Bridges with a hairpin masquerade chain (their element in the hairpin verdict map).</summary>
     public IReadOnlySet<string> HairpinBridges { get; init; } = new HashSet<string>();
 
+    /// <summary>How many rules each of our chains holds (chain name → count).</summary>
+    public IReadOnlyDictionary<string, int> RuleCounts { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>True when the kernel holds exactly these networks and ports, with every rule of the table in place (a
+    /// rule deleted by hand, such as the loopback guard, shows as a count that differs).</summary>
+    public bool Matches(IReadOnlyCollection<FirewallNetwork> networks, IReadOnlyCollection<PortMapping> ports) =>
+        TableExists
+        && Bridges.SetEquals(networks.Select(n => n.Bridge))
+        && InternalBridges.SetEquals(networks.Where(n => n.Internal).Select(n => n.Bridge))
+        && MasqueradeBridges.SetEquals(networks.Where(n => !n.Internal).Select(n => n.Bridge))
+        && SameBridges.SetEquals(networks.Select(n => n.Bridge))
+        && HairpinBridges.SetEquals(networks.Select(n => n.Bridge))
+        && Ports.Count == ports.Count && Ports.ToHashSet().SetEquals(ports)
+        && NftRuleset.ExpectedRuleCounts(networks.Select(n => n.Bridge)).All(e => RuleCounts.GetValueOrDefault(e.Key) == e.Value);
+
     /// <summary>Bridges with their (bridge . bridge) element in the same-bridge set.</summary>
     public IReadOnlySet<string> SameBridges { get; init; } = new HashSet<string>();
 

@@ -95,13 +95,7 @@ public sealed class NftFirewall(INftExecutor nft) : IFirewall
             if (_networks.Count == 0 && _ports.Count == 0) return null;
             var have = ReadLocked();
             var want = _networks.Values.ToList();
-            bool same = have.TableExists
-                        && have.Bridges.SetEquals(want.Select(n => n.Bridge))
-                        && have.InternalBridges.SetEquals(want.Where(n => n.Internal).Select(n => n.Bridge))
-                        && have.MasqueradeBridges.SetEquals(want.Where(n => !n.Internal).Select(n => n.Bridge))
-                        && have.HairpinBridges.SetEquals(want.Select(n => n.Bridge))
-                        && have.Ports.Count == _ports.Count
-                        && have.Ports.All(p => _ports.TryGetValue(p.Key, out var w) && w == p);
+            bool same = have.Matches(want, _ports.Values);
             if (same) return null;
             RebuildFromModel(extraPorts: []);
             return have.TableExists

@@ -287,6 +287,18 @@ internal static class NftRuleset
 
     public static string HairpinChain(string bridge) => HairpinChainPrefix + bridge;
 
+    /// <summary>The number of rules each chain of a complete table holds.</summary>
+    public static Dictionary<string, int> ExpectedRuleCounts(IEnumerable<string> bridges)
+    {
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal)
+        {
+            [GuardChain] = GuardRules.Length, [PreroutingChain] = PreroutingRules.Length, [OutputChain] = OutputRules.Length,
+            [ForwardChain] = ForwardRules.Length, [PostroutingChain] = PostroutingRules.Length,
+        };
+        foreach (var bridge in bridges) counts[HairpinChain(bridge)] = 1;
+        return counts;
+    }
+
     private static string HairpinChain(FirewallNetwork n) => HairpinChain(n.Bridge);
 
     private static string HairpinRule(FirewallNetwork n) => $"ip saddr {n.Subnet} masquerade";

@@ -22,6 +22,7 @@ internal static class NftStateParser
         bool table = false;
         var sets = new Dictionary<string, List<JsonElement>>(StringComparer.Ordinal);
         var chains = new HashSet<string>(StringComparer.Ordinal);
+        var rules = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (kind, obj) in Objects(doc))
         {
             if (!IsOurs(obj, kind == "table" ? "name" : "table")) continue;
@@ -42,6 +43,9 @@ internal static class NftStateParser
                 case "chain":
                     if (obj.TryGetProperty("name", out var cn) && cn.GetString() is { } chainName) chains.Add(chainName);
                     break;
+                case "rule":
+                    if (obj.TryGetProperty("chain", out var rc) && rc.GetString() is { } ruleChain) rules[ruleChain] = rules.GetValueOrDefault(ruleChain) + 1;
+                    break;
             }
         }
 
@@ -55,6 +59,7 @@ internal static class NftStateParser
         {
             SameBridges = FirstNames(sets, NftRuleset.SameBridgeSet),
             HairpinBridges = hairpin,
+            RuleCounts = rules,
             Ports = [.. Ports(sets, NftRuleset.PortsAnyMap, withAddress: false), .. Ports(sets, NftRuleset.PortsAddrMap, withAddress: true)],
         };
     }
