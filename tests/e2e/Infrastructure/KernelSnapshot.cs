@@ -45,5 +45,23 @@ public sealed record KernelSnapshot(
         string.Join("\n", Links.OrderBy(l => l.Name).Select(l => $"link {l.Name} {l.Kind} {l.Alias} {(l.Up ? "up" : "down")}")
             .Concat(Addresses.OrderBy(a => a.Dev).ThenBy(a => a.Cidr).Select(a => $"addr {a.Dev} {a.Cidr}"))
             .Concat(Routes.OrderBy(r => r.Dst).Select(r => $"route {r.Dst} {r.Dev}"))
-            .Append(NftTable));
+            .Append(CanonicalTable(NftTable)));
+
+    /// <summary>nft lists chains in the order they were made, and a rebuilt table (daemon start) makes the per-bridge
+    /// hairpin chains in another order than network creates did: the order carries no meaning, so chains are sorted.</summary>
+    private static string CanonicalTable(string table)
+    {
+        var lines = table.Split('\n');
+        var head = new List<string>();
+        var chains = new List<List<string>>();
+        List<string>? chain = null;
+        foreach (var line in lines)
+        {
+            if (line.StartsWith("\tchain ", StringComparison.Ordinal)) chains.Add(chain = []);
+            if (chain is not null) chain.Add(line);
+            else head.Add(line);
+            if (chain is not null && line == "\t}") chain = null;
+        }
+        return string.Join("\n", head.Concat(chains.OrderBy(c => c[0], StringComparer.Ordinal).SelectMany(c => c)));
+    }
 }
