@@ -68,6 +68,23 @@ public sealed class PortRecoveryTests : IClassFixture<PortLab>
     }
 
     [Fact]
+    public void A_rule_deleted_by_hand_is_put_back()
+    {
+        _lab.RunServer("guard1", "G", PortLab.NetA, "18215:80");
+        PortLab.HttpOk(_lab.Lan, PortLab.HostLanIp, 18215, "G");
+        // The loopback guard of prerouting, found by its text and deleted by its handle, as an admin would.
+        string Listing() => _d.Netns.Exec("nft", "-a", "list", "chain", "ip", "mydocker", "prerouting");
+        string rule = Assert.Single(Listing().Split('\n'), l => l.Contains("ip daddr 127.0.0.0/8 return"));
+        string handle = rule[(rule.LastIndexOf("# handle ", StringComparison.Ordinal) + 9)..].Trim();
+        _d.Netns.Exec("nft", "delete", "rule", "ip", "mydocker", "prerouting", "handle", handle);
+        Assert.DoesNotContain("127.0.0.0/8", Listing());
+
+        _d.Eventually(() => Listing().Contains("ip daddr 127.0.0.0/8 return"), "the guard rule is back");
+        PortLab.HttpOk(_lab.Lan, PortLab.HostLanIp, 18215, "G");
+        _d.CliOk("rm", "-f", "guard1");
+    }
+
+    [Fact]
     public void A_daemon_restart_keeps_every_mapping_and_no_stale_element()
     {
         _lab.RunServer("keep1", "K", PortLab.NetA, "18221:80", "127.0.0.1:18222:80", "18221:53/udp");
