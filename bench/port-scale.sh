@@ -8,6 +8,9 @@
 #     inside the daemon's netns, ROUNDS rounds (default 5): with 1 mapping, then with 1,000 to the port published
 #     first and to the one published last.
 # The 999 are published by containers that each publish a range (-p 20000-20099:20000-20099, ...).
+# ENGINE=docker measures the same against the anchors' dockerd (../shared/anchors/setup.sh; root netns, image bb,
+# names anc-ps-* so the anchors' teardown.sh removes whatever is left): its mappings are DNAT rules in iptables' DOCKER
+# chain, one per port, and with the userland proxy (20.10's default) one docker-proxy process per port.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 N=${N:-20}
@@ -16,24 +19,49 @@ TOTAL=${TOTAL:-1000}
 PFIRST=${PFIRST:-18081}  # published first (httpd)
 PLAST=${PLAST:-18082}    # published last, as the TOTAL-th mapping (httpd)
 PTIMED=${PTIMED:-18083}  # the timed mapping (sleep)
-start_daemon
-out="${RESULTS_DIR:-$BENCH_DIR/results}"; mkdir -p "$out"
-rm -f "$out"/{add_p_0,add_p_999,add_nop_0,add_nop_999,get_first_1,get_first_1000,get_last_1000,ranges}
-md network create --subnet 10.213.0.0/16 portscale >/dev/null
-export N ROUNDS PFIRST PLAST PTIMED out
+ENGINE=${ENGINE:-mydocker}
 HTTPD="mkdir -p /www; echo ok >/www/index.html; exec httpd -f -p 80 -h /www"
-
-mappings() { # elements in the two port maps of the daemon's table
-  nsenter --net="/run/netns/$BENCH_NS" nft -j list table ip mydocker |
-    jq '[.nftables[] | select(.map? and (.map.name == "ports_any" or .map.name == "ports_addr")) | (.map.elem // []) | length] | add'
-}
+if [ "$ENGINE" = docker ]; then
+  DOCKER=/usr/bin/docker
+  "$DOCKER" info >/dev/null 2>&1 || { echo "port-scale: no dockerd answers (run ../shared/anchors/setup.sh)" >&2; exit 1; }
+  md() { "$DOCKER" "$@"; }
+  in_daemon_netns() { export -f md ms_between stats; export DOCKER; bash -euo pipefail -c "$*"; }
+  mappings() { iptables -t nat -S DOCKER | grep -c -- '-j DNAT'; }
+  IMG=bb:latest NET=anc-portscale SUBNET=10.214.0.0/16 PFX=anc-ps-
+  docker_cleanup() {
+    set +e
+    "$DOCKER" ps -aq --filter "name=^/$PFX" | xargs -r "$DOCKER" rm -f >/dev/null
+    "$DOCKER" network rm "$NET" >/dev/null 2>&1
+    [ -z "${tmpout:-}" ] || rm -rf "$tmpout"
+  }
+  trap docker_cleanup EXIT
+  tmpout=$(mktemp -d /tmp/mydocker-bench-docker-XXXXXX)
+  out="${RESULTS_DIR:-$tmpout}"
+  CYCLES=${CYCLES:-1}
+  label="Docker $("$DOCKER" version -f '{{.Server.Version}}') (userland-proxy: $(pgrep -a dockerd | grep -q 'userland-proxy=false' && echo off || echo on))"
+else
+  start_daemon
+  mappings() { # elements in the two port maps of the daemon's table
+    nsenter --net="/run/netns/$BENCH_NS" nft -j list table ip mydocker |
+      jq '[.nftables[] | select(.map? and (.map.name == "ports_any" or .map.name == "ports_addr")) | (.map.elem // []) | length] | add'
+  }
+  IMG=busybox NET=portscale SUBNET=10.213.0.0/16 PFX=ps-
+  out="${RESULTS_DIR:-$BENCH_DIR/results}"
+  label=MyDocker
+fi
+mkdir -p "$out"
+rm -f "$out"/{add_p_0,add_p_999,add_nop_0,add_nop_999,get_first_1,get_first_1000,get_last_1000,ranges}
+md network create --subnet "$SUBNET" "$NET" >/dev/null
+export N ROUNDS PFIRST PLAST PTIMED out
+seq=0
+name() { seq=$((seq + 1)); NAME="$PFX$seq"; }
 # time_runs LABEL-WITH-P LABEL-WITHOUT-P: N runs each, alternating, each container removed before the next.
 time_runs() {
   local t0 t1 id
   for _ in $(seq 1 "$N"); do
-    t0=${EPOCHREALTIME/./}; id=$(md run -d -p "$PTIMED:80" --network portscale busybox sleep 1000); t1=${EPOCHREALTIME/./}
+    name; t0=${EPOCHREALTIME/./}; id=$(md run -d --name "$NAME" -p "$PTIMED:80" --network "$NET" "$IMG" sleep 1000); t1=${EPOCHREALTIME/./}
     ms_between "$t0" "$t1" >>"$out/$1"; md rm -f "$id" >/dev/null
-    t0=${EPOCHREALTIME/./}; id=$(md run -d --network portscale busybox sleep 1000); t1=${EPOCHREALTIME/./}
+    name; t0=${EPOCHREALTIME/./}; id=$(md run -d --name "$NAME" --network "$NET" "$IMG" sleep 1000); t1=${EPOCHREALTIME/./}
     ms_between "$t0" "$t1" >>"$out/$2"; md rm -f "$id" >/dev/null
   done
 }
@@ -52,10 +80,10 @@ wait_http() { # PORT
 export -f get_small wait_http
 
 # Warm-up: the first run imports the busybox tarball and JIT-compiles the daemon's code paths.
-md rm -f "$(md run -d -p "$PTIMED:80" --network portscale busybox sleep 1000)" >/dev/null
-md rm -f "$(md run -d --network portscale busybox sleep 1000)" >/dev/null
+name; md rm -f "$(md run -d --name "$NAME" -p "$PTIMED:80" --network "$NET" "$IMG" sleep 1000)" >/dev/null
+name; md rm -f "$(md run -d --name "$NAME" --network "$NET" "$IMG" sleep 1000)" >/dev/null
 
-first=$(md run -d -p "$PFIRST:80" --network portscale busybox sh -c "$HTTPD")
+name; first=$(md run -d --name "$NAME" -p "$PFIRST:80" --network "$NET" "$IMG" sh -c "$HTTPD")
 in_daemon_netns "wait_http $PFIRST; for _ in \$(seq 1 $ROUNDS); do get_small $PFIRST \$out/get_first_1; done"
 n1=$(mappings)
 
@@ -70,7 +98,7 @@ for c in $(seq 1 "$CYCLES"); do
   while ((have < TOTAL - 1)); do
     k=$((TOTAL - 1 - have)); ((k <= 100)) || k=100
     r="$base-$((base + k - 1))"
-    t0=${EPOCHREALTIME/./}; ranges+=("$(md run -d -p "$r:$r" --network portscale busybox sleep 1000)"); t1=${EPOCHREALTIME/./}
+    name; t0=${EPOCHREALTIME/./}; ranges+=("$(md run -d --name "$NAME" -p "$r:$r" --network "$NET" "$IMG" sleep 1000)"); t1=${EPOCHREALTIME/./}
     ms_between "$t0" "$t1" >>"$out/ranges"
     have=$((have + k)); base=$((base + 100))
   done
@@ -78,14 +106,14 @@ for c in $(seq 1 "$CYCLES"); do
   time_runs add_p_999 add_nop_999
   ((c == CYCLES)) || md rm -f "${ranges[@]}" >/dev/null
 done
-last=$(md run -d -p "$PLAST:80" --network portscale busybox sh -c "$HTTPD")
+name; last=$(md run -d --name "$NAME" -p "$PLAST:80" --network "$NET" "$IMG" sh -c "$HTTPD")
 n1000=$(mappings)
 in_daemon_netns "wait_http $PLAST; for _ in \$(seq 1 $ROUNDS); do get_small $PFIRST \$out/get_first_1000; get_small $PLAST \$out/get_last_1000; done"
 
 med() { sort -g "$1" | awk '{v[NR]=$1} END{printf "%.3f", (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}'; }
 div() { awk -v a="$(med "$1")" -v b="$(med "$2")" 'BEGIN{printf "%.2f", a/b}'; }
 sub() { awk -v a="$(med "$1")" -v b="$(med "$2")" 'BEGIN{printf "%.1f", a-b}'; }
-echo "MyDocker with $TOTAL published ports ($(machine)); map elements: $n1 at the start, $n999 before the timed runs, $n1000 after"
+echo "$label with $TOTAL published ports ($(machine)); map elements: $n1 at the start, $n999 before the timed runs, $n1000 after"
 echo "  range containers (-p A-B:A-B, up to 100 ports each), run -d, ms: $(stats "$out/ranges")"
 echo "  | ms, median of $(wc -l <"$out/add_p_0") ($CYCLES blocks) | 1 mapping in place (the 2nd added) | 999 in place (the 1,000th added) | ratio |"
 echo "  |---|---|---|---|"
