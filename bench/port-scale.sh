@@ -10,7 +10,9 @@
 # The 999 are published by containers that each publish a range (-p 20000-20099:20000-20099, ...).
 # ENGINE=docker measures the same against the anchors' dockerd (../shared/anchors/setup.sh; root netns, image bb,
 # names anc-ps-* so the anchors' teardown.sh removes whatever is left): its mappings are DNAT rules in iptables' DOCKER
-# chain, one per port, and with the userland proxy (20.10's default) one docker-proxy process per port.
+# chain, one per port, and with the userland proxy (20.10's default) one docker-proxy process per port; with the proxy
+# on, 127.0.0.1 is served by docker-proxy (its OUTPUT rule skips 127/8), so only --userland-proxy=false makes the
+# GETs below walk the rule chain. Start dockerd with it through the anchors' common.sh (DOCKERD_OPTS).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 N=${N:-20}
