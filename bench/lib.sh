@@ -56,9 +56,28 @@ stop_daemon() {
     awk -v d="$BENCH_DIR" '$5 ~ "^"d {print $5}' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l 2>/dev/null
   fi
   [ -n "${BENCH_CGROUP:-}" ] && find /sys/fs/cgroup/*/"$BENCH_CGROUP" -depth -type d -exec rmdir {} + 2>/dev/null
+  for ns in "${BENCH_EXTRA_NS[@]}"; do ip netns delete "$ns" 2>/dev/null; done
   [ -n "${BENCH_NS:-}" ] && ip netns delete "$BENCH_NS" 2>/dev/null
   [ -n "${BENCH_DIR:-}" ] && rm -rf "$BENCH_DIR"
   return 0
 }
 
 md() { "$MYDOCKER" -H "unix://$BENCH_SOCK" "$@"; }
+
+# The machine, for the first line of every bench's output.
+machine() { echo "$(nproc) cores, kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"; }
+
+# Runs a shell command (typically an exported function) inside the daemon's network namespace: only the netns
+# changes (nsenter --net), so the CLI still reaches the daemon's unix socket and 127.0.0.1 is the daemon's loopback.
+# Functions the command uses must be exported with export -f, and its variables with export.
+in_daemon_netns() {
+  export -f md ms_between stats
+  export MYDOCKER BENCH_SOCK BENCH_DIR BENCH_NS
+  nsenter --net="/run/netns/$BENCH_NS" bash -euo pipefail -c "$*"
+}
+
+# Extra namespaces a bench creates (e.g. a LAN client); stop_daemon deletes them.
+BENCH_EXTRA_NS=()
+
+# A container's address on its first network, from inspect.
+ctr_ip() { md inspect "$1" | grep -o '"IPAddress": *"[0-9][0-9.]*"' | head -1 | grep -o '[0-9][0-9.]*'; }
