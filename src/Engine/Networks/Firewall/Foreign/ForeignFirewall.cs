@@ -71,9 +71,10 @@ public sealed class ForeignFirewall(
             bool needed = chain.Policy == "drop" && bridges.Count > 0;
             IptablesForward listed;
             try { listed = ListForward(); }
-            catch (ProgramNotFoundException e) when (!needed)
+            catch (Exception e) when (!needed && e is ProgramNotFoundException or EngineException)
             {
-                _log.LogDebug("iptables is not installed ({Error}); no rules of ours can be in FORWARD", e.Message);
+                // Nothing to add; leftovers of ours (if any) wait for a listing that works.
+                _log.LogDebug("Cannot list iptables' FORWARD chain ({Error}); no drop policy there, so nothing to do", e.Message);
                 return [];
             }
             catch (ProgramNotFoundException e)
