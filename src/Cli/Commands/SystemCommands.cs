@@ -5,7 +5,7 @@ using MyDocker.Shared.Api;
 
 namespace MyDocker.Cli.Commands;
 
-/// <summary><c>mydocker system reconcile</c> and <c>mydocker version</c>.</summary>
+/// <summary><c>mydocker system reconcile</c>, <c>mydocker system doctor</c> and <c>mydocker version</c>.</summary>
 public static class SystemCommands
 {
     public static readonly CommandSpec Reconcile = new()
@@ -16,11 +16,19 @@ public static class SystemCommands
         Run = ReconcileAsync,
     };
 
+    public static readonly CommandSpec Doctor = new()
+    {
+        Name = "doctor",
+        Summary = "Name anything outside MyDocker (another tool's firewall) that blocks its networks' traffic",
+        MaxArgs = 0,
+        Run = DoctorAsync,
+    };
+
     public static readonly CommandGroup Group = new()
     {
         Name = "system",
         Summary = "Manage MyDocker",
-        Commands = [Reconcile],
+        Commands = [Reconcile, Doctor],
     };
 
     public static readonly CommandSpec Version = new()
@@ -53,6 +61,35 @@ public static class SystemCommands
             sb.Append("Nothing to reconcile: the kernel matches the recorded state.\n");
         else
             sb.Append($"{repaired.Count} repaired, {removed.Count} removed, {errors.Count} failed\n");
+        return sb.ToString();
+    }
+
+    private static async Task<int> DoctorAsync(CommandContext context, ParsedArgs args)
+    {
+        var report = await context.Daemon.DoctorAsync(context.Cancel).ConfigureAwait(false);
+        context.Out.Write(FormatDoctor(report));
+        // 1 when something blocks our traffic now, so scripts and CI notice; warnings alone do not fail.
+        return (report.Findings ?? []).Any(f => f.Severity == DoctorFinding.Error) ? CliApp.ExitDaemonError : CliApp.ExitOk;
+    }
+
+    /// <summary>Per finding: "SEVERITY: OBJECT", then the problem and the fix, indented; then a summary line.</summary>
+    public static string FormatDoctor(DoctorReport report)
+    {
+        var findings = report.Findings ?? [];
+        var sb = new StringBuilder();
+        foreach (var f in findings)
+        {
+            sb.Append(f.Severity switch { DoctorFinding.Error => "error:   ", DoctorFinding.Warning => "warning: ", _ => "ok:      " })
+              .Append(f.Object).Append('\n');
+            sb.Append("  problem: ").Append(f.Problem).Append('\n');
+            sb.Append("  fix:     ").Append(f.Fix).Append('\n');
+        }
+        int errors = findings.Count(f => f.Severity == DoctorFinding.Error);
+        int warnings = findings.Count(f => f.Severity == DoctorFinding.Warning);
+        if (errors == 0 && warnings == 0)
+            sb.Append("Nothing outside MyDocker blocks its networks' traffic.\n");
+        else
+            sb.Append($"{errors} thing(s) block MyDocker's traffic, {warnings} may block some of it.\n");
         return sb.ToString();
     }
 

@@ -47,6 +47,25 @@ public sealed class ReconcileReport
     public List<string> Errors { get; set; } = new();
 }
 
+/// <summary>Answer of <c>GET /mydocker/v1/system/doctor</c>: what stands in the way of the engine's networks.</summary>
+public sealed class DoctorReport
+{
+    public List<DoctorFinding> Findings { get; set; } = new();
+}
+
+/// <summary>One finding of the doctor, in plain words.</summary>
+public sealed class DoctorFinding
+{
+    /// <summary>"error" (blocks our traffic now), "warning" (may block some of it), "info" (handled, nothing to do).</summary>
+    public string Severity { get; set; } = "";
+    /// <summary>What the finding is about, e.g. "nftables chain ip filter FORWARD (hook forward, priority 0)".</summary>
+    public string Object { get; set; } = "";
+    public string Problem { get; set; } = "";
+    public string Fix { get; set; } = "";
+
+    public const string Error = "error", Warning = "warning", Info = "info";
+}
+
 /// <summary>Source-generated JSON metadata, so the NativeAOT CLI and the daemon share one serializer setup.</summary>
 [JsonSourceGenerationOptions(WriteIndented = false, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(NetworkCreateRequest))]
@@ -57,6 +76,7 @@ public sealed class ReconcileReport
 [JsonSerializable(typeof(ErrorResponse))]
 [JsonSerializable(typeof(VersionResponse))]
 [JsonSerializable(typeof(ReconcileReport))]
+[JsonSerializable(typeof(DoctorReport))]
 [JsonSerializable(typeof(Dictionary<string, List<string>>))]
 [JsonSerializable(typeof(ContainerCreateRequest))]
 [JsonSerializable(typeof(ContainerCreateResponse))]

@@ -1,4 +1,7 @@
 using System.Runtime.InteropServices;
+using Microsoft.AspNetCore.Mvc;
+using MyDocker.Engine.Networks;
+using MyDocker.Engine.Networks.Firewall.Foreign;
 using MyDocker.Engine.Reconcile;
 using MyDocker.Shared.Api;
 
@@ -35,5 +38,42 @@ public static class SystemEndpoints
 
         app.MapPost("/mydocker/v1/system/reconcile", async (Reconciler reconciler, CancellationToken ct) =>
             Results.Json(await reconciler.RunAsync(ct: ct), ApiJsonContext.Default.ReconcileReport));
+
+        // [FromServices]: the foreign firewall is a service, never a body (a GET cannot infer one).
+        app.MapGet("/mydocker/v1/system/doctor", async ([FromServices] ForeignFirewall foreign, NetworkService networks, CancellationToken ct) =>
+        {
+            var names = (await networks.ListAsync(ct)).ToDictionary(n => n.Record.Bridge, n => n.Record.Name, StringComparer.Ordinal);
+            return Results.Json(Doctor(foreign.Inspect(names.Keys), names), ApiJsonContext.Default.DoctorReport);
+        });
+    }
+
+    /// <summary>The doctor's findings for foreign firewall blockers: an uncovered certain drop is an error (our traffic
+    /// dies there now), an uncovered conditional one a warning, a covered one info. Errors first.</summary>
+    /// <param name="networkOfBridge">Bridge name to network name, so the words name networks the user knows.</param>
+    public static DoctorReport Doctor(IReadOnlyList<ForeignBlocker> blockers, IReadOnlyDictionary<string, string> networkOfBridge)
+    {
+        string Networks(IEnumerable<string> bridges) => string.Join(", ", bridges.Select(b =>
+            networkOfBridge.TryGetValue(b, out var name) ? $"'{name}' (bridge {b})" : $"bridge {b}"));
+
+        var findings = blockers.Select(b =>
+        {
+            string severity = b.Covered ? DoctorFinding.Info : b.Certain ? DoctorFinding.Error : DoctorFinding.Warning;
+            string where = b.Via is null ? "" : $" in chain {b.Chain}, reached from {b.Via}";
+            string handle = b.Handle is { } h ? $" (handle {h})" : "";
+            string verb = b.Certain ? "drops" : "may drop";
+            string problem = b.What == "policy drop"
+                ? $"This chain's policy is DROP: it drops forwarded traffic that no rule in it accepts, which includes the egress and published ports of network(s) {Networks(b.Bridges)}, whatever MyDocker's own table accepts."
+                : $"The {b.What}{handle}{where} {verb} forwarded traffic of network(s) {Networks(b.Bridges)}.";
+            if (b.Covered) problem += " MyDocker's accept rules come first in this chain, so its traffic passes.";
+            return new DoctorFinding
+            {
+                Severity = severity,
+                Object = $"{b.Backend} chain {b.Object} (hook {b.Hook}, priority {b.Priority})",
+                Problem = problem,
+                Fix = b.Fix,
+            };
+        });
+        int Rank(DoctorFinding f) => f.Severity switch { DoctorFinding.Error => 0, DoctorFinding.Warning => 1, _ => 2 };
+        return new DoctorReport { Findings = [.. findings.OrderBy(Rank)] };
     }
 }
