@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection;
 using MyDocker.Engine.Containers;
 using MyDocker.Engine.Containers.Ports;
@@ -11,6 +12,7 @@ using MyDocker.Engine.Kernel.Namespaces;
 using MyDocker.Engine.Kernel.Netlink;
 using MyDocker.Engine.Kernel.Nftables;
 using MyDocker.Engine.Networks.Firewall;
+using MyDocker.Engine.Networks.Firewall.Foreign;
 using MyDocker.Engine.Networks.Ipam;
 using MyDocker.Engine.Networks;
 using MyDocker.Engine.Reconcile;
@@ -32,6 +34,8 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<IRtNetlink>(_ => RtNetlink.Open());
         services.AddSingleton<INftExecutor>(_ => new LibNftables());
         services.AddSingleton<IFirewall>(sp => new NftFirewall(sp.GetRequiredService<INftExecutor>()));
+        services.AddSingleton(sp => new ForeignFirewall(sp.GetRequiredService<INftExecutor>(), new ProcessRunner(),
+            sp.GetRequiredService<ILogger<ForeignFirewall>>()));
         services.AddSingleton<IIpamStore>(_ => new SqliteIpamStore(stateFactory.ConnectionString));
         services.AddSingleton<IpamAllocator>();
         services.AddSingleton(new Sysctl());

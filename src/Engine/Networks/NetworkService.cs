@@ -20,7 +20,7 @@ public sealed record NetworkView(NetworkRecord Record, IpamUsageInfo Usage, IRea
 /// </summary>
 public sealed class NetworkService(
     StateDbFactory state, IRtNetlink netlink, BridgeDriver bridges, IpamAllocator ipam, EngineOptions options,
-    LinkReaper reaper, Events.EventHub events, ILogger<NetworkService> logger)
+    LinkReaper reaper, Events.EventHub events, Firewall.Foreign.ForeignFirewall foreign, ILogger<NetworkService> logger)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -70,6 +70,9 @@ public sealed class NetworkService(
                 await db.SaveChangesAsync(CancellationToken.None);
                 scope.Complete();
             }
+            // After the bridge is in our own table (which isolates it): an accept in a foreign FORWARD DROP chain lets
+            // through only what our table allows.
+            await OpenForeignFirewallAsync(db, $"network {record.Name} may be blocked by another tool's firewall");
             logger.LogInformation("Created network {Network} ({Id}) subnet {Subnet} gateway {Gateway} bridge {Bridge}",
                 record.Name, record.Id[..12], record.Subnet, record.Gateway, record.Bridge);
             events.Publish("network", "create", record.Id, new Dictionary<string, string> { ["name"] = record.Name, ["type"] = "bridge" });
@@ -169,8 +172,24 @@ public sealed class NetworkService(
         TeardownKernel(record);
         CrashPoint.Hit("network-remove:kernel-done");
         await db.Networks.Where(n => n.Id == record.Id).ExecuteDeleteAsync(CancellationToken.None);
+        await OpenForeignFirewallAsync(db, $"the accept rules of network {record.Name} could not be removed from another tool's FORWARD chain");
         logger.LogInformation("Removed network {Network} ({Id})", record.Name, record.Id[..12]);
         events.Publish("network", "destroy", record.Id, new Dictionary<string, string> { ["name"] = record.Name, ["type"] = "bridge" });
+    }
+
+    /// <summary>Makes a foreign FORWARD DROP chain accept exactly the live bridges (see <see cref="Firewall.Foreign.ForeignFirewall"/>).
+    /// A failure is logged, not thrown: the network itself is made, and `mydocker system doctor` names the blocker.</summary>
+    private async Task OpenForeignFirewallAsync(StateDb db, string problem)
+    {
+        var bridges = await db.Networks.AsNoTracking().Where(n => n.Phase == NetworkPhase.Ready).Select(n => n.Bridge).ToListAsync(CancellationToken.None);
+        try
+        {
+            foreach (var change in foreign.Open(bridges)) logger.LogInformation("Foreign firewall: {Change}", change);
+        }
+        catch (Exception e) when (e is EngineException or Kernel.KernelException)
+        {
+            logger.LogWarning("{Problem}: {Error}; see 'mydocker system doctor'", problem, e.Message);
+        }
     }
 
     /// <summary>Leases an address of the network to an endpoint (a container, in the next milestone).</summary>

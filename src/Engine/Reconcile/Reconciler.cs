@@ -4,6 +4,7 @@ using MyDocker.Engine.Containers;
 using MyDocker.Engine.Kernel;
 using MyDocker.Engine.Kernel.Netlink;
 using MyDocker.Engine.Networks.Firewall;
+using MyDocker.Engine.Networks.Firewall.Foreign;
 using MyDocker.Engine.Networks.Ipam;
 using MyDocker.Engine.Networks;
 using MyDocker.Engine.State;
@@ -19,7 +20,8 @@ namespace MyDocker.Engine.Reconcile;
 /// </summary>
 public sealed class Reconciler(
     StateDbFactory state, IRtNetlink netlink, IFirewall firewall, BridgeDriver bridges, IpamAllocator ipam,
-    NetworkService networks, LinkReaper reaper, Sysctl sysctl, ContainerReconciler containers, ILogger<Reconciler> logger)
+    NetworkService networks, LinkReaper reaper, Sysctl sysctl, ContainerReconciler containers, ForeignFirewall foreign,
+    ILogger<Reconciler> logger)
 {
     public async Task<ReconcileReport> RunAsync(bool firstRun = false, CancellationToken ct = default)
     {
@@ -112,6 +114,9 @@ public sealed class Reconciler(
                 ? $"nftables table rebuilt for {want.Count} network(s) and {wantPorts.Count} published port(s)"
                 : $"nftables table created for {want.Count} network(s) and {wantPorts.Count} published port(s)");
         });
+        // 7. Another tool's FORWARD chain with policy drop (Docker's) would drop our bridges' traffic: our accept rules there
+        //    follow the live bridges (none left: ours are removed).
+        Try("another tool's firewall (iptables FORWARD)", () => report.Repaired.AddRange(foreign.Open(live.Select(r => r.Bridge).ToList())));
         if (live.Count > 0) Try("IPv4 forwarding", sysctl.EnableIPv4Forwarding);
 
         foreach (var line in report.Repaired) logger.LogInformation("Reconcile repaired: {Change}", line);

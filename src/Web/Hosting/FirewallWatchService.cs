@@ -1,4 +1,5 @@
 using MyDocker.Engine.Networks.Firewall;
+using MyDocker.Engine.Networks.Firewall.Foreign;
 
 namespace MyDocker.Web.Hosting;
 
@@ -6,22 +7,28 @@ namespace MyDocker.Web.Hosting;
 /// Puts the engine's nftables table back within seconds when something outside the engine removes or edits it (an
 /// `nft flush ruleset`, a firewall manager reloading its own rules): published ports and egress would otherwise stay
 /// dead until the next daemon start. One read of our table every <see cref="Interval"/> (a few ms with 1,000 ports);
-/// the rebuild is one transaction from what the engine holds.
+/// the rebuild is one transaction from what the engine holds. Less often, it also makes sure a FORWARD chain with
+/// policy drop that another tool set up meanwhile (Docker does at its start) accepts our bridges.
 /// </summary>
-public sealed class FirewallWatchService(IFirewall firewall, ILogger<FirewallWatchService> logger) : BackgroundService
+public sealed class FirewallWatchService(IFirewall firewall, ForeignFirewall foreign, ILogger<FirewallWatchService> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
+
+    /// <summary>Every this many ticks: the foreign check may run iptables, a process.</summary>
+    private const int ForeignEvery = 5;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(Interval);
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
+            for (long tick = 1; await timer.WaitForNextTickAsync(stoppingToken); tick++)
             {
                 try
                 {
                     if (firewall.Restore() is { } repaired) logger.LogWarning("Firewall repaired: {Change}", repaired);
+                    if (tick % ForeignEvery == 0)
+                        foreach (var change in foreign.Open([.. firewall.Read().Bridges])) logger.LogWarning("Foreign firewall: {Change}", change);
                 }
                 catch (Exception e) { logger.LogError("Firewall check failed: {Error}", e.Message); }
             }
