@@ -29,7 +29,7 @@ public static class AnsiText
     {
         if (!NeedsWork(text)) return [new AnsiSegment(text, null)];
         var segments = new List<AnsiSegment>();
-        var style = new Style();
+        var style = Style.Plain;
         var run = new StringBuilder();
         for (int i = 0; i < text.Length; i++)
         {
@@ -86,10 +86,13 @@ public static class AnsiText
     /// attribute: the page's CSP and the class whitelist stay simple.</summary>
     private readonly record struct Style(int Fg = -1, int Bg = -1, bool Bold = false, bool Dim = false, bool Italic = false, bool Underline = false, bool Inverse = false)
     {
+        // Not `new Style()`: a struct's parameterless constructor zeroes the fields, which would mean black on black.
+        public static readonly Style Plain = new(Fg: -1, Bg: -1);
+
         public Style Apply(ReadOnlySpan<char> parameters)
         {
             var s = this;
-            if (parameters.IsEmpty) return new Style();
+            if (parameters.IsEmpty) return Plain;
             Span<int> codes = stackalloc int[32];
             int count = 0;
             foreach (var range in parameters.Split(';'))
@@ -103,7 +106,7 @@ public static class AnsiText
                 int code = codes[k];
                 switch (code)
                 {
-                    case 0: s = new Style(); break;
+                    case 0: s = Plain; break;
                     case 1: s = s with { Bold = true }; break;
                     case 2: s = s with { Dim = true }; break;
                     case 3: s = s with { Italic = true }; break;

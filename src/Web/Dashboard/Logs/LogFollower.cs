@@ -5,12 +5,11 @@ namespace MyDocker.Web.Dashboard.Logs;
 /// <summary>
 /// Follows one log for one viewer and hands the new lines over in batches, at most one per <c>window</c> (~100 ms), like
 /// <see cref="Live.EventFeed"/>: lines after a quiet window go out at once, what follows within the window is gathered
-/// into one call. A container printing as fast as it can thus costs the circuit ≤ 10 renders a second, and at most
-/// <c>maxLines</c> lines per batch (older ones of a batch would be dropped by the window anyway). Reading is throttled
+/// into one call. A container printing as fast as it can thus costs the circuit ≤ 10 renders a second. Reading is throttled
 /// by a small bounded queue, so a slow circuit slows the file reader instead of filling memory.
 /// Callbacks run on the follower's own task, one at a time; dispose to stop.
 /// </summary>
-public sealed class LogFollower(IDashboardLogs logs, TimeSpan window, int maxLines, TimeProvider? time = null) : IAsyncDisposable
+public sealed class LogFollower(IDashboardLogs logs, TimeSpan window, TimeProvider? time = null) : IAsyncDisposable
 {
     public static readonly TimeSpan DefaultWindow = TimeSpan.FromMilliseconds(100);
     private readonly CancellationTokenSource _stop = new();
@@ -43,12 +42,9 @@ public sealed class LogFollower(IDashboardLogs logs, TimeSpan window, int maxLin
             {
                 if (last is { } l && l + window - _time.GetUtcNow() is { Ticks: > 0 } rest) await Task.Delay(rest, _time, ct);
                 var batch = new List<LogLine>();
-                while (queue.TryRead(out var lines))
-                {
-                    batch.AddRange(lines);
-                    if (batch.Count > 2 * maxLines) batch.RemoveRange(0, batch.Count - maxLines);
-                }
-                if (batch.Count > maxLines) batch.RemoveRange(0, batch.Count - maxLines);
+                // At most the queue's 8 reads plus the one in flight: bounded. The window keeps only its capacity of them,
+                // and it alone can tell that older lines were skipped (it then offers "load older").
+                while (queue.TryRead(out var lines)) batch.AddRange(lines);
                 last = _time.GetUtcNow();
                 await onBatch(batch);
             }
