@@ -116,10 +116,11 @@ public static class ContainerLog
     /// <summary>
     /// The offset where the last <paramref name="count"/> lines begin, found by reading backwards in blocks, so a
     /// tail of a large log costs what the tail is, not what the log is. A line counts at its final record (tag F).
+    /// <paramref name="until"/> (default: the file's length) counts back from an earlier point (the dashboard's "load older").
     /// </summary>
-    internal static long TailStart(FileStream file, int count)
+    internal static long TailStart(FileStream file, int count, long? until = null)
     {
-        var length = file.Length;
+        var length = until ?? file.Length;
         if (count == 0) return length;
         var pos = length;
         var carry = Array.Empty<byte>(); // bytes from the start of the current block's first (incomplete) line onwards

@@ -36,6 +36,8 @@ public static class DashboardHosting
         builder.Services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
         builder.Services.AddSingleton(new DashboardAccess(DashboardAccess.LoadOrCreateSecret(Path.Combine(dataRoot, "dashboard", "session.key"))));
         builder.Services.AddSingleton<IDashboardEngine, EngineDashboardClient>();
+        builder.Services.AddSingleton<Logs.IDashboardLogs, Logs.EngineDashboardLogs>();
+        builder.Services.AddSingleton<Topology.IDashboardTopology, Topology.EngineDashboardTopology>();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
         builder.WebHost.ConfigureKestrel(k => k.Listen(address, options.Port));
@@ -55,6 +57,7 @@ public static class DashboardHosting
         app.UseAntiforgery();
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        Logs.LogDownload.MapLogDownload(app);
     }
 
     public static string LoginUrl(DashboardOptions options, DashboardAccess access) =>

@@ -1,0 +1,52 @@
+using System.Text;
+using MyDocker.Engine;
+using MyDocker.Engine.Containers;
+using MyDocker.Engine.Containers.Logs;
+
+namespace MyDocker.Web.Dashboard.Logs;
+
+/// <summary>
+/// GET /dashboard/containers/{id}/logs/download: the whole log as plain text, one line per log line,
+/// "TIME STREAM TEXT" (RFC 3339 UTC with nanosecond digits as stored to 100 ns, "stdout"/"stderr"). Streamed: the file is
+/// read and written 64 KiB at a time, so a log of any size costs the daemon a buffer, not the log. Served on the
+/// dashboard's listener only, behind its session cookie (DashboardGate runs first).
+/// </summary>
+public static class LogDownload
+{
+    public const string Route = "/dashboard/containers/{id}/logs/download";
+
+    public static IEndpointConventionBuilder MapLogDownload(this IEndpointRouteBuilder app) =>
+        app.MapGet(Route, async (string id, HttpContext ctx, ContainerService containers) =>
+        {
+            var ct = ctx.RequestAborted;
+            ContainerView view;
+            string path;
+            try
+            {
+                view = await containers.GetAsync(id, ct);
+                (path, _) = await containers.LogSourceAsync(view.Id, ct);
+            }
+            catch (EngineException e) when (e.Kind == ErrorKind.NotFound)
+            {
+                return Results.Text(e.Message, "text/plain; charset=utf-8", statusCode: StatusCodes.Status404NotFound);
+            }
+            ctx.Response.ContentType = "text/plain; charset=utf-8";
+            ctx.Response.Headers.CacheControl = "no-store";
+            // Container names are [a-zA-Z0-9][a-zA-Z0-9_.-]*: safe in a quoted filename as they are.
+            ctx.Response.Headers.ContentDisposition = $"attachment; filename=\"{view.Record.Name}.log\"";
+            await using var writer = new StreamWriter(ctx.Response.Body, new UTF8Encoding(false), 64 * 1024);
+            try
+            {
+                await foreach (var e in ContainerLog.ReadAsync(path, new LogReadOptions(), () => false, ct))
+                {
+                    await writer.WriteAsync(e.Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'"));
+                    await writer.WriteAsync(e.Stream == LogStream.Stderr ? " stderr " : " stdout ");
+                    await writer.WriteAsync(e.Text);
+                    await writer.WriteAsync('\n');
+                }
+            }
+            catch (OperationCanceledException) { }
+            catch (IOException) { } // the browser went away
+            return Results.Empty;
+        });
+}

@@ -1,0 +1,62 @@
+using System.Net;
+using System.Net.Sockets;
+using MyDocker.Engine.Containers;
+using MyDocker.Engine.Containers.Ports;
+using MyDocker.Engine.Networks;
+using MyDocker.Engine.State;
+
+namespace MyDocker.Web.Dashboard.Topology;
+
+/// <summary>The real topology seam: NetworkService and ContainerService, and probes from the daemon's own network stack
+/// (its netns), which is where published ports are programmed.</summary>
+public sealed class EngineDashboardTopology(NetworkService networks, ContainerService containers) : IDashboardTopology
+{
+    public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(1);
+
+    public async Task<TopologyView> ReadAsync(CancellationToken ct = default)
+    {
+        var nets = await networks.ListAsync(ct);
+        var byNetwork = (await containers.ListAsync(all: true, ct)).ToLookup(c => c.Record.NetworkId);
+        return new TopologyView(Dns.GetHostName(), nets.OrderBy(n => n.Record.Name, StringComparer.Ordinal).Select(n => new TopologyNetwork
+        {
+            Id = n.Record.Id, Name = n.Record.Name, Subnet = n.Record.Subnet, Gateway = n.Record.Gateway, Bridge = n.Record.Bridge,
+            Internal = n.Record.Internal,
+            Containers = byNetwork[n.Record.Id].OrderBy(c => c.Record.Name, StringComparer.Ordinal).Select(c => new TopologyContainer
+            {
+                Id = c.Id, Name = c.Record.Name, State = StateOf(c.Record.Phase), Ip = c.Record.IpAddress, Ports = c.Spec.Ports,
+            }).ToList(),
+        }).ToList());
+    }
+
+    public static string StateOf(ContainerPhase phase) => phase switch
+    {
+        ContainerPhase.Running => "running", ContainerPhase.Exited => "exited", ContainerPhase.Created => "created",
+        ContainerPhase.Removing => "removing", _ => "creating",
+    };
+
+    public async Task<PortProbe> ProbeAsync(PublishedPort port, CancellationToken ct = default)
+    {
+        if (port.Protocol != "tcp") return new PortProbe(false, $"{port.Protocol.ToUpperInvariant()} is not probed: it has no handshake to wait for");
+        var address = port.OnEveryAddress ? IPAddress.Loopback : IPAddress.Parse(port.HostIp);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(ProbeTimeout);
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            await socket.ConnectAsync(new IPEndPoint(address, port.HostPort), timeout.Token);
+            return new PortProbe(true, $"{address}:{port.HostPort} accepted a connection");
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return new PortProbe(false, $"no answer from {address}:{port.HostPort} within {ProbeTimeout.TotalSeconds:0} s");
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
+        {
+            return new PortProbe(false, $"{address}:{port.HostPort} refused the connection: nothing listens on port {port.ContainerPort} in the container, or it is not running");
+        }
+        catch (SocketException e)
+        {
+            return new PortProbe(false, $"{address}:{port.HostPort}: {e.Message}");
+        }
+    }
+}

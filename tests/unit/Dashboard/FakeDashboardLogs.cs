@@ -1,0 +1,75 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using MyDocker.Engine;
+using MyDocker.Engine.Containers.Logs;
+using MyDocker.Web.Dashboard.Logs;
+
+namespace MyDocker.UnitTests.Dashboard;
+
+/// <summary>The log seam over an in-memory log: line i sits at offset 10·i. Lines the test writes with
+/// <see cref="Write"/> are added to the log and handed to followers through a channel.</summary>
+public sealed class FakeDashboardLogs : IDashboardLogs
+{
+    private readonly Lock _lock = new();
+    public List<LogLine> Lines { get; } = [];
+    public Channel<IReadOnlyList<LogLine>> Live { get; } = Channel.CreateUnbounded<IReadOnlyList<LogLine>>();
+    public string Container { get; set; } = "web";
+    public int Follows;
+
+    /// <summary>Adds lines to the log without handing them to followers (what was there before the page opened).</summary>
+    public void Seed(int count, Func<int, string>? text = null, Func<int, LogStream>? stream = null)
+    {
+        for (int i = 0; i < count; i++) Append(text?.Invoke(i) ?? $"line {i}", stream?.Invoke(i) ?? LogStream.Stdout);
+    }
+
+    public IReadOnlyList<LogLine> Write(params (string Text, LogStream Stream)[] lines)
+    {
+        var batch = lines.Select(l => Append(l.Text, l.Stream)).ToList();
+        Live.Writer.TryWrite(batch);
+        return batch;
+    }
+
+    public IReadOnlyList<LogLine> Write(params string[] lines) => Write(lines.Select(l => (l, LogStream.Stdout)).ToArray());
+
+    private LogLine Append(string text, LogStream stream)
+    {
+        lock (_lock)
+        {
+            var line = new LogLine(Lines.Count * 10L, DateTimeOffset.UnixEpoch.AddSeconds(Lines.Count), stream, text);
+            Lines.Add(line);
+            return line;
+        }
+    }
+
+    public Task<LogChunk> TailAsync(string container, int count, CancellationToken ct = default)
+    {
+        Check(container);
+        lock (_lock) return Task.FromResult(Chunk(Lines, count));
+    }
+
+    public Task<LogChunk> OlderAsync(string container, long before, int count, CancellationToken ct = default)
+    {
+        Check(container);
+        lock (_lock) return Task.FromResult(Chunk(Lines.Where(l => l.Offset < before).ToList(), count));
+    }
+
+    private LogChunk Chunk(List<LogLine> lines, int count)
+    {
+        var last = lines.Skip(Math.Max(0, lines.Count - count)).ToList();
+        return new LogChunk(last, last.Count > 0 ? last[0].Offset : 0, Lines.Count * 10L);
+    }
+
+    public async IAsyncEnumerable<IReadOnlyList<LogLine>> FollowAsync(string container, long from, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        Check(container);
+        Interlocked.Increment(ref Follows);
+        while (await Live.Reader.WaitToReadAsync(ct))
+            while (Live.Reader.TryRead(out var batch))
+                yield return batch.Where(l => l.Offset >= from).ToList();
+    }
+
+    private void Check(string container)
+    {
+        if (container != Container) throw EngineException.NotFound($"no such container: {container}");
+    }
+}
