@@ -178,3 +178,27 @@ public class ContainersPageTests : DashboardTestContext
         Assert.False(Button(cut, "Start db").HasAttribute("disabled"));
     }
 }
+
+public class ContainerFeedTests
+{
+    [Fact]
+    public async Task Events_the_page_does_not_show_neither_reach_it_nor_hold_back_the_next()
+    {
+        var engine = new FakeDashboardEngine();
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var batches = System.Threading.Channels.Channel.CreateUnbounded<IReadOnlyList<string>>();
+        await using var feed = new MyDocker.Web.Dashboard.Live.EventFeed(engine, TimeSpan.FromMilliseconds(100), time, ContainersBoard.Affects);
+        feed.Start(null, b => batches.Writer.WriteAsync(b.Select(e => e.Action).ToList()).AsTask());
+        Assert.Empty(await Next(batches)); // the (empty) history
+
+        // A stop: "kill" first (dropped, opens no window), then "die", handed over at once: no fake time passes, so had the
+        // kill opened a window, the die would wait for ever and Next would fail.
+        engine.Publish("container", "kill", "c1", "web");
+        engine.Publish("network", "create", "n1", "net");
+        engine.Publish("container", "die", "c1", "web");
+        Assert.Equal(["die"], await Next(batches));
+    }
+
+    private static async Task<IReadOnlyList<string>> Next(System.Threading.Channels.Channel<IReadOnlyList<string>> batches) =>
+        await batches.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+}

@@ -23,6 +23,10 @@ public sealed class ContainersBoard(IDashboardEngine engine)
     public string Text { get; set; } = "";
     public StateFilter State { get; set; } = StateFilter.All;
 
+    /// <summary>The container events that change what the pages show (and confirm pending actions): "kill", "stop" (after
+    /// its "die"), "attach" and exec events change nothing shown.</summary>
+    public static bool Affects(EventRow e) => e.Type == "container" && e.Action is "create" or "start" or "die" or "restart" or "destroy";
+
     public async Task ReloadAsync(CancellationToken ct = default)
     {
         try { _rows = [.. await engine.ListContainersAsync(ct)]; Error = null; }
@@ -33,7 +37,7 @@ public sealed class ContainersBoard(IDashboardEngine engine)
     /// True if anything shown may have changed.</summary>
     public async Task<bool> ApplyAsync(IReadOnlyList<EventRow> batch, CancellationToken ct = default)
     {
-        var ids = batch.Where(e => e.Type == "container" && !e.Action.StartsWith("exec_", StringComparison.Ordinal))
+        var ids = batch.Where(Affects)
             .Select(e => e.ActorId).Distinct().ToList();
         if (ids.Count == 0) return false;
         if (ids.Count > ReadEachUpTo) await ReloadAsync(ct);

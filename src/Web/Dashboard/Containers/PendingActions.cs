@@ -23,12 +23,12 @@ public sealed class PendingActions
     public void End(string id) => _pending.Remove(id);
 
     /// <summary>The engine's event that confirms the action: a start's "start", a stop's "die" (the exit is recorded; the
-    /// "stop" that follows it changes nothing), a restart's "restart" (published after its start), a remove's "destroy".</summary>
+    /// "stop" that follows it changes nothing, and pages do not subscribe to it), a restart's "restart" (published after its start), a remove's "destroy".</summary>
     public static bool Confirms(ContainerAction action, string eventAction) => (action, eventAction) switch
     {
         (_, "destroy") => true,
         (ContainerAction.Start, "start") => true,
-        (ContainerAction.Stop, "die" or "stop") => true,
+        (ContainerAction.Stop, "die") => true,
         (ContainerAction.Restart, "restart") => true,
         _ => false,
     };
