@@ -1,17 +1,20 @@
 // Event to DOM: from a CLI command that changes the engine to the change showing in an open dashboard page.
 // The page records, with a MutationObserver, the wall-clock time at which the awaited row appears or disappears;
 // the command's start and exit are taken here with the same clock (CLOCK_REALTIME on both sides, same machine).
-// Usage: DashboardLatency CHROMIUM_WRAPPER LOGIN_URL MYDOCKER SOCKET ROUNDS LISTED
+// Usage: DashboardLatency CHROMIUM_WRAPPER LOGIN_URL MYDOCKER SOCKET ROUNDS LISTED [networks|containers]
+//   networks (default): LISTED networks listed on /networks; `network create`/`network rm`, to the row appearing/going.
+//   containers: LISTED running containers listed on /containers; `stop` of one, to its row showing "exited".
 using System.Diagnostics;
 using Microsoft.Playwright;
 
-if (args.Length != 6)
+if (args.Length is not (6 or 7) || (args.Length == 7 && args[6] is not ("networks" or "containers")))
 {
-    Console.Error.WriteLine("usage: DashboardLatency CHROMIUM_WRAPPER LOGIN_URL MYDOCKER SOCKET ROUNDS LISTED");
+    Console.Error.WriteLine("usage: DashboardLatency CHROMIUM_WRAPPER LOGIN_URL MYDOCKER SOCKET ROUNDS LISTED [networks|containers]");
     return 2;
 }
 var (chromium, loginUrl, cli, socket) = (args[0], args[1], args[2], args[3]);
 int rounds = int.Parse(args[4]), listed = int.Parse(args[5]);
+bool containers = args.Length == 7 && args[6] == "containers";
 
 void Cli(params string[] a)
 {
@@ -24,6 +27,8 @@ void Cli(params string[] a)
     if (p.ExitCode != 0) throw new InvalidOperationException($"mydocker {string.Join(' ', a)}: {err}");
 }
 static double Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + (DateTime.UtcNow.Ticks % TimeSpan.TicksPerMillisecond) / 10_000.0;
+
+if (containers) return await ContainerLatency.RunAsync(chromium, loginUrl, Cli, Now, rounds, listed);
 
 // Networks already listed, so every render carries a table of that size. Subnets from 10.200.0.0/16 as /24s, out
 // of the way of the default pools.
@@ -75,14 +80,7 @@ for (int i = 0; i < rounds; i++)
     await Measure(name, false, "network", "rm", name);
 }
 
-static string Stats(List<double> v)
-{
-    var s = v.Order().ToList();
-    double median = s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
-    double p95 = s[Math.Min(s.Count - 1, (int)Math.Ceiling(0.95 * s.Count) - 1)];
-    return $"median {median:F1}  p95 {p95:F1}  min {s[0]:F1}  max {s[^1]:F1}  n {s.Count}";
-}
 Console.WriteLine($"{listed} networks listed; network create/rm from the CLI, to the row appearing/disappearing in an open page (ms)");
-Console.WriteLine($"  from the command's start: {Stats(fromStart)}");
-Console.WriteLine($"  from the command's exit:  {Stats(fromExit)}");
+Console.WriteLine($"  from the command's start: {Figures.Stats(fromStart)}");
+Console.WriteLine($"  from the command's exit:  {Figures.Stats(fromExit)}");
 return 0;

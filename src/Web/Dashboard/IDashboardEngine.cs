@@ -1,8 +1,12 @@
 using System.Threading.Channels;
+using MyDocker.Engine;
 using Microsoft.EntityFrameworkCore;
+using MyDocker.Engine.Containers;
+using MyDocker.Engine.Images;
 using MyDocker.Engine.Networks;
 using MyDocker.Engine.Networks.Ipam;
 using MyDocker.Engine.State;
+using MyDocker.Web.Dashboard.Containers;
 
 namespace MyDocker.Web.Dashboard;
 
@@ -54,6 +58,24 @@ public interface IDashboardEngine
     /// <summary>Stored events from <paramref name="sinceNano"/> (null: none), then live ones until the subscription is
     /// disposed. The history and the live part neither overlap nor leave a gap.</summary>
     IEventSubscription SubscribeEvents(long? sinceNano);
+
+    // Containers. Actions return when the engine has done them; the engine's events (start, die, restart, destroy) say so
+    // to every page, and the pages wait for those rather than for the call (a change made elsewhere looks the same).
+    /// <summary>Every container, newest first (Docker's <c>ps -a</c>).</summary>
+    Task<IReadOnlyList<ContainerRow>> ListContainersAsync(CancellationToken ct = default);
+    /// <summary>One container by id, name or unique id prefix; throws NotFound.</summary>
+    Task<ContainerRow> GetContainerAsync(string idOrName, CancellationToken ct = default);
+    /// <summary>False if it was already running (no event follows). A process that cannot start throws, in plain words.</summary>
+    Task<bool> StartContainerAsync(string id, CancellationToken ct = default);
+    /// <summary>SIGTERM, SIGKILL after 10 s; false if it was not running (no event follows).</summary>
+    Task<bool> StopContainerAsync(string id, CancellationToken ct = default);
+    Task RestartContainerAsync(string id, CancellationToken ct = default);
+    /// <summary>Removes the container and everything it owns; a running one only with <paramref name="force"/> (killed).</summary>
+    Task RemoveContainerAsync(string id, bool force, CancellationToken ct = default);
+    /// <summary>Creates without starting (transactional: a failure leaves nothing). See <see cref="ContainerRunner"/>.</summary>
+    Task<ContainerRow> CreateContainerAsync(ContainerCreateSpec spec, CancellationToken ct = default);
+    /// <summary>Local images, for the run wizard's picker.</summary>
+    Task<IReadOnlyList<ImageRow>> ListImagesAsync(CancellationToken ct = default);
 }
 
 /// <summary>History first, then live events; dispose to stop.</summary>
@@ -63,9 +85,65 @@ public interface IEventSubscription : IDisposable
     ChannelReader<EventRow> Live { get; }
 }
 
-/// <summary>The real engine behind the dashboard: NetworkService and EventHub.</summary>
-public sealed class EngineDashboardClient(NetworkService networks, Engine.Events.EventHub events, StateDbFactory state) : IDashboardEngine
+/// <summary>The real engine behind the dashboard: NetworkService, ContainerService, ImageService and EventHub.</summary>
+public sealed class EngineDashboardClient(
+    NetworkService networks, ContainerService containers, ImageService images, Engine.Events.EventHub events, StateDbFactory state) : IDashboardEngine
 {
+    public async Task<IReadOnlyList<ContainerRow>> ListContainersAsync(CancellationToken ct = default)
+    {
+        var now = DateTimeOffset.UtcNow;
+        return (await containers.ListAsync(all: true, ct)).Select(v => ToRow(v, now)).ToList();
+    }
+
+    public async Task<ContainerRow> GetContainerAsync(string idOrName, CancellationToken ct = default) =>
+        ToRow(await containers.GetAsync(idOrName, ct), DateTimeOffset.UtcNow);
+
+    public async Task<bool> StartContainerAsync(string id, CancellationToken ct = default)
+    {
+        try { return await OffCircuit(() => containers.StartAsync(id, ct)); }
+        // The runtime's reason is already plain words ("exec: \"nope\": executable file not found in $PATH").
+        catch (Engine.Containers.Runtime.ContainerStartException e) { throw new EngineException(e.Kind, e.Reason, e); }
+    }
+
+    public Task<bool> StopContainerAsync(string id, CancellationToken ct = default) => OffCircuit(() => containers.StopAsync(id, null, ct));
+
+    public Task RestartContainerAsync(string id, CancellationToken ct = default) => OffCircuit(() => containers.RestartAsync(id, null, ct));
+
+    public Task RemoveContainerAsync(string id, bool force, CancellationToken ct = default) => OffCircuit(() => containers.RemoveAsync(id, force, ct));
+
+    public async Task<ContainerRow> CreateContainerAsync(ContainerCreateSpec spec, CancellationToken ct = default) =>
+        ToRow(await OffCircuit(() => containers.CreateAsync(spec, ct)), DateTimeOffset.UtcNow);
+
+    /// <summary>
+    /// Runs an engine operation on the thread pool. The engine blocks on tasks in places (ContainerService.Teardown and
+    /// the create rollback call async steps with GetAwaiter().GetResult()), and its awaits do not use
+    /// ConfigureAwait(false): called from a component, whose circuit has a single-threaded SynchronizationContext, the
+    /// blocked thread is the one the awaited continuation needs, and the call never returns (seen: `rm` from the page
+    /// stuck in "Removal In Progress"). The API's requests run without a SynchronizationContext, so they never see this.
+    /// </summary>
+    private static Task<T> OffCircuit<T>(Func<Task<T>> operation) => Task.Run(operation);
+    private static Task OffCircuit(Func<Task> operation) => Task.Run(operation);
+
+    public async Task<IReadOnlyList<ImageRow>> ListImagesAsync(CancellationToken ct = default) =>
+        (await images.ListAsync(ct)).Select(ToRow).ToList();
+
+    public static ContainerRow ToRow(ContainerView v, DateTimeOffset now)
+    {
+        var r = v.Record;
+        return new ContainerRow
+        {
+            Id = r.Id, Name = r.Name, Image = r.Image, State = Api.ContainerMapping.StateWord(r.Phase), Status = Api.ContainerMapping.Status(r, now),
+            Command = ShellWords.Join(v.Command), Created = r.Created, StartedAt = r.StartedAt, FinishedAt = r.FinishedAt,
+            ExitCode = r.Phase == ContainerPhase.Running ? null : r.ExitCode, Error = r.Error, OomKilled = r.OomKilled,
+            Networks = r.IpAddress is { } ip && v.NetworkName.Length > 0 ? [new EndpointRow(v.NetworkName, ip, r.MacAddress)] : [],
+            Ports = v.Spec.Ports.Select(p => new PortRow(p.Protocol, p.HostIp, p.HostPort, p.ContainerPort)).ToList(),
+            MemoryBytes = v.Spec.MemoryBytes, NanoCpus = v.Spec.NanoCpus, Env = v.Spec.Env,
+        };
+    }
+
+    public static ImageRow ToRow(ImageView i) => new(
+        i.Id, i.RepoTags.FirstOrDefault() ?? i.Id, i.RepoTags, ShellWords.Join(ContainerPlanner.Command(new ContainerSpec(), i.Config)));
+
     public async Task<NetworkRow> GetNetworkAsync(string idOrName, CancellationToken ct = default)
     {
         var row = ToRow(await networks.GetAsync(idOrName, ct));

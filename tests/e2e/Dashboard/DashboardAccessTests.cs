@@ -83,8 +83,16 @@ public sealed class DashboardAccessTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, await Get("/_blazor/negotiate?negotiateVersion=1", origin: $"http://127.0.0.1:{Port}", method: HttpMethod.Post));
 
         // The Docker API answers only on the unix socket, and the dashboard only on TCP.
-        foreach (var path in new[] { "/_ping", "/version", "/v1.47/networks", "/containers/json", "/info" })
+        foreach (var path in new[] { "/_ping", "/version", "/v1.47/networks", "/containers/web/json", "/info" })
             Assert.Equal(HttpStatusCode.NotFound, await Get(path));
+        // /containers/json is the dashboard's page for a container named "json": the page's HTML, not the API's list.
+        using (var req = new HttpRequestMessage(HttpMethod.Get, "/containers/json"))
+        {
+            req.Headers.Add("Cookie", cookie);
+            var page = await http.SendAsync(req);
+            Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+            Assert.DoesNotContain("\"Id\"", await page.Content.ReadAsStringAsync());
+        }
         using var unix = _d.Http();
         Assert.Equal(HttpStatusCode.OK, (await unix.GetAsync("/networks")).StatusCode);
         Assert.StartsWith("[", await (await unix.GetAsync("/networks")).Content.ReadAsStringAsync());

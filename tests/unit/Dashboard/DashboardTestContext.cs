@@ -22,10 +22,13 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<IDashboardEngine>(Engine);
     }
 
+    /// <summary>Where confirmation dialogs render: find their buttons here.</summary>
+    protected IRenderedComponent<MudDialogProvider> DialogProvider { get; private set; } = null!;
+
     public Task InitializeAsync()
     {
         Render<MudPopoverProvider>();
-        Render<MudDialogProvider>();
+        DialogProvider = Render<MudDialogProvider>();
         return Task.CompletedTask;
     }
 

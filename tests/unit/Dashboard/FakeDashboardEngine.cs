@@ -1,9 +1,11 @@
 using System.Threading.Channels;
 using MyDocker.Engine;
+using MyDocker.Engine.Containers;
 using MyDocker.Engine.Networks;
 using MyDocker.Engine.Networks.Ipam;
 using MyDocker.Engine.State;
 using MyDocker.Web.Dashboard;
+using MyDocker.Web.Dashboard.Containers;
 
 namespace MyDocker.UnitTests.Dashboard;
 
@@ -78,6 +80,101 @@ public sealed class FakeDashboardEngine : IDashboardEngine
 
     private List<OccupiedSubnet> Occupied() =>
         [.. Networks.Select(n => new OccupiedSubnet(IPv4Subnet.Parse(n.Subnet), $"network '{n.Name}' ({n.Subnet})")), .. HostRoutes];
+
+    // Containers. Actions change the rows and publish the engine's events, unless Manual: then they only record the call
+    // and return, and the test changes the rows and publishes the events itself (as a slow engine, or another client).
+    public List<ContainerRow> Containers { get; } = [];
+    public List<ImageRow> Images { get; } = [];
+    /// <summary>"start ID", "stop ID", "restart ID", "remove ID", "create NAME", in order.</summary>
+    public List<string> Calls { get; } = [];
+    public bool Manual { get; set; }
+    /// <summary>When set, start throws this (the engine's plain words for a process that cannot start).</summary>
+    public string? StartError { get; set; }
+    public List<ContainerCreateSpec> Created { get; } = [];
+
+    public Task<IReadOnlyList<ContainerRow>> ListContainersAsync(CancellationToken ct = default) =>
+        Task.FromResult<IReadOnlyList<ContainerRow>>(Containers.OrderByDescending(c => c.Created).ToList());
+
+    public Task<ContainerRow> GetContainerAsync(string idOrName, CancellationToken ct = default) =>
+        Task.FromResult(Containers.FirstOrDefault(c => c.Id == idOrName || c.Name == idOrName)
+                        ?? throw EngineException.NotFound($"container '{idOrName}' not found; list containers with 'mydocker ps -a'"));
+
+    public async Task<bool> StartContainerAsync(string id, CancellationToken ct = default)
+    {
+        Calls.Add("start " + id);
+        var c = await GetContainerAsync(id, ct);
+        if (StartError is { } error)
+        {
+            SetState(c.Name, "created", 127, error);
+            throw EngineException.Invalid(error);
+        }
+        if (c.IsRunning) return false;
+        if (!Manual) { SetState(c.Name, "running"); Publish("container", "start", id, c.Name); }
+        return true;
+    }
+
+    public async Task<bool> StopContainerAsync(string id, CancellationToken ct = default)
+    {
+        Calls.Add("stop " + id);
+        var c = await GetContainerAsync(id, ct);
+        if (!c.IsRunning) return false;
+        if (!Manual) { SetState(c.Name, "exited", 143); Publish("container", "die", id, c.Name); Publish("container", "stop", id, c.Name); }
+        return true;
+    }
+
+    public async Task RestartContainerAsync(string id, CancellationToken ct = default)
+    {
+        Calls.Add("restart " + id);
+        var c = await GetContainerAsync(id, ct);
+        if (!Manual) { SetState(c.Name, "running"); Publish("container", "restart", id, c.Name); }
+    }
+
+    public async Task RemoveContainerAsync(string id, bool force, CancellationToken ct = default)
+    {
+        Calls.Add("remove " + id);
+        var c = await GetContainerAsync(id, ct);
+        if (c.IsRunning && !force) throw EngineException.Conflict($"container '{c.Name}' is running; stop it first");
+        if (!Manual) { Containers.Remove(c); Publish("container", "destroy", id, c.Name); }
+    }
+
+    public Task<ContainerRow> CreateContainerAsync(ContainerCreateSpec spec, CancellationToken ct = default)
+    {
+        Calls.Add("create " + spec.Name);
+        ContainerPlanner.Validate(spec, _ => true);
+        if (Images.All(i => i.Reference != spec.Image)) throw EngineException.NotFound($"image '{spec.Image}' not found");
+        if (Containers.Any(c => c.Name == spec.Name)) throw EngineException.Conflict($"container name '{spec.Name}' is already in use");
+        Created.Add(spec);
+        var row = Container(spec.Name ?? "generated_name", "created", image: spec.Image);
+        Containers.Add(row);
+        Publish("container", "create", row.Id, row.Name);
+        return Task.FromResult(row);
+    }
+
+    public Task<IReadOnlyList<ImageRow>> ListImagesAsync(CancellationToken ct = default) => Task.FromResult<IReadOnlyList<ImageRow>>(Images.ToList());
+
+    /// <summary>Replaces the named container's row with one in <paramref name="state"/> (a new reference, as the engine's
+    /// reads give).</summary>
+    public ContainerRow SetState(string name, string state, int? exitCode = null, string? error = null)
+    {
+        int at = Containers.FindIndex(c => c.Name == name);
+        var row = Containers[at] with { State = state, ExitCode = state == "running" ? null : exitCode, Error = error };
+        Containers[at] = row;
+        return row;
+    }
+
+    private static int _containerSeq;
+
+    public static ContainerRow Container(string name, string state = "running", string image = "busybox:latest", int? exitCode = null,
+        string? ip = "172.17.0.2", IReadOnlyList<PortRow>? ports = null) => new()
+    {
+        Id = (Interlocked.Increment(ref _containerSeq).ToString("x") + name.GetHashCode().ToString("x8")).PadRight(64, '0'),
+        Name = name, Image = image, State = state, ExitCode = exitCode,
+        Created = DateTimeOffset.UnixEpoch.AddSeconds(_containerSeq), Command = "sleep 3600",
+        Networks = ip is null ? [] : [new EndpointRow("bridge", ip)], Ports = ports ?? [],
+    };
+
+    public static ImageRow Image(string reference, string defaultCommand = "sh") =>
+        new("sha256:" + new string('e', 64), reference, [reference], defaultCommand);
 
     private sealed class Sub(IReadOnlyList<EventRow> history, ChannelReader<EventRow> live) : IEventSubscription
     {

@@ -10,8 +10,10 @@ public enum FeedState { Connecting, Live, Reconnecting, Stopped }
 /// so a burst of events costs one render per window, not one each.
 /// If the stream ends it resubscribes from the last event seen (no gap, no repeat) and reports the state, which the
 /// page shows as live / reconnecting. Callbacks run on the feed's own task, one at a time; dispose to stop.
+/// Events <c>relevant</c> says no to are dropped before batching: they neither reach the page nor open a window, so a
+/// `stop`'s "kill" does not hold back the "die" that follows it by a window (bench/dashboard-container-latency.sh).
 /// </summary>
-public sealed class EventFeed(IDashboardEngine engine, TimeSpan window, TimeProvider? time = null) : IAsyncDisposable
+public sealed class EventFeed(IDashboardEngine engine, TimeSpan window, TimeProvider? time = null, Func<EventRow, bool>? relevant = null) : IAsyncDisposable
 {
     public static readonly TimeSpan DefaultWindow = TimeSpan.FromMilliseconds(100);
     private readonly CancellationTokenSource _stop = new();
@@ -43,8 +45,12 @@ public sealed class EventFeed(IDashboardEngine engine, TimeSpan window, TimeProv
                     // of the last batch wait for its end and go out together. A burst costs one render per window, and a
                     // single change is not held back a whole window (bench/dashboard-latency.sh; README "Figures").
                     if (last is { } l && l + window - _time.GetUtcNow() is { Ticks: > 0 } rest) await Task.Delay(rest, _time, ct);
-                    while (sub.Live.TryRead(out var e)) batch.Add(e);
-                    since = batch[^1].TimeNano + 1;
+                    while (sub.Live.TryRead(out var e))
+                    {
+                        since = e.TimeNano + 1;
+                        if (relevant?.Invoke(e) != false) batch.Add(e);
+                    }
+                    if (batch.Count == 0) continue;
                     last = _time.GetUtcNow();
                     await onBatch(batch);
                     batch = [];

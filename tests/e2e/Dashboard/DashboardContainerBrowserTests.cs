@@ -1,0 +1,144 @@
+using Microsoft.Playwright;
+using MyDocker.E2ETests.Infrastructure;
+
+namespace MyDocker.E2ETests.Dashboard;
+
+/// <summary>
+/// The containers page and the run wizard in Debian's Chromium against the real daemon in a throw-away netns (the same
+/// set-up as <see cref="DashboardBrowserTests"/>). Screenshots go to the test output's screenshots directory.
+/// </summary>
+public sealed class DashboardContainerBrowserTests : IAsyncLifetime
+{
+    private const int Port = 7483;
+    private readonly DaemonUnderTest _d = new("dashc", start: false);
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+    private readonly string _shots = Path.Combine(AppContext.BaseDirectory, "screenshots");
+
+    public async Task InitializeAsync()
+    {
+        // xunit does not call DisposeAsync when InitializeAsync throws: clean up here, or the netns is left behind.
+        try { await SetUpAsync(); }
+        catch
+        {
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task SetUpAsync()
+    {
+        _d.ExtraArgs.AddRange(["--dashboard-port", Port.ToString()]);
+        _d.WithBusybox();
+        _d.Start();
+        string wrapper = Path.Combine(_d.Root, "chromium-in-netns");
+        await File.WriteAllTextAsync(wrapper, $"#!/bin/sh\nexec nsenter --net={_d.Netns.Path} /usr/bin/chromium \"$@\"\n");
+        File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Directory.CreateDirectory(_shots);
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = wrapper,
+            Args = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+        });
+    }
+
+    private Task Shot(IPage page, string name) => page.ScreenshotAsync(new() { Path = Path.Combine(_shots, name), FullPage = true });
+
+    [Fact]
+    public async Task Run_a_container_through_the_wizard_watch_it_change_from_the_CLIs_and_remove_it()
+    {
+        _d.CliOk("image", "inspect", "busybox"); // the seed image is imported on first use: make it a local image now
+        _d.CliOk("network", "create", "--subnet", "10.88.0.0/24", "appnet");
+        var page = await _browser!.NewPageAsync();
+        var refused = new List<string>();
+        page.Console += (_, m) => { if (m.Text.Contains("Content Security Policy") || m.Text.Contains("Refused to")) lock (refused) refused.Add(m.Text); };
+        await page.GotoAsync(DashboardAccessTests.LoginUrl(_d));
+        await page.GetByRole(AriaRole.Link, new() { Name = "Containers", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("connection")).ToHaveTextAsync("live");
+        await Assertions.Expect(page.GetByTestId("containers")).ToContainTextAsync("No containers yet");
+
+        // The wizard: validation as the user types, the CLI line, then run.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Run container" }).ClickAsync();
+        await Assertions.Expect(page.GetByLabel("Image")).ToHaveValueAsync("busybox:latest");
+        await Assertions.Expect(page.GetByText("has no default command")).ToBeVisibleAsync();
+        await page.GetByLabel("Name").FillAsync("web");
+        await page.GetByLabel("Command").FillAsync("sleep 300");
+        await page.GetByLabel("Network").SelectOptionAsync("appnet");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add variable" }).ClickAsync();
+        await page.GetByLabel("Variable 1", new() { Exact = true }).FillAsync("GREETING=hello world");
+        await page.GetByLabel("Memory limit").FillAsync("1m");
+        await Assertions.Expect(page.GetByText("below the minimum of 6 MiB")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Run container" })).ToBeDisabledAsync();
+        await page.GetByLabel("Memory limit").FillAsync("64m");
+        await page.GetByLabel("CPU limit").FillAsync("0.5");
+        await Assertions.Expect(page.GetByTestId("cli-line")).ToHaveTextAsync(
+            "mydocker run -d --name web --network appnet -e 'GREETING=hello world' -m 64m --cpus 0.5 busybox:latest sleep 300");
+        await Shot(page, "run-wizard.png");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Run container" }).ClickAsync();
+
+        // The container's page: running, on appnet, with its limits.
+        await Assertions.Expect(page.GetByTestId("container-facts").GetByTestId("state")).ToHaveTextAsync("running");
+        string id = _d.InspectContainer("web").GetProperty("Id").GetString()!;
+        string ip = _d.IpOf("web");
+        Assert.StartsWith("10.88.0.", ip);
+        await Assertions.Expect(page.GetByTestId("container-facts")).ToContainTextAsync(ip);
+        await Assertions.Expect(page.GetByTestId("container-facts")).ToContainTextAsync("64 MiB");
+        await Assertions.Expect(page.GetByTestId("container-facts")).ToContainTextAsync("GREETING=hello world");
+        Assert.Equal("running", _d.StateOf("web"));
+        Assert.Equal(64L << 20, _d.InspectContainer("web").GetProperty("HostConfig").GetProperty("Memory").GetInt64());
+        string veth = "mdv" + id[..12];
+        Assert.Contains(veth, _d.Netns.Exec("ip", "-o", "link", "show"));
+        await Shot(page, "container-detail.png");
+
+        // The list, live: a stop from our CLI and a start from the docker CLI show without reloading the page.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Containers", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("connection")).ToHaveTextAsync("live");
+        var row = page.Locator("tr[data-container='web']");
+        await Assertions.Expect(row.GetByTestId("state")).ToHaveTextAsync("running");
+        await Assertions.Expect(row).ToContainTextAsync(ip);
+        await page.EvaluateAsync("() => window.__sameDocument = true");
+        _d.CliOk("stop", "-t", "1", "web");
+        await Assertions.Expect(row.GetByTestId("state")).ToHaveTextAsync("exited");
+        await Assertions.Expect(row.GetByTestId("exit-code")).ToHaveTextAsync("137"); // sleep as pid 1 ignores SIGTERM
+        var docker = _d.Docker("start", "web");
+        Assert.True(docker.ExitCode == 0, docker.Stderr);
+        await Assertions.Expect(row.GetByTestId("state")).ToHaveTextAsync("running");
+        Assert.True(await page.EvaluateAsync<bool>("() => window.__sameDocument === true"), "the page reloaded");
+        await Shot(page, "containers.png");
+
+        // Filters.
+        await page.GetByRole(AriaRole.Button, new() { Name = "exited" }).ClickAsync();
+        await Assertions.Expect(row).ToHaveCountAsync(0);
+        await page.GetByRole(AriaRole.Button, new() { Name = "all" }).ClickAsync();
+        await Assertions.Expect(row).ToHaveCountAsync(1);
+
+        // Remove from the UI, after a confirmation: the row, the container and its kernel state go.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Remove web" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("Container 'web' is running. Kill it and remove it")).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Remove", Exact = true }).ClickAsync();
+        await Assertions.Expect(row).ToHaveCountAsync(0);
+        Assert.Equal("", _d.CliOk("ps", "-aq").Trim());
+        // The veth is deleted in the background (LinkReaper).
+        _d.Eventually(() => !_d.Netns.Exec("ip", "-o", "link", "show").Contains(veth), $"veth {veth} deleted");
+        Assert.False(Directory.Exists(_d.NetnsOf(id)) || File.Exists(_d.NetnsOf(id)), "the container's netns mount is left");
+
+        // A start that fails leaves nothing behind and says why.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Run container" }).ClickAsync();
+        await page.GetByLabel("Name").FillAsync("broken");
+        await page.GetByLabel("Command").FillAsync("no-such-command");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Run container" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("run-error")).ToContainTextAsync("the container could not start");
+        await Assertions.Expect(page.GetByTestId("run-error")).ToContainTextAsync("nothing is left behind");
+        await Shot(page, "run-wizard-failed-start.png");
+        Assert.Equal("", _d.CliOk("ps", "-aq").Trim());
+        lock (refused) Assert.Empty(refused);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_browser is not null) await _browser.DisposeAsync();
+        _playwright?.Dispose();
+        _d.Dispose();
+    }
+}
