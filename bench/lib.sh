@@ -81,3 +81,18 @@ BENCH_EXTRA_NS=()
 
 # A container's address on its first network, from inspect.
 ctr_ip() { md inspect "$1" | grep -o '"IPAddress": *"[0-9][0-9.]*"' | head -1 | grep -o '[0-9][0-9.]*'; }
+
+# For the dashboard benchmarks, after start_daemon: waits for the login URL the daemon prints and makes a wrapper that
+# runs Debian's Chromium inside the daemon's netns (the dashboard listens on the netns' loopback). Sets
+# DASHBOARD_LOGIN and CHROMIUM.
+dashboard_browser() {
+  DASHBOARD_LOGIN=""
+  for _ in $(seq 1 100); do
+    DASHBOARD_LOGIN=$(sed -n 's/^Dashboard: //p' "$BENCH_DIR/daemon.log" | tail -n 1)
+    [ -n "$DASHBOARD_LOGIN" ] && break; sleep 0.05
+  done
+  [ -n "$DASHBOARD_LOGIN" ] || { echo "bench: the daemon printed no login URL" >&2; exit 1; }
+  CHROMIUM="$BENCH_DIR/chromium-in-netns"
+  printf '#!/bin/sh\nexec nsenter --net=/run/netns/%s /usr/bin/chromium "$@"\n' "$BENCH_NS" >"$CHROMIUM"
+  chmod 700 "$CHROMIUM"
+}

@@ -12,14 +12,8 @@ static class ContainerLatency
         if (rounds > listed) throw new ArgumentException("ROUNDS must not exceed LISTED: each round stops another listed container");
         for (int i = 0; i < listed; i++) cli(["run", "-d", "--name", $"pad-{i:D4}", "busybox", "sleep", "3600"]);
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = chromium,
-            Args = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-        });
-        var page = await browser.NewPageAsync();
-        await page.GotoAsync(loginUrl);
+        await using var dashboard = await MyDocker.Bench.DashboardBrowser.OpenAsync(chromium, loginUrl);
+        var page = dashboard.Page;
         await page.GotoAsync(new Uri(new Uri(loginUrl), "/containers").ToString());
         await Assertions.Expect(page.GetByTestId("connection")).ToHaveTextAsync("live");
         await Assertions.Expect(page.Locator("tr[data-container]")).ToHaveCountAsync(listed, new() { Timeout = 30_000 });

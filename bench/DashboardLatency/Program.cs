@@ -34,15 +34,8 @@ if (containers) return await ContainerLatency.RunAsync(chromium, loginUrl, Cli, 
 // of the way of the default pools.
 for (int i = 0; i < listed; i++) Cli("network", "create", "--subnet", $"10.{200 + i / 256}.{i % 256}.0/24", $"pad-{i:D4}");
 
-using var playwright = await Playwright.CreateAsync();
-await using var browser = await playwright.Chromium.LaunchAsync(new()
-{
-    ExecutablePath = chromium,
-    Args = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-});
-var page = await browser.NewPageAsync();
-await page.GotoAsync(loginUrl);
-await Assertions.Expect(page.GetByTestId("connection")).ToHaveTextAsync("live");
+await using var dashboard = await MyDocker.Bench.DashboardBrowser.OpenAsync(chromium, loginUrl);
+var page = dashboard.Page;
 if (listed > 0) await Assertions.Expect(page.GetByTestId("networks")).ToContainTextAsync($"pad-{listed - 1:D4}", new() { Timeout = 30_000 });
 await page.EvaluateAsync("""
     () => {

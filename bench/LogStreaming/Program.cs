@@ -18,15 +18,8 @@ var (chromium, loginUrl, cli, socket, container) = (args[0], args[1], args[2], a
 long lines = long.Parse(args[5]);
 string baseUrl = new Uri(loginUrl).GetLeftPart(UriPartial.Authority);
 
-using var playwright = await Playwright.CreateAsync();
-await using var browser = await playwright.Chromium.LaunchAsync(new()
-{
-    ExecutablePath = chromium,
-    Args = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-});
-var page = await browser.NewPageAsync();
-await page.GotoAsync(loginUrl);
-await Assertions.Expect(page.GetByTestId("connection")).ToHaveTextAsync("live");
+await using var dashboard = await MyDocker.Bench.DashboardBrowser.OpenAsync(chromium, loginUrl);
+var page = dashboard.Page;
 await page.GotoAsync($"{baseUrl}/containers/{container}/logs");
 await Assertions.Expect(page.GetByTestId("log-status")).ToContainTextAsync("following");
 var cdp = await page.Context.NewCDPSessionAsync(page);
