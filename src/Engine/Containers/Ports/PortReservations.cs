@@ -16,8 +16,9 @@ namespace MyDocker.Engine.Containers.Ports;
 /// it. Only when the port's one user is a closed connection in TIME_WAIT (which blocks a plain bind for a minute) is
 /// the reservation bound with SO_REUSEADDR. Sockets are created with CLOEXEC by .NET, so no container monitor
 /// inherits one.</para>
-/// <para>Conflicts between containers are decided here, not by the kernel (two SO_REUSEADDR sockets that do not
-/// listen may share a port), with the kernel's rule: same protocol and port, and one address covers the other.</para>
+/// <para>Conflicts between containers are found here before the kernel is asked, so the error can name the container
+/// (and a reservation restored without its socket still counts), with the kernel's rule: same protocol and port, and one
+/// address covers the other.</para>
 /// Thread-safe: one lock.
 /// </summary>
 public sealed class PortReservations : IDisposable
