@@ -87,7 +87,7 @@ public sealed class PortReservationsTests : IDisposable
     {
         var e = Refused("web", Tcp("0.0.0.0", 18300), Tcp("192.0.2.77", 18301));
         Assert.Equal(ErrorKind.InvalidArgument, e.Kind);
-        Assert.Contains("192.0.2.77 is not an address of this host", e.Message);
+        Assert.Contains("192.0.2.77 is not an address of this host, so 18301/tcp cannot be published on it", e.Message);
         Assert.Single(Reserve("other", Tcp("0.0.0.0", 18300))); // nothing of the failed request was kept
     }
 

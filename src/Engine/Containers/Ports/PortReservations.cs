@@ -194,7 +194,7 @@ public sealed class PortReservations : IDisposable
     private static string BindProblem(SocketException e, string protocol, string hostIp, int port) => e.SocketErrorCode switch
     {
         SocketError.AddressNotAvailable =>
-            $"{hostIp} is not an address of this host, so {(port == 0 ? "no port" : $"{port}/{protocol}")} can be published on it; give one of the host's addresses, 127.0.0.1, or leave the address out for all of them",
+            $"{hostIp} is not an address of this host, so {(port == 0 ? "no port can" : $"{port}/{protocol} cannot")} be published on it; give one of the host's addresses, 127.0.0.1, or leave the address out for all of them",
         SocketError.AddressAlreadyInUse => HostPortOwners.Describe(protocol, port) is { } who
             ? $"{port}/{protocol} on {hostIp} is in use by a host process ({who})"
             : $"{port}/{protocol} on {hostIp} is in use on this host",
