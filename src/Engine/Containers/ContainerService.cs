@@ -262,7 +262,7 @@ public sealed partial class ContainerService(
         // keep their translation in conntrack until deleted (a UDP client that keeps sending, forever).
         try
         {
-            foreach (var m in mappings) conntrack.DeleteNatTo(m.Protocol, m.HostPort, m.ContainerIp, m.ContainerPort);
+            conntrack.DeleteNatTo(mappings.Select(m => new NatTarget(m.Protocol, m.HostPort, m.ContainerIp, m.ContainerPort)).ToList());
         }
         catch (Exception e) when (e is Kernel.KernelException or ArgumentException)
         {

@@ -25,27 +25,35 @@ public sealed class CtNetlink : IConntrack
     // kernel start doing so, a changed table is listed again, this many times at most.
     private const int DumpAttempts = 5;
 
-    public int DeleteNatTo(string protocol, int hostPort, IPAddress containerIp, int containerPort)
-    {
-        ArgumentNullException.ThrowIfNull(protocol);
-        ArgumentNullException.ThrowIfNull(containerIp);
-        byte protocolNumber = protocol switch
-        {
-            "tcp" => IPPROTO_TCP,
-            "udp" => IPPROTO_UDP,
-            _ => throw new ArgumentException($"Protocol '{protocol}' is not supported for published ports; use \"tcp\" or \"udp\".", nameof(protocol)),
-        };
-        ushort host = CheckPort(hostPort, nameof(hostPort));
-        ushort container = CheckPort(containerPort, nameof(containerPort));
-        uint target = CtTuple.ToUInt32(containerIp);
-        string detail = $"{protocol} host port {hostPort} to {containerIp}:{containerPort}";
+    public int DeleteNatTo(string protocol, int hostPort, IPAddress containerIp, int containerPort) =>
+        DeleteNatTo([new NatTarget(protocol, hostPort, containerIp, containerPort)]);
 
+    public int DeleteNatTo(IReadOnlyCollection<NatTarget> targets)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        if (targets.Count == 0) return 0;
+        var wanted = new HashSet<(byte Protocol, ushort HostPort, uint Container, ushort ContainerPort)>();
+        foreach (var t in targets)
+        {
+            ArgumentNullException.ThrowIfNull(t.ContainerIp);
+            wanted.Add((ProtocolNumber(t.Protocol), CheckPort(t.HostPort, nameof(targets)), CtTuple.ToUInt32(t.ContainerIp),
+                CheckPort(t.ContainerPort, nameof(targets))));
+        }
+        var first = targets.First();
+        string detail = targets.Count == 1
+            ? $"{first.Protocol} host port {first.HostPort} to {first.ContainerIp}:{first.ContainerPort}"
+            : $"{targets.Count} mappings to {first.ContainerIp}";
+
+        // One listing for all the mappings: a container with a 100-port range is one dump, not 100.
         using var socket = NetlinkSocket.Open(Libc.NETLINK_NETFILTER);
         var matches = new List<CtEntry>();
         Dump(socket, $"list conntrack entries ({detail})", () => matches.Clear(), m =>
         {
-            if (CtNetlinkMessages.TryParseEntry(m, out var entry)
-                && CtNetlinkMessages.IsNatTo(entry, protocolNumber, host, target, container))
+            if (!CtNetlinkMessages.TryParseEntry(m, out var entry)) return;
+            var o = entry.Original;
+            var r = entry.Reply;
+            if (wanted.Contains((o.Protocol, o.DestinationPort, r.Source, r.SourcePort))
+                && CtNetlinkMessages.IsNatTo(entry, o.Protocol, o.DestinationPort, r.Source, r.SourcePort))
                 matches.Add(entry);
         });
 

@@ -27,6 +27,9 @@ public interface IConntrack
     /// <exception cref="KernelException">The kernel refused the listing or a delete.</exception>
     int DeleteNatTo(string protocol, int hostPort, IPAddress containerIp, int containerPort);
 
+    /// <summary>The same for several mappings at once, with one listing of the table.</summary>
+    int DeleteNatTo(IReadOnlyCollection<NatTarget> targets);
+
     /// <summary>
     /// Deletes the entries to one of <paramref name="hostPorts"/> (protocol "tcp"/"udp", port) on one of the host's own
     /// addresses (<paramref name="localAddresses"/>, and 127/8) that were not translated at all: traffic that reached the
@@ -36,6 +39,10 @@ public interface IConntrack
     /// </summary>
     int DeleteUntranslatedTo(IReadOnlyCollection<(string Protocol, int Port)> hostPorts, IReadOnlyCollection<IPAddress> localAddresses);
 }
+
+/// <summary>One published-port mapping as conntrack sees it: <paramref name="Protocol"/> ("tcp"/"udp") traffic to host port
+/// <paramref name="HostPort"/> translated to <paramref name="ContainerIp"/>:<paramref name="ContainerPort"/>.</summary>
+public readonly record struct NatTarget(string Protocol, int HostPort, IPAddress ContainerIp, int ContainerPort);
 
 /// <summary>
 /// One IPv4 conntrack entry: the tuple of the first packet (ORIGINAL) and the tuple replies are expected with
