@@ -2,8 +2,8 @@ namespace MyDocker.Engine.Networks.Firewall;
 
 /// <summary>One bridge network as the firewall sees it.</summary>
 /// <param name="Bridge">The bridge device name (validated: 1..15 bytes of [A-Za-z0-9_.-]).</param>
-/// <param name="Subnet">The IPv4 subnet in canonical form, host bits zero ("10.0.0.0/24"). Validated; the nftables
-/// rules key on the bridge only (see NftRuleset for why).</param>
+/// <param name="Subnet">The IPv4 subnet in canonical form, host bits zero ("10.0.0.0/24"). Validated; isolation and
+/// egress masquerade key on the bridge, the hairpin masquerade on the subnet (see NftRuleset for why).</param>
 /// <param name="Internal">A <c>--internal</c> network: no forwarding in or out of the bridge, no masquerade.</param>
 public sealed record FirewallNetwork(string Bridge, string Subnet, bool Internal);
 
