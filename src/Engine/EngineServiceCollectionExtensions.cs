@@ -33,7 +33,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton(stateFactory);
         services.AddSingleton<IRtNetlink>(_ => RtNetlink.Open());
         services.AddSingleton<INftExecutor>(_ => new LibNftables());
-        services.AddSingleton<IFirewall>(sp => new NftFirewall(sp.GetRequiredService<INftExecutor>()));
+        services.AddSingleton<IFirewall>(sp => new NftFirewall(sp.GetRequiredService<INftExecutor>(), NftGeneration.TryRead));
         services.AddSingleton(sp => new ForeignFirewall(sp.GetRequiredService<INftExecutor>(), new ProcessRunner(),
             sp.GetRequiredService<ILogger<ForeignFirewall>>()));
         services.AddSingleton<IIpamStore>(_ => new SqliteIpamStore(stateFactory.ConnectionString));

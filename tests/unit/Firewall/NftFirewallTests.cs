@@ -460,6 +460,29 @@ public class NftFirewallTests
     }
 
     [Fact]
+    public void Restore_lists_the_table_only_when_the_ruleset_generation_moved_since_the_last_match()
+    {
+        uint generation = 7;
+        var fake = new FakeNftExecutor();
+        var fw = new NftFirewall(fake, () => generation);
+        fw.Rebuild([A]);
+        fw.AddPorts([Web]);
+        fake.On(ListTable, RealisticTable("md-a", "10.0.0.0/24", "[[{\"concat\": [\"tcp\", 8080]}, {\"concat\": [\"10.0.0.2\", 80]}]]"));
+        int Listings() => fake.Batches.Count(b => b.Commands == ListTable);
+
+        Assert.Null(fw.Restore());          // first check: listed, matches, generation 7 remembered
+        Assert.Equal(1, Listings());
+        Assert.Null(fw.Restore());          // nothing committed since: not listed again
+        Assert.Equal(1, Listings());
+        generation = 8;                     // someone's transaction
+        Assert.Null(fw.Restore());
+        Assert.Equal(2, Listings());
+        fw.RemovePorts([Web]);              // our own change forgets the match even at the same generation
+        Assert.Contains("rebuilt", fw.Restore());
+        Assert.Equal(3, Listings());
+    }
+
+    [Fact]
     public void Restore_does_nothing_before_the_engine_asked_for_anything()
     {
         var fake = new FakeNftExecutor();

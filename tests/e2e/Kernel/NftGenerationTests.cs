@@ -1,0 +1,26 @@
+using MyDocker.E2ETests.Infrastructure;
+using MyDocker.Engine.Kernel.Nftables;
+
+namespace MyDocker.E2ETests.Kernel;
+
+/// <summary>The nftables ruleset generation, read through netlink in a throw-away netns.</summary>
+public sealed class NftGenerationTests : IDisposable
+{
+    private readonly TestNetns _ns = new("gen");
+
+    public void Dispose() => _ns.Dispose();
+
+    [Fact]
+    public void The_generation_moves_with_every_transaction_and_only_then()
+    {
+        uint? Read() => _ns.Run(NftGeneration.TryRead);
+        var before = Read();
+        Assert.NotNull(before);
+        Assert.Equal(before, Read());
+        _ns.Exec("nft", "add", "table", "ip", "gentest");
+        var after = Read();
+        Assert.NotNull(after);
+        Assert.NotEqual(before, after);
+        Assert.Equal(after, Read());
+    }
+}
