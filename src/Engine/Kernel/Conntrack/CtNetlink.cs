@@ -25,6 +25,7 @@ public sealed class CtNetlink : IConntrack
     // kernel start doing so, a changed table is listed again, this many times at most.
     private const int DumpAttempts = 5;
 
+    /// <summary><see cref="DeleteNatTo(IReadOnlyCollection{NatTarget})"/> of one mapping.</summary>
     public int DeleteNatTo(string protocol, int hostPort, IPAddress containerIp, int containerPort) =>
         DeleteNatTo([new NatTarget(protocol, hostPort, containerIp, containerPort)]);
 
@@ -45,19 +46,12 @@ public sealed class CtNetlink : IConntrack
             : $"{targets.Count} mappings to {first.ContainerIp}";
 
         // One listing for all the mappings: a container with a 100-port range is one dump, not 100.
-        using var socket = NetlinkSocket.Open(Libc.NETLINK_NETFILTER);
-        var matches = new List<CtEntry>();
-        Dump(socket, $"list conntrack entries ({detail})", () => matches.Clear(), m =>
+        return DeleteWhere(detail, entry =>
         {
-            if (!CtNetlinkMessages.TryParseEntry(m, out var entry)) return;
-            var o = entry.Original;
-            var r = entry.Reply;
-            if (wanted.Contains((o.Protocol, o.DestinationPort, r.Source, r.SourcePort))
-                && CtNetlinkMessages.IsNatTo(entry, o.Protocol, o.DestinationPort, r.Source, r.SourcePort))
-                matches.Add(entry);
+            var (o, r) = (entry.Original, entry.Reply);
+            return wanted.Contains((o.Protocol, o.DestinationPort, r.Source, r.SourcePort))
+                   && CtNetlinkMessages.IsNatTo(entry, o.Protocol, o.DestinationPort, r.Source, r.SourcePort);
         });
-
-        return DeleteAll(socket, matches, detail);
     }
 
     public int DeleteUntranslatedTo(IReadOnlyCollection<(string Protocol, int Port)> hostPorts, IReadOnlyCollection<IPAddress> localAddresses)
@@ -69,17 +63,25 @@ public sealed class CtNetlink : IConntrack
         var locals = localAddresses.Select(CtTuple.ToUInt32).ToHashSet();
         string detail = $"untranslated traffic to {hostPorts.Count} host port(s)";
 
+        return DeleteWhere(detail, entry =>
+        {
+            var (o, r) = (entry.Original, entry.Reply);
+            bool untranslated = r.Source == o.Destination && r.SourcePort == o.DestinationPort
+                                && r.Destination == o.Source && r.DestinationPort == o.SourcePort;
+            bool toHost = locals.Contains(o.Destination) || (o.Destination >> 24) == 127;
+            return untranslated && toHost && wanted.Contains((o.Protocol, o.DestinationPort));
+        });
+    }
+
+    /// <summary>Lists the table once, then deletes the entries <paramref name="match"/> picks (after the dump has
+    /// finished: see the class remarks).</summary>
+    private static int DeleteWhere(string detail, Func<CtEntry, bool> match)
+    {
         using var socket = NetlinkSocket.Open(Libc.NETLINK_NETFILTER);
         var matches = new List<CtEntry>();
         Dump(socket, $"list conntrack entries ({detail})", () => matches.Clear(), m =>
         {
-            if (!CtNetlinkMessages.TryParseEntry(m, out var entry)) return;
-            var o = entry.Original;
-            var r = entry.Reply;
-            bool untranslated = r.Source == o.Destination && r.SourcePort == o.DestinationPort
-                                && r.Destination == o.Source && r.DestinationPort == o.SourcePort;
-            bool toHost = locals.Contains(o.Destination) || (o.Destination >> 24) == 127;
-            if (untranslated && toHost && wanted.Contains((o.Protocol, o.DestinationPort))) matches.Add(entry);
+            if (CtNetlinkMessages.TryParseEntry(m, out var entry) && match(entry)) matches.Add(entry);
         });
         return DeleteAll(socket, matches, detail);
     }

@@ -16,18 +16,16 @@ namespace MyDocker.Engine.Kernel.Conntrack;
 public interface IConntrack
 {
     /// <summary>
-    /// Deletes every IPv4 conntrack entry of <paramref name="protocol"/> ("tcp" or "udp") whose ORIGINAL destination
-    /// port is <paramref name="hostPort"/> and whose REPLY source is <paramref name="containerIp"/>:<paramref name="containerPort"/>,
-    /// i.e. the connections DNATed to that container port through that host port, whatever the client and whatever
-    /// host address it used. Connections made straight to the container address (not translated) are left alone.
+    /// Deletes every IPv4 conntrack entry that one of <paramref name="targets"/> describes: of its protocol ("tcp" or
+    /// "udp"), with its host port as ORIGINAL destination port and its container ip:port as REPLY source, i.e. the
+    /// connections DNATed to that container port through that host port, whatever the client and whatever host
+    /// address it used. One listing of the table serves all the targets. Connections made straight to the container
+    /// address (not translated) are left alone.
     /// </summary>
     /// <returns>How many entries were deleted; 0 when nothing matched. An entry that disappears on its own between
     /// the listing and the delete is not counted and is not an error.</returns>
     /// <exception cref="ArgumentException">Unknown protocol, a port outside 1-65535 or a non-IPv4 address.</exception>
     /// <exception cref="KernelException">The kernel refused the listing or a delete.</exception>
-    int DeleteNatTo(string protocol, int hostPort, IPAddress containerIp, int containerPort);
-
-    /// <summary>The same for several mappings at once, with one listing of the table.</summary>
     int DeleteNatTo(IReadOnlyCollection<NatTarget> targets);
 
     /// <summary>
