@@ -36,10 +36,14 @@ public sealed class PortReservations : IDisposable
     public IReadOnlyList<PublishedPort> Reserve(string containerId, string containerName, IReadOnlyList<PortRequest> requests)
     {
         if (requests.Count == 0) return [];
-        var (low, high) = EphemeralRange();
-        if (requests.Count(r => r.EnginePicks) > high - low + 1)
-            throw EngineException.Invalid(
-                $"{requests.Count(r => r.EnginePicks)} ports ask the engine for a host port, more than the {high - low + 1} of the ephemeral range {low}-{high}; give host ports or publish fewer");
+        int picks = requests.Count(r => r.EnginePicks);
+        if (picks > 0)
+        {
+            var (low, high) = EphemeralRange();
+            if (picks > high - low + 1)
+                throw EngineException.Invalid(
+                    $"{picks} ports ask the engine for a host port, more than the {high - low + 1} of the ephemeral range {low}-{high}; give host ports or publish fewer");
+        }
         foreach (var address in requests.Select(r => r.HostIp).Distinct().Where(a => a != PublishedPort.AnyAddress))
             CheckHostAddress(address, requests.First(r => r.HostIp == address));
         lock (_gate)
