@@ -35,7 +35,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<INftExecutor>(_ => new LibNftables());
         services.AddSingleton<IFirewall>(sp => new NftFirewall(sp.GetRequiredService<INftExecutor>(), NftGeneration.TryRead));
         services.AddSingleton(sp => new ForeignFirewall(sp.GetRequiredService<INftExecutor>(), new ProcessRunner(),
-            sp.GetRequiredService<ILogger<ForeignFirewall>>()));
+            sp.GetRequiredService<ILogger<ForeignFirewall>>(), NftGeneration.TryRead));
         services.AddSingleton<IIpamStore>(_ => new SqliteIpamStore(stateFactory.ConnectionString));
         services.AddSingleton<IpamAllocator>();
         services.AddSingleton(new Sysctl());

@@ -182,10 +182,7 @@ public sealed class NetworkService(
     private async Task OpenForeignFirewallAsync(StateDb db, string problem)
     {
         var bridges = await db.Networks.AsNoTracking().Where(n => n.Phase == NetworkPhase.Ready).Select(n => n.Bridge).ToListAsync(CancellationToken.None);
-        try
-        {
-            foreach (var change in foreign.Open(bridges)) logger.LogInformation("Foreign firewall: {Change}", change);
-        }
+        try { foreign.Open(bridges); }   // logs what it changes
         catch (Exception e) when (e is EngineException or Kernel.KernelException)
         {
             logger.LogWarning("{Problem}: {Error}; see 'mydocker system doctor'", problem, e.Message);

@@ -14,7 +14,8 @@ public sealed class FirewallWatchService(IFirewall firewall, ForeignFirewall for
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
 
-    /// <summary>Every this many ticks: the foreign check may run iptables, a process.</summary>
+    /// <summary>Every this many ticks: the foreign check may run iptables, a process (and is skipped while the ruleset
+    /// generation has not moved).</summary>
     private const int ForeignEvery = 5;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -27,8 +28,7 @@ public sealed class FirewallWatchService(IFirewall firewall, ForeignFirewall for
                 try
                 {
                     if (firewall.Restore() is { } repaired) logger.LogWarning("Firewall repaired: {Change}", repaired);
-                    if (tick % ForeignEvery == 0)
-                        foreach (var change in foreign.Open([.. firewall.Read().Bridges])) logger.LogWarning("Foreign firewall: {Change}", change);
+                    if (tick % ForeignEvery == 0) foreign.OpenIfChanged([.. firewall.Read().Bridges]);   // logs what it changes
                 }
                 catch (Exception e) { logger.LogError("Firewall check failed: {Error}", e.Message); }
             }

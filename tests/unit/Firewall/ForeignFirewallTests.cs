@@ -164,8 +164,29 @@ public class ForeignFirewallTests
             };
         });
 
-    private static ForeignFirewall Firewall(string ruleset, FakeProgramRunner runner) =>
-        new(new FakeNftExecutor().On("list ruleset", ruleset), runner, legacyTableNames: "/nonexistent/ip_tables_names");
+    // Open reads the chains only, Inspect the whole ruleset: the same capture answers both.
+    private static ForeignFirewall Firewall(string ruleset, FakeProgramRunner runner, Func<uint?>? generation = null) =>
+        new(new FakeNftExecutor().On("list ruleset", ruleset).On("list chains", ruleset), runner, generation: generation,
+            legacyTableNames: "/nonexistent/ip_tables_names");
+
+    [Fact]
+    public void OpenIfChanged_checks_again_only_when_the_generation_or_the_bridges_moved()
+    {
+        uint generation = 5;
+        var runner = Iptables(Listing, check: _ => 0);   // every rule of ours is there: nothing to change
+        var fw = Firewall(Ruleset, runner, () => generation);
+        int Listings() => runner.Lines.Count(l => l.EndsWith("-S FORWARD", StringComparison.Ordinal));
+
+        Assert.Empty(fw.OpenIfChanged(["md-a"]));
+        Assert.Equal(1, Listings());
+        Assert.Empty(fw.OpenIfChanged(["md-a"]));          // same generation, same bridges: no iptables at all
+        Assert.Equal(1, Listings());
+        fw.OpenIfChanged(["md-a", "md-b"]);                 // a bridge more
+        Assert.Equal(2, Listings());
+        generation = 6;                                     // someone's transaction
+        fw.OpenIfChanged(["md-a", "md-b"]);
+        Assert.Equal(3, Listings());
+    }
 
     [Fact]
     public void Open_inserts_the_missing_rules_at_the_top_after_checking_each_and_keeps_existing_ones()
