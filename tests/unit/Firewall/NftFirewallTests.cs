@@ -483,6 +483,30 @@ public class NftFirewallTests
     }
 
     [Fact]
+    public void Our_own_batch_right_after_a_match_keeps_the_match_and_someone_elses_does_not()
+    {
+        var fake = new FakeNftExecutor();
+        uint extra = 0;
+        // One generation per committed batch, as nf_tables_commit counts them, plus commits by someone else.
+        uint? Generation() => (uint)fake.Applied.Count(a => !a.StartsWith("list", StringComparison.Ordinal)) + extra;
+        var fw = new NftFirewall(fake, Generation);
+        fw.Rebuild([A]);                                    // the whole table: matches the model by construction
+        int Listings() => fake.Batches.Count(b => b.Commands == ListTable);
+
+        Assert.Null(fw.Restore());
+        Assert.Equal(0, Listings());
+        fw.AddPorts([Web]);                                 // our batch, the only commit since the match
+        fw.RemovePorts([Web]);
+        Assert.Null(fw.Restore());
+        Assert.Equal(0, Listings());
+
+        extra++;                                            // someone else's commit
+        fake.On(ListTable, RealisticTable("md-a", "10.0.0.0/24", "[]"));
+        Assert.Null(fw.Restore());
+        Assert.Equal(1, Listings());
+    }
+
+    [Fact]
     public void Restore_does_nothing_before_the_engine_asked_for_anything()
     {
         var fake = new FakeNftExecutor();

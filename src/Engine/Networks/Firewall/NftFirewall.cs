@@ -31,8 +31,8 @@ public sealed class NftFirewall(INftExecutor nft, Func<uint?>? generation = null
         string batch = NftRuleset.Rebuild(networks, ports);
         lock (_gate)
         {
-            _verified = null;
-            Apply(batch, "Rebuilding the engine firewall table");
+            try { RunTracked(batch, replacesAll: true); }
+            catch (NftException e) { throw Failed("Rebuilding the engine firewall table", e); }
             _networks.Clear();
             foreach (var n in networks) _networks[n.Bridge] = n;
             _ports.Clear();
@@ -57,8 +57,7 @@ public sealed class NftFirewall(INftExecutor nft, Func<uint?>? generation = null
         string batch = NftRuleset.AddPorts(ports);
         lock (_gate)
         {
-            _verified = null;
-            try { nft.Run(batch); }
+            try { RunTracked(batch); }
             catch (NftException first)
             {
                 // EEXIST: a key the kernel holds with another target (left by a crash between two steps). Replace those
@@ -81,9 +80,8 @@ public sealed class NftFirewall(INftExecutor nft, Func<uint?>? generation = null
         if (ports.Count == 0) return;
         lock (_gate)
         {
-            _verified = null;
             foreach (var p in ports) _ports.Remove(p.Key);
-            try { nft.Run(NftRuleset.RemovePorts(ports)); }
+            try { RunTracked(NftRuleset.RemovePorts(ports)); }
             catch (NftException first)
             {
                 // Some key is not there (nft 1.0.6 has no idempotent delete): delete the ones the kernel holds.
@@ -122,6 +120,21 @@ public sealed class NftFirewall(INftExecutor nft, Func<uint?>? generation = null
         }
     }
 
+    /// <summary>
+    /// Runs one of our batches (caller holds the gate). When the kernel was seen to match the model at generation
+    /// <c>_verified</c> (or the batch replaces the whole table) and this batch is the only transaction since, the kernel
+    /// still matches the model, and <see cref="Restore"/> need not list the table: nf_tables_commit bumps the generation
+    /// once per committed batch, so "exactly one more" means nobody else committed in between.
+    /// </summary>
+    private void RunTracked(string batch, bool replacesAll = false)
+    {
+        uint? before = generation is not null && (replacesAll || _verified is not null) ? generation() : null;
+        bool matched = replacesAll || (before is not null && before == _verified);
+        _verified = null;
+        nft.Run(batch);
+        if (matched && before is { } b && generation?.Invoke() is { } after && after == unchecked(b + 1)) _verified = after;
+    }
+
     /// <summary>Caller holds the gate.</summary>
     private void RebuildFromModel(IReadOnlyCollection<PortMapping> extraPorts)
     {
@@ -138,10 +151,9 @@ public sealed class NftFirewall(INftExecutor nft, Func<uint?>? generation = null
         string batch = NftRuleset.AddNetwork(n);
         lock (_gate)
         {
-            _verified = null;
             try
             {
-                nft.Run(batch);
+                RunTracked(batch);
             }
             catch (NftException e)
             {
@@ -161,11 +173,10 @@ public sealed class NftFirewall(INftExecutor nft, Func<uint?>? generation = null
         string batch = NftRuleset.RemoveNetwork(n);
         lock (_gate)
         {
-            _verified = null;
             _networks.Remove(n.Bridge);
             try
             {
-                nft.Run(batch);
+                RunTracked(batch);
             }
             catch (NftException e)
             {
