@@ -48,6 +48,12 @@ public sealed class Teardown
         catch (Exception e) { _errors.Add($"{what}: {e.Message}"); }
     }
 
+    public async Task StepAsync(string what, Func<Task> action)
+    {
+        try { await action(); }
+        catch (Exception e) { _errors.Add($"{what}: {e.Message}"); }
+    }
+
     /// <summary>Throws one <see cref="EngineException"/> listing every failed step, if any failed.</summary>
     public void ThrowIfFailed(string operation)
     {

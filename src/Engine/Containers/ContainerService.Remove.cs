@@ -34,7 +34,7 @@ public sealed partial class ContainerService
             CrashPoint.Hit("container-remove:marked");
             // 2. Kernel and files.
             if (wasRunning) events.Publish("container", "kill", id, Attributes(record, ("signal", SigKill.ToString())));
-            Teardown(record);
+            await TeardownAsync(record);
             CrashPoint.Hit("container-remove:kernel-done");
             // 3. Done.
             await db.Containers.Where(c => c.Id == id).ExecuteDeleteAsync(CancellationToken.None);
@@ -56,12 +56,12 @@ public sealed partial class ContainerService
 
     /// <summary>Removes every kernel object and file of the container; every step runs, failures are reported together.
     /// Also used by the reconciler for half-made and half-removed containers, so each step tolerates "already gone".</summary>
-    internal void Teardown(ContainerRecord record)
+    internal async Task TeardownAsync(ContainerRecord record)
     {
         var paths = ContainerPaths.For(options, record.Id);
         var t = new Teardown();
         // The process first (runc delete --force kills it), so nothing still runs in the netns or on the rootfs.
-        t.Step("process and runtime state", () => runtime.DeleteAsync(record.Id, CancellationToken.None).GetAwaiter().GetResult());
+        await t.StepAsync("process and runtime state", () => runtime.DeleteAsync(record.Id, CancellationToken.None));
         t.Step("exit file", () => runtime.ClearExit(record.Id));
         t.Step("published ports", () => WithdrawPorts(record));
         t.Step("port reservations", () => ports.Release(record.Id));
@@ -69,7 +69,7 @@ public sealed partial class ContainerService
         t.Step($"netns {paths.NetnsName}", () => netns.Remove(paths.NetnsName));
         t.Step($"rootfs mount {paths.Rootfs}", () => OverlayMount.Unmount(paths.Rootfs));
         if (record.IpAddress is { } ip)
-            t.Step($"address {ip}", () => networks.ReleaseAddressAsync(record.NetworkId, System.Net.IPAddress.Parse(ip)).GetAwaiter().GetResult());
+            t.Step($"address {ip}", () => networks.ReleaseAddress(record.NetworkId, System.Net.IPAddress.Parse(ip)));
         t.Step($"directory {paths.Dir}", () => { if (Directory.Exists(paths.Dir)) Directory.Delete(paths.Dir, recursive: true); });
         t.ThrowIfFailed($"removing container '{record.Name}'");
     }

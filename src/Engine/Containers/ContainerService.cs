@@ -95,7 +95,7 @@ public sealed partial class ContainerService(
             record.SpecJson = JsonSerializer.Serialize(request.Spec with { Command = command, Ports = [.. published] });
             // 2. Kernel and files, each step undone in reverse order if a later one fails.
             var address = await networks.AllocateAddressAsync(network.Record.Id, id, requestedIp, CancellationToken.None);
-            scope.OnRollback($"address {address}", () => networks.ReleaseAddressAsync(network.Record.Id, address).GetAwaiter().GetResult());
+            scope.OnRollback($"address {address}", () => networks.ReleaseAddress(network.Record.Id, address));
             var plan = EndpointPlanFor(id, network.Record, address, paths);
             record.IpAddress = address.ToString();
             record.MacAddress = string.Join(':', plan.Mac.GetAddressBytes().Select(b => b.ToString("x2")));

@@ -206,6 +206,11 @@ public sealed class NetworkService(
         return ipam.Release(record.Id, IPv4.ToUInt(address));
     }
 
+    /// <summary>Releases an endpoint's address in a network known by its id (the address pool's id): no lookup, so a
+    /// container's teardown and rollback, which hold the id, need neither the database nor an await.</summary>
+    /// <exception cref="InvalidOperationException">The network's pool is not open.</exception>
+    public bool ReleaseAddress(string networkId, IPAddress address) => ipam.Release(networkId, IPv4.ToUInt(address));
+
     /// <summary>Removes the kernel state and the address pool of a network; throws listing every failed step.</summary>
     internal void TeardownKernel(NetworkRecord record, bool deleteDeviceNow = false)
     {

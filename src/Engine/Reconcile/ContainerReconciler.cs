@@ -33,7 +33,8 @@ public sealed class ContainerReconciler(
         foreach (var r in records.Where(r => r.Phase is ContainerPhase.Creating or ContainerPhase.Removing && !containers.IsBusy(r.Id)))
             attempt($"finish {(r.Phase == ContainerPhase.Creating ? "rollback of" : "removal of")} container '{r.Name}'", () =>
             {
-                containers.Teardown(r);
+                // The reconciler runs on the thread pool (start-up, the API), never on a synchronization context.
+                containers.TeardownAsync(r).GetAwaiter().GetResult();
                 db.Containers.Remove(r);
                 db.SaveChanges();
                 report.Removed.Add(r.Phase == ContainerPhase.Creating

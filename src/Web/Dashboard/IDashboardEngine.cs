@@ -100,29 +100,20 @@ public sealed class EngineDashboardClient(
 
     public async Task<bool> StartContainerAsync(string id, CancellationToken ct = default)
     {
-        try { return await OffCircuit(() => containers.StartAsync(id, ct)); }
+        try { return await containers.StartAsync(id, ct); }
         // The runtime's reason is already plain words ("exec: \"nope\": executable file not found in $PATH").
         catch (Engine.Containers.Runtime.ContainerStartException e) { throw new EngineException(e.Kind, e.Reason, e); }
     }
 
-    public Task<bool> StopContainerAsync(string id, CancellationToken ct = default) => OffCircuit(() => containers.StopAsync(id, null, ct));
+    public Task<bool> StopContainerAsync(string id, CancellationToken ct = default) => containers.StopAsync(id, null, ct);
 
-    public Task RestartContainerAsync(string id, CancellationToken ct = default) => OffCircuit(() => containers.RestartAsync(id, null, ct));
+    public Task RestartContainerAsync(string id, CancellationToken ct = default) => containers.RestartAsync(id, null, ct);
 
-    public Task RemoveContainerAsync(string id, bool force, CancellationToken ct = default) => OffCircuit(() => containers.RemoveAsync(id, force, ct));
+    public Task RemoveContainerAsync(string id, bool force, CancellationToken ct = default) => containers.RemoveAsync(id, force, ct);
 
     public async Task<ContainerRow> CreateContainerAsync(ContainerCreateSpec spec, CancellationToken ct = default) =>
-        ToRow(await OffCircuit(() => containers.CreateAsync(spec, ct)), DateTimeOffset.UtcNow);
+        ToRow(await containers.CreateAsync(spec, ct), DateTimeOffset.UtcNow);
 
-    /// <summary>
-    /// Runs an engine operation on the thread pool. The engine blocks on tasks in places (ContainerService.Teardown and
-    /// the create rollback call async steps with GetAwaiter().GetResult()), and its awaits do not use
-    /// ConfigureAwait(false): called from a component, whose circuit has a single-threaded SynchronizationContext, the
-    /// blocked thread is the one the awaited continuation needs, and the call never returns (seen: `rm` from the page
-    /// stuck in "Removal In Progress"). The API's requests run without a SynchronizationContext, so they never see this.
-    /// </summary>
-    private static Task<T> OffCircuit<T>(Func<Task<T>> operation) => Task.Run(operation);
-    private static Task OffCircuit(Func<Task> operation) => Task.Run(operation);
 
     public async Task<IReadOnlyList<ImageRow>> ListImagesAsync(CancellationToken ct = default) =>
         (await images.ListAsync(ct)).Select(ToRow).ToList();
