@@ -91,9 +91,8 @@ public static class PublishSpec
             if (parts.Length == 2 && IsIPv4(hostPart))
                 throw Bad(value, $"'{hostPart}' is an address, not a port; write {hostPart}::{containerPart} to let the engine pick the host port, or {hostPart}:HOSTPORT:{containerPart}");
             (hostFirst, hostLast) = ParseRange(value, hostPart, "host");
-            int containerCount = last - first + 1, hostCount = hostLast - hostFirst + 1;
-            if (containerCount > 1 && hostCount != containerCount)
-                throw Bad(value, $"host range {hostPart} has {hostCount} port{(hostCount == 1 ? "" : "s")} but container range {containerPorts} has {containerCount}; give ranges of the same length, or one container port to let the engine pick within the host range");
+            if (LengthProblem(hostPart, hostLast - hostFirst + 1, containerPorts, last - first + 1) is { } mismatch)
+                throw Bad(value, mismatch);
         }
 
         var result = new PortPublication[last - first + 1];
@@ -153,42 +152,60 @@ public static class PublishSpec
         host.Contains(':') ? "[" + host + "]:" + port : host + ":" + port;
 
     // "80" or "80-90", each 1-65535, the first not above the last.
-    private static (int First, int Last) ParseRange(string value, string text, string side)
+    private static (int First, int Last) ParseRange(string value, string text, string side) =>
+        RangeProblem(text, side, out int first, out int last) is { } problem ? throw Bad(value, problem) : (first, last);
+
+    /// <summary>
+    /// Why <paramref name="text"/> is not a port (1-65535) or a range such as 8000-8010, or null when it is. Messages
+    /// name the <paramref name="side"/> ("host" or "container") and say what to write; the dashboard shows them under
+    /// its port fields.
+    /// </summary>
+    public static string? RangeProblem(string text, string side, out int first, out int last)
     {
+        first = last = 0;
         int dash = text.IndexOf('-');
         if (dash < 0)
         {
-            int port = ParsePort(value, text, side);
-            return (port, port);
+            if (PortProblem(text, side, null, out first) is { } p) return p;
+            last = first;
+            return null;
         }
         string a = text[..dash], b = text[(dash + 1)..];
         if (a.Length == 0 || b.Length == 0 || b.Contains('-'))
-            throw Bad(value, $"{side} port '{text}' is not a port or a range; give a port 1-{MaxPort} or a range such as 8000-8010");
-        int first = ParsePort(value, a, side, text), last = ParsePort(value, b, side, text);
+            return $"{side} port '{text}' is not a port or a range; give a port 1-{MaxPort} or a range such as 8000-8010";
+        if ((PortProblem(a, side, text, out first) ?? PortProblem(b, side, text, out last)) is { } problem) return problem;
         if (first > last)
-            throw Bad(value, $"{side} port range {text} is inverted; write the lower port first, as in {last}-{first}");
-        return (first, last);
+            return $"{side} port range {text} is inverted; write the lower port first, as in {last}-{first}";
+        return null;
     }
 
-    private static int ParsePort(string value, string text, string side, string? range = null)
+    /// <summary>Why a host range of <paramref name="hostCount"/> ports cannot go with a container range of
+    /// <paramref name="containerCount"/>, or null: a container range maps port by port, so the lengths must match.</summary>
+    public static string? LengthProblem(string hostText, int hostCount, string containerText, int containerCount) =>
+        containerCount > 1 && hostCount != containerCount
+            ? $"host range {hostText} has {hostCount} port{(hostCount == 1 ? "" : "s")} but container range {containerText} has {containerCount}; give ranges of the same length, or one container port to let the engine pick within the host range"
+            : null;
+
+    private static string? PortProblem(string text, string side, string? range, out int port)
     {
+        port = 0;
         if (text.Length == 0 || !text.All(char.IsAsciiDigit))
-            throw Bad(value, $"{side} port '{range ?? text}' is not a number; give a port 1-{MaxPort} or a range such as 8000-8010");
+            return $"{side} port '{range ?? text}' is not a number; give a port 1-{MaxPort} or a range such as 8000-8010";
         // All digits: a long string is out of range rather than an overflow.
         if (text.TrimStart('0').Length > 5 || int.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture) > MaxPort)
-            throw Bad(value, range is null
+            return range is null
                 ? $"{side} port {text} is out of range; ports go from 1 to {MaxPort}"
-                : $"{side} port range {range} goes beyond {MaxPort}; ports go from 1 to {MaxPort}");
-        int port = int.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture);
+                : $"{side} port range {range} goes beyond {MaxPort}; ports go from 1 to {MaxPort}";
+        port = int.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture);
         if (port == 0)
-            throw Bad(value, side == "host"
+            return side == "host"
                 ? $"host port 0 is not a port; ports go from 1 to {MaxPort} (leave the host port out, as in -p 80, to let the engine pick a free one)"
-                : $"container port 0 is not a port; ports go from 1 to {MaxPort}");
-        return port;
+                : $"container port 0 is not a port; ports go from 1 to {MaxPort}";
+        return null;
     }
 
-    // Strict dotted quad: IPAddress.TryParse would also take "10.1" or "0x0a.0.0.1", which no one means here.
-    private static bool IsIPv4(string text)
+    /// <summary>A strict dotted quad: IPAddress.TryParse would also take "10.1" or "0x0a.0.0.1", which no one means here.</summary>
+    public static bool IsIPv4(string text)
     {
         var parts = text.Split('.');
         if (parts.Length != 4) return false;
