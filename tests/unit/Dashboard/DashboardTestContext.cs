@@ -11,6 +11,7 @@ namespace MyDocker.UnitTests.Dashboard;
 public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
 {
     protected FakeDashboardEngine Engine { get; } = new();
+    protected FakeDashboardTopology Topology { get; } = new();
 
     protected DashboardTestContext()
     {
@@ -20,6 +21,7 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
         Services.AddSingleton<IDashboardEngine>(Engine);
+        Services.AddSingleton<MyDocker.Web.Dashboard.Topology.IDashboardTopology>(Topology);
     }
 
     /// <summary>Where confirmation dialogs render: find their buttons here.</summary>

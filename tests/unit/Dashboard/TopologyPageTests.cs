@@ -8,10 +8,6 @@ namespace MyDocker.UnitTests.Dashboard;
 
 public class TopologyPageTests : DashboardTestContext
 {
-    private readonly FakeDashboardTopology _topology = new();
-
-    public TopologyPageTests() => Services.AddSingleton<IDashboardTopology>(_topology);
-
     private static TopologyNetwork Net(string name, params TopologyContainer[] containers) => new()
     {
         Id = "id-" + name, Name = name, Subnet = "10.5.0.0/24", Gateway = "10.5.0.1", Bridge = "md-" + name, Containers = containers,
@@ -23,7 +19,7 @@ public class TopologyPageTests : DashboardTestContext
     [Fact]
     public void Draws_networks_containers_and_ports_and_follows_events()
     {
-        _topology.View = new("box", [Net("web", Ctr("api", "running", "10.5.0.2", new PublishedPort("tcp", "127.0.0.1", 18099, 80)))]);
+        Topology.View = new("box", [Net("web", Ctr("api", "running", "10.5.0.2", new PublishedPort("tcp", "127.0.0.1", 18099, 80)))]);
         var cut = Render<TopologyPage>();
         cut.WaitForAssertion(() => Assert.Equal("live", cut.Find("[data-testid=connection]").TextContent.Trim()));
         var net = cut.Find("[data-testid=topology-network]");
@@ -38,7 +34,7 @@ public class TopologyPageTests : DashboardTestContext
         Assert.Contains("127.0.0.1:18099 → api:80/tcp", cut.Find("[data-testid=topology-host]").TextContent);
 
         // The container stops and another starts elsewhere (CLI): the picture follows the events.
-        _topology.View = new("box", [Net("web", Ctr("api", "exited", "10.5.0.2")), Net("db", Ctr("pg", "running", "10.5.0.3"))]);
+        Topology.View = new("box", [Net("web", Ctr("api", "exited", "10.5.0.2")), Net("db", Ctr("pg", "running", "10.5.0.3"))]);
         Engine.Publish("container", "die", "c-api", "api");
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("[data-testid=topology-network]").Count));
         Assert.Contains("exited", cut.FindAll("[data-testid=topology-container]").Single(c => c.TextContent.Contains("api")).TextContent);
@@ -48,10 +44,10 @@ public class TopologyPageTests : DashboardTestContext
     [Fact]
     public void Clicking_a_port_probes_it_and_shows_whether_it_answers()
     {
-        _topology.View = new("box", [Net("web",
+        Topology.View = new("box", [Net("web",
             Ctr("api", "running", "10.5.0.2", new PublishedPort("tcp", "127.0.0.1", 18099, 80)),
             Ctr("cache", "running", "10.5.0.3", new PublishedPort("tcp", "0.0.0.0", 18100, 6379)))]);
-        _topology.Answering.Add(18099);
+        Topology.Answering.Add(18099);
         var cut = Render<TopologyPage>();
         // Once live: the feed's first batch renders again, which would swap the buttons' handlers under a click.
         cut.WaitForAssertion(() => Assert.Equal("live", cut.Find("[data-testid=connection]").TextContent.Trim()));
@@ -59,6 +55,6 @@ public class TopologyPageTests : DashboardTestContext
         cut.FindAll("button").Single(b => b.GetAttribute("aria-label") == "Probe 127.0.0.1:18099 to api port 80/tcp").Click();
         cut.FindAll("button").Single(b => b.GetAttribute("aria-label") == "Probe 0.0.0.0:18100 to cache port 6379/tcp").Click();
         cut.WaitForAssertion(() => Assert.Equal(["answers", "no answer"], cut.FindAll("[data-testid=probe-result]").Select(r => r.TextContent.Trim())));
-        Assert.Equal([18099, 18100], _topology.Probed.Select(p => p.HostPort));
+        Assert.Equal([18099, 18100], Topology.Probed.Select(p => p.HostPort));
     }
 }

@@ -42,6 +42,7 @@ public sealed record PortRow(string Protocol, string HostIp, int HostPort, int C
     /// <summary>An http link for a TCP port; UDP has none.</summary>
     public string? Url => Protocol == "tcp" ? $"http://{BrowseHost}:{HostPort}" : null;
     public override string ToString() => $"{HostIp}:{HostPort}→{ContainerPort}/{Protocol}";
+    public Engine.Containers.Ports.PublishedPort ToPublished() => new(Protocol, HostIp, HostPort, ContainerPort);
 }
 
 /// <summary>A local image, for the run wizard's picker.</summary>

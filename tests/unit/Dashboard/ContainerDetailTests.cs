@@ -1,0 +1,84 @@
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using MyDocker.Engine.Containers.Ports;
+using MyDocker.Web.Dashboard.Components.Pages;
+using MyDocker.Web.Dashboard.Containers;
+using MyDocker.Web.Dashboard.Topology;
+
+namespace MyDocker.UnitTests.Dashboard;
+
+public class ContainerDetailTests : DashboardTestContext
+{
+    public ContainerDetailTests() => Services.AddSingleton<MyDocker.Web.Dashboard.Logs.IDashboardLogs>(new FakeDashboardLogs());
+
+    private IRenderedComponent<ContainerDetail> Open(string url, string name)
+    {
+        Services.GetRequiredService<NavigationManager>().NavigateTo(url);
+        return Render<ContainerDetail>(p => p.Add(c => c.IdOrName, name));
+    }
+
+    private static List<string> Probes(IRenderedComponent<ContainerDetail> cut) =>
+        cut.FindAll("[data-testid=probe]").Select(e => e.TextContent.Trim()).ToList();
+
+    [Fact]
+    public void Opened_by_the_wizard_it_probes_each_TCP_port_and_says_whether_it_answers()
+    {
+        Engine.Containers.Add(FakeDashboardEngine.Container("web", ports:
+            [new PortRow("tcp", "127.0.0.1", 8080, 80), new PortRow("tcp", "0.0.0.0", 8443, 443), new PortRow("udp", "127.0.0.1", 5353, 53)]));
+        Topology.Answering.Add(8080);
+        var cut = Open("/containers/web?probe=ports", "web");
+        cut.WaitForAssertion(() => Assert.Equal(["answers: accepted", "no answer: refused"], Probes(cut)), TimeSpan.FromSeconds(15));
+        // UDP has no handshake: neither probed nor offered a probe button.
+        Assert.DoesNotContain(Topology.Probed, p => p.Protocol == "udp");
+        Assert.Equal(2, cut.FindAll("button").Count(b => b.GetAttribute("aria-label")?.StartsWith("Probe ") == true));
+        // 8443 was refused: retried within the grace (a server just started may not listen yet), then reported.
+        Assert.True(Topology.Probed.Count(p => p.HostPort == 8443) > 1);
+
+        // A probe by hand, once the server listens.
+        Topology.Answering.Add(8443);
+        cut.FindAll("button").Single(b => b.GetAttribute("aria-label") == "Probe 127.0.0.1:8443").Click();
+        cut.WaitForAssertion(() => Assert.Equal(["answers: accepted", "answers: accepted"], Probes(cut)));
+    }
+
+    [Fact]
+    public void Opened_any_other_way_it_probes_nothing_until_asked()
+    {
+        Engine.Containers.Add(FakeDashboardEngine.Container("web", ports: [new PortRow("tcp", "127.0.0.1", 8080, 80)]));
+        var cut = Open("/containers/web", "web");
+        cut.WaitForAssertion(() => Assert.Equal("running", cut.Find("[data-testid=state]").TextContent));
+        Assert.Empty(Topology.Probed);
+        Assert.Empty(Probes(cut));
+    }
+}
+
+public class PortProberTests
+{
+    private sealed class AnswersOnAttempt(int attempt) : IDashboardTopology
+    {
+        public int Attempts;
+        public Task<TopologyView> ReadAsync(CancellationToken ct = default) => throw new NotSupportedException();
+        public Task<PortProbe> ProbeAsync(PublishedPort port, CancellationToken ct = default) =>
+            Task.FromResult(++Attempts >= attempt ? new PortProbe(true, "accepted") : new PortProbe(false, "refused"));
+    }
+
+    [Fact]
+    public async Task A_refusal_is_retried_until_the_port_answers()
+    {
+        var topology = new AnswersOnAttempt(3);
+        var probe = await PortProber.UntilAnswerAsync(topology, new PublishedPort("tcp", "127.0.0.1", 8080, 80), TimeSpan.FromSeconds(30));
+        Assert.True(probe.Answers);
+        Assert.Equal(3, topology.Attempts);
+    }
+
+    [Fact]
+    public async Task Without_grace_or_for_UDP_it_asks_once()
+    {
+        var tcp = new AnswersOnAttempt(2);
+        Assert.False((await PortProber.UntilAnswerAsync(tcp, new PublishedPort("tcp", "127.0.0.1", 8080, 80), TimeSpan.Zero)).Answers);
+        Assert.Equal(1, tcp.Attempts);
+        var udp = new AnswersOnAttempt(2);
+        Assert.False((await PortProber.UntilAnswerAsync(udp, new PublishedPort("udp", "127.0.0.1", 53, 53), TimeSpan.FromSeconds(30))).Answers);
+        Assert.Equal(1, udp.Attempts);
+    }
+}
