@@ -1,7 +1,10 @@
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
 using System.Threading.Channels;
 using MyDocker.Engine;
 using Microsoft.EntityFrameworkCore;
 using MyDocker.Engine.Containers;
+using MyDocker.Engine.Containers.Ports;
 using MyDocker.Engine.Images;
 using MyDocker.Engine.Networks;
 using MyDocker.Engine.Networks.Ipam;
@@ -76,7 +79,19 @@ public interface IDashboardEngine
     Task<ContainerRow> CreateContainerAsync(ContainerCreateSpec spec, CancellationToken ct = default);
     /// <summary>Local images, for the run wizard's picker.</summary>
     Task<IReadOnlyList<ImageRow>> ListImagesAsync(CancellationToken ct = default);
+
+    // Published ports, for the run wizard's port rows as the user types. Answers are of now: create checks again.
+    /// <summary>The host's own IPv4 addresses a port can be published on, besides 127.0.0.1 and 0.0.0.0 (the addresses of
+    /// the engine's bridges are left out: they are the containers' gateways, not the host's face).</summary>
+    Task<IReadOnlyList<string>> ListHostAddressesAsync(CancellationToken ct = default);
+    /// <summary>Whether the engine could take a host port of <paramref name="first"/>-<paramref name="last"/> (one port
+    /// when they are equal) on <paramref name="hostIp"/> now: null when it could, else who holds it (a container or a host
+    /// process, named) and the next free port after the range.</summary>
+    Task<HostPortConflict?> CheckHostPortAsync(string protocol, string hostIp, int first, int last, CancellationToken ct = default);
 }
+
+/// <summary>Why a host port cannot be published, in the engine's words, and the next port that could be (null: none near).</summary>
+public sealed record HostPortConflict(string Why, int? NextFree);
 
 /// <summary>History first, then live events; dispose to stop.</summary>
 public interface IEventSubscription : IDisposable
@@ -87,7 +102,8 @@ public interface IEventSubscription : IDisposable
 
 /// <summary>The real engine behind the dashboard: NetworkService, ContainerService, ImageService and EventHub.</summary>
 public sealed class EngineDashboardClient(
-    NetworkService networks, ContainerService containers, ImageService images, Engine.Events.EventHub events, StateDbFactory state) : IDashboardEngine
+    NetworkService networks, ContainerService containers, ImageService images, Engine.Events.EventHub events, StateDbFactory state,
+    PortReservations ports) : IDashboardEngine
 {
     public async Task<IReadOnlyList<ContainerRow>> ListContainersAsync(CancellationToken ct = default)
     {
@@ -117,6 +133,27 @@ public sealed class EngineDashboardClient(
 
     public async Task<IReadOnlyList<ImageRow>> ListImagesAsync(CancellationToken ct = default) =>
         (await images.ListAsync(ct)).Select(ToRow).ToList();
+
+    public async Task<IReadOnlyList<string>> ListHostAddressesAsync(CancellationToken ct = default)
+    {
+        var bridges = (await networks.ListAsync(ct)).Select(n => n.Record.Bridge).ToHashSet(StringComparer.Ordinal);
+        // The daemon's own namespace: where published ports are programmed and held.
+        return NetworkInterface.GetAllNetworkInterfaces()
+            .Where(i => i.NetworkInterfaceType != NetworkInterfaceType.Loopback && !bridges.Contains(i.Name))
+            .SelectMany(i => i.GetIPProperties().UnicastAddresses)
+            .Select(u => u.Address).Where(a => a.AddressFamily == AddressFamily.InterNetwork)
+            .Select(a => a.ToString()).Distinct().Order(StringComparer.Ordinal).ToList();
+    }
+
+    public Task<HostPortConflict?> CheckHostPortAsync(string protocol, string hostIp, int first, int last, CancellationToken ct = default)
+    {
+        if (first == last)
+            return Task.FromResult(ports.WhyTaken(protocol, hostIp, first) is { } why ? new HostPortConflict(why, ports.NextFree(protocol, hostIp, first + 1)) : null);
+        // A range: the engine takes its first free port.
+        if (ports.NextFree(protocol, hostIp, first) is int free && free <= last) return Task.FromResult<HostPortConflict?>(null);
+        return Task.FromResult<HostPortConflict?>(new HostPortConflict(
+            $"no port of {first}-{last}/{protocol} on {hostIp} is free", ports.NextFree(protocol, hostIp, last + 1)));
+    }
 
     public static ContainerRow ToRow(ContainerView v, DateTimeOffset now)
     {

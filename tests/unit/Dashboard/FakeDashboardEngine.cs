@@ -152,6 +152,25 @@ public sealed class FakeDashboardEngine : IDashboardEngine
 
     public Task<IReadOnlyList<ImageRow>> ListImagesAsync(CancellationToken ct = default) => Task.FromResult<IReadOnlyList<ImageRow>>(Images.ToList());
 
+    /// <summary>The host's addresses besides 127.0.0.1 and 0.0.0.0.</summary>
+    public List<string> HostAddresses { get; } = [];
+    /// <summary>Taken host ports (any address), with the engine's words for who holds them.</summary>
+    public Dictionary<(string Protocol, int Port), string> TakenPorts { get; } = [];
+    /// <summary>Every CheckHostPortAsync call: "tcp 127.0.0.1 8080-8080".</summary>
+    public List<string> PortChecks { get; } = [];
+
+    public Task<IReadOnlyList<string>> ListHostAddressesAsync(CancellationToken ct = default) => Task.FromResult<IReadOnlyList<string>>(HostAddresses.ToList());
+
+    public Task<HostPortConflict?> CheckHostPortAsync(string protocol, string hostIp, int first, int last, CancellationToken ct = default)
+    {
+        PortChecks.Add($"{protocol} {hostIp} {first}-{last}");
+        bool Free(int port) => !TakenPorts.ContainsKey((protocol, port));
+        if (Enumerable.Range(first, last - first + 1).Any(Free)) return Task.FromResult<HostPortConflict?>(null);
+        int? next = Enumerable.Range(last + 1, 100).Where(p => p <= 65535).Cast<int?>().FirstOrDefault(p => Free(p!.Value));
+        string why = first == last ? TakenPorts[(protocol, first)] : $"no port of {first}-{last}/{protocol} on {hostIp} is free";
+        return Task.FromResult<HostPortConflict?>(new HostPortConflict(why, next));
+    }
+
     /// <summary>Replaces the named container's row with one in <paramref name="state"/> (a new reference, as the engine's
     /// reads give).</summary>
     public ContainerRow SetState(string name, string state, int? exitCode = null, string? error = null)

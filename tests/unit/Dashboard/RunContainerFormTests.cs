@@ -2,6 +2,7 @@ using AngleSharp.Dom;
 using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
+using MyDocker.Engine.Containers.Ports;
 using MyDocker.Web.Dashboard.Components.Containers;
 using MyDocker.Web.Dashboard.Containers;
 
@@ -34,9 +35,171 @@ public class RunContainerFormTests : DashboardTestContext
     {
         var cut = RenderForm();
         Button(cut, "Add variable").Click();
-        foreach (var label in new[] { "Image", "Name", "Command", "Network", "Variable 1", "Memory limit", "CPU limit" })
+        Button(cut, "Add port").Click();
+        foreach (var label in new[] { "Image", "Name", "Command", "Network", "Variable 1", "Memory limit", "CPU limit",
+                                      "Host address 1", "Host port 1", "Container port 1", "Protocol 1" })
             Assert.NotNull(Field(cut, label));
         Assert.NotNull(Button(cut, "Remove variable 1"));
+        Assert.NotNull(Button(cut, "Remove port 1"));
+    }
+
+    /// <summary>A form ready to run but for its ports.</summary>
+    private IRenderedComponent<RunContainerForm> RenderReady()
+    {
+        var cut = RenderForm();
+        Field(cut, "Image").Change("alpine:3");
+        Field(cut, "Name").Input("web1");
+        return cut;
+    }
+
+    private static string? ErrorUnder(IRenderedComponent<RunContainerForm> cut, string label) =>
+        Field(cut, label).Closest(".mud-input-control")?.QuerySelector(".mud-input-helper-text.mud-input-error")?.TextContent.Trim() is { Length: > 0 } text ? text : null;
+
+    [Theory]
+    [InlineData("", "", "Container port 1", "give the port the container listens on, e.g. 80, or remove this port")]
+    [InlineData("", "0", "Container port 1", "container port 0 is not a port; ports go from 1 to 65535")]
+    [InlineData("", "http", "Container port 1", "container port 'http' is not a number; give a port 1-65535 or a range such as 8000-8010")]
+    [InlineData("", "90-80", "Container port 1", "container port range 90-80 is inverted; write the lower port first, as in 80-90")]
+    [InlineData("70000", "80", "Host port 1", "host port 70000 is out of range; ports go from 1 to 65535")]
+    [InlineData("8000-8001", "80-82", "Host port 1", "host range 8000-8001 has 2 ports but container range 80-82 has 3; give ranges of the same length, or one container port to let the engine pick within the host range")]
+    [InlineData("8000-", "80", "Host port 1", "host port '8000-' is not a port or a range; give a port 1-65535 or a range such as 8000-8010")]
+    public void Port_syntax_and_ranges_are_checked_under_the_field_at_fault(string hostPort, string containerPort, string field, string message)
+    {
+        var cut = RenderReady();
+        Button(cut, "Add port").Click();
+        Field(cut, "Host port 1").Input(hostPort);
+        Field(cut, "Container port 1").Input(containerPort);
+        cut.WaitForAssertion(() => Assert.Equal(message, ErrorUnder(cut, field)));
+        Assert.True(Button(cut, "Run container").HasAttribute("disabled"));
+        Field(cut, "Host port 1").Input("8080");
+        Field(cut, "Container port 1").Input("80");
+        cut.WaitForAssertion(() => Assert.DoesNotContain("mud-input-error", cut.Markup));
+        Assert.False(Button(cut, "Run container").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public void The_host_address_defaults_to_loopback_and_every_address_is_warned_about_then_confirmed()
+    {
+        Engine.HostAddresses.Add("192.0.2.10");
+        var cut = RenderReady();
+        Button(cut, "Add port").Click();
+        Assert.Equal("127.0.0.1", Field(cut, "Host address 1").GetAttribute("value"));
+        Assert.Equal(["127.0.0.1", "0.0.0.0", "192.0.2.10"], Field(cut, "Host address 1").QuerySelectorAll("option").Select(o => o.GetAttribute("value")));
+        Field(cut, "Container port 1").Input("80");
+        Assert.Empty(cut.FindAll("[data-testid=port-warning]"));
+        Field(cut, "Host address 1").Change("0.0.0.0");
+        cut.WaitForAssertion(() => Assert.Contains("0.0.0.0 publishes on every address of this host: other machines on its networks can reach this port",
+            cut.Find("[data-testid=port-warning]").TextContent));
+        Assert.Contains(" -p 80 ", Cli(cut));
+
+        // Run asks first; cancel creates nothing.
+        Button(cut, "Run container").Click();
+        DialogProvider.WaitForAssertion(() => Assert.Contains("80 will be reachable from other machines", DialogProvider.Markup));
+        DialogProvider.FindAll("button").Single(b => b.TextContent.Trim() == "Cancel").Click();
+        cut.WaitForAssertion(() => Assert.DoesNotContain("reachable from other machines", DialogProvider.Markup));
+        Assert.Empty(Engine.Created);
+        Button(cut, "Run container").Click();
+        DialogProvider.WaitForAssertion(() => Assert.Contains("reachable from other machines", DialogProvider.Markup));
+        DialogProvider.FindAll("button").Single(b => b.TextContent.Trim() == "Publish on every address").Click();
+        cut.WaitForAssertion(() => Assert.Single(Engine.Created));
+        Assert.Equal([new PortRequest("tcp", "0.0.0.0", 0, 0, 80)], Engine.Created[0].Publish);
+
+        // Loopback asks nothing.
+        Field(cut, "Host address 1").Change("127.0.0.1");
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=port-warning]")));
+    }
+
+    [Fact]
+    public void Rows_that_ask_for_the_same_host_port_are_refused_as_the_kernel_would()
+    {
+        var cut = RenderReady();
+        Button(cut, "Add port").Click();
+        Button(cut, "Add port").Click();
+        Field(cut, "Host port 1").Input("8080");
+        Field(cut, "Container port 1").Input("80");
+        Field(cut, "Host port 2").Input("8080");
+        Field(cut, "Container port 2").Input("81");
+        cut.WaitForAssertion(() => Assert.Equal(
+            "8080/tcp on 127.0.0.1 is already published by port 1; give each port a different host port", ErrorUnder(cut, "Host port 2")));
+        // Another protocol is another port.
+        Field(cut, "Protocol 2").Change("udp");
+        cut.WaitForAssertion(() => Assert.Null(ErrorUnder(cut, "Host port 2")));
+        Assert.Contains("-p 127.0.0.1:8080:80 -p 127.0.0.1:8080:81/udp", Cli(cut));
+        // Every address covers loopback.
+        Field(cut, "Protocol 2").Change("tcp");
+        Field(cut, "Host address 2").Change("0.0.0.0");
+        cut.WaitForAssertion(() => Assert.Equal(
+            "8080/tcp on 0.0.0.0 is already published by port 1; give each port a different host port", ErrorUnder(cut, "Host port 2")));
+        // Two engine picks never collide.
+        Field(cut, "Host port 1").Input("");
+        Field(cut, "Host port 2").Input("");
+        cut.WaitForAssertion(() => Assert.DoesNotContain("mud-input-error", cut.Markup));
+        Assert.Contains("-p 127.0.0.1::80 -p 81", Cli(cut));
+        Button(cut, "Remove port 1").Click();
+        cut.WaitForAssertion(() => Assert.Contains("-p 81 alpine:3", Cli(cut)));
+    }
+
+    [Fact]
+    public void A_taken_host_port_names_its_holder_and_offers_the_next_free_one()
+    {
+        Engine.TakenPorts[("tcp", 8080)] = "8080/tcp on 0.0.0.0 is published by container web";
+        Engine.TakenPorts[("tcp", 8081)] = "8081/tcp on 127.0.0.1 is in use by a host process (python3, pid 4242)";
+        var cut = RenderReady();
+        Button(cut, "Add port").Click();
+        Field(cut, "Container port 1").Input("80");
+        Field(cut, "Host port 1").Input("8080");
+        cut.WaitForAssertion(() => Assert.Equal("8080/tcp on 0.0.0.0 is published by container web; choose another host port (8082 is free)", ErrorUnder(cut, "Host port 1")));
+        Assert.True(Button(cut, "Run container").HasAttribute("disabled"));
+        Field(cut, "Host port 1").Input("8081");
+        cut.WaitForAssertion(() => Assert.Equal(
+            "8081/tcp on 127.0.0.1 is in use by a host process (python3, pid 4242); choose another host port (8082 is free)", ErrorUnder(cut, "Host port 1")));
+        Button(cut, "Use host port 8082 for port 1").Click();
+        cut.WaitForAssertion(() => Assert.Equal("8082", Field(cut, "Host port 1").GetAttribute("value")));
+        cut.WaitForAssertion(() => Assert.DoesNotContain("mud-input-error", cut.Markup));
+        Assert.False(Button(cut, "Run container").HasAttribute("disabled"));
+        // UDP 8080 is another port; a range with one free port is fine, one with none is not.
+        Field(cut, "Protocol 1").Change("udp");
+        Field(cut, "Host port 1").Input("8080");
+        cut.WaitForAssertion(() => Assert.DoesNotContain("mud-input-error", cut.Markup));
+        Field(cut, "Protocol 1").Change("tcp");
+        Field(cut, "Host port 1").Input("8080-8082");
+        cut.WaitForAssertion(() => Assert.DoesNotContain("mud-input-error", cut.Markup));
+        Field(cut, "Host port 1").Input("8080-8081");
+        cut.WaitForAssertion(() => Assert.Equal("no port of 8080-8081/tcp on 127.0.0.1 is free; choose another host port (8082 is free)", ErrorUnder(cut, "Host port 1")));
+        Assert.DoesNotContain(cut.FindAll("button"), b => b.TextContent.Trim().StartsWith("Use "));
+        Assert.Contains("tcp 127.0.0.1 8080-8081", Engine.PortChecks);
+    }
+
+    [Fact]
+    public void An_internal_network_cannot_publish()
+    {
+        Engine.Networks.Add(FakeDashboardEngine.Row("sealed", "10.2.0.0/24") with { Internal = true });
+        var cut = RenderReady();
+        Field(cut, "Network").Change("sealed");
+        Assert.Empty(cut.FindAll("[data-testid=ports-error]"));
+        Button(cut, "Add port").Click();
+        Field(cut, "Container port 1").Input("80");
+        cut.WaitForAssertion(() => Assert.Equal(
+            "network 'sealed' is internal: nothing outside it can reach its containers, so they cannot publish ports; remove the ports or choose another network",
+            cut.Find("[data-testid=ports-error]").TextContent.Trim()));
+        Assert.True(Button(cut, "Run container").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public void Submitting_with_ports_publishes_them_and_opens_the_container_to_probe_them()
+    {
+        var cut = RenderReady();
+        Field(cut, "Command").Input("httpd -f");
+        Button(cut, "Add port").Click();
+        Button(cut, "Add port").Click();
+        Field(cut, "Host port 1").Input("8080");
+        Field(cut, "Container port 1").Input("80");
+        Field(cut, "Container port 2").Input("53");
+        Field(cut, "Protocol 2").Change("udp");
+        cut.WaitForAssertion(() => Assert.Equal("mydocker run -d --name web1 -p 127.0.0.1:8080:80 -p 127.0.0.1::53/udp alpine:3 httpd -f", Cli(cut)));
+        Button(cut, "Run container").Click();
+        cut.WaitForAssertion(() => Assert.EndsWith("/containers/web1?probe=ports", Services.GetRequiredService<NavigationManager>().Uri));
+        Assert.Equal([new PortRequest("tcp", "127.0.0.1", 8080, 8080, 80), new PortRequest("udp", "127.0.0.1", 0, 0, 53)], Engine.Created.Single().Publish);
     }
 
     [Fact]
