@@ -135,6 +135,76 @@ public sealed class DashboardContainerBrowserTests : IAsyncLifetime
         lock (refused) Assert.Empty(refused);
     }
 
+    [Fact]
+    public async Task Publish_ports_through_the_wizard_with_conflicts_named_then_fetch_them()
+    {
+        _d.CliOk("image", "inspect", "busybox");
+        _d.RunDetached("--name", "holder", "-p", "127.0.0.1:18301:80", "busybox", "sleep", "300");
+        // A host process on the next port, in the daemon's netns (where ports are held).
+        var listener = _d.Netns.Run(() =>
+        {
+            var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 18302);
+            l.Start();
+            return l;
+        });
+        try
+        {
+            var page = await _browser!.NewPageAsync();
+            await page.GotoAsync(DashboardAccessTests.LoginUrl(_d));
+            await page.GetByRole(AriaRole.Link, new() { Name = "Containers", Exact = true }).ClickAsync();
+            await page.GetByRole(AriaRole.Link, new() { Name = "Run container" }).ClickAsync();
+            await Assertions.Expect(page.GetByLabel("Image")).ToHaveValueAsync("busybox:latest");
+            await page.GetByLabel("Name").FillAsync("site");
+            await page.GetByLabel("Command").FillAsync("sh -c 'mkdir -p /www && echo hello from the wizard > /www/index.html && exec httpd -f -p 80 -h /www'");
+
+            // One row: the address defaults to loopback; taken ports name their holders and offer the next free one.
+            await page.GetByRole(AriaRole.Button, new() { Name = "Add port" }).ClickAsync();
+            await Assertions.Expect(page.GetByLabel("Host address 1", new() { Exact = true })).ToHaveValueAsync("127.0.0.1");
+            await page.GetByLabel("Container port 1", new() { Exact = true }).FillAsync("80");
+            await page.GetByLabel("Host port 1", new() { Exact = true }).FillAsync("18301");
+            await Assertions.Expect(page.GetByText("18301/tcp on 127.0.0.1 is published by container holder; choose another host port (18303 is free)")).ToBeVisibleAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Run container" })).ToBeDisabledAsync();
+            await page.GetByLabel("Host port 1", new() { Exact = true }).FillAsync("18302");
+            await Assertions.Expect(page.GetByText($"18302/tcp on 127.0.0.1 is in use by a host process")).ToBeVisibleAsync();
+            await Assertions.Expect(page.GetByText($"pid {Environment.ProcessId}")).ToBeVisibleAsync();
+            await Shot(page, "run-wizard-port-conflict.png");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Use host port 18303 for port 1" }).ClickAsync();
+            await Assertions.Expect(page.GetByLabel("Host port 1", new() { Exact = true })).ToHaveValueAsync("18303");
+
+            // A second row on every address, its host port picked by the engine: warned about before anything is made.
+            await page.GetByRole(AriaRole.Button, new() { Name = "Add port" }).ClickAsync();
+            await page.GetByLabel("Container port 2", new() { Exact = true }).FillAsync("80");
+            await page.GetByLabel("Host address 2", new() { Exact = true }).SelectOptionAsync("0.0.0.0");
+            await Assertions.Expect(page.GetByTestId("port-warning")).ToContainTextAsync("other machines on its networks can reach this port");
+            await Assertions.Expect(page.GetByTestId("cli-line")).ToHaveTextAsync(
+                "mydocker run -d --name site -p 127.0.0.1:18303:80 -p 80 busybox:latest sh -c 'mkdir -p /www && echo hello from the wizard > /www/index.html && exec httpd -f -p 80 -h /www'");
+            await Shot(page, "run-wizard-ports.png");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Run container" }).ClickAsync();
+            await Assertions.Expect(page.GetByText("will be reachable from other machines")).ToBeVisibleAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Publish on every address" }).ClickAsync();
+
+            // The container's page probes both ports; both answer.
+            await Assertions.Expect(page.GetByTestId("container-facts").GetByTestId("state")).ToHaveTextAsync("running");
+            var probes = page.GetByTestId("probe");
+            await Assertions.Expect(probes).ToHaveCountAsync(2);
+            await Assertions.Expect(probes.Nth(0)).ToContainTextAsync("answers:");
+            await Assertions.Expect(probes.Nth(1)).ToContainTextAsync("answers:");
+            await Shot(page, "container-ports-probed.png");
+
+            // Fetch both from the browser (in the daemon's netns, where 127.0.0.1 is the daemon host's).
+            string picked = _d.CliOk("port", "site", "80/tcp").Split('\n', StringSplitOptions.RemoveEmptyEntries).Single(l => l.StartsWith("0.0.0.0:"))["0.0.0.0:".Length..];
+            foreach (var url in new[] { "http://127.0.0.1:18303/", $"http://127.0.0.1:{picked}/" })
+            {
+                var fetch = await _browser.NewPageAsync();
+                var response = await fetch.GotoAsync(url);
+                Assert.Equal(200, response!.Status);
+                Assert.Equal("hello from the wizard", (await response.TextAsync()).Trim());
+                await fetch.CloseAsync();
+            }
+        }
+        finally { listener.Stop(); }
+    }
+
     public async Task DisposeAsync()
     {
         if (_browser is not null) await _browser.DisposeAsync();
