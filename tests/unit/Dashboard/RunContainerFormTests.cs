@@ -171,6 +171,31 @@ public class RunContainerFormTests : DashboardTestContext
     }
 
     [Fact]
+    public void A_port_or_name_taken_elsewhere_while_the_form_is_open_shows_without_a_keystroke()
+    {
+        var cut = RenderReady();
+        Button(cut, "Add port").Click();
+        Field(cut, "Container port 1").Input("80");
+        Field(cut, "Host port 1").Input("8080");
+        cut.WaitForAssertion(() => Assert.DoesNotContain("mud-input-error", cut.Markup));
+
+        // Another client runs a container named web1 publishing 8080.
+        Engine.TakenPorts[("tcp", 8080)] = "8080/tcp on 0.0.0.0 is published by container web1";
+        var other = FakeDashboardEngine.Container("web1");
+        Engine.Containers.Add(other);
+        Engine.Publish("container", "create", other.Id, other.Name);
+        cut.WaitForAssertion(() => Assert.Equal(
+            "8080/tcp on 0.0.0.0 is published by container web1; choose another host port (8081 is free)", ErrorUnder(cut, "Host port 1")));
+        cut.WaitForAssertion(() => Assert.Contains("container name 'web1' is already in use", cut.Markup));
+
+        // It is removed: both are free again.
+        Engine.TakenPorts.Clear();
+        Engine.Containers.Remove(other);
+        Engine.Publish("container", "destroy", other.Id, other.Name);
+        cut.WaitForAssertion(() => Assert.DoesNotContain("mud-input-error", cut.Markup));
+    }
+
+    [Fact]
     public void An_internal_network_cannot_publish()
     {
         Engine.Networks.Add(FakeDashboardEngine.Row("sealed", "10.2.0.0/24") with { Internal = true });
