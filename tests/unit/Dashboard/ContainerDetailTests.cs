@@ -31,6 +31,7 @@ public class ContainerDetailTests : DashboardTestContext
         cut.WaitForAssertion(() => Assert.Equal(["answers: accepted", "no answer: refused"], Probes(cut)), TimeSpan.FromSeconds(15));
         // UDP has no handshake: neither probed nor offered a probe button.
         Assert.DoesNotContain(Topology.Probed, p => p.Protocol == "udp");
+        Assert.Equal("not probed: UDP has no handshake to wait for", cut.Find("[data-testid=not-probed]").TextContent.Trim());
         Assert.Equal(2, cut.FindAll("button").Count(b => b.GetAttribute("aria-label")?.StartsWith("Probe ") == true));
         // 8443 was refused: retried within the grace (a server just started may not listen yet), then reported.
         Assert.True(Topology.Probed.Count(p => p.HostPort == 8443) > 1);
