@@ -219,24 +219,9 @@ public sealed partial class ContainerService(
         return new ContainerView(r, spec, network?.Name ?? "", network?.Gateway, network is null ? 0 : IPv4Subnet.Parse(network.Subnet).PrefixLength);
     }
 
-    /// <summary>Docker's lookup order: full id, exact name, then a unique id prefix.</summary>
-    private static async Task<ContainerRecord> ResolveAsync(StateDb db, string idOrName, CancellationToken ct)
-    {
-        if (string.IsNullOrWhiteSpace(idOrName))
-            throw EngineException.Invalid("no container given; name a container or give its id (see 'mydocker ps -a')");
-        string key = idOrName.TrimStart('/');
-        var visible = db.Containers.Where(c => c.Phase != ContainerPhase.Creating);
-        var hit = await visible.FirstOrDefaultAsync(c => c.Id == key, ct)
-                  ?? await visible.FirstOrDefaultAsync(c => c.Name == key, ct);
-        if (hit is not null) return hit;
-        var byPrefix = await visible.Where(c => c.Id.StartsWith(key.ToLowerInvariant())).Take(2).ToListAsync(ct);
-        return byPrefix.Count switch
-        {
-            1 => byPrefix[0],
-            0 => throw EngineException.NotFound($"container '{NameRules.Printable(idOrName)}' not found; list containers with 'mydocker ps -a'"),
-            _ => throw EngineException.Invalid($"container id prefix '{idOrName}' is ambiguous: it matches several containers; give more of the id"),
-        };
-    }
+    /// <summary>Docker's lookup order (<see cref="Lookup"/>); a leading '/' (Docker's name form) is ignored.</summary>
+    private static Task<ContainerRecord> ResolveAsync(StateDb db, string idOrName, CancellationToken ct) =>
+        Lookup.ResolveAsync(db.Containers.Where(c => c.Phase != ContainerPhase.Creating), idOrName.TrimStart('/'), "container", "mydocker ps -a", ct);
 
     /// <summary>The container's published ports as firewall mappings (none without an address).</summary>
     private static List<PortMapping> MappingsOf(ContainerRecord record, ContainerSpec spec) =>

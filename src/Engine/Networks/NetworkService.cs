@@ -225,23 +225,9 @@ public sealed class NetworkService(
 
     private NetworkView View(NetworkRecord r) => new(r, ipam.Usage(r.Id), ipam.Leases(r.Id));
 
-    /// <summary>Docker's lookup order: full id, then exact name, then a unique id prefix.</summary>
-    private static async Task<NetworkRecord> ResolveAsync(StateDb db, string idOrName, CancellationToken ct)
-    {
-        if (string.IsNullOrWhiteSpace(idOrName))
-            throw EngineException.Invalid("no network given; name a network or give its id (see 'mydocker network ls')");
-        var ready = db.Networks.Where(n => n.Phase == NetworkPhase.Ready);
-        var hit = await ready.FirstOrDefaultAsync(n => n.Id == idOrName, ct)
-                  ?? await ready.FirstOrDefaultAsync(n => n.Name == idOrName, ct);
-        if (hit is not null) return hit;
-        var byPrefix = await ready.Where(n => n.Id.StartsWith(idOrName.ToLowerInvariant())).Take(2).ToListAsync(ct);
-        return byPrefix.Count switch
-        {
-            1 => byPrefix[0],
-            0 => throw EngineException.NotFound($"network '{NameRules.Printable(idOrName)}' not found; list networks with 'mydocker network ls'"),
-            _ => throw EngineException.Invalid($"network id prefix '{idOrName}' is ambiguous: it matches several networks; give more of the id"),
-        };
-    }
+    /// <summary>Docker's lookup order (<see cref="Lookup"/>).</summary>
+    private static Task<NetworkRecord> ResolveAsync(StateDb db, string idOrName, CancellationToken ct) =>
+        Lookup.ResolveAsync(db.Networks.Where(n => n.Phase == NetworkPhase.Ready), idOrName, "network", "mydocker network ls", ct);
 
     private void DeleteRecord(string id)
     {

@@ -13,7 +13,7 @@ public enum NetworkPhase
 }
 
 /// <summary>A bridge network as stored in the database.</summary>
-public sealed class NetworkRecord
+public sealed class NetworkRecord : INamedRecord
 {
     /// <summary>64 lowercase hex digits, like Docker's ids.</summary>
     public required string Id { get; set; }
@@ -87,7 +87,7 @@ public enum ContainerPhase
 }
 
 /// <summary>A container as stored in the database.</summary>
-public sealed class ContainerRecord
+public sealed class ContainerRecord : INamedRecord
 {
     /// <summary>64 lowercase hex digits.</summary>
     public required string Id { get; set; }
