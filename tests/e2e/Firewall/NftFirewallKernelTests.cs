@@ -117,6 +117,20 @@ public sealed class NftFirewallKernelTests(ITestOutputHelper output) : IDisposab
     }
 
     [Fact]
+    public void The_rules_listing_leaves_out_map_elements_which_Read_has()
+    {
+        var fw = Firewall;
+        fw.Rebuild([A]);
+        var mapping = new PortMapping("tcp", null, 18080, System.Net.IPAddress.Parse("10.0.0.2"), 80);
+        fw.AddPorts([mapping]);
+        Assert.Contains("tcp . 18080 : 10.0.0.2 . 80", Listing()); // nft's own listing has the element;
+        string rules = fw.ListRulesetText();
+        Assert.Contains("map @ports_any", rules); // ...the terse one has the rules that read it, not the element
+        Assert.DoesNotContain("18080", rules);
+        Assert.Contains(mapping, fw.Read().Ports);
+    }
+
+    [Fact]
     public void A_batch_with_one_bad_command_is_rejected_whole_and_leaves_the_previous_state()
     {
         Firewall.Rebuild([A]);

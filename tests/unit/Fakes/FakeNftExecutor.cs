@@ -34,7 +34,7 @@ public sealed class FakeNftExecutor : INftExecutor
         return this;
     }
 
-    public string Run(string commands, bool json = false)
+    public string Run(string commands, bool json = false, bool terse = false)
     {
         lock (_gate)
         {

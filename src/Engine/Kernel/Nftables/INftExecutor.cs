@@ -7,8 +7,9 @@ namespace MyDocker.Engine.Kernel.Nftables;
 public interface INftExecutor
 {
     /// <summary>Runs <paramref name="commands"/> (nft syntax, one command per line). Returns nft's output
-    /// (JSON when <paramref name="json"/> is set). Throws <see cref="NftException"/> with nft's error text.</summary>
-    string Run(string commands, bool json = false);
+    /// (JSON when <paramref name="json"/> is set; a listing without the contents of sets and maps when
+    /// <paramref name="terse"/> is, as <c>nft -t</c>). Throws <see cref="NftException"/> with nft's error text.</summary>
+    string Run(string commands, bool json = false, bool terse = false);
 }
 
 /// <summary>libnftables rejected a batch; <see cref="Exception.Message"/> holds nft's own error text.</summary>

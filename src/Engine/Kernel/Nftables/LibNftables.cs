@@ -36,16 +36,16 @@ public sealed class LibNftables : INftExecutor, IDisposable
             _ctx.Dispose();
             throw new InvalidOperationException("nft_ctx_buffer_output/nft_ctx_buffer_error failed.");
         }
-        _baseFlags = CtxOutputGetFlags(_ctx) & ~NFT_CTX_OUTPUT_JSON;
+        _baseFlags = CtxOutputGetFlags(_ctx) & ~(NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_TERSE);
     }
 
-    public string Run(string commands, bool json = false)
+    public string Run(string commands, bool json = false, bool terse = false)
     {
         ArgumentNullException.ThrowIfNull(commands);
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_ctx.IsClosed, this);
-            CtxOutputSetFlags(_ctx, json ? _baseFlags | NFT_CTX_OUTPUT_JSON : _baseFlags);
+            CtxOutputSetFlags(_ctx, _baseFlags | (json ? NFT_CTX_OUTPUT_JSON : 0) | (terse ? NFT_CTX_OUTPUT_TERSE : 0));
             int rc = RunCmdFromBuffer(_ctx, commands);
             // Both buffers are read after every run: reading one rewinds it, so nothing from this call leaks into
             // the next one (libnftables.c get_ctx_buffer).

@@ -15,6 +15,8 @@ internal static partial class LibNftablesNative
 
     /// <summary>enum nft_output_flags (libnftables.h).</summary>
     public const uint NFT_CTX_OUTPUT_HANDLE = 1 << 3, NFT_CTX_OUTPUT_JSON = 1 << 4;
+    /// <summary>nft -t: listings leave out the elements of sets and maps (libnftables.h, nft_output_flags).</summary>
+    public const uint NFT_CTX_OUTPUT_TERSE = 1 << 11;
 
     [LibraryImport(Lib, EntryPoint = "nft_ctx_new")]
     public static partial IntPtr CtxNew(uint flags);

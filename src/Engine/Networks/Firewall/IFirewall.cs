@@ -56,7 +56,8 @@ public interface IFirewall
     /// <summary>What the kernel has now: the bridges present in our sets, and whether the base table/chains exist.</summary>
     FirewallState Read();
 
-    /// <summary>The engine table as nft prints it; "" when the table does not exist.</summary>
+    /// <summary>The engine table as nft prints it, without the contents of its sets and maps; "" when the table does not
+    /// exist.</summary>
     string ListRulesetText();
 }
 

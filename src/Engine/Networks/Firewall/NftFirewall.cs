@@ -198,16 +198,18 @@ public sealed class NftFirewall(INftExecutor nft, Func<uint?>? generation = null
         return json is null ? FirewallState.Missing : NftStateParser.Parse(json);
     }
 
-    /// <summary>The engine table as nft prints it (for the plumbing view); "" when the table does not exist.</summary>
-    public string ListRulesetText() => ListTable(json: false) ?? "";
+    /// <summary>The engine table's rules as nft prints them (for the plumbing view), without the maps' elements, which
+    /// <see cref="Read"/> has (measured with nft 1.0.6 at 10,000 map elements: 0.12 s for a full listing, 0.05 s for a
+    /// terse one); "" when the table does not exist.</summary>
+    public string ListRulesetText() => ListTable(json: false, terse: true) ?? "";
 
-    private string? ListTable(bool json)
+    private string? ListTable(bool json, bool terse = false)
     {
         lock (_gate)
         {
             try
             {
-                return nft.Run(NftRuleset.ListTable, json);
+                return nft.Run(NftRuleset.ListTable, json, terse);
             }
             catch (NftException e)
             {
