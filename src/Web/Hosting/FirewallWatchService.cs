@@ -6,8 +6,9 @@ namespace MyDocker.Web.Hosting;
 /// <summary>
 /// Puts the engine's nftables table back within seconds when something outside the engine removes or edits it (an
 /// `nft flush ruleset`, a firewall manager reloading its own rules): published ports and egress would otherwise stay
-/// dead until the next daemon start. One read of our table every <see cref="Interval"/> (a few ms with 1,000 ports);
-/// the rebuild is one transaction from what the engine holds. Less often, it also makes sure a FORWARD chain with
+/// dead until the next daemon start. Every <see cref="Interval"/> it reads the ruleset generation, and lists our table only
+/// when a transaction happened since the last match (<see cref="IFirewall.Restore"/>); the rebuild is one transaction from
+/// what the engine holds. Less often, it also makes sure a FORWARD chain with
 /// policy drop that another tool set up meanwhile (Docker does at its start) accepts our bridges.
 /// </summary>
 public sealed class FirewallWatchService(IFirewall firewall, ForeignFirewall foreign, ILogger<FirewallWatchService> logger) : BackgroundService
@@ -28,7 +29,7 @@ public sealed class FirewallWatchService(IFirewall firewall, ForeignFirewall for
                 try
                 {
                     if (firewall.Restore() is { } repaired) logger.LogWarning("Firewall repaired: {Change}", repaired);
-                    if (tick % ForeignEvery == 0) foreign.OpenIfChanged([.. firewall.Read().Bridges]);   // logs what it changes
+                    if (tick % ForeignEvery == 0) foreign.OpenIfChanged(firewall.Bridges());   // logs what it changes
                 }
                 catch (Exception e) { logger.LogError("Firewall check failed: {Error}", e.Message); }
             }

@@ -56,6 +56,10 @@ public interface IFirewall
     /// <summary>What the kernel has now: the bridges present in our sets, and whether the base table/chains exist.</summary>
     FirewallState Read();
 
+    /// <summary>The bridges of the networks this instance was asked for (what <see cref="Restore"/> keeps the kernel at;
+    /// no kernel read).</summary>
+    IReadOnlyList<string> Bridges();
+
     /// <summary>The engine table as nft prints it, without the contents of its sets and maps; "" when the table does not
     /// exist.</summary>
     string ListRulesetText();
