@@ -198,16 +198,10 @@ public sealed class NetworkService(
         return IPv4.ToAddress(ipam.Allocate(record.Id, ownerId, wanted));
     }
 
-    /// <summary>Returns a leased address to the pool; false if it was not leased.</summary>
-    public async Task<bool> ReleaseAddressAsync(string idOrName, IPAddress address, CancellationToken ct = default)
-    {
-        await using var db = state.Create();
-        var record = await ResolveAsync(db, idOrName, ct);
-        return ipam.Release(record.Id, IPv4.ToUInt(address));
-    }
 
-    /// <summary>Releases an endpoint's address in a network known by its id (the address pool's id): no lookup, so a
-    /// container's teardown and rollback, which hold the id, need neither the database nor an await.</summary>
+    /// <summary>Returns an endpoint's address to the pool of a network known by its id (the address pool's id); false if
+    /// it was not leased. No lookup, so a container's teardown and rollback, which hold the id, need neither the
+    /// database nor an await.</summary>
     /// <exception cref="InvalidOperationException">The network's pool is not open.</exception>
     public bool ReleaseAddress(string networkId, IPAddress address) => ipam.Release(networkId, IPv4.ToUInt(address));
 

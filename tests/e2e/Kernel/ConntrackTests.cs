@@ -55,7 +55,7 @@ public sealed class ConntrackTests(ITestOutputHelper output) : IDisposable
             Assert.Contains(before, e => e.OriginalSource.Equals(NatLab.LocalEndPoint(client)));
         Assert.Contains($"sport={NatLab.LocalEndPoint(a1).Port} dport=5000", _lab.ConntrackTool("-p", "udp"));
 
-        int deleted = _lab.Router.Run(() => new CtNetlink().DeleteNatTo("udp", 5000, IPAddress.Parse(NatLab.Container1), 6000));
+        int deleted = _lab.Router.Run(() => new CtNetlink().DeleteNatTo([new NatTarget("udp", 5000, IPAddress.Parse(NatLab.Container1), 6000)]));
 
         Assert.Equal(2, deleted);
         var after = _lab.List();
@@ -72,7 +72,7 @@ public sealed class ConntrackTests(ITestOutputHelper output) : IDisposable
         Assert.Contains($"sport={NatLab.LocalEndPoint(toOtherContainerPort).Port} dport=5000", tool);
         Assert.Contains($"sport={NatLab.LocalEndPoint(throughOtherHostPort).Port} dport=5003", tool);
 
-        Assert.Equal(0, _lab.Router.Run(() => new CtNetlink().DeleteNatTo("udp", 5000, IPAddress.Parse(NatLab.Container1), 6000)));
+        Assert.Equal(0, _lab.Router.Run(() => new CtNetlink().DeleteNatTo([new NatTarget("udp", 5000, IPAddress.Parse(NatLab.Container1), 6000)])));
     }
 
     [Fact]
@@ -88,7 +88,7 @@ public sealed class ConntrackTests(ITestOutputHelper output) : IDisposable
         using var udp = _lab.UdpClient();
         _lab.Send(udp, NatLab.HostIp, 5000, udpServer);
 
-        int deleted = _lab.Router.Run(() => new CtNetlink().DeleteNatTo("tcp", 5000, IPAddress.Parse(NatLab.Container1), 6000));
+        int deleted = _lab.Router.Run(() => new CtNetlink().DeleteNatTo([new NatTarget("tcp", 5000, IPAddress.Parse(NatLab.Container1), 6000)]));
 
         Assert.Equal(1, deleted);
         var after = _lab.List();
@@ -110,7 +110,7 @@ public sealed class ConntrackTests(ITestOutputHelper output) : IDisposable
         Assert.Contains(_lab.List(), e => e.OriginalSource.Equals(NatLab.LocalEndPoint(direct))
             && e.OriginalDestination.Equals(e.ReplySource));
 
-        int deleted = _lab.Router.Run(() => new CtNetlink().DeleteNatTo("udp", 6000, IPAddress.Parse(NatLab.Container1), 6000));
+        int deleted = _lab.Router.Run(() => new CtNetlink().DeleteNatTo([new NatTarget("udp", 6000, IPAddress.Parse(NatLab.Container1), 6000)]));
 
         Assert.Equal(1, deleted);
         var after = _lab.List();
@@ -131,7 +131,7 @@ public sealed class ConntrackTests(ITestOutputHelper output) : IDisposable
         _lab.Publish("udp dport 5000 dnat to 10.201.2.3:6000");
         _lab.Send(client, NatLab.HostIp, 5000, oldContainer);
 
-        int deleted = _lab.Router.Run(() => new CtNetlink().DeleteNatTo("udp", 5000, IPAddress.Parse(NatLab.Container1), 6000));
+        int deleted = _lab.Router.Run(() => new CtNetlink().DeleteNatTo([new NatTarget("udp", 5000, IPAddress.Parse(NatLab.Container1), 6000)]));
 
         Assert.Equal(1, deleted);
         _lab.Send(client, NatLab.HostIp, 5000, newContainer);
@@ -174,7 +174,7 @@ public sealed class ConntrackTests(ITestOutputHelper output) : IDisposable
     {
         using var ns = new TestNetns("ct");
         Assert.Empty(ns.Run(() => new CtNetlink().List()));
-        Assert.Equal(0, ns.Run(() => new CtNetlink().DeleteNatTo("tcp", 80, IPAddress.Parse("10.1.2.3"), 8080)));
+        Assert.Equal(0, ns.Run(() => new CtNetlink().DeleteNatTo([new NatTarget("tcp", 80, IPAddress.Parse("10.1.2.3"), 8080)])));
     }
 }
 

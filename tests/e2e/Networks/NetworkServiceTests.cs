@@ -59,7 +59,7 @@ public sealed class NetworkServiceTests : IAsyncLifetime
         Assert.Contains("c1", busy.Message);
         Assert.Contains("10.5.0.2", busy.Message);
 
-        Assert.True(await Networks.ReleaseAddressAsync("tiny", IPAddress.Parse("10.5.0.2")));
+        Assert.True(Networks.ReleaseAddress((await Networks.GetAsync("tiny")).Record.Id, IPAddress.Parse("10.5.0.2")));
         await Networks.RemoveAsync("tiny");
         Assert.Empty(await Networks.ListAsync());
     }

@@ -192,6 +192,6 @@ public class ConntrackMessageTests
     [InlineData("udp", 80, "fd00::2", 80)]
     public void Bad_arguments_are_refused_before_any_socket(string protocol, int hostPort, string container, int containerPort)
     {
-        Assert.ThrowsAny<ArgumentException>(() => new CtNetlink().DeleteNatTo(protocol, hostPort, IPAddress.Parse(container), containerPort));
+        Assert.ThrowsAny<ArgumentException>(() => new CtNetlink().DeleteNatTo([new NatTarget(protocol, hostPort, IPAddress.Parse(container), containerPort)]));
     }
 }

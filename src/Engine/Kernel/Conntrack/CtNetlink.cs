@@ -25,10 +25,6 @@ public sealed class CtNetlink : IConntrack
     // kernel start doing so, a changed table is listed again, this many times at most.
     private const int DumpAttempts = 5;
 
-    /// <summary><see cref="DeleteNatTo(IReadOnlyCollection{NatTarget})"/> of one mapping.</summary>
-    public int DeleteNatTo(string protocol, int hostPort, IPAddress containerIp, int containerPort) =>
-        DeleteNatTo([new NatTarget(protocol, hostPort, containerIp, containerPort)]);
-
     public int DeleteNatTo(IReadOnlyCollection<NatTarget> targets)
     {
         ArgumentNullException.ThrowIfNull(targets);
