@@ -15,7 +15,7 @@ public sealed class LogFileReaderTests : IDisposable
     public void Tail_older_and_following_reads_join_up_without_gaps_or_repeats()
     {
         File.WriteAllText(_path, string.Concat(Enumerable.Range(0, 10).Select(i => Rec(i, i % 3 == 0 ? "stderr" : "stdout", "F", $"line {i}"))));
-        using var file = LogFileReader.Open(_path)!;
+        using var file = ContainerLog.Open(_path)!;
         var tail = LogFileReader.Last(file, 4);
         Assert.Equal(["line 6", "line 7", "line 8", "line 9"], tail.Lines.Select(l => l.Text));
         Assert.Equal(LogStream.Stderr, tail.Lines[0].Stream);
@@ -43,7 +43,7 @@ public sealed class LogFileReaderTests : IDisposable
     public void A_read_stops_after_max_lines_and_the_next_continues_there()
     {
         File.WriteAllText(_path, string.Concat(Enumerable.Range(0, 10).Select(i => Rec(i, "stdout", "F", $"l{i}"))));
-        using var file = LogFileReader.Open(_path)!;
+        using var file = ContainerLog.Open(_path)!;
         var a = LogFileReader.Read(file, 0, file.Length, 3);
         var b = LogFileReader.Read(file, a.End, file.Length, 100);
         Assert.Equal(Enumerable.Range(0, 10).Select(i => $"l{i}"), a.Lines.Concat(b.Lines).Select(l => l.Text));

@@ -65,7 +65,9 @@ public static class ContainerLog
         finally { file?.Dispose(); }
     }
 
-    private static FileStream? Open(string path)
+    /// <summary>Opens a log for reading while conmon appends to it (and rm may delete it); null when it does not exist
+    /// (yet, or any more).</summary>
+    public static FileStream? Open(string path)
     {
         try
         {

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
-using MyDocker.Engine;
 using MyDocker.Engine.Containers;
+using MyDocker.Engine.Containers.Logs;
 
 namespace MyDocker.Web.Dashboard.Logs;
 
@@ -15,14 +15,14 @@ public sealed class EngineDashboardLogs(ContainerService containers, TimeProvide
     public async Task<LogChunk> TailAsync(string container, int count, CancellationToken ct = default)
     {
         var (path, _) = await containers.LogSourceAsync(container, ct);
-        using var file = LogFileReader.Open(path);
+        using var file = ContainerLog.Open(path);
         return file is null ? new LogChunk([], 0, 0) : LogFileReader.Last(file, count);
     }
 
     public async Task<LogChunk> OlderAsync(string container, long before, int count, CancellationToken ct = default)
     {
         var (path, _) = await containers.LogSourceAsync(container, ct);
-        using var file = LogFileReader.Open(path);
+        using var file = ContainerLog.Open(path);
         return file is null ? new LogChunk([], 0, 0) : LogFileReader.Last(file, count, Math.Min(before, file.Length));
     }
 
@@ -35,7 +35,7 @@ public sealed class EngineDashboardLogs(ContainerService containers, TimeProvide
         {
             while (!ct.IsCancellationRequested)
             {
-                file ??= LogFileReader.Open(path);
+                file ??= ContainerLog.Open(path);
                 LogChunk? chunk = null;
                 if (file is not null)
                 {
@@ -43,7 +43,6 @@ public sealed class EngineDashboardLogs(ContainerService containers, TimeProvide
                     if (length < pos) pos = 0; // truncated: start over
                     if (length > pos) chunk = LogFileReader.Read(file, pos, length, IDashboardLogs.MaxBatch);
                 }
-                else if (!await ExistsAsync(container, ct)) yield break; // removed with its log
                 if (chunk is { Lines.Count: > 0 })
                 {
                     pos = chunk.End;
@@ -51,16 +50,12 @@ public sealed class EngineDashboardLogs(ContainerService containers, TimeProvide
                     continue; // more may be there already: read again before sleeping
                 }
                 if (chunk is not null) pos = chunk.End;
+                // rm deletes the container's directory with its log; an open handle would keep reading the deleted file.
+                if (!Directory.Exists(Path.GetDirectoryName(path))) yield break;
                 try { await Task.Delay(PollInterval, _time, ct); }
                 catch (OperationCanceledException) { yield break; }
             }
         }
         finally { file?.Dispose(); }
-    }
-
-    private async Task<bool> ExistsAsync(string container, CancellationToken ct)
-    {
-        try { await containers.GetAsync(container, ct); return true; }
-        catch (EngineException e) when (e.Kind == ErrorKind.NotFound) { return false; }
     }
 }

@@ -5,27 +5,14 @@ namespace MyDocker.Web.Dashboard.Logs;
 
 /// <summary>
 /// Reads ranges of a conmon log file (k8s-file format) by byte offset, so the viewer can hold a window of a log of any
-/// size: the last lines, the lines before a given one, and what was appended after a given point. The file is opened
-/// shared; conmon only appends (a truncated file reads from its start again).
+/// size: the last lines, the lines before a given one, and what was appended after a given point. Files come from
+/// <see cref="ContainerLog.Open"/> (shared: conmon only appends).
 /// </summary>
 public static class LogFileReader
 {
     private const int BlockSize = 64 * 1024;
     // A container's bytes are not ours to validate: invalid UTF-8 becomes U+FFFD.
     private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
-
-    public static FileStream? Open(string path)
-    {
-        try
-        {
-            return new FileStream(path, new FileStreamOptions
-            {
-                Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.ReadWrite | FileShare.Delete, BufferSize = 0,
-            });
-        }
-        catch (FileNotFoundException) { return null; }
-        catch (DirectoryNotFoundException) { return null; }
-    }
 
     /// <summary>The last <paramref name="count"/> lines before <paramref name="end"/> (null: the end of the file).</summary>
     public static LogChunk Last(FileStream file, int count, long? end = null)
