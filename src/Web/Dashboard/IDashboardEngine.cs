@@ -150,9 +150,11 @@ public sealed class EngineDashboardClient(
         if (first == last)
             return Task.FromResult(ports.WhyTaken(protocol, hostIp, first) is { } why ? new HostPortConflict(why, ports.NextFree(protocol, hostIp, first + 1)) : null);
         // A range: the engine takes its first free port.
-        if (ports.NextFree(protocol, hostIp, first) is int free && free <= last) return Task.FromResult<HostPortConflict?>(null);
+        int? free = ports.NextFree(protocol, hostIp, first);
+        if (free <= last) return Task.FromResult<HostPortConflict?>(null);
+        // NextFree found none in the range: what it found is already the next free port after it.
         return Task.FromResult<HostPortConflict?>(new HostPortConflict(
-            $"no port of {first}-{last}/{protocol} on {hostIp} is free", ports.NextFree(protocol, hostIp, last + 1)));
+            $"no port of {first}-{last}/{protocol} on {hostIp} is free", free ?? ports.NextFree(protocol, hostIp, last + 1)));
     }
 
     public static ContainerRow ToRow(ContainerView v, DateTimeOffset now)
