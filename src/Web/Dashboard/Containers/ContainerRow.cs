@@ -28,7 +28,6 @@ public sealed record ContainerRow
     public IReadOnlyList<string> Env { get; init; } = [];
 
     public bool IsRunning => State == "running";
-    public string ShortId => Id[..Math.Min(12, Id.Length)];
 }
 
 /// <summary>The container's address on one network.</summary>

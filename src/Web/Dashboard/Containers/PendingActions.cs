@@ -15,7 +15,6 @@ public sealed class PendingActions
     private readonly Dictionary<string, ContainerAction> _pending = [];
 
     public ContainerAction? this[string id] => _pending.TryGetValue(id, out var a) ? a : null;
-    public int Count => _pending.Count;
 
     public void Begin(string id, ContainerAction action) => _pending[id] = action;
 
@@ -33,14 +32,12 @@ public sealed class PendingActions
         _ => false,
     };
 
-    /// <summary>Ends what the batch's events confirm; true if any ended.</summary>
-    public bool Apply(IReadOnlyList<EventRow> batch)
+    /// <summary>Ends what the batch's events confirm.</summary>
+    public void Apply(IReadOnlyList<EventRow> batch)
     {
-        bool any = false;
         foreach (var e in batch)
             if (e.Type == "container" && _pending.TryGetValue(e.ActorId, out var a) && Confirms(a, e.Action))
-                any |= _pending.Remove(e.ActorId);
-        return any;
+                _pending.Remove(e.ActorId);
     }
 
     public static string Label(ContainerAction action) => action switch

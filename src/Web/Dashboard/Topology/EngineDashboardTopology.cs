@@ -23,16 +23,10 @@ public sealed class EngineDashboardTopology(NetworkService networks, ContainerSe
             Internal = n.Record.Internal,
             Containers = byNetwork[n.Record.Id].OrderBy(c => c.Record.Name, StringComparer.Ordinal).Select(c => new TopologyContainer
             {
-                Id = c.Id, Name = c.Record.Name, State = StateOf(c.Record.Phase), Ip = c.Record.IpAddress, Ports = c.Spec.Ports,
+                Id = c.Id, Name = c.Record.Name, State = Api.ContainerMapping.StateWord(c.Record.Phase), Ip = c.Record.IpAddress, Ports = c.Spec.Ports,
             }).ToList(),
         }).ToList());
     }
-
-    public static string StateOf(ContainerPhase phase) => phase switch
-    {
-        ContainerPhase.Running => "running", ContainerPhase.Exited => "exited", ContainerPhase.Created => "created",
-        ContainerPhase.Removing => "removing", _ => "creating",
-    };
 
     public async Task<PortProbe> ProbeAsync(PublishedPort port, CancellationToken ct = default)
     {
