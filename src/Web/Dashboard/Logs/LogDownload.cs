@@ -46,7 +46,9 @@ public static class LogDownload
                 }
             }
             catch (OperationCanceledException) { }
-            catch (IOException) { } // the browser went away
+            // The browser went away. Any other failure (reading the log) escapes, so the download fails visibly instead of
+            // ending as a cut-off file with status 200.
+            catch (IOException) when (ct.IsCancellationRequested) { }
             return Results.Empty;
         });
 }
