@@ -1,3 +1,4 @@
+using MudBlazor;
 using MyDocker.Engine;
 
 namespace MyDocker.Web.Dashboard.Containers;
@@ -19,6 +20,11 @@ public static class ContainerActions
         ContainerAction.Remove => ($"Remove container {row.Name}", $"Remove container '{row.Name}' with everything it owns (its files, address and published ports)?"),
         _ => null,
     };
+
+    /// <summary>Asks the <see cref="Confirmation"/> question, if the action has one; true when the action may go ahead.</summary>
+    public static async Task<bool> ConfirmAsync(IDialogService dialogs, ContainerRow row, ContainerAction action) =>
+        Confirmation(row, action) is not var (title, message)
+        || await dialogs.ShowMessageBoxAsync(title, message, yesText: Verb(action), cancelText: "Cancel") == true;
 
     /// <summary>Marks the action pending, then asks the engine. Returns the error in plain words, or null. On success the
     /// action stays pending until its event arrives (<see cref="PendingActions.Apply"/>); when the engine says nothing

@@ -62,17 +62,22 @@ public sealed class ContainersBoard(IDashboardEngine engine)
 
     public IEnumerable<ContainerRow> Visible => _rows.Where(Matches);
 
+    /// <summary>How many rows the state filter <paramref name="f"/> would show (the filter buttons' counts).</summary>
+    public int Count(StateFilter f) => _rows.Count(r => InState(f, r));
+
     public bool Matches(ContainerRow r) =>
-        State switch
-        {
-            StateFilter.Running => r.State == "running",
-            StateFilter.Exited => r.State == "exited",
-            StateFilter.Created => r.State == "created",
-            _ => true,
-        }
+        InState(State, r)
         && (Text.Trim() is not { Length: > 0 } t
             || r.Name.Contains(t, StringComparison.OrdinalIgnoreCase)
             || r.Image.Contains(t, StringComparison.OrdinalIgnoreCase)
             || r.Id.StartsWith(t, StringComparison.OrdinalIgnoreCase)
             || r.Networks.Any(n => n.Ip.StartsWith(t, StringComparison.Ordinal) || n.Network.Contains(t, StringComparison.OrdinalIgnoreCase)));
+
+    private static bool InState(StateFilter f, ContainerRow r) => f switch
+    {
+        StateFilter.Running => r.State == "running",
+        StateFilter.Exited => r.State == "exited",
+        StateFilter.Created => r.State == "created",
+        _ => true,
+    };
 }

@@ -11,7 +11,7 @@ public enum FeedState { Connecting, Live, Reconnecting, Stopped }
 /// If the stream ends it resubscribes from the last event seen (no gap, no repeat) and reports the state, which the
 /// page shows as live / reconnecting. Callbacks run on the feed's own task, one at a time; dispose to stop.
 /// Events <c>relevant</c> says no to are dropped before batching: they neither reach the page nor open a window, so a
-/// `stop`'s "kill" does not hold back the "die" that follows it by a window (bench/dashboard-container-latency.sh).
+/// `stop`'s "kill" does not hold back the "die" that follows it by a window (bench/dashboard-latency.sh containers).
 /// </summary>
 public sealed class EventFeed(IDashboardEngine engine, TimeSpan window, TimeProvider? time = null, Func<EventRow, bool>? relevant = null) : IAsyncDisposable
 {
