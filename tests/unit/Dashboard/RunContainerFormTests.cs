@@ -94,13 +94,11 @@ public class RunContainerFormTests : DashboardTestContext
 
         // Run asks first; cancel creates nothing.
         Button(cut, "Run container").Click();
-        DialogProvider.WaitForAssertion(() => Assert.Contains("80 will be reachable from other machines", DialogProvider.Markup));
-        DialogProvider.FindAll("button").Single(b => b.TextContent.Trim() == "Cancel").Click();
+        ConfirmDialog("80 will be reachable from other machines", "Cancel");
         cut.WaitForAssertion(() => Assert.DoesNotContain("reachable from other machines", DialogProvider.Markup));
         Assert.Empty(Engine.Created);
         Button(cut, "Run container").Click();
-        DialogProvider.WaitForAssertion(() => Assert.Contains("reachable from other machines", DialogProvider.Markup));
-        DialogProvider.FindAll("button").Single(b => b.TextContent.Trim() == "Publish on every address").Click();
+        ConfirmDialog("reachable from other machines", "Publish on every address");
         cut.WaitForAssertion(() => Assert.Single(Engine.Created));
         Assert.Equal([new PortRequest("tcp", "0.0.0.0", 0, 0, 80)], Engine.Created[0].Publish);
 
