@@ -35,15 +35,6 @@ public sealed class ContainerIsolationTests : IDisposable
         _upstream.Dispose();
     }
 
-    /// <summary>A ping from a fresh container on <paramref name="network"/>; its exit code is the answer. A success is
-    /// retried (ARP on a fresh link can eat the first echo); every "cannot" is paired with a "can" on the same setup.</summary>
-    private bool PingFrom(string network, string address, int attempts = 3)
-    {
-        for (int i = 0; i < attempts; i++)
-            if (_d.Cli("run", "--rm", "--network", network, "busybox", "ping", "-c", "1", "-W", "1", address).ExitCode == 0) return true;
-        return false;
-    }
-
     [Fact]
     public void Containers_on_one_network_reach_each_other_and_no_other_network()
     {
@@ -51,10 +42,10 @@ public sealed class ContainerIsolationTests : IDisposable
         _d.RunDetached("--name", "b1", "--network", "blue", "busybox", "sleep", "1000");
         string r1 = _d.IpOf("r1"), b1 = _d.IpOf("b1");
 
-        Assert.True(PingFrom("red", r1), "a container on red reaches another on red");
-        Assert.True(PingFrom("blue", b1), "a container on blue reaches another on blue");
-        Assert.False(PingFrom("blue", r1, attempts: 1), "blue must not reach red");
-        Assert.False(PingFrom("red", b1, attempts: 1), "red must not reach blue");
+        Assert.True(_d.PingFrom("red", r1), "a container on red reaches another on red");
+        Assert.True(_d.PingFrom("blue", b1), "a container on blue reaches another on blue");
+        Assert.False(_d.PingFrom("blue", r1, attempts: 1), "blue must not reach red");
+        Assert.False(_d.PingFrom("red", b1, attempts: 1), "red must not reach blue");
     }
 
     [Fact]
@@ -67,11 +58,11 @@ public sealed class ContainerIsolationTests : IDisposable
     [Fact]
     public void Egress_is_masqueraded_and_an_internal_network_has_none()
     {
-        Assert.True(PingFrom("red", UpstreamIp), "red reaches the upstream through SNAT");
-        Assert.False(PingFrom("vault", UpstreamIp, attempts: 1), "an --internal network has no egress");
+        Assert.True(_d.PingFrom("red", UpstreamIp), "red reaches the upstream through SNAT");
+        Assert.False(_d.PingFrom("vault", UpstreamIp, attempts: 1), "an --internal network has no egress");
         // The internal network still works inside itself.
         _d.RunDetached("--name", "v1", "--network", "vault", "busybox", "sleep", "1000");
-        Assert.True(PingFrom("vault", _d.IpOf("v1")));
+        Assert.True(_d.PingFrom("vault", _d.IpOf("v1")));
     }
 
     private static bool BridgeLabPing(TestNetns from, string address) => Firewall.BridgeLab.Ping(from, address);

@@ -4,42 +4,17 @@ using MyDocker.E2ETests.Infrastructure;
 namespace MyDocker.E2ETests.Dashboard;
 
 /// <summary>
-/// Debian's Chromium driven by Playwright, started inside the daemon's netns through a wrapper script (Playwright
-/// launches the browser itself, so the wrapper is its ExecutablePath). Screenshots go to the test output directory.
+/// The networks pages in Debian's Chromium driven by Playwright, inside the daemon's netns (the set-up:
+/// <see cref="DashboardBrowserTest"/>). Screenshots go to the test output's screenshots directory.
 /// </summary>
-public sealed class DashboardBrowserTests : IAsyncLifetime
+public sealed class DashboardBrowserTests() : DashboardBrowserTest("dashb", 7482)
 {
-    private const int Port = 7482;
-    private readonly DaemonUnderTest _d = new("dashb", start: false);
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
-    private string _wrapper = "";
-    private readonly string _shots = Path.Combine(AppContext.BaseDirectory, "screenshots");
-
-    public async Task InitializeAsync()
-    {
-        _d.ExtraArgs.AddRange(["--dashboard-port", Port.ToString()]);
-        _d.Start();
-        _wrapper = Path.Combine(_d.Root, "chromium-in-netns");
-        await File.WriteAllTextAsync(_wrapper, $"#!/bin/sh\nexec nsenter --net={_d.Netns.Path} /usr/bin/chromium \"$@\"\n");
-        File.SetUnixFileMode(_wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        Directory.CreateDirectory(_shots);
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = _wrapper,
-            Args = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-        });
-    }
-
     [Fact]
     public async Task Create_watch_and_delete_a_network_in_the_browser()
     {
-        var page = await _browser!.NewPageAsync();
-        // Anything the CSP blocks (an inline script or style MudBlazor or Blazor needs) shows up as a console error.
-        var refused = new List<string>();
-        page.Console += (_, m) => { if (m.Text.Contains("Content Security Policy") || m.Text.Contains("Refused to")) lock (refused) refused.Add(m.Text); };
-        await page.GotoAsync(DashboardAccessTests.LoginUrl(_d));
+        var page = await Browser.NewPageAsync();
+        var refused = CspRefusals(page);
+        await page.GotoAsync(DashboardAccessTests.LoginUrl(D));
         // Interactive once the page's feed reports live (a click before the circuit connects would be lost).
         await Assertions.Expect(page.GetByTestId("connection")).ToHaveTextAsync("live");
 
@@ -51,12 +26,12 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         await page.GetByRole(AriaRole.Button, new() { Name = "Create network" }).ClickAsync();
         var table = page.GetByTestId("networks");
         await Assertions.Expect(table).ToContainTextAsync("10.77.0.0/24");
-        await page.ScreenshotAsync(new() { Path = Path.Combine(_shots, "networks.png"), FullPage = true });
-        string bridge = _d.InspectNetworkBridge("webnet");
-        Assert.Contains(bridge, _d.Netns.Exec("ip", "-o", "link", "show"));
+        await Shot(page, "networks.png");
+        string bridge = D.InspectNetworkBridge("webnet");
+        Assert.Contains(bridge, D.Netns.Exec("ip", "-o", "link", "show"));
 
         // A change from another client appears without reloading.
-        using (var unix = _d.Http())
+        using (var unix = D.Http())
         {
             var r = await unix.PostAsync("/networks/create", new StringContent("{\"Name\":\"fromapi\",\"Subnet\":\"10.78.0.0/24\"}", System.Text.Encoding.UTF8, "application/json"));
             Assert.True(r.IsSuccessStatusCode, await r.Content.ReadAsStringAsync());
@@ -64,14 +39,14 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         await Assertions.Expect(table).ToContainTextAsync("fromapi");
 
         // A container run from the CLI changes the counts live, and the detail page lists its lease.
-        _d.WithBusybox();
-        string appId = _d.RunDetached("--name", "app", "--network", "webnet", "busybox", "sleep", "300");
+        D.WithBusybox();
+        string appId = D.RunDetached("--name", "app", "--network", "webnet", "busybox", "sleep", "300");
         var webRow = page.GetByRole(AriaRole.Row).Filter(new() { HasText = "webnet" });
         await Assertions.Expect(webRow).ToContainTextAsync("1 / 252");
         await page.GetByRole(AriaRole.Link, new() { Name = "webnet", Exact = true }).ClickAsync();
         await Assertions.Expect(page.GetByTestId("leases")).ToContainTextAsync("app");
-        await Assertions.Expect(page.GetByTestId("leases")).ToContainTextAsync(_d.IpOf("app"));
-        await Assertions.Expect(page.GetByTestId("leases")).ToContainTextAsync(_d.InspectContainer("app").GetProperty("NetworkSettings").GetProperty("Networks").GetProperty("webnet").GetProperty("MacAddress").GetString()!);
+        await Assertions.Expect(page.GetByTestId("leases")).ToContainTextAsync(D.IpOf("app"));
+        await Assertions.Expect(page.GetByTestId("leases")).ToContainTextAsync(D.InspectContainer("app").GetProperty("NetworkSettings").GetProperty("Networks").GetProperty("webnet").GetProperty("MacAddress").GetString()!);
 
         // The plumbing panel reads the kernel: the bridge, the container's host veth on it, and our nft elements.
         var plumbing = page.GetByTestId("plumbing");
@@ -82,16 +57,16 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         await Assertions.Expect(vethRow).ToContainTextAsync("up");
         await Assertions.Expect(page.GetByTestId("plumbing-nft")).ToContainTextAsync($"masq_bridges: \"{bridge}\"");
         await Assertions.Expect(page.GetByTestId("plumbing-nft")).ToContainTextAsync("postrouting: iifname @masq_bridges");
-        await page.ScreenshotAsync(new() { Path = Path.Combine(_shots, "network-detail.png"), FullPage = true });
+        await Shot(page, "network-detail.png");
 
         // Drift made behind the engine's back shows once read again, and a reconcile's repair shows too.
-        _d.Netns.Exec("nft", "flush", "ruleset");
+        D.Netns.Exec("nft", "flush", "ruleset");
         await page.GetByRole(AriaRole.Button, new() { Name = "Read again" }).ClickAsync();
         await Assertions.Expect(plumbing).ToContainTextAsync("No element names this bridge");
-        _d.CliOk("system", "reconcile");
+        D.CliOk("system", "reconcile");
         await page.GetByRole(AriaRole.Button, new() { Name = "Read again" }).ClickAsync();
         await Assertions.Expect(page.GetByTestId("plumbing-nft")).ToContainTextAsync($"bridges: \"{bridge}\"");
-        _d.CliOk("rm", "-f", "app");
+        D.CliOk("rm", "-f", "app");
         await Assertions.Expect(page.GetByTestId("leases")).ToContainTextAsync("No container is connected");
         // The veth is deleted in the background (LinkReaper), maybe after the page re-read the kernel on the event.
         for (int i = 0; i < 50 && await vethRow.CountAsync() > 0; i++)
@@ -107,23 +82,23 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         await page.GetByRole(AriaRole.Button, new() { Name = "Delete", Exact = true }).ClickAsync();
         await Assertions.Expect(table).Not.ToContainTextAsync("webnet");
         // The address goes before the answer; the device itself is deleted in the background (LinkReaper).
-        _d.Eventually(() => !_d.Netns.Exec("ip", "-o", "link", "show").Contains(bridge), $"bridge {bridge} deleted");
+        D.Eventually(() => !D.Netns.Exec("ip", "-o", "link", "show").Contains(bridge), $"bridge {bridge} deleted");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Events" }).ClickAsync();
         await Assertions.Expect(page.GetByTestId("events")).ToContainTextAsync("destroy");
-        await page.ScreenshotAsync(new() { Path = Path.Combine(_shots, "events.png"), FullPage = true });
+        await Shot(page, "events.png");
         lock (refused) Assert.Empty(refused);
     }
 
     [Fact]
     public async Task An_open_page_recovers_by_itself_after_the_daemon_restarts()
     {
-        var page = await _browser!.NewPageAsync();
-        await page.GotoAsync(DashboardAccessTests.LoginUrl(_d));
+        var page = await Browser.NewPageAsync();
+        await page.GotoAsync(DashboardAccessTests.LoginUrl(D));
         await Assertions.Expect(page.GetByTestId("connection")).ToHaveTextAsync("live");
         // Also proves SIGTERM is not held up by the open page's reconnect (DashboardGate refuses it while stopping).
-        _d.Restart();
-        using (var unix = _d.Http())
+        D.Restart();
+        using (var unix = D.Http())
         {
             var r = await unix.PostAsync("/networks/create", new StringContent("{\"Name\":\"afterrestart\"}", System.Text.Encoding.UTF8, "application/json"));
             Assert.True(r.IsSuccessStatusCode, await r.Content.ReadAsStringAsync());
@@ -131,12 +106,5 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         // Blazor retries the circuit, the server no longer knows it, the page reloads; the session cookie still holds.
         await Assertions.Expect(page.GetByTestId("networks")).ToContainTextAsync("afterrestart", new() { Timeout = 60_000 });
         await Assertions.Expect(page.GetByTestId("connection")).ToHaveTextAsync("live");
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_browser is not null) await _browser.DisposeAsync();
-        _playwright?.Dispose();
-        _d.Dispose();
     }
 }

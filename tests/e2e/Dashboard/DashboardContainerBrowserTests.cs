@@ -4,56 +4,21 @@ using MyDocker.E2ETests.Infrastructure;
 namespace MyDocker.E2ETests.Dashboard;
 
 /// <summary>
-/// The containers page and the run wizard in Debian's Chromium against the real daemon in a throw-away netns (the same
-/// set-up as <see cref="DashboardBrowserTests"/>). Screenshots go to the test output's screenshots directory.
+/// The containers page and the run wizard in Debian's Chromium against the real daemon in a throw-away netns (the set-up:
+/// <see cref="DashboardBrowserTest"/>). Screenshots go to the test output's screenshots directory.
 /// </summary>
-public sealed class DashboardContainerBrowserTests : IAsyncLifetime
+public sealed class DashboardContainerBrowserTests() : DashboardBrowserTest("dashc", 7483)
 {
-    private const int Port = 7483;
-    private readonly DaemonUnderTest _d = new("dashc", start: false);
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
-    private readonly string _shots = Path.Combine(AppContext.BaseDirectory, "screenshots");
-
-    public async Task InitializeAsync()
-    {
-        // xunit does not call DisposeAsync when InitializeAsync throws: clean up here, or the netns is left behind.
-        try { await SetUpAsync(); }
-        catch
-        {
-            await DisposeAsync();
-            throw;
-        }
-    }
-
-    private async Task SetUpAsync()
-    {
-        _d.ExtraArgs.AddRange(["--dashboard-port", Port.ToString()]);
-        _d.WithBusybox();
-        _d.Start();
-        string wrapper = Path.Combine(_d.Root, "chromium-in-netns");
-        await File.WriteAllTextAsync(wrapper, $"#!/bin/sh\nexec nsenter --net={_d.Netns.Path} /usr/bin/chromium \"$@\"\n");
-        File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        Directory.CreateDirectory(_shots);
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = wrapper,
-            Args = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-        });
-    }
-
-    private Task Shot(IPage page, string name) => page.ScreenshotAsync(new() { Path = Path.Combine(_shots, name), FullPage = true });
+    protected override void BeforeStart() => D.WithBusybox();
 
     [Fact]
     public async Task Run_a_container_through_the_wizard_watch_it_change_from_the_CLIs_and_remove_it()
     {
-        _d.CliOk("image", "inspect", "busybox"); // the seed image is imported on first use: make it a local image now
-        _d.CliOk("network", "create", "--subnet", "10.88.0.0/24", "appnet");
-        var page = await _browser!.NewPageAsync();
-        var refused = new List<string>();
-        page.Console += (_, m) => { if (m.Text.Contains("Content Security Policy") || m.Text.Contains("Refused to")) lock (refused) refused.Add(m.Text); };
-        await page.GotoAsync(DashboardAccessTests.LoginUrl(_d));
+        D.CliOk("image", "inspect", "busybox"); // the seed image is imported on first use: make it a local image now
+        D.CliOk("network", "create", "--subnet", "10.88.0.0/24", "appnet");
+        var page = await Browser.NewPageAsync();
+        var refused = CspRefusals(page);
+        await page.GotoAsync(DashboardAccessTests.LoginUrl(D));
         await page.GetByRole(AriaRole.Link, new() { Name = "Containers", Exact = true }).ClickAsync();
         await Assertions.Expect(page.GetByTestId("connection")).ToHaveTextAsync("live");
         await Assertions.Expect(page.GetByTestId("containers")).ToContainTextAsync("No containers yet");
@@ -79,16 +44,16 @@ public sealed class DashboardContainerBrowserTests : IAsyncLifetime
 
         // The container's page: running, on appnet, with its limits.
         await Assertions.Expect(page.GetByTestId("container-facts").GetByTestId("state")).ToHaveTextAsync("running");
-        string id = _d.InspectContainer("web").GetProperty("Id").GetString()!;
-        string ip = _d.IpOf("web");
+        string id = D.InspectContainer("web").GetProperty("Id").GetString()!;
+        string ip = D.IpOf("web");
         Assert.StartsWith("10.88.0.", ip);
         await Assertions.Expect(page.GetByTestId("container-facts")).ToContainTextAsync(ip);
         await Assertions.Expect(page.GetByTestId("container-facts")).ToContainTextAsync("64 MiB");
         await Assertions.Expect(page.GetByTestId("container-facts")).ToContainTextAsync("GREETING=hello world");
-        Assert.Equal("running", _d.StateOf("web"));
-        Assert.Equal(64L << 20, _d.InspectContainer("web").GetProperty("HostConfig").GetProperty("Memory").GetInt64());
+        Assert.Equal("running", D.StateOf("web"));
+        Assert.Equal(64L << 20, D.InspectContainer("web").GetProperty("HostConfig").GetProperty("Memory").GetInt64());
         string veth = "mdv" + id[..12];
-        Assert.Contains(veth, _d.Netns.Exec("ip", "-o", "link", "show"));
+        Assert.Contains(veth, D.Netns.Exec("ip", "-o", "link", "show"));
         await Shot(page, "container-detail.png");
 
         // The list, live: a stop from our CLI and a start from the docker CLI show without reloading the page.
@@ -98,10 +63,10 @@ public sealed class DashboardContainerBrowserTests : IAsyncLifetime
         await Assertions.Expect(row.GetByTestId("state")).ToHaveTextAsync("running");
         await Assertions.Expect(row).ToContainTextAsync(ip);
         await page.EvaluateAsync("() => window.__sameDocument = true");
-        _d.CliOk("stop", "-t", "1", "web");
+        D.CliOk("stop", "-t", "1", "web");
         await Assertions.Expect(row.GetByTestId("state")).ToHaveTextAsync("exited");
         await Assertions.Expect(row.GetByTestId("exit-code")).ToHaveTextAsync("137"); // sleep as pid 1 ignores SIGTERM
-        var docker = _d.Docker("start", "web");
+        var docker = D.Docker("start", "web");
         Assert.True(docker.ExitCode == 0, docker.Stderr);
         await Assertions.Expect(row.GetByTestId("state")).ToHaveTextAsync("running");
         Assert.True(await page.EvaluateAsync<bool>("() => window.__sameDocument === true"), "the page reloaded");
@@ -118,10 +83,10 @@ public sealed class DashboardContainerBrowserTests : IAsyncLifetime
         await Assertions.Expect(page.GetByText("Container 'web' is running. Kill it and remove it")).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Remove", Exact = true }).ClickAsync();
         await Assertions.Expect(row).ToHaveCountAsync(0);
-        Assert.Equal("", _d.CliOk("ps", "-aq").Trim());
+        Assert.Equal("", D.CliOk("ps", "-aq").Trim());
         // The veth is deleted in the background (LinkReaper).
-        _d.Eventually(() => !_d.Netns.Exec("ip", "-o", "link", "show").Contains(veth), $"veth {veth} deleted");
-        Assert.False(Directory.Exists(_d.NetnsOf(id)) || File.Exists(_d.NetnsOf(id)), "the container's netns mount is left");
+        D.Eventually(() => !D.Netns.Exec("ip", "-o", "link", "show").Contains(veth), $"veth {veth} deleted");
+        Assert.False(Directory.Exists(D.NetnsOf(id)) || File.Exists(D.NetnsOf(id)), "the container's netns mount is left");
 
         // A start that fails leaves nothing behind and says why.
         await page.GetByRole(AriaRole.Link, new() { Name = "Run container" }).ClickAsync();
@@ -131,17 +96,17 @@ public sealed class DashboardContainerBrowserTests : IAsyncLifetime
         await Assertions.Expect(page.GetByTestId("run-error")).ToContainTextAsync("the container could not start");
         await Assertions.Expect(page.GetByTestId("run-error")).ToContainTextAsync("nothing is left behind");
         await Shot(page, "run-wizard-failed-start.png");
-        Assert.Equal("", _d.CliOk("ps", "-aq").Trim());
+        Assert.Equal("", D.CliOk("ps", "-aq").Trim());
         lock (refused) Assert.Empty(refused);
     }
 
     [Fact]
     public async Task Publish_ports_through_the_wizard_with_conflicts_named_then_fetch_them()
     {
-        _d.CliOk("image", "inspect", "busybox");
-        _d.RunDetached("--name", "holder", "-p", "127.0.0.1:18301:80", "busybox", "sleep", "300");
+        D.CliOk("image", "inspect", "busybox");
+        D.RunDetached("--name", "holder", "-p", "127.0.0.1:18301:80", "busybox", "sleep", "300");
         // A host process on the next port, in the daemon's netns (where ports are held).
-        var listener = _d.Netns.Run(() =>
+        var listener = D.Netns.Run(() =>
         {
             var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 18302);
             l.Start();
@@ -149,8 +114,8 @@ public sealed class DashboardContainerBrowserTests : IAsyncLifetime
         });
         try
         {
-            var page = await _browser!.NewPageAsync();
-            await page.GotoAsync(DashboardAccessTests.LoginUrl(_d));
+            var page = await Browser.NewPageAsync();
+            await page.GotoAsync(DashboardAccessTests.LoginUrl(D));
             await page.GetByRole(AriaRole.Link, new() { Name = "Containers", Exact = true }).ClickAsync();
             await page.GetByRole(AriaRole.Link, new() { Name = "Run container" }).ClickAsync();
             await Assertions.Expect(page.GetByLabel("Image")).ToHaveValueAsync("busybox:latest");
@@ -192,10 +157,10 @@ public sealed class DashboardContainerBrowserTests : IAsyncLifetime
             await Shot(page, "container-ports-probed.png");
 
             // Fetch both from the browser (in the daemon's netns, where 127.0.0.1 is the daemon host's).
-            string picked = _d.CliOk("port", "site", "80/tcp").Split('\n', StringSplitOptions.RemoveEmptyEntries).Single(l => l.StartsWith("0.0.0.0:"))["0.0.0.0:".Length..];
+            string picked = D.CliOk("port", "site", "80/tcp").Split('\n', StringSplitOptions.RemoveEmptyEntries).Single(l => l.StartsWith("0.0.0.0:"))["0.0.0.0:".Length..];
             foreach (var url in new[] { "http://127.0.0.1:18303/", $"http://127.0.0.1:{picked}/" })
             {
-                var fetch = await _browser.NewPageAsync();
+                var fetch = await Browser.NewPageAsync();
                 var response = await fetch.GotoAsync(url);
                 Assert.Equal(200, response!.Status);
                 Assert.Equal("hello from the wizard", (await response.TextAsync()).Trim());
@@ -203,12 +168,5 @@ public sealed class DashboardContainerBrowserTests : IAsyncLifetime
             }
         }
         finally { listener.Stop(); }
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_browser is not null) await _browser.DisposeAsync();
-        _playwright?.Dispose();
-        _d.Dispose();
     }
 }

@@ -5,47 +5,24 @@ namespace MyDocker.E2ETests.Dashboard;
 
 /// <summary>
 /// The log viewer and the topology page in Debian's Chromium against the real daemon in a throw-away netns (the browser
-/// runs in the daemon's netns through a wrapper, as in <see cref="DashboardBrowserTests"/>). Screenshots go to the test
-/// output directory (screenshots/logs.png, screenshots/topology.png).
+/// runs in the daemon's netns through a wrapper: <see cref="DashboardBrowserTest"/>). Screenshots: screenshots/logs.png,
+/// screenshots/topology.png.
 /// </summary>
-public sealed class DashboardLogsTopologyTests : IAsyncLifetime
+public sealed class DashboardLogsTopologyTests() : DashboardBrowserTest("dashlog", 7486)
 {
-    private const int Port = 7486;
-    private readonly DaemonUnderTest _d = new("dashlog", start: false);
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
-    private readonly string _shots = Path.Combine(AppContext.BaseDirectory, "screenshots");
-
-    public async Task InitializeAsync()
-    {
-        _d.ExtraArgs.AddRange(["--dashboard-port", Port.ToString()]);
-        _d.Start();
-        string wrapper = Path.Combine(_d.Root, "chromium-in-netns");
-        await File.WriteAllTextAsync(wrapper, $"#!/bin/sh\nexec nsenter --net={_d.Netns.Path} /usr/bin/chromium \"$@\"\n");
-        File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        Directory.CreateDirectory(_shots);
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = wrapper,
-            Args = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-        });
-    }
-
     [Fact]
     public async Task Logs_stream_into_an_open_page_download_whole_and_the_topology_shows_the_container_and_its_ports()
     {
-        _d.WithBusybox();
-        _d.CliOk("network", "create", "--subnet", "10.88.0.0/24", "lognet");
-        _d.RunDetached("--name", "ticker", "--network", "lognet", "-p", "18099:80", "busybox", "sh", "-c",
+        D.WithBusybox();
+        D.CliOk("network", "create", "--subnet", "10.88.0.0/24", "lognet");
+        D.RunDetached("--name", "ticker", "--network", "lognet", "-p", "18099:80", "busybox", "sh", "-c",
             "i=0; while true; do echo line $i; if [ $((i % 10)) -eq 0 ]; then printf '\\033[31mwarn <b>%s</b>\\033[0m\\n' $i >&2; fi; i=$((i+1)); sleep 0.1; done");
-        _d.RunDetached("--name", "webby", "--network", "lognet", "-p", "127.0.0.1:18100:80", "busybox", "httpd", "-f", "-p", "80", "-h", "/");
+        D.RunDetached("--name", "webby", "--network", "lognet", "-p", "127.0.0.1:18100:80", "busybox", "httpd", "-f", "-p", "80", "-h", "/");
 
-        var context = await _browser!.NewContextAsync(new() { AcceptDownloads = true });
+        var context = await Browser.NewContextAsync(new() { AcceptDownloads = true });
         var page = await context.NewPageAsync();
-        var refused = new List<string>();
-        page.Console += (_, m) => { if (m.Text.Contains("Content Security Policy") || m.Text.Contains("Refused to")) lock (refused) refused.Add(m.Text); };
-        await page.GotoAsync(DashboardAccessTests.LoginUrl(_d));
+        var refused = CspRefusals(page);
+        await page.GotoAsync(DashboardAccessTests.LoginUrl(D));
         await Assertions.Expect(page.GetByTestId("connection")).ToHaveTextAsync("live");
 
         // Logs: lines keep arriving in the open page without reloading.
@@ -74,7 +51,7 @@ public sealed class DashboardLogsTopologyTests : IAsyncLifetime
         await page.GetByLabel("Stream").SelectOptionAsync("Both");
         await page.GetByLabel("Timestamps").CheckAsync();
         await Assertions.Expect(log.Locator(".log-ts").First).ToContainTextAsync(DateTime.UtcNow.ToString("yyyy-MM-dd"));
-        await page.ScreenshotAsync(new() { Path = Path.Combine(_shots, "logs.png"), FullPage = true });
+        await Shot(page, "logs.png");
 
         // Download: the whole log from the server, with times and stream tags.
         var download = await page.RunAndWaitForDownloadAsync(() => page.GetByTestId("log-download").ClickAsync());
@@ -84,7 +61,7 @@ public sealed class DashboardLogsTopologyTests : IAsyncLifetime
         Assert.Contains(" stderr \u001b[31mwarn <b>0</b>\u001b[0m\n", text);
         Assert.Contains($" stdout line {firstN + 15}\n", text);
         // Refused without the session cookie, like every other dashboard request.
-        using (var http = DashboardHttp.Create(_d.Netns, Port))
+        using (var http = DashboardHttp.Create(D.Netns, Port))
         {
             var r = await http.GetAsync("/dashboard/containers/ticker/logs/download");
             Assert.Equal(System.Net.HttpStatusCode.Unauthorized, r.StatusCode);
@@ -94,20 +71,20 @@ public sealed class DashboardLogsTopologyTests : IAsyncLifetime
         await page.GetByRole(AriaRole.Link, new() { Name = "Topology" }).ClickAsync();
         var net = page.GetByRole(AriaRole.Region, new() { Name = "Network lognet" });
         await Assertions.Expect(net).ToContainTextAsync("10.88.0.0/24 · gateway 10.88.0.1");
-        await Assertions.Expect(net).ToContainTextAsync("bridge " + _d.InspectNetworkBridge("lognet"));
+        await Assertions.Expect(net).ToContainTextAsync("bridge " + D.InspectNetworkBridge("lognet"));
         var ticker = net.GetByTestId("topology-container").Filter(new() { HasText = "ticker" });
         await Assertions.Expect(ticker).ToContainTextAsync("running");
-        await Assertions.Expect(ticker).ToContainTextAsync(_d.IpOf("ticker"));
+        await Assertions.Expect(ticker).ToContainTextAsync(D.IpOf("ticker"));
         await Assertions.Expect(ticker).ToContainTextAsync("0.0.0.0:18099 → 80/tcp");
         await page.GetByRole(AriaRole.Button, new() { Name = "Probe 127.0.0.1:18100 to webby port 80/tcp" }).ClickAsync();
         await Assertions.Expect(net.GetByTestId("topology-container").Filter(new() { HasText = "webby" }).GetByTestId("probe-result")).ToHaveTextAsync("answers");
         await page.GetByRole(AriaRole.Button, new() { Name = "Probe 0.0.0.0:18099 to ticker port 80/tcp" }).ClickAsync();
         await Assertions.Expect(ticker.GetByTestId("probe-result")).ToHaveTextAsync("no answer");
-        await page.ScreenshotAsync(new() { Path = Path.Combine(_shots, "topology.png"), FullPage = true });
+        await Shot(page, "topology.png");
 
         // Live: a stop from the CLI shows without reloading. A container links to its page (the container pages are
         // another branch's: only the link is checked here).
-        _d.CliOk("stop", "-t", "1", "ticker");
+        D.CliOk("stop", "-t", "1", "ticker");
         await Assertions.Expect(ticker).ToContainTextAsync("exited");
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Container webby" })).ToHaveAttributeAsync("href", "/containers/webby");
         lock (refused) Assert.Empty(refused);
@@ -119,11 +96,10 @@ public sealed class DashboardLogsTopologyTests : IAsyncLifetime
         return (await rows.Last.TextContentAsync())!.Trim();
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
-        if (_browser is not null) await _browser.DisposeAsync();
-        _playwright?.Dispose();
-        _d.Cli("rm", "-f", "ticker", "webby");
-        _d.Dispose();
+        await CloseBrowserAsync();
+        try { D.Cli("rm", "-f", "ticker", "webby"); }
+        finally { await base.DisposeAsync(); }
     }
 }

@@ -29,6 +29,16 @@ public static class ContainerExtensions
     public static string StateOf(this DaemonUnderTest d, string idOrName) =>
         d.InspectContainer(idOrName).GetProperty("State").GetProperty("Status").GetString()!;
 
+    /// <summary>A ping from a fresh container on <paramref name="network"/>; its exit code is the answer. A success is
+    /// retried (ARP on a fresh link can eat the first echo); pair every "cannot" (<c>attempts: 1</c>) with a "can" on
+    /// the same setup, so a "cannot" is not just a slow link.</summary>
+    public static bool PingFrom(this DaemonUnderTest d, string network, string address, int attempts = 3)
+    {
+        for (int i = 0; i < attempts; i++)
+            if (d.Cli("run", "--rm", "--network", network, "busybox", "ping", "-c", "1", "-W", "1", address).ExitCode == 0) return true;
+        return false;
+    }
+
     /// <summary>The container's netns mount (where `nsenter --net=` can enter it).</summary>
     public static string NetnsOf(this DaemonUnderTest d, string id) => Path.Combine(d.ExecRoot, "netns", id);
 

@@ -14,8 +14,7 @@ public sealed class PortForeignFirewallTests : IDisposable
 
     public void Dispose() => _lab.Dispose();
 
-    private bool Egress(string network) =>
-        D.Cli("run", "--rm", "--network", network, "busybox", "ping", "-c", "1", "-W", "2", PortLab.UpstreamIp).ExitCode == 0;
+    private bool Egress(string network) => D.PingFrom(network, PortLab.UpstreamIp);
 
     private void DockerLikeForwardDrop()
     {

@@ -28,7 +28,7 @@ public class ContainerDetailTests : DashboardTestContext
             [new PortRow("tcp", "127.0.0.1", 8080, 80), new PortRow("tcp", "0.0.0.0", 8443, 443), new PortRow("udp", "127.0.0.1", 5353, 53)]));
         Topology.Answering.Add(8080);
         var cut = Open("/containers/web?probe=ports", "web");
-        cut.WaitForAssertion(() => Assert.Equal(["answers: accepted", "no answer: refused"], Probes(cut)), TimeSpan.FromSeconds(15));
+        cut.WaitForAssertion(() => Assert.Equal(["answers: accepted", "no answer: refused"], Probes(cut)));
         // UDP has no handshake: neither probed nor offered a probe button.
         Assert.DoesNotContain(Topology.Probed, p => p.Protocol == "udp");
         Assert.Equal("not probed: UDP has no handshake to wait for", cut.Find("[data-testid=not-probed]").TextContent.Trim());
@@ -48,6 +48,12 @@ public class ContainerDetailTests : DashboardTestContext
         Engine.Containers.Add(FakeDashboardEngine.Container("web", ports: [new PortRow("tcp", "127.0.0.1", 8080, 80)]));
         var cut = Open("/containers/web", "web");
         cut.WaitForAssertion(() => Assert.Equal("running", cut.Find("[data-testid=state]").TextContent));
+        // The page renders the row before it would start probes, in the same feed callback: wait until a later event
+        // was handled too (events are handled in order), so a wrong probe would have been started by now.
+        int at = Engine.Containers.FindIndex(c => c.Name == "web");
+        Engine.Containers[at] = Engine.Containers[at] with { Status = "marker" };
+        Engine.Publish("container", "restart", Engine.Containers[at].Id, "web");
+        cut.WaitForAssertion(() => Assert.Contains("(marker)", cut.Find("[data-testid=container-facts]").TextContent));
         Assert.Empty(Topology.Probed);
         Assert.Empty(Probes(cut));
     }

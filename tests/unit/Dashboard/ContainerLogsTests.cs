@@ -76,6 +76,11 @@ public class ContainerLogsTests : DashboardTestContext
         Assert.All(rows.Where((_, i) => i % 2 == 1), r => Assert.Equal("stderr", r.QuerySelector(".log-tag")!.TextContent));
         Assert.All(rows.Where((_, i) => i % 2 == 0), r => Assert.Equal("", r.QuerySelector(".log-tag")!.TextContent));
         Assert.Empty(cut.FindAll(".log-text [class^=ansi]"));
+        // The row is what stderr marks (log-err); its text span carries no class of its own on either stream.
+        var texts = cut.FindAll(".log-row .log-text");
+        Assert.Equal(6, texts.Count);
+        Assert.All(texts, t => Assert.Equal("log-text", t.ClassName));
+        Assert.All(rows.Where((_, i) => i % 2 == 1), r => Assert.Equal("log-row log-err", r.ClassName));
 
         cut.Find("[data-testid=log-stream]").Change(nameof(StreamFilter.Stderr));
         cut.WaitForAssertion(() => Assert.Equal(["msg 1", "msg 3", "msg 5"], Rows(cut)));

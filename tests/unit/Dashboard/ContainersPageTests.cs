@@ -106,8 +106,7 @@ public class ContainersPageTests : DashboardTestContext
         var cut = RenderLive();
         string id = Engine.Containers.Single(c => c.Name == "web").Id;
         Button(cut, "Stop web").Click();
-        DialogProvider.WaitForAssertion(() => Assert.Contains("Stop container 'web'?", DialogProvider.Markup));
-        DialogProvider.FindAll("button").Single(b => b.TextContent.Trim() == "Stop").Click();
+        ConfirmDialog("Stop container 'web'?", "Stop");
 
         // The call has returned (the fake answers at once), yet no event came: the button still waits.
         cut.WaitForAssertion(() => Assert.Contains("stop " + id, Engine.Calls));
@@ -148,8 +147,7 @@ public class ContainersPageTests : DashboardTestContext
         var cut = RenderLive();
         string webId = Engine.Containers.Single(c => c.Name == "web").Id, dbId = Engine.Containers.Single(c => c.Name == "db").Id;
         Button(cut, "Remove web").Click();
-        DialogProvider.WaitForAssertion(() => Assert.Contains("Container 'web' is running. Kill it and remove it", DialogProvider.Markup));
-        DialogProvider.FindAll("button").Single(b => b.TextContent.Trim() == "Cancel").Click();
+        ConfirmDialog("Container 'web' is running. Kill it and remove it", "Cancel");
         cut.WaitForAssertion(() => Assert.DoesNotContain("Kill it", DialogProvider.Markup));
         Assert.Empty(Engine.Calls);
         Assert.Contains("web", Names(cut));
@@ -160,8 +158,7 @@ public class ContainersPageTests : DashboardTestContext
         Assert.Equal(["start " + dbId], Engine.Calls);
 
         Button(cut, "Remove web").Click();
-        DialogProvider.WaitForAssertion(() => Assert.Contains("Kill it", DialogProvider.Markup));
-        DialogProvider.FindAll("button").Single(b => b.TextContent.Trim() == "Remove").Click();
+        ConfirmDialog("Kill it", "Remove");
         cut.WaitForAssertion(() => Assert.DoesNotContain("web", Names(cut)));
         Assert.Equal("remove " + webId, Engine.Calls[^1]);
     }

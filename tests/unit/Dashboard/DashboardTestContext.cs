@@ -27,6 +27,14 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
     /// <summary>Where confirmation dialogs render: find their buttons here.</summary>
     protected IRenderedComponent<MudDialogProvider> DialogProvider { get; private set; } = null!;
 
+    /// <summary>Waits until a dialog asks <paramref name="question"/>, then clicks its button labelled
+    /// <paramref name="button"/>.</summary>
+    protected void ConfirmDialog(string question, string button)
+    {
+        DialogProvider.WaitForAssertion(() => Assert.Contains(question, DialogProvider.Markup));
+        DialogProvider.FindAll("button").Single(b => b.TextContent.Trim() == button).Click();
+    }
+
     public Task InitializeAsync()
     {
         Render<MudPopoverProvider>();

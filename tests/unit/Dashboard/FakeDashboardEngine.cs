@@ -192,7 +192,7 @@ public sealed class FakeDashboardEngine : IDashboardEngine
         Networks = ip is null ? [] : [new EndpointRow("bridge", ip)], Ports = ports ?? [],
     };
 
-    public static ImageRow Image(string reference, string defaultCommand = "sh") =>
+    public static ImageRow Image(string reference, string defaultCommand) =>
         new("sha256:" + new string('e', 64), reference, [reference], defaultCommand);
 
     private sealed class Sub(IReadOnlyList<EventRow> history, ChannelReader<EventRow> live) : IEventSubscription

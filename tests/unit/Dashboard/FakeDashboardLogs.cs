@@ -11,10 +11,9 @@ namespace MyDocker.UnitTests.Dashboard;
 public sealed class FakeDashboardLogs : IDashboardLogs
 {
     private readonly Lock _lock = new();
-    public List<LogLine> Lines { get; } = [];
-    public Channel<IReadOnlyList<LogLine>> Live { get; } = Channel.CreateUnbounded<IReadOnlyList<LogLine>>();
+    private readonly List<LogLine> _lines = [];
+    private readonly Channel<IReadOnlyList<LogLine>> _live = Channel.CreateUnbounded<IReadOnlyList<LogLine>>();
     public string Container { get; set; } = "web";
-    public int Follows;
 
     /// <summary>Adds lines to the log without handing them to followers (what was there before the page opened).</summary>
     public void Seed(int count, Func<int, string>? text = null, Func<int, LogStream>? stream = null)
@@ -25,7 +24,7 @@ public sealed class FakeDashboardLogs : IDashboardLogs
     public IReadOnlyList<LogLine> Write(params (string Text, LogStream Stream)[] lines)
     {
         var batch = lines.Select(l => Append(l.Text, l.Stream)).ToList();
-        Live.Writer.TryWrite(batch);
+        _live.Writer.TryWrite(batch);
         return batch;
     }
 
@@ -35,8 +34,8 @@ public sealed class FakeDashboardLogs : IDashboardLogs
     {
         lock (_lock)
         {
-            var line = new LogLine(Lines.Count * 10L, DateTimeOffset.UnixEpoch.AddSeconds(Lines.Count), stream, text);
-            Lines.Add(line);
+            var line = new LogLine(_lines.Count * 10L, DateTimeOffset.UnixEpoch.AddSeconds(_lines.Count), stream, text);
+            _lines.Add(line);
             return line;
         }
     }
@@ -44,27 +43,26 @@ public sealed class FakeDashboardLogs : IDashboardLogs
     public Task<LogChunk> TailAsync(string container, int count, CancellationToken ct = default)
     {
         Check(container);
-        lock (_lock) return Task.FromResult(Chunk(Lines, count));
+        lock (_lock) return Task.FromResult(Chunk(_lines, count));
     }
 
     public Task<LogChunk> OlderAsync(string container, long before, int count, CancellationToken ct = default)
     {
         Check(container);
-        lock (_lock) return Task.FromResult(Chunk(Lines.Where(l => l.Offset < before).ToList(), count));
+        lock (_lock) return Task.FromResult(Chunk(_lines.Where(l => l.Offset < before).ToList(), count));
     }
 
     private LogChunk Chunk(List<LogLine> lines, int count)
     {
         var last = lines.Skip(Math.Max(0, lines.Count - count)).ToList();
-        return new LogChunk(last, last.Count > 0 ? last[0].Offset : 0, Lines.Count * 10L);
+        return new LogChunk(last, last.Count > 0 ? last[0].Offset : 0, _lines.Count * 10L);
     }
 
     public async IAsyncEnumerable<IReadOnlyList<LogLine>> FollowAsync(string container, long from, [EnumeratorCancellation] CancellationToken ct = default)
     {
         Check(container);
-        Interlocked.Increment(ref Follows);
-        while (await Live.Reader.WaitToReadAsync(ct))
-            while (Live.Reader.TryRead(out var batch))
+        while (await _live.Reader.WaitToReadAsync(ct))
+            while (_live.Reader.TryRead(out var batch))
                 yield return batch.Where(l => l.Offset >= from).ToList();
     }
 

@@ -94,13 +94,11 @@ public class RunContainerFormTests : DashboardTestContext
 
         // Run asks first; cancel creates nothing.
         Button(cut, "Run container").Click();
-        DialogProvider.WaitForAssertion(() => Assert.Contains("80 will be reachable from other machines", DialogProvider.Markup));
-        DialogProvider.FindAll("button").Single(b => b.TextContent.Trim() == "Cancel").Click();
+        ConfirmDialog("80 will be reachable from other machines", "Cancel");
         cut.WaitForAssertion(() => Assert.DoesNotContain("reachable from other machines", DialogProvider.Markup));
         Assert.Empty(Engine.Created);
         Button(cut, "Run container").Click();
-        DialogProvider.WaitForAssertion(() => Assert.Contains("reachable from other machines", DialogProvider.Markup));
-        DialogProvider.FindAll("button").Single(b => b.TextContent.Trim() == "Publish on every address").Click();
+        ConfirmDialog("reachable from other machines", "Publish on every address");
         cut.WaitForAssertion(() => Assert.Single(Engine.Created));
         Assert.Equal([new PortRequest("tcp", "0.0.0.0", 0, 0, 80)], Engine.Created[0].Publish);
 
@@ -231,7 +229,8 @@ public class RunContainerFormTests : DashboardTestContext
     public void Messages_appear_under_the_field_as_the_user_types()
     {
         var cut = RenderForm();
-        Assert.Contains("choose an image", cut.Markup);
+        // The help under the select, not the markup: the select's empty <option> holds the same words.
+        Assert.Contains("choose an image", cut.Find("#run-image-help").TextContent);
         Assert.True(Button(cut, "Run container").HasAttribute("disabled"));
         Field(cut, "Image").Change("busybox:latest");
         // busybox here has no default command: one must be given.
