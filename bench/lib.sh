@@ -19,17 +19,21 @@ stats() {
 }
 
 # median FILE [DECIMALS]: the median of the file's numbers (of the middle two for an even count), printed with DECIMALS
-# decimals, or with 10 significant digits when none are asked for (exact for these inputs; the callers format it).
+# decimals, or with 10 significant digits when none are asked for (exact for these inputs; the callers format it);
+# NA for an empty file.
 median() {
   sort -g "$1" | awk -v d="${2:-}" '{v[NR]=$1} END{
+    if (NR == 0) {print "NA"; exit}
     m = (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2;
     if (d == "") printf "%.10g\n", m; else printf "%.*f\n", d, m}'
 }
 
-# ratio NUM-FILE DEN-FILE [INVERT]: median(NUM) ÷ median(DEN) with 3 decimals, no newline; INVERT=1 gives
-# median(DEN) ÷ median(NUM) (for times, so that above 1 means faster, as for throughputs).
+# ratio NUM-FILE DEN-FILE [INVERT [DECIMALS]]: median(NUM) ÷ median(DEN), no newline, with DECIMALS decimals (default
+# 3); INVERT=1 gives median(DEN) ÷ median(NUM) (for times, so that above 1 means faster, as for throughputs). NA when
+# either has no samples.
 ratio() {
-  awk -v a="$(median "$1")" -v b="$(median "$2")" -v inv="${3:-0}" 'BEGIN{printf "%.3f", inv ? b/a : a/b}'
+  awk -v a="$(median "$1")" -v b="$(median "$2")" -v inv="${3:-0}" -v d="${4:-3}" 'BEGIN{
+    if (a == "NA" || b == "NA" || (inv ? a : b) == 0) printf "NA"; else printf "%.*f", d, inv ? b/a : a/b}'
 }
 
 # get_small URL FILE: 200 GETs of URL from one curl process, a new connection each (busybox httpd closes every
