@@ -6,6 +6,7 @@
 # The anchors run first, one engine after the other, then ours: never two at once.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
+source "$here/lib.sh"   # median, ratio
 anchors="${ANCHORS:-$here/../../shared/anchors}"
 [ -x "$anchors/bench.sh" ] || { echo "compare: no anchors at $anchors" >&2; exit 1; }
 export RESULTS_DIR="${RESULTS_DIR:-/tmp/mydocker-compare}"
@@ -18,7 +19,6 @@ RESULTS_DIR="$RESULTS_DIR/mydocker" "$here/container-latency.sh"
 RESULTS_DIR="$RESULTS_DIR/mydocker" "$here/port-latency.sh"
 RESULTS_DIR="$RESULTS_DIR/mydocker" "$here/port-throughput.sh"
 
-median() { sort -g "$1" | awk '{v[NR]=$1} END{ if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2 }'; }
 row() { # label ours docker podman
   local o d p; o=$(median "$2"); d=$(median "$3"); p=$(median "$4")
   awk -v l="$1" -v o="$o" -v d="$d" -v p="$p" 'BEGIN{printf "| %s | %.1f | %.1f (%.1f×) | %.1f (%.1f×) |\n", l, o, d, d/o, p, p/o}'
@@ -38,9 +38,6 @@ row "run -d -p P:80 busybox httpd → first HTTP 200 on 127.0.0.1:P" "$RESULTS_D
 
 # Throughput and small-request latency through a published port, and each engine's published ÷ direct ratio (for
 # latencies direct ÷ published, so for every row 1.0 means the published port costs nothing).
-pr() { # published direct invert -> ratio of medians
-  awk -v a="$(median "$1")" -v b="$(median "$2")" -v inv="$3" 'BEGIN{printf "%.3f", inv ? b/a : a/b}'
-}
 tp() { # label unit metric-published metric-direct invert (files: mydocker/METRIC, ENGINE_METRIC.txt)
   local o d p
   o=$(median "$RESULTS_DIR/mydocker/$3"); d=$(median "$RESULTS_DIR/docker_$3.txt"); p=$(median "$RESULTS_DIR/podman_$3.txt")
@@ -48,7 +45,7 @@ tp() { # label unit metric-published metric-direct invert (files: mydocker/METRI
   o=$(median "$RESULTS_DIR/mydocker/$4"); d=$(median "$RESULTS_DIR/docker_$4.txt"); p=$(median "$RESULTS_DIR/podman_$4.txt")
   awk -v l="$1 via container IP, $2" -v o="$o" -v d="$d" -v p="$p" 'BEGIN{printf "| %s | %.2f | %.2f (%.2f×) | %.2f (%.2f×) |\n", l, o, d, d/o, p, p/o}'
   local what="published ÷ direct"; [ "$5" = 1 ] && what="direct ÷ published (time)"
-  echo "| $1: $what | $(pr "$RESULTS_DIR/mydocker/$3" "$RESULTS_DIR/mydocker/$4" "$5") | $(pr "$RESULTS_DIR/docker_$3.txt" "$RESULTS_DIR/docker_$4.txt" "$5") | $(pr "$RESULTS_DIR/podman_$3.txt" "$RESULTS_DIR/podman_$4.txt" "$5") |"
+  echo "| $1: $what | $(ratio "$RESULTS_DIR/mydocker/$3" "$RESULTS_DIR/mydocker/$4" "$5") | $(ratio "$RESULTS_DIR/docker_$3.txt" "$RESULTS_DIR/docker_$4.txt" "$5") | $(ratio "$RESULTS_DIR/podman_$3.txt" "$RESULTS_DIR/podman_$4.txt" "$5") |"
 }
 echo
 echo "| median | MyDocker | Docker (÷ MyDocker) | Podman (÷ MyDocker) |"

@@ -16,7 +16,7 @@ start_daemon
 dotnet build "$BENCH_ROOT/bench/DashboardLatency" -c Release -nologo -v q -o "$BENCH_DIR/dashboard-latency" >/dev/null
 dashboard_browser
 if [ "$MODE" = containers ]; then md image inspect busybox >/dev/null; fi   # the seed image is imported on first use
-echo "MyDocker dashboard event to DOM, $MODE ($(nproc) cores, kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "MyDocker dashboard event to DOM, $MODE ($(machine))"
 args=("$CHROMIUM" "$DASHBOARD_LOGIN" "$MYDOCKER" "$BENCH_SOCK" "$ROUNDS" "$LISTED")
 if [ "$MODE" = containers ]; then args+=(containers); fi
 dotnet "$BENCH_DIR/dashboard-latency/DashboardLatency.dll" "${args[@]}"

@@ -1,11 +1,10 @@
 # shellcheck shell=bash
 # Shared helpers for MyDocker's benchmarks: a daemon in a throw-away network namespace, timing, statistics.
-# Source this file. Needs root and the published binaries (scripts/build.sh).
+# Source this file. Needs root; start_daemon needs the published binaries (scripts/build.sh), the statistics do not.
 
 BENCH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 MYDOCKER="$BENCH_ROOT/artifacts/cli/mydocker"
 MYDOCKERD="$BENCH_ROOT/artifacts/daemon/mydockerd"
-[ -x "$MYDOCKER" ] && [ -x "$MYDOCKERD" ] || { echo "bench: run scripts/build.sh first" >&2; exit 1; }
 
 # ms between two EPOCHREALTIME values with the dot removed (microseconds), 2 decimals.
 ms_between() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f\n", (b-a)/1e3}'; }
@@ -19,9 +18,43 @@ stats() {
     printf "median %.2f  min %.2f  max %.2f  p95 %.2f  n %d\n", m, v[1], v[NR], p, NR}'
 }
 
+# median FILE [DECIMALS]: the median of the file's numbers (of the middle two for an even count), printed with DECIMALS
+# decimals, or with 10 significant digits when none are asked for (exact for these inputs; the callers format it);
+# NA for an empty file.
+median() {
+  sort -g "$1" | awk -v d="${2:-}" '{v[NR]=$1} END{
+    if (NR == 0) {print "NA"; exit}
+    m = (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2;
+    if (d == "") printf "%.10g\n", m; else printf "%.*f\n", d, m}'
+}
+
+# ratio NUM-FILE DEN-FILE [INVERT [DECIMALS]]: median(NUM) ÷ median(DEN), no newline, with DECIMALS decimals (default
+# 3); INVERT=1 gives median(DEN) ÷ median(NUM) (for times, so that above 1 means faster, as for throughputs). NA when
+# either has no samples.
+ratio() {
+  awk -v a="$(median "$1")" -v b="$(median "$2")" -v inv="${3:-0}" -v d="${4:-3}" 'BEGIN{
+    if (a == "NA" || b == "NA" || (inv ? a : b) == 0) printf "NA"; else printf "%.*f", d, inv ? b/a : a/b}'
+}
+
+# get_small URL FILE: 200 GETs of URL from one curl process, a new connection each (busybox httpd closes every
+# connection); appends the median time_total in ms (3 decimals) to FILE.
+get_small() {
+  local args=() k
+  for k in $(seq 1 200); do args+=(-o /dev/null "$1"); done
+  curl -s -w '%{time_total}\n' "${args[@]}" | median /dev/stdin | awk '{printf "%.3f\n", $1 * 1000}' >>"$2"
+}
+
+# wait_http URL: polls URL (1 s per try) until it answers 2xx, for up to 20 s; says so on stderr and fails otherwise.
+wait_http() {
+  local deadline=$((${EPOCHREALTIME/./} + 20000000))
+  while ((${EPOCHREALTIME/./} < deadline)); do curl -s -f -o /dev/null --max-time 1 "$1" && return 0; done
+  echo "never reachable: $1" >&2; return 1
+}
+
 # Starts mydockerd in a new network namespace with a temporary root; sets BENCH_NS, BENCH_DIR, BENCH_SOCK, BENCH_PID.
 # The namespace, the daemon and the directory are removed on exit.
 start_daemon() {
+  [ -x "$MYDOCKER" ] && [ -x "$MYDOCKERD" ] || { echo "bench: run scripts/build.sh first" >&2; exit 1; }
   BENCH_NS="mdb-$$-$RANDOM"
   BENCH_DIR=$(mktemp -d /tmp/mydocker-bench-XXXXXX)
   BENCH_SOCK="$BENCH_DIR/exec/mydocker.sock"
@@ -71,7 +104,7 @@ machine() { echo "$(nproc) cores, kernel $(uname -r), load $(cut -d' ' -f1-3 /pr
 # changes (nsenter --net), so the CLI still reaches the daemon's unix socket and 127.0.0.1 is the daemon's loopback.
 # Functions the command uses must be exported with export -f, and its variables with export.
 in_daemon_netns() {
-  export -f md ms_between stats
+  export -f md ms_between stats median ratio get_small wait_http
   export MYDOCKER BENCH_SOCK BENCH_DIR BENCH_NS
   nsenter --net="/run/netns/$BENCH_NS" bash -euo pipefail -c "$*"
 }

@@ -10,6 +10,6 @@ start_daemon
 dotnet build "$BENCH_ROOT/bench/LogStreaming" -c Release -nologo -v q -o "$BENCH_DIR/log-streaming" >/dev/null
 dashboard_browser
 md run -d --name flood busybox sleep 100000 >/dev/null
-echo "MyDocker dashboard log streaming ($(nproc) cores, kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "MyDocker dashboard log streaming ($(machine))"
 dotnet "$BENCH_DIR/log-streaming/LogStreaming.dll" "$CHROMIUM" "$DASHBOARD_LOGIN" "$MYDOCKER" "$BENCH_SOCK" flood "$LINES"
 echo "daemon RSS after: $(awk '/VmRSS/{print $2/1024 " MB"}' "/proc/$BENCH_PID/status")"

@@ -18,22 +18,24 @@ export HTTPD="mkdir -p /www; echo ok >/www/index.html; exec httpd -f -p 80 -h /w
 measure() {
   # Warm-up: the first run imports the busybox tarball and JIT-compiles the daemon's code paths.
   md rm -f "$(md run -d -p "$HOSTPORT:80" --network portlat busybox sh -c "$HTTPD")" >/dev/null
+  # A round fails (counted once) when the run fails or the port never answers; a failed run leaves no id, so neither
+  # the polling (nothing can answer) nor the rm (it would fail and set -e would end the measurement) is done for it.
   fails=0
   for i in $(seq 1 "$N"); do
     polls=0; ok=0
     t0=${EPOCHREALTIME/./}
-    id=$(md run -d -p "$HOSTPORT:80" --network portlat busybox sh -c "$HTTPD") || fails=$((fails + 1))
+    id=$(md run -d -p "$HOSTPORT:80" --network portlat busybox sh -c "$HTTPD") || { id=""; echo "round $i: run failed" >&2; }
     t1=${EPOCHREALTIME/./}
     deadline=$((t0 + 15000000))
-    while ((${EPOCHREALTIME/./} < deadline)); do
+    while [ -n "$id" ] && ((${EPOCHREALTIME/./} < deadline)); do
       polls=$((polls + 1))
       if curl -s -f -o /dev/null --max-time 1 "http://127.0.0.1:$HOSTPORT/"; then ok=1; break; fi
     done
     t2=${EPOCHREALTIME/./}
     ms_between "$t0" "$t1" >>"$out/port_run_return"
-    if ((ok)); then ms_between "$t0" "$t2" >>"$out/port_reachable"; else fails=$((fails + 1)); echo "round $i: never reachable" >&2; fi
+    if ((ok)); then ms_between "$t0" "$t2" >>"$out/port_reachable"; else fails=$((fails + 1)); [ -z "$id" ] || echo "round $i: never reachable" >&2; fi
     echo "$polls" >>"$out/port_polls"
-    md rm -f "$id" >/dev/null
+    [ -z "$id" ] || md rm -f "$id" >/dev/null || echo "round $i: rm -f $id failed" >&2
   done
   echo "$fails" >"$out/port_fails"
 }

@@ -27,7 +27,7 @@ if [ "$ENGINE" = docker ]; then
   DOCKER=/usr/bin/docker
   "$DOCKER" info >/dev/null 2>&1 || { echo "port-scale: no dockerd answers (run ../shared/anchors/setup.sh)" >&2; exit 1; }
   md() { "$DOCKER" "$@"; }
-  in_daemon_netns() { export -f md ms_between stats; export DOCKER; bash -euo pipefail -c "$*"; }
+  in_daemon_netns() { export -f md ms_between stats median get_small wait_http; export DOCKER; bash -euo pipefail -c "$*"; }
   mappings() { iptables -t nat -S DOCKER | grep -c -- '-j DNAT'; }
   IMG=bb:latest NET=anc-portscale SUBNET=10.214.0.0/16 PFX=anc-ps-
   docker_cleanup() {
@@ -67,26 +67,15 @@ time_runs() {
     ms_between "$t0" "$t1" >>"$out/$2"; md rm -f "$id" >/dev/null
   done
 }
-# 200 GETs of index.html from one curl process, a new connection each: the median time_total in ms.
-get_small() { # PORT FILE
-  local args=() k
-  for k in $(seq 1 200); do args+=(-o /dev/null "http://127.0.0.1:$1/index.html"); done
-  curl -s -w '%{time_total}\n' "${args[@]}" | sort -g |
-    awk '{v[NR]=$1} END{printf "%.3f\n", (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)*1000}' >>"$2"
-}
-wait_http() { # PORT
-  local deadline=$((${EPOCHREALTIME/./} + 20000000))
-  while ((${EPOCHREALTIME/./} < deadline)); do curl -s -f -o /dev/null --max-time 1 "http://127.0.0.1:$1/" && return 0; done
-  echo "never reachable: 127.0.0.1:$1" >&2; return 1
-}
-export -f get_small wait_http
+# The small file on 127.0.0.1:PORT (get_small, lib.sh: 200 GETs, a new connection each; the median time_total in ms).
+url() { echo "http://127.0.0.1:$1/index.html"; }
 
 # Warm-up: the first run imports the busybox tarball and JIT-compiles the daemon's code paths.
 name; md rm -f "$(md run -d --name "$NAME" -p "$PTIMED:80" --network "$NET" "$IMG" sleep 1000)" >/dev/null
 name; md rm -f "$(md run -d --name "$NAME" --network "$NET" "$IMG" sleep 1000)" >/dev/null
 
 name; first=$(md run -d --name "$NAME" -p "$PFIRST:80" --network "$NET" "$IMG" sh -c "$HTTPD")
-in_daemon_netns "wait_http $PFIRST; for _ in \$(seq 1 $ROUNDS); do get_small $PFIRST \$out/get_first_1; done"
+in_daemon_netns "wait_http http://127.0.0.1:$PFIRST/; for _ in \$(seq 1 $ROUNDS); do get_small $(url "$PFIRST") \$out/get_first_1; done"
 n1=$(mappings)
 
 # CYCLES cycles (default 4) of: N/CYCLES timed runs with only the httpd's mapping in place (the timed one is the
@@ -110,10 +99,10 @@ for c in $(seq 1 "$CYCLES"); do
 done
 name; last=$(md run -d --name "$NAME" -p "$PLAST:80" --network "$NET" "$IMG" sh -c "$HTTPD")
 n1000=$(mappings)
-in_daemon_netns "wait_http $PLAST; for _ in \$(seq 1 $ROUNDS); do get_small $PFIRST \$out/get_first_1000; get_small $PLAST \$out/get_last_1000; done"
+in_daemon_netns "wait_http http://127.0.0.1:$PLAST/; for _ in \$(seq 1 $ROUNDS); do get_small $(url "$PFIRST") \$out/get_first_1000; get_small $(url "$PLAST") \$out/get_last_1000; done"
 
-med() { sort -g "$1" | awk '{v[NR]=$1} END{printf "%.3f", (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}'; }
-div() { awk -v a="$(med "$1")" -v b="$(med "$2")" 'BEGIN{printf "%.2f", a/b}'; }
+med() { median "$1" 3; }
+div() { ratio "$1" "$2" 0 2; }
 sub() { awk -v a="$(med "$1")" -v b="$(med "$2")" 'BEGIN{printf "%.1f", a-b}'; }
 echo "$label with $TOTAL published ports ($(machine)); map elements: $n1 at the start, $n999 before the timed runs, $n1000 after"
 echo "  range containers (-p A-B:A-B, up to 100 ports each), run -d, ms: $(stats "$out/ranges")"

@@ -8,6 +8,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Playwright;
+using MyDocker.Bench;
 
 if (args.Length != 6)
 {
@@ -18,7 +19,7 @@ var (chromium, loginUrl, cli, socket, container) = (args[0], args[1], args[2], a
 long lines = long.Parse(args[5]);
 string baseUrl = new Uri(loginUrl).GetLeftPart(UriPartial.Authority);
 
-await using var dashboard = await MyDocker.Bench.DashboardBrowser.OpenAsync(chromium, loginUrl);
+await using var dashboard = await DashboardBrowser.OpenAsync(chromium, loginUrl);
 var page = dashboard.Page;
 await page.GotoAsync($"{baseUrl}/containers/{container}/logs");
 await Assertions.Expect(page.GetByTestId("log-status")).ToContainTextAsync("following");
@@ -68,8 +69,11 @@ var execDone = exec.WaitForExitAsync().ContinueWith(_ => flood.Elapsed.TotalSeco
 var roundTrips = new List<double>();
 var deadline = DateTime.UtcNow.AddMinutes(10);
 long received = 0;
+bool execFailed = false;
 while (received < lines && DateTime.UtcNow < deadline)
 {
+    // The lines come from the exec: once it has failed no more will come, so waiting out the deadline shows nothing.
+    if (exec.HasExited && exec.ExitCode != 0) { execFailed = true; break; }
     roundTrips.Add(await page.EvaluateAsync<double>("i => window.__probe(i)", wrap));
     await Task.Delay(250);
     received = await page.EvaluateAsync<long>("() => window.__samples.length ? window.__samples[window.__samples.length - 1][1] : 0");
@@ -93,20 +97,13 @@ for (int i = 0, j = 0; i < samples.Count; i++)
     while (samples[i].T - samples[j].T > 1000) j++;
     if (samples[i].T - samples[j].T >= 900) peak = Math.Max(peak, (samples[i].N - samples[j].N) * 1000.0 / (samples[i].T - samples[j].T));
 }
-static string Stats(List<double> v)
-{
-    if (v.Count == 0) return "n 0";
-    var s = v.Order().ToList();
-    double median = s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
-    double p95 = s[Math.Min(s.Count - 1, (int)Math.Ceiling(0.95 * s.Count) - 1)];
-    return string.Create(CultureInfo.InvariantCulture, $"median {median:F1}  p95 {p95:F1}  max {s[^1]:F1}  n {s.Count}");
-}
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{lines:N0} lines written by the container in {writeSeconds:F1} s ({lines / writeSeconds:N0} lines/s into conmon's log)"));
 Console.WriteLine(received >= lines
     ? string.Create(CultureInfo.InvariantCulture, $"delivered to the open page in {seconds:F1} s: {lines / seconds:N0} lines/s on average, best second {peak:N0} lines/s")
+    : execFailed ? $"NOT all delivered: the exec failed (exit {exec.ExitCode}) with {received:N0} delivered"
     : $"NOT all delivered within 10 minutes: {received:N0}");
-Console.WriteLine($"click 'Wrap lines' to DOM change during the flood (ms): {Stats(roundTrips)}");
+Console.WriteLine($"click 'Wrap lines' to DOM change during the flood (ms): {Figures.Stats(roundTrips)}");
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"main thread: worst timer lag {lag:F0} ms (50 ms interval)"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"JS heap after GC: {before.HeapMb:F1} MB before, {after.HeapMb:F1} MB after {received:N0} lines; DOM nodes {before.Nodes:N0} -> {after.Nodes:N0}; log rows in the DOM {rows}"));
 Console.WriteLine($"viewer status: {shown}");
-return 0;
+return execFailed ? 1 : 0;

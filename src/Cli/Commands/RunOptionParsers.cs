@@ -18,23 +18,12 @@ public static class RunOptionParsers
     public static long ParseCpus(string value) => Usage(() => RunValues.ParseCpus(value));
 
     /// <summary>
-    /// A dotted-quad IPv4 address (<c>10.10.10.5</c>), strictly: four decimal numbers 0-255 without leading zeros.
-    /// <see cref="System.Net.IPAddress.TryParse(string?, out System.Net.IPAddress?)"/> would also take <c>10.1</c>
-    /// or <c>0x0a.1.1.1</c>, which no one means here.
+    /// A dotted-quad IPv4 address (<c>10.10.10.5</c>), strictly, by <see cref="PublishSpec.IsIPv4"/>: four decimal
+    /// numbers 0-255 without leading zeros (not <c>10.1</c> or <c>0x0a.1.1.1</c>, which IPAddress.TryParse would take).
     /// </summary>
-    public static string ParseIPv4(string value)
-    {
-        var parts = value.Split('.');
-        bool ok = parts.Length == 4;
-        foreach (var part in parts)
-        {
-            ok &= part.Length is > 0 and <= 3 && part.All(char.IsAsciiDigit) && (part.Length == 1 || part[0] != '0')
-                  && int.Parse(part, CultureInfo.InvariantCulture) <= 255;
-            if (!ok) break;
-        }
-        if (!ok) throw new UsageException($"invalid IPv4 address \"{value}\" for \"--ip\" flag: write four numbers 0-255, e.g. 10.10.10.5 (IPv6 is not supported)");
-        return value;
-    }
+    public static string ParseIPv4(string value) => PublishSpec.IsIPv4(value)
+        ? value
+        : throw new UsageException($"invalid IPv4 address \"{value}\" for \"--ip\" flag: write four numbers 0-255, e.g. 10.10.10.5 (IPv6 is not supported)");
 
     /// <summary>
     /// <c>-e K=V</c> as is (V may be empty or contain '='); <c>-e K</c> takes K's value from the CLI's environment and is
@@ -71,17 +60,7 @@ public static class RunOptionParsers
     /// <c>-p</c> values (Docker's <c>[HOSTIP:][HOSTPORT:]CONTAINERPORT[/PROTO]</c>, see <see cref="PublishSpec"/>) merged
     /// into the create request's ExposedPorts and PortBindings, in the order given.
     /// </summary>
-    public static PortMaps ParsePublish(IEnumerable<string> values)
-    {
-        try
-        {
-            return PublishSpec.ToDockerMaps(values);
-        }
-        catch (FormatException e)
-        {
-            throw new UsageException(e.Message);
-        }
-    }
+    public static PortMaps ParsePublish(IEnumerable<string> values) => Usage(() => PublishSpec.ToDockerMaps(values));
 
     /// <summary>Docker's container name rule (<see cref="RunValues.ParseName"/>).</summary>
     public static string ParseName(string value) => Usage(() => RunValues.ParseName(value));
