@@ -100,8 +100,9 @@ public sealed class NftFirewall(INftExecutor nft, Func<uint?>? generation = null
         lock (_gate)
         {
             if (_networks.Count == 0 && _ports.Count == 0) return null;
-            // Listing the table costs ~130 ms with 10,000 published ports; the generation, read before the listing so a
-            // change made during it is seen next time, says whether anything could have changed since the last match.
+            // Listing the table costs ~140 ms with 10,000 published ports (bench/nft-map-scale.sh); the generation, read
+            // before the listing so a change made during it is seen next time, says whether anything could have changed
+            // since the last match.
             uint? now = generation?.Invoke();
             if (now is not null && now == _verified) return null;
             var have = ReadLocked();
@@ -204,8 +205,8 @@ public sealed class NftFirewall(INftExecutor nft, Func<uint?>? generation = null
     }
 
     /// <summary>The engine table's rules as nft prints them (for the plumbing view), without the maps' elements, which
-    /// <see cref="Read"/> has (measured with nft 1.0.6 at 10,000 map elements: 0.12 s for a full listing, 0.05 s for a
-    /// terse one); "" when the table does not exist.</summary>
+    /// <see cref="Read"/> has (bench/nft-map-scale.sh, nft 1.0.6 at 10,000 map elements: 121 ms for a full text listing,
+    /// 58 ms for a terse one); "" when the table does not exist.</summary>
     public string ListRulesetText() => ListTable(json: false, terse: true) ?? "";
 
     private string? ListTable(bool json, bool terse = false)
