@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 # set-up of test namespaces; conntrack: inspecting NAT in tests; runc, conmon, busybox-static: containers;
 # zlib1g-dev: linking the NativeAOT CLI; gcc + libc6-dev: the published-port tests build a static UDP responder for
 # busybox containers (busybox has no UDP server); chromium: the dashboard's browser tests (Playwright drives Debian's Chromium,
-# ../shared/FACTS.md).
-packages=(nftables libnftables1 iproute2 util-linux conntrack runc conmon busybox-static iperf3 zlib1g-dev gcc libc6-dev chromium)
+# ../shared/FACTS.md); iptables: the engine opens another tool's FORWARD drop policy for its bridges with it, and the
+# tests set such a policy (a clean Debian 12 has no iptables).
+packages=(nftables libnftables1 iproute2 util-linux conntrack iptables runc conmon busybox-static iperf3 zlib1g-dev gcc libc6-dev chromium)
 
 missing=()
 for p in "${packages[@]}"; do
