@@ -115,7 +115,8 @@ public sealed partial class ContainerService(
 
             string hostname = request.Spec.Hostname ?? id[..12];
             paths.WriteEtcFiles(hostname, record.Name, record.IpAddress);
-            File.WriteAllText(paths.Config, OciSpecBuilder.Build(RuntimeSpecFor(record, request.Spec, image, command, hostname, paths), paths.Rootfs));
+            File.WriteAllText(paths.Config, OciSpecBuilder.Build(RuntimeSpecFor(record, request.Spec, image, command, hostname, paths), paths.Rootfs,
+                $"image '{request.Image}'"));
 
             // 3. Done.
             record.Phase = ContainerPhase.Created;

@@ -127,7 +127,6 @@ public sealed class UserLookupTests : IDisposable
         File.WriteAllText(Path.Combine(_rootfs, "etc/real-passwd"), "bob:x:77:77::/:/bin/sh\n");
         File.CreateSymbolicLink(Path.Combine(_rootfs, "etc/passwd"), "/etc/../../../etc/real-passwd");
         Assert.Equal(77u, UserLookup.Resolve("bob", _rootfs).Uid);
-        Assert.Equal(Path.Combine(_rootfs, "etc/real-passwd"), RootfsPath.Resolve(_rootfs, "/etc/passwd"));
     }
 
     public void Dispose() => Directory.Delete(_rootfs, recursive: true);

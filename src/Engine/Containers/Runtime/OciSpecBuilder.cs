@@ -41,11 +41,12 @@ public static class OciSpecBuilder
     /// <summary>The CFS period Docker uses with --cpus (100 ms).</summary>
     public const long CpuPeriodMicros = 100_000;
 
-    public static string Build(RuntimeSpec spec, string rootfsPath)
+    /// <param name="userSource">Who controls the rootfs's /etc/passwd, for messages (e.g. "image 'app'").</param>
+    public static string Build(RuntimeSpec spec, string rootfsPath, string userSource = "the image")
     {
         if (spec.Args.Count == 0)
             throw EngineException.Invalid($"container {spec.Id}: no command given and the image has none; give one after the image name");
-        var user = UserLookup.Resolve(spec.User, rootfsPath);
+        var user = UserLookup.Resolve(spec.User, rootfsPath, userSource);
 
         var env = spec.Env.ToList();
         if (!env.Any(e => e.StartsWith("PATH=", StringComparison.Ordinal))) env.Insert(0, DefaultPath);

@@ -7,18 +7,20 @@ public sealed record ProcessUser(uint Uid, uint Gid, IReadOnlyList<uint> Additio
 /// Resolves Docker's `--user` forms ("", "uid", "uid:gid", "name", "name:group", "uid:group", "name:gid") against the
 /// rootfs's /etc/passwd and /etc/group, as Docker does (moby/sys/user GetExecUser): a numeric uid that is in passwd
 /// takes its primary group from there, otherwise gid 0; supplementary groups come from /etc/group membership.
-/// The image's files are read through <see cref="RootfsPath"/>, so a symlinked /etc/passwd cannot point at the host's.
+/// The files belong to the image or the running container, so they are read through <see cref="RootfsFile"/>: resolved
+/// inside the rootfs, regular files only, size and line length capped.
 /// </summary>
 public static class UserLookup
 {
-    public static ProcessUser Resolve(string? user, string rootfsPath)
+    /// <param name="source">Who controls the files, for messages: "image 'app'" or "container 'web'".</param>
+    public static ProcessUser Resolve(string? user, string rootfsPath, string source = "the image")
     {
         var spec = string.IsNullOrEmpty(user) ? "0" : user;
         var colon = spec.IndexOf(':');
         var userPart = colon < 0 ? spec : spec[..colon];
         var groupPart = colon < 0 ? null : spec[(colon + 1)..];
-        var passwd = ReadDb(rootfsPath, "/etc/passwd");
-        var groups = ReadDb(rootfsPath, "/etc/group");
+        var passwd = ReadDb(rootfsPath, "/etc/passwd", source);
+        var groups = ReadDb(rootfsPath, "/etc/group", source);
 
         string? name = null;
         uint gid = 0;
@@ -29,13 +31,13 @@ public static class UserLookup
         {
             entry = passwd.FirstOrDefault(f => f.Length >= 4 && f[0] == userPart)
                 ?? throw EngineException.Invalid(
-                    $"unable to find user {userPart}: no matching entries in the image's /etc/passwd; give a numeric uid (--user 1000:1000) instead");
-            uid = ParseId(entry[2], "/etc/passwd");
+                    $"unable to find user {userPart}: no matching entries in /etc/passwd of {source}; give a numeric uid (--user 1000:1000) instead");
+            uid = ParseId(entry[2], "/etc/passwd", source);
         }
         if (entry is not null)
         {
             name = entry[0];
-            gid = ParseId(entry[3], "/etc/passwd");
+            gid = ParseId(entry[3], "/etc/passwd", source);
         }
 
         if (!string.IsNullOrEmpty(groupPart))
@@ -44,8 +46,8 @@ public static class UserLookup
             {
                 var g = groups.FirstOrDefault(f => f.Length >= 3 && f[0] == groupPart)
                     ?? throw EngineException.Invalid(
-                        $"unable to find group {groupPart}: no matching entries in the image's /etc/group; give a numeric gid instead");
-                gid = ParseId(g[2], "/etc/group");
+                        $"unable to find group {groupPart}: no matching entries in /etc/group of {source}; give a numeric gid instead");
+                gid = ParseId(g[2], "/etc/group", source);
             }
         }
 
@@ -57,47 +59,13 @@ public static class UserLookup
         return new ProcessUser(uid, gid, additional);
     }
 
-    private static uint ParseId(string text, string file) =>
-        uint.TryParse(text, out var id) ? id : throw EngineException.Invalid($"the image's {file} has an invalid id '{text}'");
+    private static uint ParseId(string text, string file, string source) =>
+        uint.TryParse(text, out var id) ? id : throw EngineException.Invalid($"{file} of {source} has an invalid id '{text}'");
 
-    private static List<string[]> ReadDb(string rootfsPath, string path)
-    {
-        var file = RootfsPath.Resolve(rootfsPath, path);
-        if (file is null || !File.Exists(file)) return [];
-        return File.ReadLines(file)
+    private static List<string[]> ReadDb(string rootfsPath, string path, string source) =>
+        (RootfsFile.ReadLines(rootfsPath, path, source) ?? [])
             .Select(l => l.Trim())
             .Where(l => l.Length > 0 && !l.StartsWith('#'))
             .Select(l => l.Split(':'))
             .ToList();
-    }
-}
-
-/// <summary>Resolves a path inside a rootfs, following symlinks as if the rootfs were "/" (never leaving it).</summary>
-public static class RootfsPath
-{
-    private const int MaxSymlinks = 40;
-
-    /// <summary>The host path of <paramref name="path"/> seen from inside <paramref name="rootfs"/>; null on a symlink loop.</summary>
-    public static string? Resolve(string rootfs, string path)
-    {
-        var pending = new Stack<string>(path.Split('/', StringSplitOptions.RemoveEmptyEntries).Reverse());
-        var resolved = new List<string>();
-        var hops = 0;
-        while (pending.TryPop(out var part))
-        {
-            if (part == ".") continue;
-            if (part == "..") { if (resolved.Count > 0) resolved.RemoveAt(resolved.Count - 1); continue; }
-            var host = Path.Combine(rootfs, Path.Combine([.. resolved, part]));
-            var info = new FileInfo(host);
-            if (info.LinkTarget is { } target)
-            {
-                if (++hops > MaxSymlinks) return null;
-                if (target.StartsWith('/')) resolved.Clear();
-                foreach (var t in target.Split('/', StringSplitOptions.RemoveEmptyEntries).Reverse()) pending.Push(t);
-                continue;
-            }
-            resolved.Add(part);
-        }
-        return Path.Combine(rootfs, Path.Combine([.. resolved]));
-    }
 }

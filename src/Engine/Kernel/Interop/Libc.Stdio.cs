@@ -5,7 +5,7 @@ namespace MyDocker.Engine.Kernel.Interop;
 /// <summary>Calls for a container's stdio: conmon's attach socket and control fifo.</summary>
 internal static partial class Libc
 {
-    private const int O_WRONLY = 1, O_NONBLOCK = 0x800, O_PATH = 0x200000;
+    public const int O_WRONLY = 1, O_NONBLOCK = 0x800, O_PATH = 0x200000;
 
     [LibraryImport(Lib, EntryPoint = "write", SetLastError = true)]
     private static unsafe partial nint Write(int fd, byte* buffer, nuint count);
