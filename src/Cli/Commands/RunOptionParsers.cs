@@ -71,11 +71,13 @@ public static class RunOptionParsers
         catch (FormatException e) { throw new UsageException(e.Message); }
     }
 
-    /// <summary>A whole number of seconds, 0 or more (<c>stop -t</c>).</summary>
+    /// <summary>A whole number of seconds (<c>stop -t</c>): negative means no limit, as in Docker; one too large for
+    /// an int is as long as the daemon waits anyway (it clamps), not an error.</summary>
     public static int ParseSeconds(string value, string spelling)
     {
-        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int seconds))
-            throw new UsageException($"invalid argument \"{value}\" for \"{spelling}\" flag: expected a whole number of seconds");
-        return seconds;
+        if (int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int seconds)) return seconds;
+        string digits = value.StartsWith('-') ? value[1..] : value;
+        if (digits.Length > 0 && digits.All(char.IsAsciiDigit)) return value.StartsWith('-') ? -1 : int.MaxValue;
+        throw new UsageException($"invalid argument \"{value}\" for \"{spelling}\" flag: expected a whole number of seconds");
     }
 }

@@ -26,6 +26,9 @@ public static class ContainerPlanner
         foreach (var e in spec.Env)
             if (e.Length == 0 || e[0] == '=')
                 throw EngineException.Invalid($"environment entry '{e}' has no name; give NAME=VALUE");
+        if (spec.Hostname is { } hostname) ValidateDnsName(hostname, "hostname", "--hostname web");
+        if (spec.Domainname is { } domain) ValidateDnsName(domain, "domain name", "--domainname example.com");
+        if (spec.WorkingDir is { } dir) ValidateWorkingDir(dir, "-w /app");
         foreach (var b in spec.Binds)
         {
             if (!Path.IsPathRooted(b.Source))
@@ -37,6 +40,40 @@ public static class ContainerPlanner
             if (b.Destination == "/" || b.Destination.Split('/').Contains(".."))
                 throw EngineException.Invalid($"volume '{b}': container path '{b.Destination}' is not allowed; mount under a directory such as /data");
         }
+    }
+
+    /// <summary>Longest host and domain name: the kernel's UTS fields hold 64 bytes (__NEW_UTS_LEN, sethostname(2)).</summary>
+    public const int MaxUtsName = 64;
+
+    /// <summary>
+    /// A host or domain name as RFC 1123 allows it: dot-separated labels of 1-63 letters, digits and inner hyphens,
+    /// at most <see cref="MaxUtsName"/> bytes in all. Both end up in the container's UTS namespace, and the hostname also
+    /// in its /etc/hosts, where a newline or a space would add entries of the client's choosing.
+    /// </summary>
+    public static void ValidateDnsName(string name, string what, string example)
+    {
+        if (name.Length > MaxUtsName)
+            throw EngineException.Invalid($"{what} '{Shorten(name)}' is {name.Length} characters; at most {MaxUtsName} are allowed (e.g. {example})");
+        foreach (var label in name.Split('.'))
+            if (label.Length is 0 or > 63 || label[0] == '-' || label[^1] == '-' || !label.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
+                throw EngineException.Invalid(
+                    $"{what} '{Shorten(name)}' is not valid: use letters, digits and hyphens in dot-separated labels of 1 to 63 characters, not starting or ending with a hyphen (e.g. {example})");
+    }
+
+    /// <summary>Docker's rule (translateWorkingDir): a working directory must be absolute; runc would refuse it only at start.</summary>
+    public static void ValidateWorkingDir(string dir, string example)
+    {
+        if (!dir.StartsWith('/'))
+            throw EngineException.Invalid($"the working directory '{Shorten(dir)}' is invalid: it needs to be an absolute path (e.g. {example})");
+        if (dir.Contains('\0'))
+            throw EngineException.Invalid("the working directory contains a NUL character");
+    }
+
+    /// <summary>Text from a request, quoted in a message: one line, and not a page long.</summary>
+    private static string Shorten(string text)
+    {
+        var oneLine = string.Concat(text.Select(c => char.IsControl(c) ? '?' : c));
+        return oneLine.Length > 80 ? oneLine[..80] + "..." : oneLine;
     }
 
     /// <summary>Parses Docker's bind syntax HOST:CONTAINER[:ro|rw].</summary>

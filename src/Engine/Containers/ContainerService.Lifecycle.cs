@@ -84,8 +84,12 @@ public sealed partial class ContainerService
         finally { gate.Release(); }
     }
 
-    /// <summary>Sends SIGTERM, then SIGKILL after <paramref name="timeout"/> (Docker's default 10 s); returns when the exit is
-    /// recorded. False if the container was not running (Docker's 304).</summary>
+    /// <summary>The longest stop timeout the engine waits before SIGKILL (int.MaxValue ms, about 24.8 days: what every
+    /// .NET timer accepts); longer ones are clamped to it. <see cref="Timeout.InfiniteTimeSpan"/> waits for ever.</summary>
+    public static readonly TimeSpan MaxStopTimeout = TimeSpan.FromMilliseconds(int.MaxValue);
+
+    /// <summary>Sends SIGTERM, then SIGKILL after <paramref name="timeout"/> (Docker's default 10 s; infinite: never);
+    /// returns when the exit is recorded. False if the container was not running (Docker's 304).</summary>
     public async Task<bool> StopAsync(string idOrName, TimeSpan? timeout = null, CancellationToken ct = default)
     {
         var view = await GetAsync(idOrName, ct);
@@ -94,7 +98,9 @@ public sealed partial class ContainerService
         await runtime.KillAsync(view.Id, SigTerm, ct);
         events.Publish("container", "kill", view.Id, Attributes(view.Record, ("signal", SigTerm.ToString())));
         var grace = timeout ?? TimeSpan.FromSeconds(10);
-        if (grace < TimeSpan.Zero || await NextAsync(sub, view.Id, ["die", "destroy"], grace, ct) is null)
+        if (grace != Timeout.InfiniteTimeSpan)
+            grace = grace < TimeSpan.Zero ? TimeSpan.Zero : grace > MaxStopTimeout ? MaxStopTimeout : grace;
+        if (await NextAsync(sub, view.Id, ["die", "destroy"], grace, ct) is null)
         {
             await runtime.KillAsync(view.Id, SigKill, ct);
             events.Publish("container", "kill", view.Id, Attributes(view.Record, ("signal", SigKill.ToString())));

@@ -49,6 +49,8 @@ public sealed partial class ContainerService(
             && (!IPAddress.TryParse(ipText, out requestedIp) || requestedIp.AddressFamily != AddressFamily.InterNetwork))
             throw EngineException.Invalid($"--ip '{ipText}' is not an IPv4 address; give one such as 10.0.0.5");
         var image = await images.GetAsync(request.Image, ct);
+        if (request.Spec.WorkingDir is null && image.Config.WorkingDir is { Length: > 0 } imageDir && !imageDir.StartsWith('/'))
+            throw EngineException.Invalid($"image '{request.Image}' sets the working directory '{imageDir}', which is not absolute; give one with -w /path");
         var network = await ResolveNetworkAsync(request.Network, ct);
         PortPlanner.Validate(request.Publish, network.Record.Name, network.Record.Internal);
         var command = ContainerPlanner.Command(request.Spec, image.Config);
@@ -211,7 +213,8 @@ public sealed partial class ContainerService(
             MemoryBytes: spec.MemoryBytes,
             NanoCpus: spec.NanoCpus,
             CgroupParent: runtime.Options.CgroupParent,
-            Terminal: spec.Tty);
+            Terminal: spec.Tty,
+            Domainname: spec.Domainname);
     }
 
     private static ContainerView View(ContainerRecord r, NetworkRecord? network)

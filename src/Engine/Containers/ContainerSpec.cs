@@ -28,6 +28,8 @@ public sealed record ContainerSpec
     public string? WorkingDir { get; init; }
     public string? User { get; init; }
     public string? Hostname { get; init; }
+    /// <summary>The UTS domain name (Docker's Domainname); null: none.</summary>
+    public string? Domainname { get; init; }
     public List<BindSpec> Binds { get; init; } = [];
     /// <summary>Bytes; null means no limit.</summary>
     public long? MemoryBytes { get; init; }

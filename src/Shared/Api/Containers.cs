@@ -10,6 +10,7 @@ namespace MyDocker.Shared.Api;
 public sealed class ContainerCreateRequest
 {
     public string? Hostname { get; set; }
+    public string? Domainname { get; set; }
     public string? User { get; set; }
     public bool Tty { get; set; }
     public bool OpenStdin { get; set; }
@@ -179,6 +180,7 @@ public sealed class ContainerState
 public sealed class ContainerConfig
 {
     public string Hostname { get; set; } = "";
+    public string Domainname { get; set; } = "";
     public string User { get; set; } = "";
     public bool Tty { get; set; }
     public bool OpenStdin { get; set; }

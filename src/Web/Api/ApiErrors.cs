@@ -31,7 +31,9 @@ public static class ApiErrors
         {
             EngineException e => Write(ctx, StatusOf(e.Kind), e.Message),
             Engine.Containers.Runtime.ContainerStartException e => Write(ctx, StatusOf(e.Kind), e.Message),
-            BadHttpRequestException or JsonException => Write(ctx, StatusCodes.Status400BadRequest, $"invalid request body: {error.Message}"),
+            // Kestrel's own status (413 for a body over the limit, 400 otherwise), not always 400.
+            BadHttpRequestException b => Write(ctx, b.StatusCode, $"invalid request body: {error.Message}"),
+            JsonException => Write(ctx, StatusCodes.Status400BadRequest, $"invalid request body: {error.Message}"),
             _ => Write(ctx, StatusCodes.Status500InternalServerError, error?.Message ?? "internal error"),
         };
     }));

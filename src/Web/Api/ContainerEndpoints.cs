@@ -135,12 +135,17 @@ public static class Query
     /// <summary>Docker accepts 1/true/True (and treats a present-but-empty value as false).</summary>
     public static bool Bool(string? value) => value is "1" or "true" or "True" or "TRUE";
 
+    /// <summary>Docker's stop/restart timeout: a negative number waits for ever (moby daemon/stop.go), and one beyond
+    /// what the engine can wait (<see cref="ContainerService.MaxStopTimeout"/>) is clamped to it rather than refused.</summary>
     public static TimeSpan? Seconds(string? value, string name)
     {
         if (string.IsNullOrEmpty(value)) return null;
-        if (!int.TryParse(value, out int s) || s < -1)
+        string digits = value.StartsWith('-') ? value[1..] : value;
+        if (digits.Length == 0 || !digits.All(char.IsAsciiDigit))
             throw EngineException.Invalid($"{name}={value} is not a number of seconds; give e.g. {name}=10");
-        return s == -1 ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(s);
+        if (value.StartsWith('-')) return digits.All(c => c == '0') ? TimeSpan.Zero : Timeout.InfiniteTimeSpan;
+        var max = (long)ContainerService.MaxStopTimeout.TotalSeconds;
+        return long.TryParse(digits, out long s) && s < max ? TimeSpan.FromSeconds(s) : ContainerService.MaxStopTimeout;
     }
 
     /// <summary>A required whole number.</summary>

@@ -41,6 +41,7 @@ public static class ContainerMapping
                 WorkingDir = NullIfEmpty(body.WorkingDir),
                 User = NullIfEmpty(body.User),
                 Hostname = NullIfEmpty(body.Hostname),
+                Domainname = NullIfEmpty(body.Domainname),
                 Binds = (host.Binds ?? []).Select(ContainerPlanner.ParseBind).ToList(),
                 MemoryBytes = host.Memory > 0 ? host.Memory : null,
                 NanoCpus = host.NanoCpus > 0 ? host.NanoCpus : null,
@@ -113,6 +114,7 @@ public static class ContainerMapping
             Config = new ContainerConfig
             {
                 Hostname = v.Spec.Hostname ?? r.Id[..12],
+                Domainname = v.Spec.Domainname ?? "",
                 User = v.Spec.User ?? "",
                 Tty = v.Spec.Tty,
                 OpenStdin = v.Spec.OpenStdin,

@@ -90,6 +90,15 @@ public static class OciSpecBuilder
                 ["readonlyPaths"] = Strings(ReadonlyPaths),
             },
         };
+        if (!string.IsNullOrEmpty(spec.Domainname))
+        {
+            // runc 1.1 ignores the spec's "domainname" field (tried: the container sees "(none)"); it sets the
+            // UTS-namespaced sysctl kernel.domainname, which it allows when the container has its own UTS namespace.
+            var linux = config["linux"]!.AsObject();
+            var sysctl = linux["sysctl"] as JsonObject ?? [];
+            sysctl["kernel.domainname"] = spec.Domainname;
+            linux["sysctl"] = sysctl;
+        }
         return config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
     }
 

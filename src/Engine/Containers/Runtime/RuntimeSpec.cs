@@ -19,6 +19,7 @@ public sealed record BindMount(string Source, string Destination, bool ReadOnly)
 /// <param name="NanoCpus">CPU limit in billionths of a CPU (`--cpus 1.5` is 1,500,000,000).</param>
 /// <param name="Terminal">The process runs on a pseudo-terminal (the runtime must then be given a console socket,
 /// which conmon does with -t).</param>
+/// <param name="Domainname">The UTS domain name; null: none.</param>
 public sealed record RuntimeSpec(
     string Id,
     IReadOnlyList<string> Args,
@@ -32,4 +33,5 @@ public sealed record RuntimeSpec(
     long? MemoryBytes = null,
     long? NanoCpus = null,
     string CgroupParent = RuntimeOptions.DefaultCgroupParent,
-    bool Terminal = false);
+    bool Terminal = false,
+    string? Domainname = null);
