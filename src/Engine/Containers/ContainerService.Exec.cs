@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using MyDocker.Engine.Containers.Runtime;
 using MyDocker.Engine.State;
 
@@ -8,8 +7,9 @@ namespace MyDocker.Engine.Containers;
 public sealed record ExecConfig(List<string> Cmd, bool Stdin, List<string> Env, string? WorkingDir, string? User);
 
 /// <summary>An exec instance: made by create, run once by start, then kept for its exit code (Docker's model).</summary>
-public sealed class ExecSession(string id, string containerId, ExecConfig config)
+public sealed class ExecSession(string id, string containerId, ExecConfig config, DateTimeOffset created)
 {
+    public DateTimeOffset Created => created;
     public string Id => id;
     public string ContainerId => containerId;
     public ExecConfig Config => config;
@@ -23,28 +23,22 @@ public sealed class ExecSession(string id, string containerId, ExecConfig config
 
 public sealed partial class ContainerService
 {
-    /// <summary>Exec instances live in memory, as Docker's do: a daemon restart ends them (their runc exec dies with it).</summary>
-    private readonly ConcurrentDictionary<string, ExecSession> _execs = new();
-    private const int KeptExecs = 1_000;
+    private readonly ExecStore _execs = new(TimeProvider.System);
 
     public async Task<ExecSession> CreateExecAsync(string idOrName, ExecConfig config, CancellationToken ct)
     {
         var view = await GetAsync(idOrName, ct);
         if (config.Cmd.Count == 0)
             throw EngineException.Invalid($"no command given; name what to run in '{view.Name}', e.g. 'mydocker exec {view.Name} sh'");
+        if (config.WorkingDir is { Length: > 0 } dir) ContainerPlanner.ValidateWorkingDir(dir, "-w /tmp");
         if (view.Record.Phase != ContainerPhase.Running)
             throw EngineException.Conflict($"container '{view.Name}' is not running; start it first (mydocker start {view.Name})");
-        if (_execs.Count >= KeptExecs)
-            foreach (var done in _execs.Values.Where(e => e.Started && !e.Running).Take(_execs.Count - KeptExecs + 1).ToList())
-                _execs.TryRemove(done.Id, out _);
-        var session = new ExecSession(ContainerPlanner.NewId(), view.Id, config);
-        _execs[session.Id] = session;
+        var session = _execs.Add(view.Id, config);
         events.Publish("container", "exec_create: " + string.Join(' ', config.Cmd), view.Id, Attributes(view.Record));
         return session;
     }
 
-    public ExecSession GetExec(string execId) =>
-        _execs.TryGetValue(execId, out var s) ? s : throw EngineException.NotFound($"no such exec instance: {execId}");
+    public ExecSession GetExec(string execId) => _execs.Get(execId);
 
     /// <summary>Runs the exec instance in its container; the caller pumps its streams. Its exit code is kept on the session.</summary>
     public async Task<ExecProcess> StartExecAsync(string execId, CancellationToken ct)
@@ -59,13 +53,11 @@ public sealed partial class ContainerService
         if (view.Record.Phase != ContainerPhase.Running)
             throw EngineException.Conflict($"container '{view.Name}' is not running; start it first (mydocker start {view.Name})");
         var c = session.Config;
-        string? user = null;
-        if (!string.IsNullOrEmpty(c.User))
-        {
-            var u = UserLookup.Resolve(c.User, ContainerPaths.For(options, view.Id).Rootfs);
-            user = $"{u.Uid}:{u.Gid}";
-        }
-        var process = await runtime.ExecAsync(view.Id, new ExecRequest(c.Cmd, c.Stdin, c.Env, c.WorkingDir, user), ct);
+        var paths = ContainerPaths.For(options, view.Id);
+        // The running container can rewrite its /etc/passwd at will: UserLookup reads it through RootfsFile. The process
+        // gets exactly this user's groups, not the container user's (ExecProcessSpec).
+        var user = string.IsNullOrEmpty(c.User) ? null : UserLookup.Resolve(c.User, paths.Rootfs, $"container '{view.Name}'");
+        var process = await runtime.ExecAsync(view.Id, paths.Dir, new ExecRequest(c.Cmd, c.Stdin, c.Env, c.WorkingDir, user), ct);
         session.Process = process;
         events.Publish("container", "exec_start: " + string.Join(' ', c.Cmd), view.Id, Attributes(view.Record));
         _ = process.Exited.ContinueWith(t =>
@@ -76,8 +68,5 @@ public sealed partial class ContainerService
     }
 
     /// <summary>Exec instances of a removed container go with it.</summary>
-    private void ForgetExecs(string containerId)
-    {
-        foreach (var s in _execs.Values.Where(s => s.ContainerId == containerId).ToList()) _execs.TryRemove(s.Id, out _);
-    }
+    private void ForgetExecs(string containerId) => _execs.ForgetContainer(containerId);
 }

@@ -33,7 +33,8 @@ public static class TestImages
     /// only layer is <paramref name="rootfsTar"/>, with the given default command, env and working directory.
     /// Returns the archive's path and the image id Docker would give it.
     /// </summary>
-    public static (string Path, string Id) DockerSave(string rootfsTar, string tag, string[] cmd, string[]? env = null, string? workingDir = null)
+    public static (string Path, string Id) DockerSave(
+        string rootfsTar, string tag, string[] cmd, string[]? env = null, string? workingDir = null, string? user = null)
     {
         byte[] layer = File.ReadAllBytes(rootfsTar);
         string diffHex = Convert.ToHexStringLower(SHA256.HashData(layer));
@@ -42,6 +43,7 @@ public static class TestImages
             "\"Cmd\":[" + string.Join(",", cmd.Select(Quote)) + "]" +
             (env is null ? "" : ",\"Env\":[" + string.Join(",", env.Select(Quote)) + "]") +
             (workingDir is null ? "" : ",\"WorkingDir\":" + Quote(workingDir)) +
+            (user is null ? "" : ",\"User\":" + Quote(user)) +
             "},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"sha256:" + diffHex + "\"]}}";
         byte[] configBytes = Encoding.UTF8.GetBytes(config);
         string configHex = Convert.ToHexStringLower(SHA256.HashData(configBytes));
@@ -60,6 +62,29 @@ public static class TestImages
         }
         return (path, "sha256:" + configHex);
     }
+
+    /// <summary>The busybox rootfs with some entries replaced (matched by name, e.g. "./etc/passwd") or added.</summary>
+    public static string BusyboxWith(params TarEntry[] replacements)
+    {
+        var names = replacements.Select(r => r.Name).ToHashSet();
+        string path = Path.Combine(Dir.Value, $"busybox-variant-{Guid.NewGuid():N}.tar");
+        using (var source = File.OpenRead(BusyboxTar))
+        using (var reader = new TarReader(source))
+        using (var file = File.Create(path))
+        using (var tar = new TarWriter(file, TarEntryFormat.Gnu))
+        {
+            while (reader.GetNextEntry(copyData: true) is { } entry)
+                if (!names.Contains(entry.Name)) tar.WriteEntry(entry);
+            foreach (var r in replacements) tar.WriteEntry(r);
+        }
+        return path;
+    }
+
+    /// <summary>A regular file entry for <see cref="BusyboxWith"/>.</summary>
+    public static TarEntry TextFile(string name, string text) => new GnuTarEntry(TarEntryType.RegularFile, name)
+    {
+        DataStream = new MemoryStream(Encoding.UTF8.GetBytes(text)), Mode = (UnixFileMode)0x1a4, ModificationTime = DateTimeOffset.UnixEpoch,
+    };
 
     /// <summary>A rootfs tarball that makes "escape" a symlink to <paramref name="outsideDir"/>, then writes escape/pwned through it.</summary>
     public static string SymlinkEscapeTar(string outsideDir)

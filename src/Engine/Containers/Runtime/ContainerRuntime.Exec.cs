@@ -3,8 +3,11 @@ using System.Diagnostics;
 namespace MyDocker.Engine.Containers.Runtime;
 
 /// <summary>A process to run in a running container (`exec`), without a terminal.</summary>
-/// <param name="User">"uid:gid", already resolved against the rootfs; null for the container's user.</param>
-public sealed record ExecRequest(IReadOnlyList<string> Args, bool Stdin, IReadOnlyList<string> Env, string? WorkingDir, string? User);
+/// <param name="Env">"NAME=VALUE" entries replacing the container's variables of the same name.</param>
+/// <param name="WorkingDir">Absolute; null for the container's.</param>
+/// <param name="User">Already resolved against the rootfs, with exactly the groups the process gets; null for the
+/// container's user and groups.</param>
+public sealed record ExecRequest(IReadOnlyList<string> Args, bool Stdin, IReadOnlyList<string> Env, string? WorkingDir, ProcessUser? User);
 
 /// <summary>A running `runc exec`: the process's stdio are pipes, and runc exits with the process's exit code.</summary>
 public sealed class ExecProcess : IDisposable
@@ -13,9 +16,13 @@ public sealed class ExecProcess : IDisposable
 
     private readonly HeadRecorder _errors;
 
-    internal ExecProcess(Process runc, bool stdin)
+    /// <summary>The process.json runc was given; deleted once runc has exited.</summary>
+    private readonly string _processFile;
+
+    internal ExecProcess(Process runc, bool stdin, string processFile)
     {
         _runc = runc;
+        _processFile = processFile;
         _errors = new HeadRecorder(runc.StandardError.BaseStream);
         Input = stdin ? runc.StandardInput.BaseStream : null;
         if (!stdin) runc.StandardInput.Dispose();
@@ -34,6 +41,7 @@ public sealed class ExecProcess : IDisposable
     private async Task<int> WaitAsync()
     {
         await _runc.WaitForExitAsync(CancellationToken.None);
+        DeleteProcessFile();
         int code = _runc.ExitCode;
         // Whoever reads stderr may not have read runc's last words yet.
         if (code == 255) await Task.WhenAny(_errors.Drained, Task.Delay(TimeSpan.FromSeconds(2)));
@@ -60,38 +68,55 @@ public sealed class ExecProcess : IDisposable
         protected override void Dispose(bool disposing) { if (disposing) inner.Dispose(); base.Dispose(disposing); }
     }
 
+    private void DeleteProcessFile()
+    {
+        try { File.Delete(_processFile); } catch (IOException) { }
+    }
+
+    private int _disposed;
+
+    /// <summary>Kills the exec'd process (runc's child, so the process tree takes it) if it still runs, and closes
+    /// every pipe. Idempotent: a client that went away and the end of the request may both dispose.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         try { if (!_runc.HasExited) _runc.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-        Input?.Dispose();
+        try { Input?.Dispose(); } catch (IOException) { } // a flush into a pipe whose reader died
         _runc.StandardOutput.Dispose();
         _runc.StandardError.Dispose();
-        _runc.Dispose();
+        // The Process itself once WaitAsync has read its exit code (a disposed Process has none).
+        Exited.ContinueWith(_ => _runc.Dispose(), TaskScheduler.Default);
     }
 }
 
 public sealed partial class ContainerRuntime
 {
     /// <summary>
-    /// Starts <paramref name="request"/> in the running container <paramref name="id"/> with `runc exec`, which stays in
-    /// the foreground and exits with the process's code. No terminal: runc takes a console socket only when it detaches
-    /// (runc utils_linux.go checkTerminal), and a detached exec's exit code is lost to us; a terminal exec needs a
-    /// monitor as conmon's --exec, which is not done yet.
+    /// Starts <paramref name="request"/> in the running container <paramref name="id"/> with `runc exec --process`,
+    /// which stays in the foreground and exits with the process's code. The process is the container's own
+    /// (<paramref name="bundleDir"/>'s config.json) with the request applied (<see cref="ExecProcessSpec"/>).
+    /// No terminal: runc takes a console socket only when it detaches (runc utils_linux.go checkTerminal), and a
+    /// detached exec's exit code is lost to us; a terminal exec needs a monitor as conmon's --exec, which is not done yet.
     /// </summary>
-    public async Task<ExecProcess> ExecAsync(string id, ExecRequest request, CancellationToken ct)
+    public async Task<ExecProcess> ExecAsync(string id, string bundleDir, ExecRequest request, CancellationToken ct)
     {
+        string json = ExecProcessSpec.Build(await File.ReadAllTextAsync(Path.Combine(bundleDir, "config.json"), ct), request);
+        // Under the exec root (tmpfs, root only), beside the container's monitor files; gone with the container.
+        Directory.CreateDirectory(MonitorDirOf(id));
+        string processFile = Path.Combine(MonitorDirOf(id), $"exec-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(processFile, json, ct);
         var psi = new ProcessStartInfo(options.RuntimePath)
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
-        foreach (var a in new[] { "--root", options.RuncRoot, "exec" }) psi.ArgumentList.Add(a);
-        if (!string.IsNullOrEmpty(request.WorkingDir)) { psi.ArgumentList.Add("--cwd"); psi.ArgumentList.Add(request.WorkingDir); }
-        foreach (var e in request.Env) { psi.ArgumentList.Add("--env"); psi.ArgumentList.Add(e); }
-        if (!string.IsNullOrEmpty(request.User)) { psi.ArgumentList.Add("--user"); psi.ArgumentList.Add(request.User); }
-        psi.ArgumentList.Add(id);
-        foreach (var a in request.Args) psi.ArgumentList.Add(a);
+        foreach (var a in new[] { "--root", options.RuncRoot, "exec", "--process", processFile, id }) psi.ArgumentList.Add(a);
         await _spawnGate.WaitAsync(ct); // so runc never inherits a conmon sync pipe (see _spawnGate)
-        try { return new ExecProcess(Process.Start(psi)!, request.Stdin); }
+        try { return new ExecProcess(Process.Start(psi)!, request.Stdin, processFile); }
+        catch
+        {
+            File.Delete(processFile);
+            throw;
+        }
         finally { _spawnGate.Release(); }
     }
 }
