@@ -52,13 +52,7 @@ public sealed partial class DaemonClient
             string[] lines = text.Split("\r\n");
             int status = lines[0].Split(' ') is [_, var code, ..] && int.TryParse(code, out int s) ? s : 0;
             if (status != 101)
-            {
-                var body = new MemoryStream();
-                var buffer = new byte[8192];
-                int n;
-                while ((n = await socket.ReceiveAsync(buffer, SocketFlags.None, ct).ConfigureAwait(false)) > 0) body.Write(buffer, 0, n);
-                throw new DaemonException(ErrorMessage(status, null, HttpMethod.Post, path, body.ToArray()), status);
-            }
+                throw new DaemonException(ErrorMessage(status, null, HttpMethod.Post, path, await ReadErrorBodyAsync(socket, lines, ct).ConfigureAwait(false)), status);
             bool raw = lines.Any(l => l.StartsWith("Content-Type:", StringComparison.OrdinalIgnoreCase) && l.Contains(RawStreamContentType, StringComparison.OrdinalIgnoreCase));
             return new Attachment(socket, raw);
         }
@@ -72,6 +66,54 @@ public sealed partial class DaemonClient
             socket.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The body of a refused upgrade, by its framing: the daemon keeps the connection alive after an error, so reading
+    /// to the end of the stream would wait for its keep-alive timeout (minutes). Content-Length, or chunked (what an
+    /// error written by the exception handler is), or else up to the end of the stream.
+    /// </summary>
+    private static async Task<byte[]> ReadErrorBodyAsync(Socket socket, string[] head, CancellationToken ct)
+    {
+        string? Header(string name) => head.Skip(1).Select(l => l.Split(':', 2)).FirstOrDefault(p => p.Length == 2 && p[0].Trim().Equals(name, StringComparison.OrdinalIgnoreCase))?[1].Trim();
+        var pending = new List<byte>();
+        var buffer = new byte[8192];
+        async Task<bool> FillAsync()
+        {
+            int n = await socket.ReceiveAsync(buffer, SocketFlags.None, ct).ConfigureAwait(false);
+            pending.AddRange(buffer.AsSpan(0, n).ToArray());
+            return n > 0;
+        }
+        async Task<byte[]?> TakeAsync(int count)
+        {
+            while (pending.Count < count) if (!await FillAsync().ConfigureAwait(false)) return null;
+            var taken = pending.GetRange(0, count).ToArray();
+            pending.RemoveRange(0, count);
+            return taken;
+        }
+        async Task<string?> LineAsync()
+        {
+            int end;
+            while ((end = pending.IndexOf((byte)'\n')) < 0) if (!await FillAsync().ConfigureAwait(false)) return null;
+            return Encoding.ASCII.GetString((await TakeAsync(end + 1).ConfigureAwait(false))!).TrimEnd('\r', '\n');
+        }
+
+        const int Max = 64 * 1024;
+        if (int.TryParse(Header("Content-Length"), out int length))
+            return await TakeAsync(Math.Min(length, Max)).ConfigureAwait(false) ?? pending.ToArray();
+        if (Header("Transfer-Encoding")?.Contains("chunked", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            var body = new List<byte>();
+            while (body.Count < Max && await LineAsync().ConfigureAwait(false) is { } sizeLine
+                   && int.TryParse(sizeLine.Split(';')[0], System.Globalization.NumberStyles.HexNumber, null, out int size) && size > 0)
+            {
+                if (await TakeAsync(size + 2).ConfigureAwait(false) is not { } chunk) break;
+                body.AddRange(chunk.AsSpan(0, size).ToArray());
+            }
+            return body.ToArray();
+        }
+        while (pending.Count < Max && await FillAsync().ConfigureAwait(false)) { }
+        return pending.ToArray();
     }
 
     /// <summary><c>POST /containers/{id}/resize?h=H&amp;w=W</c>.</summary>

@@ -28,4 +28,17 @@ public class ExecCommandTests
         Assert.Equal((false, false, false), (detached.AttachStdin, detached.AttachStdout, detached.AttachStderr));
         Assert.Contains("-t", Assert.Throws<UsageException>(() => Request("-t", "web", "sh")).Message);
     }
+
+    [Fact]
+    public async Task A_refused_start_shows_the_daemons_message_without_waiting_for_the_connection_to_close()
+    {
+        using var daemon = new FakeDaemon()
+            .Answer(201, "Created", """{"Id":"e1"}""")
+            .AnswerKeptAlive(400, "Bad Request", """{"message":"/etc/passwd of container \u0027web\u0027 is a FIFO, not a regular file"}""");
+        var run = CliRunner.RunAsync(daemon.Host, "exec", "-u", "app", "web", "id");
+        Assert.True(await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(30))) == run, "the CLI waited for the daemon to close the connection");
+        var r = await run;
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("/etc/passwd of container 'web' is a FIFO, not a regular file", r.Err);
+    }
 }

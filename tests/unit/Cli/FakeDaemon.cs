@@ -11,7 +11,7 @@ namespace MyDocker.UnitTests.Cli;
 internal sealed class FakeDaemon : IDisposable
 {
     public sealed record Request(string Method, string Path, string Body);
-    public sealed record Response(int Status, string Reason, byte[] Body, string ContentType, int ChunkSize, bool HoldOpen = false);
+    public sealed record Response(int Status, string Reason, byte[] Body, string ContentType, int ChunkSize, bool HoldOpen = false, bool KeepAlive = false);
 
     private readonly Socket _listener;
     private readonly ConcurrentQueue<Response> _responses = new();
@@ -56,6 +56,14 @@ internal sealed class FakeDaemon : IDisposable
     public FakeDaemon AnswerOpenStream(byte[] body)
     {
         _responses.Enqueue(new Response(200, "OK", body, "application/vnd.docker.multiplexed-stream", 0, HoldOpen: true));
+        return this;
+    }
+
+    /// <summary>Answers as Kestrel answers an error to an upgrade request: chunked, and the connection kept alive
+    /// (until the fake is disposed), so a client that reads to the end of the stream waits for ever.</summary>
+    public FakeDaemon AnswerKeptAlive(int status, string reason, string json)
+    {
+        _responses.Enqueue(new Response(status, reason, Encoding.UTF8.GetBytes(json), "application/json", 0, KeepAlive: true));
         return this;
     }
 
@@ -122,6 +130,13 @@ internal sealed class FakeDaemon : IDisposable
         var response = _responses.TryDequeue(out var r) ? r
             : new Response(500, "Internal Server Error", "{\"message\":\"no canned response left\"}"u8.ToArray(), "application/json", 0);
         byte[] payload = response.Body;
+        if (response.KeepAlive)
+        {
+            await client.SendAsync(Encoding.ASCII.GetBytes(
+                $"HTTP/1.1 {response.Status} {response.Reason}\r\nContent-Type: {response.ContentType}\r\nTransfer-Encoding: chunked\r\n\r\n" +
+                $"{payload.Length:x}\r\n{Encoding.UTF8.GetString(payload)}\r\n0\r\n\r\n"), SocketFlags.None, _stop.Token);
+            await Task.Delay(Timeout.Infinite, _stop.Token);
+        }
         string length = response.HoldOpen ? "" : $"Content-Length: {payload.Length}\r\n";
         var header = $"HTTP/1.1 {response.Status} {response.Reason}\r\nContent-Type: {response.ContentType}\r\n" +
                      $"{length}Connection: close\r\n\r\n";
