@@ -15,8 +15,10 @@ public static partial class ContainerEndpoints
     private static async Task AttachAsync(HttpContext ctx, string id, ContainerService containers)
     {
         // Not RequestAborted: a client with no stdin to send half-closes the upgraded connection at once (the docker
-        // CLI does), which Kestrel reports as an abort. A client that really left is noticed when a write fails.
-        var ct = ctx.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        // CLI does), which Kestrel reports as an abort. A client that really left is noticed by ClientGone, so an
+        // attach to a silent container does not follow its log (and hold a subscription) for ever.
+        using var gone = ClientGone.Watch(ctx, ctx.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+        var ct = gone.Token;
         var q = ctx.Request.Query;
         bool stdout = Query.Bool(q["stdout"]), stderr = Query.Bool(q["stderr"]);
         var upgrade = ctx.Features.Get<IHttpUpgradeFeature>();

@@ -14,14 +14,17 @@ public static class EventEndpoints
     {
         app.MapGet("/events", async (HttpContext ctx, string? since, string? until, string? filters, EventHub hub) =>
         {
-            using var stopping = Streaming.UntilStopping(ctx);
-            var ct = stopping.Token;
             var from = Query.UnixTime(since, "since");
             var to = Query.UnixTime(until, "until");
             var match = Parse(filters);
             long? fromNano = from is { } f ? (f - DateTimeOffset.UnixEpoch).Ticks * 100 : null;
             long? toNano = to is { } t ? (t - DateTimeOffset.UnixEpoch).Ticks * 100 : null;
             using var sub = hub.Subscribe(fromNano);
+            // A client that stops reading blocks our writes; when the hub drops it for falling behind, the write waiting
+            // on it is cancelled too and the response ends (the client sees the stream close and may resume with since=).
+            using var stopping = Streaming.UntilStopping(ctx);
+            using var dropped = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token, sub.Dropped);
+            var ct = dropped.Token;
             await Streaming.SendHeadersAsync(ctx.Response, "application/json", ct);
 
             async Task<bool> Send(EventRow row)
@@ -40,6 +43,11 @@ public static class EventEndpoints
                 if (to is { } u) stop.CancelAfter(u - DateTimeOffset.UtcNow is var d && d > TimeSpan.Zero ? d : TimeSpan.Zero);
                 await foreach (var row in sub.Live.ReadAllAsync(stop.Token))
                     if (!await Send(row)) return;
+            }
+            catch (Exception e) when (e is OperationCanceledException or SubscriberDroppedException && sub.Dropped.IsCancellationRequested)
+            {
+                // Disconnect: what is queued for a reader that stopped would never drain anyway.
+                ctx.Abort();
             }
             catch (OperationCanceledException) { }
         });

@@ -59,14 +59,19 @@ public static class ExecEndpoints
         ctx.Response.Headers.Upgrade = "tcp";
         using var hold = HalfClose.Hold(ctx);
         await using var stream = await upgrade!.UpgradeAsync();
+        // A client that went away ends the exec: its output has nowhere to go, and the runc exec, the pipes and this
+        // request would otherwise stay until the process ends by itself (`tail -f` never does). Docker lets the
+        // process live on because its shim, not the daemon, holds the stdio; `exec -d` is the way to get that here.
+        using var gone = ClientGone.Watch(ctx, ct);
         using (process)
+        using (gone.Token.Register(process.Dispose))
         {
             // Not awaited: the client's stdin may stay open until it sees the output end (see AttachStdioAsync).
-            if (process.Input is { } stdin) _ = PumpAsync(stream, stdin, hold.InputEnded, ct);
+            if (process.Input is { } stdin) _ = PumpAsync(stream, stdin, hold.InputEnded, gone.Token);
             var writeLock = new SemaphoreSlim(1, 1);
             await Task.WhenAll(
-                CopyOutAsync(process.Output, stream, LogStream.Stdout, writeLock, ct),
-                CopyOutAsync(process.Errors, stream, LogStream.Stderr, writeLock, ct));
+                CopyOutAsync(process.Output, stream, LogStream.Stdout, writeLock, gone.Token),
+                CopyOutAsync(process.Errors, stream, LogStream.Stderr, writeLock, gone.Token));
             await process.Exited;
         }
     }

@@ -24,6 +24,9 @@ public sealed class DaemonUnderTest : IDisposable
     /// <summary>Unique per daemon, so its containers' cgroups never mix with another run's or the host daemon's.</summary>
     public string CgroupParent { get; } = "mydocker-e2e-" + Guid.NewGuid().ToString("N")[..12];
 
+    /// <summary>The daemon's pid (nsenter execs it, so it is the started process's), for looking at /proc/PID.</summary>
+    public int Pid => _process?.Id ?? throw new InvalidOperationException("daemon not started");
+
     /// <summary>Flags added to every start (e.g. --dashboard-port N).</summary>
     public List<string> ExtraArgs { get; } = [];
     /// <summary>Environment variables added to every start (e.g. log levels while chasing a bug).</summary>
