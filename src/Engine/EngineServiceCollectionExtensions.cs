@@ -52,6 +52,7 @@ public static class EngineServiceCollectionExtensions
             ConmonPath = options.ConmonPath,
         });
         services.AddSingleton<ContainerRuntime>();
+        services.AddSingleton<RuntimeCheck>();
         services.AddSingleton<ExitWatcher>();
         services.AddSingleton<PortReservations>();
         services.AddSingleton<IConntrack, CtNetlink>();

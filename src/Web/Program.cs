@@ -63,6 +63,8 @@ app.Services.GetRequiredService<StateDbFactory>().Migrate();
 var report = await app.Services.GetRequiredService<Reconciler>().RunAsync(firstRun: true);
 log.LogInformation("Reconciled at start-up: {Repaired} repaired, {Removed} removed, {Errors} errors",
     report.Repaired.Count, report.Removed.Count, report.Errors.Count);
+// Logs a loud warning when the OCI runtime lacks security fixes (also shown by `mydocker system doctor`).
+await app.Services.GetRequiredService<MyDocker.Engine.Containers.Runtime.RuntimeCheck>().CheckAsync();
 
 // The dashboard's TCP listener: host/origin/cookie checks first; the unix socket passes through untouched.
 app.UseDashboardGate(dashboard);

@@ -19,7 +19,7 @@ public static class SystemCommands
     public static readonly CommandSpec Doctor = new()
     {
         Name = "doctor",
-        Summary = "Name anything outside MyDocker (another tool's firewall) that blocks its networks' traffic",
+        Summary = "Name anything outside MyDocker that blocks its networks' traffic (another tool's firewall) or endangers it (an unpatched OCI runtime)",
         MaxArgs = 0,
         Run = DoctorAsync,
     };
@@ -89,7 +89,7 @@ public static class SystemCommands
         if (errors == 0 && warnings == 0)
             sb.Append("Nothing outside MyDocker blocks its networks' traffic.\n");
         else
-            sb.Append($"{errors} thing(s) block MyDocker's traffic, {warnings} may block some of it.\n");
+            sb.Append($"{errors} error(s), {warnings} warning(s).\n");
         return sb.ToString();
     }
 

@@ -47,7 +47,8 @@ public sealed class ReconcileReport
     public List<string> Errors { get; set; } = new();
 }
 
-/// <summary>Answer of <c>GET /mydocker/v1/system/doctor</c>: what stands in the way of the engine's networks.</summary>
+/// <summary>Answer of <c>GET /mydocker/v1/system/doctor</c>: what stands in the way of the engine's networks, and an OCI
+/// runtime lacking security fixes.</summary>
 public sealed class DoctorReport
 {
     public List<DoctorFinding> Findings { get; set; } = new();
@@ -56,7 +57,8 @@ public sealed class DoctorReport
 /// <summary>One finding of the doctor, in plain words.</summary>
 public sealed class DoctorFinding
 {
-    /// <summary>"error" (blocks our traffic now), "warning" (may block some of it), "info" (handled, nothing to do).</summary>
+    /// <summary>"error" (blocks our traffic now), "warning" (may block some of it; an unpatched runtime), "info" (handled,
+    /// nothing to do).</summary>
     public string Severity { get; set; } = "";
     /// <summary>What the finding is about, e.g. "nftables chain ip filter FORWARD (hook forward, priority 0)".</summary>
     public string Object { get; set; } = "";

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Mvc;
+using MyDocker.Engine.Containers.Runtime;
 using MyDocker.Engine.Networks;
 using MyDocker.Engine.Networks.Firewall.Foreign;
 using MyDocker.Engine.Reconcile;
@@ -40,12 +41,24 @@ public static class SystemEndpoints
             Results.Json(await reconciler.RunAsync(ct: ct), ApiJsonContext.Default.ReconcileReport));
 
         // [FromServices]: the foreign firewall is a service, never a body (a GET cannot infer one).
-        app.MapGet("/mydocker/v1/system/doctor", async ([FromServices] ForeignFirewall foreign, NetworkService networks, CancellationToken ct) =>
+        app.MapGet("/mydocker/v1/system/doctor", async (
+            [FromServices] ForeignFirewall foreign, NetworkService networks, [FromServices] RuntimeCheck runtime, CancellationToken ct) =>
         {
             var names = (await networks.ListAsync(ct)).ToDictionary(n => n.Record.Bridge, n => n.Record.Name, StringComparer.Ordinal);
-            return Results.Json(Doctor(foreign.Inspect(names.Keys), names), ApiJsonContext.Default.DoctorReport);
+            var report = Doctor(foreign.Inspect(names.Keys), names);
+            if (RuntimeFinding(await runtime.CheckAsync()) is { } finding) report.Findings.Insert(0, finding);
+            return Results.Json(report, ApiJsonContext.Default.DoctorReport);
         });
     }
+
+    /// <summary>A warning when the OCI runtime lacks security fixes or its version cannot be read; null when it is fine.</summary>
+    public static DoctorFinding? RuntimeFinding(RuntimeCheckResult check) => check.Healthy ? null : new DoctorFinding
+    {
+        Severity = DoctorFinding.Warning,
+        Object = $"OCI runtime {check.RuntimePath}",
+        Problem = check.Describe() + ".",
+        Fix = check.Fix + ".",
+    };
 
     /// <summary>The doctor's findings for foreign firewall blockers: an uncovered certain drop is an error (our traffic
     /// dies there now), an uncovered conditional one a warning, a covered one info. Errors first.</summary>

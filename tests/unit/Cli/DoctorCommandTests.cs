@@ -27,7 +27,7 @@ public class DoctorCommandTests
             "warning: nftables chain inet other fw (hook forward, priority 10)\n" +
             "  problem: may drop\n" +
             "  fix:     allow it\n" +
-            "1 thing(s) block MyDocker's traffic, 1 may block some of it.\n", r.Out);
+            "1 error(s), 1 warning(s).\n", r.Out);
         Assert.Equal("GET /mydocker/v1/system/doctor", daemon.Requests.Select(q => $"{q.Method} {q.Path}").Single());
     }
 
