@@ -30,8 +30,10 @@ public sealed partial class ContainerService
                 throw EngineException.Conflict($"container '{record.Name}' is being removed; it cannot be started");
             var paths = ContainerPaths.For(options, id);
             // A previous run's leftovers (exit file, stopped runc state) must not be mistaken for this run's. A container
-            // that never ran has none, and skipping the two runc calls is a sixth of `run -d`.
-            if (record.StartedAt is not null)
+            // that never ran has none, and skipping the two runc calls is a sixth of `run -d` — unless a start was cut
+            // short between `runc create` and the Running record (a daemon crash): its runc container exists, and
+            // `runc create` would fail on the id (the state directory is a cheap sign of that).
+            if (record.StartedAt is not null || runtime.HasState(id))
             {
                 await runtime.DeleteAsync(id, CancellationToken.None);
                 runtime.ClearExit(id);
@@ -49,6 +51,7 @@ public sealed partial class ContainerService
                 FailAttachWaiters(id, e);
                 throw;
             }
+            CrashPoint.Hit("container-start:runc-created");
             record.Phase = ContainerPhase.Running;
             record.Pid = pid;
             record.MonitorPid = runtime.MonitorPid(id);

@@ -96,7 +96,14 @@ public sealed partial class ContainerService(
             scope.OnRollback($"published ports of {record.Name}", () => ports.Release(id));
             record.SpecJson = JsonSerializer.Serialize(request.Spec with { Command = command, Ports = [.. published] });
             // 2. Kernel and files, each step undone in reverse order if a later one fails.
-            var address = await networks.AllocateAddressAsync(network.Record.Id, id, requestedIp, CancellationToken.None);
+            IPAddress address;
+            try { address = await networks.AllocateAddressAsync(network.Record.Id, id, requestedIp, CancellationToken.None); }
+            catch (EngineException e) when (e.Kind == ErrorKind.NotFound)
+            {
+                // A `network rm`/`prune` won the race for the network (NetworkService's address locks).
+                throw EngineException.NotFound(
+                    $"network '{network.Record.Name}' was removed while container '{record.Name}' was being created; create the network again or choose another");
+            }
             scope.OnRollback($"address {address}", () => networks.ReleaseAddress(network.Record.Id, address));
             var plan = EndpointPlanFor(id, network.Record, address, paths);
             record.IpAddress = address.ToString();

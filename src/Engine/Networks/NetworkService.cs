@@ -24,6 +24,14 @@ public sealed class NetworkService(
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
+    /// <summary>
+    /// Per network: allocating an address holds it shared, removing the network exclusive. Removal checks for leases
+    /// and then closes the pool; without this a lease could land in between and a container be recorded on a removed
+    /// network, whose `rm` would then fail for ever. Allocation does not take <see cref="_gate"/>: creates on one
+    /// network still run in parallel.
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SharedExclusiveLock> _addressLocks = new();
+
     /// <summary>Held by the reconciler too, so it never races a create or remove.</summary>
     internal SemaphoreSlim Gate => _gate;
 
@@ -136,11 +144,14 @@ public sealed class NetworkService(
         {
             await using var db = state.Create();
             var record = await ResolveAsync(db, idOrName, ct);
-            var leases = ipam.Leases(record.Id);
-            if (leases.Count > 0)
-                throw EngineException.Conflict(
-                    $"network '{record.Name}' has {leases.Count} active endpoint(s) ({string.Join(", ", leases.Take(5).Select(l => $"{l.OwnerId} {IPv4.ToAddress(l.Address)}"))}); remove them first (mydocker rm -f CONTAINER)");
-            await RemoveLockedAsync(db, record, ct);
+            using (await AddressLockOf(record.Id).ExclusiveAsync(ct))
+            {
+                var leases = ipam.Leases(record.Id);
+                if (leases.Count > 0)
+                    throw EngineException.Conflict(
+                        $"network '{record.Name}' has {leases.Count} active endpoint(s) ({string.Join(", ", leases.Take(5).Select(l => $"{l.OwnerId} {IPv4.ToAddress(l.Address)}"))}); remove them first (mydocker rm -f CONTAINER)");
+                await RemoveLockedAsync(db, record, ct);
+            }
         }
         finally { _gate.Release(); }
     }
@@ -153,12 +164,18 @@ public sealed class NetworkService(
         try
         {
             await using var db = state.Create();
-            var unused = (await db.Networks.Where(n => n.Phase == NetworkPhase.Ready).ToListAsync(ct))
-                .Where(r => ipam.Leases(r.Id).Count == 0)
+            var candidates = (await db.Networks.Where(n => n.Phase == NetworkPhase.Ready).ToListAsync(ct))
                 .OrderBy(r => r.Name, StringComparer.Ordinal)
                 .ToList();
-            foreach (var record in unused) await RemoveLockedAsync(db, record, ct);
-            return unused.Select(r => r.Name).ToList();
+            var removed = new List<string>();
+            foreach (var record in candidates)
+                using (await AddressLockOf(record.Id).ExclusiveAsync(ct))
+                {
+                    if (ipam.Leases(record.Id).Count > 0) continue;
+                    await RemoveLockedAsync(db, record, ct);
+                    removed.Add(record.Name);
+                }
+            return removed;
         }
         finally { _gate.Release(); }
     }
@@ -172,6 +189,7 @@ public sealed class NetworkService(
         TeardownKernel(record);
         CrashPoint.Hit("network-remove:kernel-done");
         await db.Networks.Where(n => n.Id == record.Id).ExecuteDeleteAsync(CancellationToken.None);
+        _addressLocks.TryRemove(record.Id, out _); // a waiter still holding it finds the network gone
         await OpenForeignFirewallAsync(db, $"the accept rules of network {record.Name} could not be removed from another tool's FORWARD chain");
         logger.LogInformation("Removed network {Network} ({Id})", record.Name, record.Id[..12]);
         events.Publish("network", "destroy", record.Id, new Dictionary<string, string> { ["name"] = record.Name, ["type"] = "bridge" });
@@ -189,21 +207,31 @@ public sealed class NetworkService(
         }
     }
 
-    /// <summary>Leases an address of the network to an endpoint (a container, in the next milestone).</summary>
+    /// <summary>Leases an address of the network to an endpoint (a container). Refused with NotFound when the network
+    /// is removed meanwhile (see <see cref="_addressLocks"/>).</summary>
     public async Task<IPAddress> AllocateAddressAsync(string idOrName, string ownerId, IPAddress? requested = null, CancellationToken ct = default)
     {
         await using var db = state.Create();
         var record = await ResolveAsync(db, idOrName, ct);
         uint? wanted = requested is null ? null : IPv4.ToUInt(requested);
-        return IPv4.ToAddress(ipam.Allocate(record.Id, ownerId, wanted));
+        using (await AddressLockOf(record.Id).SharedAsync(ct))
+        {
+            // A removal that held the lock before us has closed the pool, or left the network half-removed.
+            if (!await db.Networks.AsNoTracking().AnyAsync(n => n.Id == record.Id && n.Phase == NetworkPhase.Ready, ct))
+                throw EngineException.NotFound($"network '{record.Name}' was removed meanwhile; create it again or choose another network");
+            return IPv4.ToAddress(ipam.Allocate(record.Id, ownerId, wanted));
+        }
     }
-
 
     /// <summary>Returns an endpoint's address to the pool of a network known by its id (the address pool's id); false if
     /// it was not leased. No lookup, so a container's teardown and rollback, which hold the id, need neither the
-    /// database nor an await.</summary>
-    /// <exception cref="InvalidOperationException">The network's pool is not open.</exception>
-    public bool ReleaseAddress(string networkId, IPAddress address) => ipam.Release(networkId, IPv4.ToUInt(address));
+    /// database nor an await. A pool that is not open (its network was removed, which deleted its leases with it) has
+    /// nothing to give back: false, so a container's teardown never fails on it.</summary>
+    public bool ReleaseAddress(string networkId, IPAddress address)
+    {
+        try { return ipam.Release(networkId, IPv4.ToUInt(address)); }
+        catch (InvalidOperationException) when (!ipam.IsOpen(networkId)) { return false; }
+    }
 
     /// <summary>Removes the kernel state and the address pool of a network; throws listing every failed step.</summary>
     internal void TeardownKernel(NetworkRecord record, bool deleteDeviceNow = false)
@@ -213,6 +241,8 @@ public sealed class NetworkService(
         t.Step($"address pool of {record.Name}", () => ipam.ClosePool(record.Id, deleteLeases: true));
         t.ThrowIfFailed($"removing network '{record.Name}'");
     }
+
+    private SharedExclusiveLock AddressLockOf(string networkId) => _addressLocks.GetOrAdd(networkId, _ => new SharedExclusiveLock());
 
     internal static IpamPool PoolOf(NetworkRecord r) =>
         new(r.Id, IPv4Subnet.Parse(r.Subnet), IPv4.Parse(r.Gateway), r.IpRange is null ? null : IPv4Subnet.Parse(r.IpRange), r.Name);

@@ -80,11 +80,22 @@ public sealed class ContainerReconciler(
                 var spec = System.Text.Json.JsonSerializer.Deserialize<ContainerSpec>(r.SpecJson) ?? new ContainerSpec();
                 foreach (var problem in ports.Restore(r.Id, r.Name, spec.Ports)) report.Errors.Add(problem);
             });
+            if (r.Phase != ContainerPhase.Running)
+                attempt($"runtime state of container '{r.Name}'", () =>
+                {
+                    if (containers.RemoveUnstartedRuntime(r.Id) is { } removed) report.Removed.Add(removed);
+                });
             if (r.Phase == ContainerPhase.Running)
                 attempt($"state of container '{r.Name}'", () =>
                 {
                     var s = runtime.StateAsync(r.Id, CancellationToken.None).GetAwaiter().GetResult();
-                    if (s is { Status: "running" or "created" }) return;
+                    if (s is { Status: "running" }) return;
+                    if (s is { Status: "created" })
+                    {
+                        // Never "Up" for a process that never ran: the start is finished (or the exit recorded).
+                        if (containers.FinishInterruptedStart(r.Id) is { } done) report.Repaired.Add(done);
+                        return;
+                    }
                     if (runtime.ReadExit(r.Id) is not null)
                     {
                         // An exit the exit loop has not recorded (missed, or recording it failed): hand it back to the

@@ -196,6 +196,9 @@ public sealed partial class ContainerRuntime(RuntimeOptions options, ILogger<Con
             throw new EngineException(ErrorKind.Internal, $"container {id} deleted but its cgroups are busy: {string.Join(", ", left)}");
     }
 
+    /// <summary>Whether runc has state for the container (any status), without running runc: its state directory.</summary>
+    public bool HasState(string id) => Directory.Exists(Path.Combine(options.RuncRoot, id));
+
     /// <summary>runc's state of the container, or null when runc does not know it.</summary>
     public async Task<RuntimeState?> StateAsync(string id, CancellationToken ct)
     {

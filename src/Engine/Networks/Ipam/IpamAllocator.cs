@@ -137,6 +137,9 @@ public sealed class IpamAllocator
         }
     }
 
+    /// <summary>Whether the pool is open (loaded and not closed).</summary>
+    public bool IsOpen(string poolId) => _pools.TryGetValue(poolId, out var state) && !state.Closed;
+
     /// <summary>Releases a leased address; returns false if it was not leased. The cursor does not move.</summary>
     /// <exception cref="InvalidOperationException">The pool is not open.</exception>
     public bool Release(string poolId, uint address)
