@@ -37,7 +37,10 @@ public static class DashboardGate
             h.ContentSecurityPolicy = ContentSecurityPolicy(authority);
             h.XContentTypeOptions = "nosniff";
             h.XFrameOptions = "DENY";
-            h["Referrer-Policy"] = "no-referrer";
+            // Never a Referer to another origin (it would name the dashboard's host to a container's server). Not
+            // no-referrer: under it Chromium sends "Origin: null" with the page's own form POSTs (Fetch standard,
+            // "serializing a request origin"), and the logout form would fail the Origin check.
+            h["Referrer-Policy"] = "same-origin";
 
             // At SIGTERM SignalR closes every circuit's WebSocket, and Blazor reconnects at once over a keep-alive
             // connection Kestrel still serves; that new WebSocket would hold the shutdown for HostOptions.ShutdownTimeout
