@@ -38,7 +38,7 @@ public static class DashboardHosting
         var access = new DashboardAccess(Path.Combine(dataRoot, "dashboard"));
         builder.Services.AddSingleton(access);
         builder.Services.AddSingleton(new DashboardSite(options, access));
-        builder.Services.AddSingleton(sp => new LiveSessions(access));
+        builder.Services.AddSingleton(_ => new LiveSessions(access));
         builder.Services.AddSingleton<Containers.PortLinks>();
         builder.Services.AddSingleton<IDashboardEngine, EngineDashboardClient>();
         builder.Services.AddSingleton<Logs.IDashboardLogs, Logs.EngineDashboardLogs>();
