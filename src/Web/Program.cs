@@ -96,7 +96,7 @@ app.Lifetime.ApplicationStarted.Register(() =>
         string url = DashboardHosting.LoginUrl(dashboard, app.Services.GetRequiredService<DashboardAccess>());
         Console.WriteLine($"Dashboard: {url}");
         if (!System.Net.IPAddress.IsLoopback(dashboard.ListenAddress()))
-            log.LogWarning("The dashboard listens on {Address}, reachable from other machines over plain HTTP (the session cookie included); loopback with 'ssh -L' is safer", dashboard.BaseUrl);
+            log.LogWarning("The dashboard listens on {Address}, reachable from other machines over plain HTTP (the session cookie included), and a web page served on any port of that address can obtain the cookie; loopback with 'ssh -L' is safer", dashboard.ListenEndpoint);
     }
 });
 app.Lifetime.ApplicationStopped.Register(() => { try { File.Delete(socketPath); } catch (IOException) { } });
@@ -106,12 +106,12 @@ try
     try { await app.StartAsync(); }
     catch (IOException e) when (dashboard is not null && e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
     {
-        Console.Error.WriteLine($"mydockerd: the dashboard's port {dashboard.Authorities()[0]} is in use; free it, or start with --dashboard-port N (MyDocker:Dashboard:Port) or --no-dashboard");
+        Console.Error.WriteLine($"mydockerd: the dashboard's port {dashboard.ListenEndpoint} is in use; free it, or start with --dashboard-port N (MyDocker:Dashboard:Port) or --no-dashboard");
         return 1;
     }
     catch (IOException e) when (dashboard is not null)
     {
-        Console.Error.WriteLine($"mydockerd: the dashboard cannot listen on {dashboard.Authorities()[0]} ({e.Message}); set MyDocker:Dashboard:Address to an address of this host, or start with --no-dashboard");
+        Console.Error.WriteLine($"mydockerd: the dashboard cannot listen on {dashboard.ListenEndpoint} ({e.Message}); set MyDocker:Dashboard:Address to an address of this host, or start with --no-dashboard");
         return 1;
     }
     await app.WaitForShutdownAsync();
