@@ -32,8 +32,8 @@ options.ExecRoot = daemonArgs.ExecRoot ?? options.ExecRoot;
 string socketPath = (daemonArgs.Host ?? builder.Configuration["MyDocker:Host"] ?? "unix:///run/mydocker/mydocker.sock")["unix://".Length..];
 
 // Both roots hold state only root may read: the database, and the API socket that controls the host's network.
-foreach (var dir in new[] { options.DataRoot, options.ExecRoot, Path.GetDirectoryName(socketPath)! })
-    Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+try { DaemonDirectories.Secure(options, socketPath); }
+catch (InvalidOperationException e) { Console.Error.WriteLine($"mydockerd: {e.Message}"); return 1; }
 
 SingleInstanceLock instanceLock;
 try { instanceLock = SingleInstanceLock.Acquire(options.DataRoot); }
@@ -41,8 +41,8 @@ catch (InvalidOperationException e) { Console.Error.WriteLine($"mydockerd: {e.Me
 using var heldLock = instanceLock;
 
 // We hold the data root's lock, so a socket file left at this path is a dead daemon's.
-if (File.Exists(socketPath)) File.Delete(socketPath);
-builder.WebHost.ConfigureKestrel(k => k.ListenUnixSocket(socketPath, listen => listen.UseExecStartUpgrade().UseHalfCloseHold()));
+string bindPath = DaemonDirectories.PrepareSocket(socketPath);
+builder.WebHost.ConfigureKestrel(k => k.ListenUnixSocket(bindPath, listen => listen.UseExecStartUpgrade().UseHalfCloseHold()));
 builder.Services.AddMyDockerEngine(options);
 builder.Services.AddHostedService<ContainerExitService>();
 builder.Services.AddHostedService<FirewallWatchService>();
@@ -63,6 +63,7 @@ app.Services.GetRequiredService<StateDbFactory>().Migrate();
 var report = await app.Services.GetRequiredService<Reconciler>().RunAsync(firstRun: true);
 log.LogInformation("Reconciled at start-up: {Repaired} repaired, {Removed} removed, {Errors} errors",
     report.Repaired.Count, report.Removed.Count, report.Errors.Count);
+app.Services.GetRequiredService<MyDocker.Engine.Images.ImageService>().StartSeedImport();
 
 // The dashboard's TCP listener: host/origin/cookie checks first; the unix socket passes through untouched.
 app.UseDashboardGate(dashboard);
@@ -87,7 +88,7 @@ dockerApi.MapFallback((HttpContext ctx) => ApiErrors.Write(ctx, StatusCodes.Stat
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {
-    File.SetUnixFileMode(socketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    DaemonDirectories.PublishSocket(bindPath, socketPath);
     log.LogInformation("mydockerd {Version} listening on unix://{Socket} (data root {DataRoot}, exec root {ExecRoot}, pid {Pid})",
         SystemEndpoints.Version, socketPath, options.DataRoot, options.ExecRoot, Environment.ProcessId);
     if (dashboard is not null)

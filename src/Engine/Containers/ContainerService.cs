@@ -101,7 +101,8 @@ public sealed partial class ContainerService(
             record.MacAddress = string.Join(':', plan.Mac.GetAddressBytes().Select(b => b.ToString("x2")));
             CrashPoint.Hit("container-create:leased");
 
-            Directory.CreateDirectory(paths.Dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            PrivateDirectory.Ensure(ContainerPaths.ContainersDir(options), "containers directory");
+            Directory.CreateDirectory(paths.Dir, PrivateDirectory.Mode);
             scope.OnRollback($"directory {paths.Dir}", () => Directory.Delete(paths.Dir, recursive: true));
             foreach (var dir in new[] { paths.Upper, paths.Work, paths.Rootfs }) Directory.CreateDirectory(dir);
             OverlayMount.Mount(images.LowerDirs(image), paths.Upper, paths.Work, paths.Rootfs);

@@ -19,7 +19,8 @@ public sealed class DaemonUnderTest : IDisposable
     public string Root { get; }
     public string DataRoot => Path.Combine(Root, "data");
     public string ExecRoot => Path.Combine(Root, "exec");
-    public string Socket => Path.Combine(Root, "exec", "mydocker.sock");
+    /// <summary>The API socket; in the exec root unless a test puts it elsewhere before starting.</summary>
+    public string Socket { get; set; }
     public string HostArg => "unix://" + Socket;
     /// <summary>Unique per daemon, so its containers' cgroups never mix with another run's or the host daemon's.</summary>
     public string CgroupParent { get; } = "mydocker-e2e-" + Guid.NewGuid().ToString("N")[..12];
@@ -28,11 +29,16 @@ public sealed class DaemonUnderTest : IDisposable
     public List<string> ExtraArgs { get; } = [];
     /// <summary>Environment variables added to every start (e.g. log levels while chasing a bug).</summary>
     public Dictionary<string, string> ExtraEnv { get; } = [];
+    /// <summary>The umask the daemon starts with (octal, e.g. "000"); null keeps the test process's.</summary>
+    public string? Umask { get; set; }
+    /// <summary>The daemon's pid (nsenter execs it without forking when it enters no pid namespace).</summary>
+    public int Pid => _process?.Id ?? 0;
 
     public DaemonUnderTest(string purpose = "d", bool start = true)
     {
         Netns = new TestNetns(purpose);
         Root = Directory.CreateTempSubdirectory("mydocker-e2e-").FullName;
+        Socket = Path.Combine(Root, "exec", "mydocker.sock");
         if (start) Start();
     }
 
@@ -40,10 +46,12 @@ public sealed class DaemonUnderTest : IDisposable
     public void Start(string? crashAt = null, bool waitReady = true)
     {
         if (_process is { HasExited: false }) throw new InvalidOperationException("daemon already running");
-        var psi = new ProcessStartInfo("nsenter")
+        var psi = new ProcessStartInfo(Umask is null ? "nsenter" : "sh")
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
+        // A fixed script; the umask and the command are its arguments, never spliced into it.
+        if (Umask is not null) foreach (var a in new[] { "-c", "umask \"$0\" && exec nsenter \"$@\"", Umask }) psi.ArgumentList.Add(a);
         foreach (var a in new[] { "--net=" + Netns.Path, Artifacts.Daemon, "--data-root", DataRoot, "--exec-root", ExecRoot, "-H", HostArg })
             psi.ArgumentList.Add(a);
         foreach (var a in ExtraArgs) psi.ArgumentList.Add(a);

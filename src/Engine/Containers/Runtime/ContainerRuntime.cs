@@ -40,7 +40,7 @@ public sealed partial class ContainerRuntime(RuntimeOptions options, ILogger<Con
     public async Task<int> CreateAsync(string id, string bundleDir, string logPath, StdioOptions stdio, CancellationToken ct)
     {
         foreach (var dir in new[] { options.RuncRoot, options.ExitDir, options.SocketDir, MonitorDirOf(id) })
-            Directory.CreateDirectory(dir);
+            Directory.CreateDirectory(dir, Common.PrivateDirectory.Mode);
         ClearExit(id);
         var args = new List<string>
         {

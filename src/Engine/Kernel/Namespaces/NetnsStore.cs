@@ -39,7 +39,7 @@ public sealed class NetnsStore
     public string Create(string name)
     {
         string path = PathOf(name);
-        System.IO.Directory.CreateDirectory(_directory);
+        System.IO.Directory.CreateDirectory(_directory, Common.PrivateDirectory.Mode);
         if (IsNsfs(path))
             throw EngineException.Conflict($"network namespace {path} already exists; remove it first (or run 'mydocker system reconcile' if nothing uses it)");
         // The mount point must exist; O_EXCL is not used because a leftover empty file is fine to reuse.
