@@ -6,7 +6,7 @@ namespace MyDocker.Engine.Containers.Runtime;
 /// <summary>
 /// Writes an OCI runtime spec (config.json, runtime-spec 1.0.2 as runc 1.1 reads it) with Docker's defaults or
 /// tighter: moby's oci.DefaultLinuxSpec (mounts, masked and read-only paths) and daemon/oci_linux.go (PATH, HOSTNAME,
-/// resources, sysctls, recursive read-only binds), Podman's capability set, a seccomp profile, a pids limit, the
+/// resources, sysctls, recursive read-only binds), a capability set and a seccomp profile, a pids limit, the
 /// container's own RLIMIT_NOFILE and OOM priority (what each is: <see cref="RuntimeSpec"/>). Pure apart from reading
 /// the rootfs's /etc/passwd and /etc/group when a user is named.
 /// </summary>

@@ -36,7 +36,7 @@ public sealed record RuntimeSpec(
     string CgroupParent = RuntimeOptions.DefaultCgroupParent,
     bool Terminal = false)
 {
-    /// <summary>The capability set (bounding, effective and permitted); Podman's default 11 unless changed.</summary>
+    /// <summary>The capability set (bounding, effective and permitted); <see cref="Security.Capabilities.Default"/> unless changed.</summary>
     public IReadOnlyList<string> Capabilities { get; init; } = Security.Capabilities.Default;
 
     /// <summary>The OCI <c>linux.seccomp</c> object (see <see cref="Security.SeccompProfiles.For"/>); null runs the
