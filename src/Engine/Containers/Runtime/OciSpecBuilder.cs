@@ -29,7 +29,7 @@ public static class OciSpecBuilder
     /// (GHSA-6fw5-f8r9-fgfm); runc masks paths, not globs, so the CPUs' directories are listed from the host once, as
     /// moby does. runc skips a masked path that does not exist in the container.
     /// </summary>
-    public static readonly IReadOnlyList<string> MaskedPaths =
+    private static readonly IReadOnlyList<string> MaskedPaths =
     [
         "/proc/acpi", "/proc/asound", "/proc/interrupts", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
         "/proc/sched_debug", "/proc/scsi", "/proc/timer_list", "/proc/timer_stats", "/sys/devices/virtual/powercap",
@@ -39,7 +39,7 @@ public static class OciSpecBuilder
 
     /// <summary>Lets every group open ICMP echo sockets, so `ping` works without CAP_NET_RAW (moby daemon/oci_linux.go
     /// sets it for every container with its own network namespace). runc writes it inside the container's netns.</summary>
-    public static readonly IReadOnlyDictionary<string, string> Sysctls = new Dictionary<string, string>
+    private static readonly IReadOnlyDictionary<string, string> Sysctls = new Dictionary<string, string>
     {
         ["net.ipv4.ping_group_range"] = "0 2147483647",
     };
