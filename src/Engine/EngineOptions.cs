@@ -29,6 +29,13 @@ public sealed class EngineOptions
     /// <summary>The cgroup (in every hierarchy) under which containers get theirs: /CgroupParent/ID.</summary>
     public string CgroupParent { get; set; } = "mydocker";
 
+    /// <summary>
+    /// The most processes and threads a container may hold unless it is created with --pids-limit (0 or less: no
+    /// limit). A fork bomb in one container then cannot take the host's pids, which the daemon needs to spawn runc and
+    /// conmon. Podman's default is 2048 (containers.conf pids_limit); Docker sets none.
+    /// </summary>
+    public long DefaultPidsLimit { get; set; } = 2048;
+
     /// <summary>The OCI runtime and the monitor (DESIGN.md §4.3).</summary>
     public string RuntimePath { get; set; } = "/usr/sbin/runc";
     public string ConmonPath { get; set; } = "/usr/bin/conmon";

@@ -57,6 +57,7 @@ builder.Services.ConfigureHttpJsonOptions(o =>
 
 var app = builder.Build();
 var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("mydockerd");
+MyDocker.Engine.Containers.Runtime.ResourceDefaults.ProtectDaemon(log);
 
 // Start-up order: schema first, then the reconciler makes the kernel match the records before any request is served.
 app.Services.GetRequiredService<StateDbFactory>().Migrate();

@@ -36,6 +36,10 @@ public static class RunCommand
         FlagSpec.Value("entrypoint", '\0', "string", "Overwrite the default ENTRYPOINT of the image"),
         FlagSpec.Value("hostname", 'h', "string", "Container host name"),
         FlagSpec.Value("user", 'u', "string", "Username or UID[:GID]"),
+        FlagSpec.List("security-opt", '\0', "list", "Security options: seccomp=unconfined, seccomp=PROFILE.json, no-new-privileges (repeatable)"),
+        FlagSpec.List("cap-add", '\0', "list", "Add a Linux capability, e.g. NET_RAW, or ALL (repeatable)"),
+        FlagSpec.List("cap-drop", '\0', "list", "Drop a Linux capability, or ALL (repeatable)"),
+        FlagSpec.Value("pids-limit", '\0', "int", "Tune the container's pids limit (0 or -1 for unlimited; default: the daemon's, 2048)"),
     ];
 
     public static readonly CommandSpec Spec = new()
@@ -107,6 +111,10 @@ public static class RunCommand
                 AutoRemove = autoRemove && detach,
                 Memory = args.Value("memory") is { } m ? RunOptionParsers.ParseMemory(m) : 0,
                 NanoCpus = args.Value("cpus") is { } c ? RunOptionParsers.ParseCpus(c) : 0,
+                SecurityOpt = args.Values("security-opt") is { Count: > 0 } opts ? [.. opts.Select(RunOptionParsers.ParseSecurityOpt)] : null,
+                CapAdd = args.Values("cap-add") is { Count: > 0 } add ? [.. add] : null,
+                CapDrop = args.Values("cap-drop") is { Count: > 0 } drop ? [.. drop] : null,
+                PidsLimit = args.Value("pids-limit") is { } pids ? RunOptionParsers.ParsePidsLimit(pids) : null,
             },
             NetworkingConfig = network is null ? null : new NetworkingConfig
             {

@@ -39,6 +39,18 @@ public static class ContainerPlanner
         }
     }
 
+    /// <summary>
+    /// The spec as it is stored: capability names normalised ("net_raw" → "CAP_NET_RAW", as the docker CLI sends them)
+    /// and the pids limit in force — the request's, or <paramref name="defaultPidsLimit"/> when it gives none; 0 means
+    /// none (Docker takes 0 and any negative value as "unlimited").
+    /// </summary>
+    public static ContainerSpec Resolve(ContainerSpec spec, long defaultPidsLimit) => spec with
+    {
+        CapAdd = Security.Capabilities.Validate(spec.CapAdd, "--cap-add"),
+        CapDrop = Security.Capabilities.Validate(spec.CapDrop, "--cap-drop"),
+        PidsLimit = Math.Max(0, spec.PidsLimit ?? defaultPidsLimit),
+    };
+
     /// <summary>Parses Docker's bind syntax HOST:CONTAINER[:ro|rw].</summary>
     public static BindSpec ParseBind(string bind)
     {

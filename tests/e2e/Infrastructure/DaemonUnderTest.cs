@@ -25,6 +25,9 @@ public sealed class DaemonUnderTest : IDisposable
     /// <summary>Unique per daemon, so its containers' cgroups never mix with another run's or the host daemon's.</summary>
     public string CgroupParent { get; } = "mydocker-e2e-" + Guid.NewGuid().ToString("N")[..12];
 
+    /// <summary>The daemon's pid (nsenter without --fork execs it, so the started process is the daemon).</summary>
+    public int Pid => _process?.Id ?? throw new InvalidOperationException("daemon not started");
+
     /// <summary>Flags added to every start (e.g. --dashboard-port N).</summary>
     public List<string> ExtraArgs { get; } = [];
     /// <summary>Environment variables added to every start (e.g. log levels while chasing a bug).</summary>
@@ -118,6 +121,9 @@ public sealed class DaemonUnderTest : IDisposable
     public List<string> LogLines(string prefix) { lock (_logs) return _logs.Where(l => l.StartsWith(prefix, StringComparison.Ordinal)).ToList(); }
 
     public string Logs { get { lock (_logs) return string.Join('\n', _logs.TakeLast(80)); } }
+
+    /// <summary>Whether any line the daemon printed since it was first started contains <paramref name="text"/>.</summary>
+    public bool Logged(string text) { lock (_logs) return _logs.Any(l => l.Contains(text, StringComparison.Ordinal)); }
 
     /// <summary>An HTTP client on the daemon's unix socket.</summary>
     public HttpClient Http()

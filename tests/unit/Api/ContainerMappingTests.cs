@@ -42,6 +42,50 @@ public sealed class ContainerMappingTests
     }
 
     [Fact]
+    public void H2_security_options_capabilities_and_the_pids_limit_reach_the_engine_and_inspect_shows_them()
+    {
+        var body = new ContainerCreateRequest
+        {
+            Image = "busybox",
+            HostConfig = new HostConfig { SecurityOpt = ["seccomp=unconfined"], CapAdd = ["CAP_NET_ADMIN"], CapDrop = ["MKNOD"], PidsLimit = 20 },
+        };
+        var spec = ContainerMapping.ToSpec(null, body).Spec;
+        Assert.Equal(["seccomp=unconfined"], spec.SecurityOpt);
+        Assert.Equal(["CAP_NET_ADMIN"], spec.CapAdd);
+        Assert.Equal(["MKNOD"], spec.CapDrop);
+        Assert.Equal(20L, spec.PidsLimit);
+
+        var record = new ContainerRecord { Id = new string('b', 64), Name = "c", Image = "busybox", ImageId = "sha256:x", NetworkId = "n" };
+        var host = ContainerMapping.ToInspect(new ContainerView(record, spec, "net", null, 24), ContainerPaths.For(new EngineOptions(), record.Id)).HostConfig;
+        Assert.Equal(["seccomp=unconfined"], host.SecurityOpt);
+        Assert.Equal(["CAP_NET_ADMIN"], host.CapAdd);
+        Assert.Equal(["MKNOD"], host.CapDrop);
+        Assert.Equal((20L, false), (host.PidsLimit, host.Privileged));
+
+        // Docker's shape when nothing was asked: null lists, and no limit shown as null, all written out.
+        var plain = ContainerMapping.ToInspect(new ContainerView(record, new ContainerSpec { PidsLimit = 0 }, "net", null, 24), ContainerPaths.For(new EngineOptions(), record.Id));
+        string json = System.Text.Json.JsonSerializer.Serialize(plain, ApiJsonContext.Default.ContainerInspect);
+        Assert.Contains("\"Privileged\":false,\"SecurityOpt\":null,\"CapAdd\":null,\"CapDrop\":null,\"PidsLimit\":null", json);
+    }
+
+    [Theory]
+    [InlineData(null, null)]
+    [InlineData(0L, null)]
+    [InlineData(-1L, -1L)]
+    [InlineData(100L, 100L)]
+    public void M7_a_pids_limit_of_0_is_what_the_docker_cli_sends_without_the_flag_and_means_the_default(long? sent, long? requested) =>
+        Assert.Equal(requested, ContainerMapping.ToSpec(null, new ContainerCreateRequest { Image = "busybox", HostConfig = new HostConfig { PidsLimit = sent } }).Spec.PidsLimit);
+
+    [Fact]
+    public void H2_privileged_and_unmasked_system_paths_are_refused_by_name()
+    {
+        var privileged = new ContainerCreateRequest { Image = "busybox", HostConfig = new HostConfig { Privileged = true } };
+        Assert.Contains("--privileged is not supported", Assert.Throws<EngineException>(() => ContainerMapping.ToSpec(null, privileged)).Message);
+        var unmasked = new ContainerCreateRequest { Image = "busybox", HostConfig = new HostConfig { MaskedPaths = [], ReadonlyPaths = [] } };
+        Assert.Contains("systempaths=unconfined", Assert.Throws<EngineException>(() => ContainerMapping.ToSpec(null, unmasked)).Message);
+    }
+
+    [Fact]
     public void Port_bindings_become_publish_requests()
     {
         var body = new ContainerCreateRequest

@@ -9,12 +9,15 @@ public static class CgroupDirs
 {
     public const string Root = "/sys/fs/cgroup";
 
+    /// <summary>True on a pure cgroup v2 host, which has the controllers' files right at the root of
+    /// <paramref name="root"/>; false on a v1 or hybrid one (this host, FACTS.md).</summary>
+    public static bool IsUnifiedOnly(string root = Root) => File.Exists(Path.Combine(root, "cgroup.controllers"));
+
     /// <summary>Every hierarchy's mount point. Combined-controller symlinks (cpu -> cpu,cpuacct) are skipped.</summary>
     public static IEnumerable<string> Hierarchies()
     {
         if (!Directory.Exists(Root)) yield break;
-        // A pure cgroup2 host has the controllers' files right at the root.
-        if (File.Exists(Path.Combine(Root, "cgroup.controllers"))) { yield return Root; yield break; }
+        if (IsUnifiedOnly()) { yield return Root; yield break; }
         foreach (var dir in Directory.EnumerateDirectories(Root))
             if (new DirectoryInfo(dir).LinkTarget is null) yield return dir;
     }
