@@ -22,14 +22,16 @@ public sealed class LogFollowTests : IDisposable
         EngineDashboardLogs.FollowFileAsync("web", LogPath, 0, counted ? path => _file = new CountingStream(ContainerLog.Open(path)!) : ContainerLog.Open,
             _time, _cts.Token).GetAsyncEnumerator(_cts.Token);
 
-    /// <summary>Lets the follower poll until it has read <paramref name="until"/> bytes in all (or the wait times out).</summary>
+    /// <summary>Lets the follower poll at least once, and until it has read <paramref name="until"/> bytes in all (or the
+    /// wait times out).</summary>
     private async Task PollUntilRead(long until)
     {
-        while ((_file?.BytesRead ?? 0) < until && !_cts.IsCancellationRequested)
+        do
         {
             _time.Advance(EngineDashboardLogs.PollInterval);
             await Task.Delay(1);
         }
+        while ((_file?.BytesRead ?? 0) < until && !_cts.IsCancellationRequested);
     }
 
     [Fact]
