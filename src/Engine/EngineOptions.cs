@@ -29,6 +29,11 @@ public sealed class EngineOptions
     /// <summary>The cgroup (in every hierarchy) under which containers get theirs: /CgroupParent/ID.</summary>
     public string CgroupParent { get; set; } = "mydocker";
 
+    /// <summary>Docker's log max-size ("100m") for containers created without --log-opt max-size: conmon starts a
+    /// container's log afresh when it would grow past it (<see cref="Containers.Logs.LogConfigRules"/>). Null or empty:
+    /// no limit, the default of Docker and Podman (a limit drops old output without asking).</summary>
+    public string? LogSizeMax { get; set; }
+
     /// <summary>The OCI runtime and the monitor (DESIGN.md §4.3).</summary>
     public string RuntimePath { get; set; } = "/usr/sbin/runc";
     public string ConmonPath { get; set; } = "/usr/bin/conmon";

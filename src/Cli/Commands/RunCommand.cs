@@ -36,6 +36,8 @@ public static class RunCommand
         FlagSpec.Value("entrypoint", '\0', "string", "Overwrite the default ENTRYPOINT of the image"),
         FlagSpec.Value("hostname", 'h', "string", "Container host name"),
         FlagSpec.Value("user", 'u', "string", "Username or UID[:GID]"),
+        FlagSpec.Value("log-driver", '\0', "string", "Logging driver for the container (only the default, k8s-file, also called json-file)"),
+        FlagSpec.List("log-opt", '\0', "list", "Log driver option: max-size=SIZE starts the log afresh when it would grow past SIZE, e.g. 10m (repeatable)"),
     ];
 
     public static readonly CommandSpec Spec = new()
@@ -77,6 +79,14 @@ public static class RunCommand
         var binds = new List<string>();
         foreach (var v in args.Values("volume")) binds.Add(RunOptionParsers.ParseBind(v));
         var ports = args.Values("publish") is { Count: > 0 } publish ? RunOptionParsers.ParsePublish(publish) : null;
+        var logOptions = new Dictionary<string, string>();
+        foreach (var o in args.Values("log-opt"))
+        {
+            int eq = o.IndexOf('=');
+            if (eq <= 0) throw new UsageException($"--log-opt {o}: give KEY=VALUE, e.g. --log-opt max-size=10m");
+            logOptions[o[..eq]] = o[(eq + 1)..];
+        }
+        string? logDriver = args.Value("log-driver");
 
         bool detach = args.Bool("detach");
         bool autoRemove = args.Bool("rm");
@@ -107,6 +117,7 @@ public static class RunCommand
                 AutoRemove = autoRemove && detach,
                 Memory = args.Value("memory") is { } m ? RunOptionParsers.ParseMemory(m) : 0,
                 NanoCpus = args.Value("cpus") is { } c ? RunOptionParsers.ParseCpus(c) : 0,
+                LogConfig = logDriver is null && logOptions.Count == 0 ? null : new LogConfig { Type = logDriver ?? "", Config = logOptions },
             },
             NetworkingConfig = network is null ? null : new NetworkingConfig
             {

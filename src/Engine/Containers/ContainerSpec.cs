@@ -45,6 +45,10 @@ public sealed record ContainerSpec
     public bool KeepStdinOpen { get; init; }
     /// <summary>Published ports with their host ports chosen; held from create to rm, in the firewall while running.</summary>
     public List<Ports.PublishedPort> Ports { get; init; } = [];
+    /// <summary>`--log-opt max-size` as given ("10m"), or the daemon's MyDocker:LogSizeMax when the container was created
+    /// (as Docker copies its default log options into each container); null: no limit. Conmon's --log-size-max at each
+    /// start (<see cref="Logs.LogConfigRules"/>).</summary>
+    public string? LogMaxSize { get; init; }
 }
 
 /// <summary>A bind mount HOST:CONTAINER[:ro].</summary>

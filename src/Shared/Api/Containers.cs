@@ -45,6 +45,15 @@ public sealed class HostConfig
     /// <summary>"80/tcp" → host bindings (published ports: the next milestone).</summary>
     public Dictionary<string, List<PortBinding>?>? PortBindings { get; set; }
     public RestartPolicy? RestartPolicy { get; set; }
+    /// <summary>`--log-driver`/`--log-opt`.</summary>
+    public LogConfig? LogConfig { get; set; }
+}
+
+/// <summary>A container's log driver and its options (the docker CLI sends Type "" for the daemon's default).</summary>
+public sealed class LogConfig
+{
+    public string Type { get; set; } = "";
+    public Dictionary<string, string>? Config { get; set; }
 }
 
 public sealed class PortBinding

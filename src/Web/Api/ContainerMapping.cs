@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using MyDocker.Engine;
 using MyDocker.Engine.Containers;
+using MyDocker.Engine.Containers.Logs;
 using MyDocker.Engine.Containers.Ports;
 using MyDocker.Engine.State;
 using MyDocker.Shared.Api;
@@ -25,6 +26,7 @@ public static class ContainerMapping
         string? ip = endpoints is not null && network is not null && endpoints.TryGetValue(network, out var ep) ? ep.IPAMConfig?.IPv4Address : null;
         if (host.MemorySwap > 0 && host.MemorySwap != host.Memory)
             throw EngineException.Invalid("--memory-swap is not supported: a container's memory limit includes swap; leave --memory-swap out");
+        string? logMaxSize = LogConfigRules.MaxSizeOf(host.LogConfig?.Type, host.LogConfig?.Config);
         return new ContainerCreateSpec
         {
             Name = string.IsNullOrEmpty(name) ? null : name,
@@ -48,6 +50,7 @@ public static class ContainerMapping
                 Tty = body.Tty,
                 OpenStdin = body.OpenStdin,
                 KeepStdinOpen = body.OpenStdin && !body.StdinOnce,
+                LogMaxSize = logMaxSize,
             },
         };
     }
@@ -109,6 +112,11 @@ public static class ContainerMapping
                 Memory = v.Spec.MemoryBytes ?? 0,
                 NanoCpus = v.Spec.NanoCpus ?? 0,
                 PortBindings = PortMap(v.Spec),
+                LogConfig = new LogConfig
+                {
+                    Type = LogConfigRules.Driver,
+                    Config = v.Spec.LogMaxSize is { } max ? new() { ["max-size"] = max } : [],
+                },
             },
             Config = new ContainerConfig
             {
