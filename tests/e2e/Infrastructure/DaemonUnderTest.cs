@@ -88,6 +88,14 @@ public sealed class DaemonUnderTest : IDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>The daemon's process id (nsenter execs it in place, so it is the started process's).</summary>
+    public int Pid => _process?.Id ?? throw new InvalidOperationException("the daemon is not started");
+
+    /// <summary>A figure from /proc/PID/status in kB, e.g. "VmHWM" (peak resident set) or "VmRSS".</summary>
+    public long StatusKb(string field) =>
+        long.Parse(File.ReadLines($"/proc/{Pid}/status").Single(l => l.StartsWith(field + ":", StringComparison.Ordinal))
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
+
     public void Kill()
     {
         if (_process is { HasExited: false }) { _process.Kill(); _process.WaitForExit(); }
