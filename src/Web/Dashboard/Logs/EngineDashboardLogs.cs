@@ -45,7 +45,8 @@ public sealed class EngineDashboardLogs(ContainerService containers, TimeProvide
         {
             if (log.TryOpen() is { } file)
             {
-                if (file.Length < reader.Fetched) reader = new LogLineReader(0); // truncated: start over
+                // Truncated in place (conmon never does; a tool might): offsets start over, so the viewer must too.
+                if (file.Length < reader.Fetched) throw new LogReplacedException(container);
                 var lines = reader.Read(file, long.MaxValue, IDashboardLogs.MaxBatch, IDashboardLogs.MaxBatchBytes);
                 if (lines.Count > 0)
                 {

@@ -37,8 +37,8 @@ public interface IDashboardLogs
     /// <summary>Lines appended from offset <paramref name="from"/> on, in batches as they are read (at most
     /// <see cref="MaxBatch"/> lines or about <see cref="MaxBatchBytes"/> of text each), until <paramref name="ct"/> is
     /// cancelled or the container is removed. It keeps following a stopped container: a restart appends to the same log.
-    /// When the log file is replaced by a new one (conmon's --log-size-max), the lines of the old one are delivered and
-    /// the enumeration ends with <see cref="LogReplacedException"/>: read the new log from its tail.</summary>
+    /// When the log file is replaced by a new one (conmon's --log-size-max; or truncated), the lines of the old one are
+    /// delivered and the enumeration ends with <see cref="LogReplacedException"/>: read the new log from its tail.</summary>
     IAsyncEnumerable<IReadOnlyList<LogLine>> FollowAsync(string container, long from, CancellationToken ct = default);
 
     public const int MaxBatch = 4096;
@@ -47,6 +47,4 @@ public interface IDashboardLogs
 
 /// <summary>Following ended because the container's log was started afresh under its name (its size limit was reached).</summary>
 public sealed class LogReplacedException(string container)
-    : Exception($"the log of {container} reached its size limit (max-size) and was started afresh")
-{
-}
+    : Exception($"the log of {container} reached its size limit (max-size) and was started afresh");
