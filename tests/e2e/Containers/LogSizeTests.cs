@@ -46,6 +46,24 @@ public sealed class LogSizeTests : IDisposable
     }
 
     [Fact]
+    public void M7_restarts_do_not_grow_a_log_past_its_limit()
+    {
+        // 150 lines of ≤ 54 bytes: under the 10 kB limit in one run, over it after two. conmon 2.1.6 counts from 0 at each
+        // start, so without the daemon's check the third run would leave three runs' output (~23 kB) in the file.
+        _d.CliOk("create", "--name", "again", "--log-opt", "max-size=10k", "busybox", "sh", "-c", Lines(150));
+        var log = _d.InspectContainer("again").GetProperty("LogPath").GetString()!;
+        long[] sizes = new long[3];
+        for (int run = 0; run < 3; run++)
+        {
+            _d.CliOk("start", "again");
+            Assert.Equal("0", _d.CliOk("wait", "again").Trim());
+            sizes[run] = new FileInfo(log).Length;
+        }
+        Assert.True(sizes[2] <= 10_000, $"log sizes after each run: {string.Join(", ", sizes)} bytes");
+        Assert.EndsWith(string.Concat(Enumerable.Range(0, 150).Select(i => $"line {i}\n")), _d.CliOk("logs", "again"));
+    }
+
+    [Fact]
     public void M7_log_options_that_are_not_implemented_are_refused_by_name_and_nothing_is_created()
     {
         var r = _d.Cli("run", "--log-opt", "max-file=3", "busybox", "true");
