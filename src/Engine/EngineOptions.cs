@@ -35,6 +35,10 @@ public sealed class EngineOptions
     /// conmon. Podman's default is 2048 (containers.conf pids_limit); Docker sets none.
     /// </summary>
     public long DefaultPidsLimit { get; set; } = 2048;
+    /// <summary>Docker's log max-size ("100m") for containers created without --log-opt max-size: conmon starts a
+    /// container's log afresh when it would grow past it (<see cref="Containers.Logs.LogConfigRules"/>). Null or empty:
+    /// no limit, the default of Docker and Podman (a limit drops old output without asking).</summary>
+    public string? LogSizeMax { get; set; }
 
     /// <summary>The OCI runtime and the monitor (DESIGN.md §4.3).</summary>
     public string RuntimePath { get; set; } = "/usr/sbin/runc";

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Console;
 using MyDocker.Engine;
+using MyDocker.Engine.Containers.Logs;
 using MyDocker.Engine.Reconcile;
 using MyDocker.Engine.State;
 using MyDocker.Shared.Api;
@@ -29,6 +30,8 @@ builder.Logging.ClearProviders().AddSimpleConsole(o =>
 var options = builder.Configuration.GetSection("MyDocker").Get<EngineOptions>() ?? new EngineOptions();
 options.DataRoot = daemonArgs.DataRoot ?? options.DataRoot;
 options.ExecRoot = daemonArgs.ExecRoot ?? options.ExecRoot;
+try { if (options.LogSizeMax is { Length: > 0 } logSizeMax) LogConfigRules.ParseMaxSize(logSizeMax, "MyDocker:LogSizeMax"); }
+catch (EngineException e) { Console.Error.WriteLine($"mydockerd: {e.Message}"); return 2; }
 string socketPath = (daemonArgs.Host ?? builder.Configuration["MyDocker:Host"] ?? "unix:///run/mydocker/mydocker.sock")["unix://".Length..];
 
 // Both roots hold state only root may read: the database, and the API socket that controls the host's network.

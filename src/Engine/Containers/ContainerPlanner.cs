@@ -23,6 +23,7 @@ public static class ContainerPlanner
         if (spec.NanoCpus < 0) throw EngineException.Invalid($"--cpus {spec.NanoCpus / 1e9} is negative; give a number such as 0.5");
         if (spec.NanoCpus is long n && n > (long)System.Environment.ProcessorCount * 1_000_000_000)
             throw EngineException.Invalid($"--cpus {(n / 1e9).ToString(CultureInfo.InvariantCulture)} is more than the {System.Environment.ProcessorCount} CPUs of this host; give at most {System.Environment.ProcessorCount}");
+        if (spec.LogMaxSize is { } logMaxSize) Logs.LogConfigRules.ParseMaxSize(logMaxSize, "--log-opt max-size");
         foreach (var e in spec.Env)
             if (e.Length == 0 || e[0] == '=')
                 throw EngineException.Invalid($"environment entry '{e}' has no name; give NAME=VALUE");

@@ -58,6 +58,8 @@ public sealed partial class ContainerService(
         if (command.Count == 0)
             throw EngineException.Invalid($"image '{request.Image}' has no default command and none was given; add one: mydocker run {request.Image} CMD");
 
+        if (request.Spec.LogMaxSize is null && options.LogSizeMax is { Length: > 0 } defaultLogMaxSize)
+            request = request with { Spec = request.Spec with { LogMaxSize = defaultLogMaxSize } };
         string id = ContainerPlanner.NewId();
         _busy[id] = 0;
         try { return await RecordAndCreateAsync(request, id, requestedIp, image, network, command, confinement, ct); }

@@ -53,6 +53,10 @@ public sealed record ContainerSpec
     /// <summary>`--pids-limit`. In a request null means the daemon's default and 0 or less no limit; as stored, the
     /// limit in force: 0 none (and null for a container created before the engine had limits: none either).</summary>
     public long? PidsLimit { get; init; }
+    /// <summary>`--log-opt max-size` as given ("10m"), or the daemon's MyDocker:LogSizeMax when the container was created
+    /// (as Docker copies its default log options into each container); null: no limit. Conmon's --log-size-max at each
+    /// start (<see cref="Logs.LogConfigRules"/>).</summary>
+    public string? LogMaxSize { get; init; }
 }
 
 /// <summary>A bind mount HOST:CONTAINER[:ro].</summary>

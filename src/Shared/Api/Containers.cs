@@ -62,6 +62,15 @@ public sealed class HostConfig
     /// <summary>The docker CLI sends empty lists for `--security-opt systempaths=unconfined`; refused.</summary>
     public List<string>? MaskedPaths { get; set; }
     public List<string>? ReadonlyPaths { get; set; }
+    /// <summary>`--log-driver`/`--log-opt`.</summary>
+    public LogConfig? LogConfig { get; set; }
+}
+
+/// <summary>A container's log driver and its options (the docker CLI sends Type "" for the daemon's default).</summary>
+public sealed class LogConfig
+{
+    public string Type { get; set; } = "";
+    public Dictionary<string, string>? Config { get; set; }
 }
 
 public sealed class PortBinding

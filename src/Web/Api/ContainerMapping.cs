@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using MyDocker.Engine;
 using MyDocker.Engine.Containers;
+using MyDocker.Engine.Containers.Logs;
 using MyDocker.Engine.Containers.Ports;
 using MyDocker.Engine.State;
 using MyDocker.Shared.Api;
@@ -29,6 +30,7 @@ public static class ContainerMapping
             throw EngineException.Invalid("--privileged is not supported: it would give the container every capability and device and no seccomp filter; add what it needs with --cap-add (and --security-opt seccomp=unconfined)");
         if (host.MaskedPaths is not null || host.ReadonlyPaths is not null)
             throw EngineException.Invalid("MaskedPaths/ReadonlyPaths (--security-opt systempaths=unconfined) are not supported: /proc and /sys stay masked; leave them out");
+        string? logMaxSize = LogConfigRules.MaxSizeOf(host.LogConfig?.Type, host.LogConfig?.Config);
         return new ContainerCreateSpec
         {
             Name = string.IsNullOrEmpty(name) ? null : name,
@@ -58,6 +60,7 @@ public static class ContainerMapping
                 // The docker CLI sends 0 when --pids-limit is not given (cli opts.go takes the flag's address), so over
                 // the API only a negative value asks for no limit; our CLI sends -1 for --pids-limit 0.
                 PidsLimit = host.PidsLimit is 0 ? null : host.PidsLimit,
+                LogMaxSize = logMaxSize,
             },
         };
     }
@@ -123,6 +126,11 @@ public static class ContainerMapping
                 CapAdd = NullIfEmpty(v.Spec.CapAdd),
                 CapDrop = NullIfEmpty(v.Spec.CapDrop),
                 PidsLimit = v.Spec.PidsLimit is > 0 ? v.Spec.PidsLimit : null,
+                LogConfig = new LogConfig
+                {
+                    Type = LogConfigRules.Driver,
+                    Config = v.Spec.LogMaxSize is { } max ? new() { ["max-size"] = max } : [],
+                },
             },
             Config = new ContainerConfig
             {

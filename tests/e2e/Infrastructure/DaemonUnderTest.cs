@@ -34,8 +34,6 @@ public sealed class DaemonUnderTest : IDisposable
     public Dictionary<string, string> ExtraEnv { get; } = [];
     /// <summary>The umask the daemon starts with (octal, e.g. "000"); null keeps the test process's.</summary>
     public string? Umask { get; set; }
-    /// <summary>The daemon's pid (nsenter execs it without forking when it enters no pid namespace).</summary>
-    public int Pid => _process?.Id ?? 0;
 
     public DaemonUnderTest(string purpose = "d", bool start = true)
     {
@@ -98,6 +96,11 @@ public sealed class DaemonUnderTest : IDisposable
         _process.WaitForExit();
         return _process.ExitCode;
     }
+
+    /// <summary>A figure from /proc/PID/status in kB, e.g. "VmHWM" (peak resident set) or "VmRSS".</summary>
+    public long StatusKb(string field) =>
+        long.Parse(File.ReadLines($"/proc/{Pid}/status").Single(l => l.StartsWith(field + ":", StringComparison.Ordinal))
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
 
     public void Kill()
     {

@@ -139,6 +139,27 @@ public sealed class ContainerMappingTests
         Assert.Equal(json, System.Text.Json.JsonSerializer.Serialize(stopped.HostConfig.PortBindings));
     }
 
+    [Fact]
+    public void M7_a_log_max_size_is_kept_and_shown_by_inspect_and_other_log_options_are_refused()
+    {
+        var body = new ContainerCreateRequest
+        {
+            Image = "busybox",
+            HostConfig = new HostConfig { LogConfig = new LogConfig { Type = "json-file", Config = new() { ["max-size"] = "10m" } } },
+        };
+        var spec = ContainerMapping.ToSpec(null, body).Spec;
+        Assert.Equal("10m", spec.LogMaxSize);
+        // What the docker CLI sends without --log-driver/--log-opt: the daemon's default.
+        Assert.Null(ContainerMapping.ToSpec(null, new ContainerCreateRequest { Image = "busybox", HostConfig = new HostConfig { LogConfig = new LogConfig() } }).Spec.LogMaxSize);
+
+        var record = new ContainerRecord { Id = new string('a', 64), Name = "web", Image = "busybox", ImageId = "sha256:x", NetworkId = "n" };
+        var inspect = ContainerMapping.ToInspect(new ContainerView(record, spec, "net", "10.0.0.1", 24), ContainerPaths.For(new EngineOptions(), record.Id));
+        Assert.Equal("""{"Type":"k8s-file","Config":{"max-size":"10m"}}""", System.Text.Json.JsonSerializer.Serialize(inspect.HostConfig.LogConfig));
+
+        body.HostConfig.LogConfig = new LogConfig { Type = "journald" };
+        Assert.Contains("log driver 'journald' is not supported", Assert.Throws<EngineException>(() => ContainerMapping.ToSpec(null, body)).Message);
+    }
+
     [Theory]
     [InlineData(true, true, true, false)]
     [InlineData(false, true, false, true)]

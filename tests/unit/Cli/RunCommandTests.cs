@@ -139,6 +139,16 @@ public class RunCommandTests
         Assert.Contains("-m, --memory", e.Message);
     }
 
+    [Fact]
+    public void M7_log_driver_and_log_opt_become_the_log_config()
+    {
+        var host = Plan("--log-driver", "json-file", "--log-opt", "max-size=10m", "--log-opt", "max-file=1", "busybox").Request.HostConfig!;
+        Assert.Equal("""{"Type":"json-file","Config":{"max-size":"10m","max-file":"1"}}""",
+            JsonSerializer.Serialize(host.LogConfig, ApiJsonContext.Default.LogConfig));
+        Assert.Null(Plan("busybox").Request.HostConfig!.LogConfig);
+        Assert.Contains("--log-opt max-size: give KEY=VALUE", Assert.Throws<UsageException>(() => Plan("--log-opt", "max-size", "busybox")).Message);
+    }
+
     [Theory]
     [InlineData("1.5", 1_500_000_000L)]
     [InlineData("2", 2_000_000_000L)]
