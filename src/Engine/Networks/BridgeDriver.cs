@@ -9,9 +9,10 @@ namespace MyDocker.Engine.Networks;
 
 /// <summary>
 /// The kernel side of a bridge network: the bridge device (marked with an ifalias), its gateway address (the kernel
-/// adds the connected route with it), the link state, and the network's elements in the engine's nftables table.
+/// adds the connected route with it), IPv6 off, the loopback guard, the link state, and the network's elements in the
+/// engine's nftables table.
 /// </summary>
-public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, Sysctl sysctl, LinkReaper reaper)
+public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, Sysctl sysctl, HostForwarding forwarding, LinkReaper reaper)
 {
     /// <summary>Every bridge the engine creates carries the alias "mydocker:net:&lt;network id&gt;"; the reconciler
     /// removes aliased devices that no record owns, and the engine never touches a device without it.</summary>
@@ -29,7 +30,7 @@ public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, Sysctl 
         firewall.AddNetwork(FirewallView(n));
         CrashPoint.Hit("network-create:firewall-added");
         scope.OnRollback($"firewall elements of {n.Bridge}", () => firewall.RemoveNetwork(FirewallView(n)));
-        sysctl.EnableIPv4Forwarding();
+        forwarding.Enable(firewall);
     }
 
     /// <summary>Removes the network's kernel state. Every step runs; already-gone is success. The device is deleted in
@@ -70,11 +71,23 @@ public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, Sysctl 
             netlink.SetUp(link.Index);
             repaired.Add($"bridge {n.Bridge} brought up");
         }
-        sysctl.EnableRouteLocalnet(n.Bridge);
+        if (sysctl.DisableIPv6(n.Bridge)) repaired.Add($"IPv6 turned off on bridge {n.Bridge} (it would accept router advertisements from containers)");
+        if (!LoopbackGuard.IsInstalled(netlink, link.Index))
+        {
+            // Fail closed: without its guard the bridge must not have route_localnet, or its containers reach the host's
+            // 127.0.0.1 services (until the guard is back, the host cannot reach published ports as 127.0.0.1:PORT).
+            sysctl.SetRouteLocalnet(n.Bridge, false);
+            LoopbackGuard.Install(netlink, link.Index);
+            if (!LoopbackGuard.IsInstalled(netlink, link.Index))
+                throw new EngineException(ErrorKind.Internal,
+                    $"the loopback guard of bridge {n.Bridge} (network '{n.Name}') was added but does not read back (a tc ingress filter of priority {LoopbackGuard.Priority} on it may belong to someone else); route_localnet stays off, so ports published on 127.0.0.1 are unreachable through this network — remove other tc filters from {n.Bridge}, then run 'mydocker system reconcile'");
+            repaired.Add($"loopback guard of bridge {n.Bridge} re-attached");
+        }
+        sysctl.SetRouteLocalnet(n.Bridge, true);
         return repaired;
     }
 
-    /// <summary>The bridge device, marked as this network's, with its gateway address, up.</summary>
+    /// <summary>The bridge device, marked as this network's, with its gateway address, IPv6 off, its loopback guard, up.</summary>
     private void CreateDevice(NetworkRecord n, Action? onCreated = null)
     {
         int index = netlink.CreateBridge(n.Bridge);
@@ -83,9 +96,14 @@ public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, Sysctl 
         // An alias cannot be given with RTM_NEWLINK's create (rtnl_create_link ignores IFLA_IFALIAS), hence a second request.
         netlink.SetAlias(index, AliasFor(n.Id));
         CrashPoint.Hit("network-create:alias-set");
+        // While the device is still down: it never gets an IPv6 address nor takes a router advertisement from a container
+        // (networks are IPv4 only; CVE-2020-13401).
+        sysctl.DisableIPv6(n.Bridge);
         netlink.AddAddress(index, System.Net.IPAddress.Parse(n.Gateway), IPv4Subnet.Parse(n.Subnet).PrefixLength);
+        // The guard before route_localnet: no moment in which a container could address the host's 127.0.0.1.
+        LoopbackGuard.Install(netlink, index);
         netlink.SetUp(index);
-        sysctl.EnableRouteLocalnet(n.Bridge);
+        sysctl.SetRouteLocalnet(n.Bridge, true);
         CrashPoint.Hit("network-create:link-up");
     }
 
