@@ -9,8 +9,8 @@ namespace MyDocker.Engine.Networks;
 
 /// <summary>
 /// The kernel side of a bridge network: the bridge device (marked with an ifalias), its gateway address (the kernel
-/// adds the connected route with it), IPv6 off, the loopback guard, the link state, and the network's elements in the
-/// engine's nftables table.
+/// adds the connected route with it), IPv6 off, route_localnet with every port guarded, the link state, and the network's
+/// elements in the engine's nftables table.
 /// </summary>
 public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, Sysctl sysctl, HostForwarding forwarding, LinkReaper reaper)
 {
@@ -72,22 +72,42 @@ public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, Sysctl 
             repaired.Add($"bridge {n.Bridge} brought up");
         }
         if (sysctl.DisableIPv6(n.Bridge)) repaired.Add($"IPv6 turned off on bridge {n.Bridge} (it would accept router advertisements from containers)");
-        if (!LoopbackGuard.IsInstalled(netlink, link.Index))
-        {
-            // Fail closed: without its guard the bridge must not have route_localnet, or its containers reach the host's
-            // 127.0.0.1 services (until the guard is back, the host cannot reach published ports as 127.0.0.1:PORT).
-            sysctl.SetRouteLocalnet(n.Bridge, false);
-            LoopbackGuard.Install(netlink, link.Index);
-            if (!LoopbackGuard.IsInstalled(netlink, link.Index))
-                throw new EngineException(ErrorKind.Internal,
-                    $"the loopback guard of bridge {n.Bridge} (network '{n.Name}') was added but does not read back (a tc ingress filter of priority {LoopbackGuard.Priority} on it may belong to someone else); route_localnet stays off, so ports published on 127.0.0.1 are unreachable through this network — remove other tc filters from {n.Bridge}, then run 'mydocker system reconcile'");
-            repaired.Add($"loopback guard of bridge {n.Bridge} re-attached");
-        }
-        sysctl.SetRouteLocalnet(n.Bridge, true);
+        GuardPorts(n, link, links, repaired);
         return repaired;
     }
 
-    /// <summary>The bridge device, marked as this network's, with its gateway address, IPv6 off, its loopback guard, up.</summary>
+    /// <summary>
+    /// route_localnet stays on only while every port of the bridge carries the loopback guard: a container veth without
+    /// it gets it back; when that fails, or a port is not the engine's (someone attached a device by hand), route_localnet
+    /// goes off (fail closed: ports published on 127.0.0.1 stop answering through this network, containers never reach
+    /// the host's loopback).
+    /// </summary>
+    private void GuardPorts(NetworkRecord n, LinkInfo bridge, IReadOnlyList<LinkInfo> links, List<string> repaired)
+    {
+        var unguarded = new List<string>();
+        foreach (var port in links.Where(l => l.MasterIndex == bridge.Index))
+        {
+            if (LoopbackGuard.IsInstalled(netlink, port.Index)) continue;
+            if (Containers.Network.EndpointDriver.ContainerIdOf(port) is null) { unguarded.Add($"{port.Name} (not a container's veth)"); continue; }
+            try
+            {
+                LoopbackGuard.Install(netlink, port.Index);
+                if (LoopbackGuard.IsInstalled(netlink, port.Index)) repaired.Add($"loopback guard of {port.Name} on bridge {n.Bridge} re-attached");
+                else unguarded.Add($"{port.Name} (the guard does not read back: another tc ingress filter of priority {LoopbackGuard.Priority}?)");
+            }
+            catch (KernelException e) { unguarded.Add($"{port.Name} ({e.Message})"); }
+        }
+        if (unguarded.Count > 0)
+        {
+            sysctl.SetRouteLocalnet(n.Bridge, false);
+            throw new EngineException(ErrorKind.Internal,
+                $"ports of bridge {n.Bridge} (network '{n.Name}') lack the loopback guard: {string.Join(", ", unguarded)}; route_localnet is off, so ports published on 127.0.0.1 do not answer through this network — detach or fix those devices, then run 'mydocker system reconcile'");
+        }
+        sysctl.SetRouteLocalnet(n.Bridge, true);
+    }
+
+    /// <summary>The bridge device, marked as this network's, with its gateway address, IPv6 off, up, route_localnet on
+    /// (it has no port yet; each container's veth gets its loopback guard before it joins).</summary>
     private void CreateDevice(NetworkRecord n, Action? onCreated = null)
     {
         int index = netlink.CreateBridge(n.Bridge);
@@ -100,8 +120,6 @@ public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, Sysctl 
         // (networks are IPv4 only; CVE-2020-13401).
         sysctl.DisableIPv6(n.Bridge);
         netlink.AddAddress(index, System.Net.IPAddress.Parse(n.Gateway), IPv4Subnet.Parse(n.Subnet).PrefixLength);
-        // The guard before route_localnet: no moment in which a container could address the host's 127.0.0.1.
-        LoopbackGuard.Install(netlink, index);
         netlink.SetUp(index);
         sysctl.SetRouteLocalnet(n.Bridge, true);
         CrashPoint.Hit("network-create:link-up");
