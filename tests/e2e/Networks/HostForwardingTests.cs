@@ -98,8 +98,8 @@ public sealed class HostForwardingTests
 
         d.CliOk("network", "create", "--subnet", "10.94.1.0/24", "n1");
         Assert.Equal("1", lab.IpForward);
-        Assert.True(File.Exists(lab.Record));
         Assert.False(lab.AReachesB(attempts: 1), "after network create the host routes between A and B");
+        Assert.True(File.Exists(lab.Record));
         // What the network needs forwarding for still works: a container's egress (masqueraded) and a published port.
         Assert.True(d.PingFrom("n1", BIp), "a container reaches B");
         string id = d.RunDetached("--network", "n1", "-p", "8080:80", "busybox", "httpd", "-f", "-p", "80", "-h", "/etc");
