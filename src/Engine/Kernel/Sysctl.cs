@@ -23,8 +23,8 @@ public sealed class Sysctl(string? netnsPath = null)
     /// route_localnet on a bridge: a published port reached as 127.0.0.1:PORT from the host is DNATed in nat/output and
     /// then leaves through the bridge with its 127.0.0.1 source (masqueraded later, in postrouting); the routing code
     /// refuses a loopback source on a device without route_localnet (ip-sysctl.rst, route_localnet). It also lets packets
-    /// arriving on the bridge address 127/8: the bridge's loopback guard (Networks.LoopbackGuard) must be in place
-    /// before this is turned on.
+    /// arriving on the bridge address 127/8: every port of the bridge must carry the loopback guard
+    /// (Networks.LoopbackGuard) while this is on.
     /// </summary>
     /// <param name="device">A validated interface name (it becomes a path component).</param>
     public void SetRouteLocalnet(string device, bool on) =>
@@ -41,13 +41,13 @@ public sealed class Sysctl(string? netnsPath = null)
     public bool DisableIPv6(string device)
     {
         string conf = $"/proc/sys/net/ipv6/conf/{Device(device)}";
-        return In(() => Directory.Exists("/proc/sys/net/ipv6")
-            && WriteIfDifferent($"{conf}/accept_ra", "0") | WriteIfDifferent($"{conf}/disable_ipv6", "1"));
+        return In(() =>
+        {
+            if (!Directory.Exists("/proc/sys/net/ipv6")) return false;
+            bool changed = WriteIfDifferent($"{conf}/accept_ra", "0");
+            return WriteIfDifferent($"{conf}/disable_ipv6", "1") || changed;
+        });
     }
-
-    /// <summary>Whether IPv6 is off on the device (true on a kernel without IPv6).</summary>
-    public bool IPv6Disabled(string device) =>
-        In(() => !Directory.Exists("/proc/sys/net/ipv6") || Read($"/proc/sys/net/ipv6/conf/{Device(device)}/disable_ipv6") == "1");
 
     /// <summary>
     /// Devices created in the calling thread's network namespace from now on start with IPv6 off (conf/default is what a

@@ -156,7 +156,7 @@ public sealed class LoopbackGuardTests : IClassFixture<PortLab>
     }
 
     [Fact]
-    public void M2_reconcile_puts_back_a_removed_guard()
+    public void M2_reconcile_puts_back_a_removed_guard_and_turns_route_localnet_off_beside_a_port_it_cannot_guard()
     {
         var (id, netns) = Attacker();
         string veth = "mdv" + id[..12];
@@ -172,5 +172,19 @@ public sealed class LoopbackGuardTests : IClassFixture<PortLab>
         Assert.Empty(Received(loopback));
         ControlArrives(netns, control, "control");
         _d.Eventually(() => _d.Netns.TryExec("nft", "list", "table", "ip", "mydocker").ExitCode == 0, "the daemon restores its table");
+
+        // A device someone attached by hand is not the engine's to change: the bridge fails closed until it is gone.
+        _d.Netns.Exec("ip", "link", "add", "mdt-by-hand", "type", "veth", "peer", "name", "mdt-by-hand-p");
+        try
+        {
+            _d.Netns.Exec("ip", "link", "set", "mdt-by-hand", "master", Bridge);
+            var r = _d.Cli("system", "reconcile");
+            Assert.NotEqual(0, r.ExitCode);
+            Assert.Contains("mdt-by-hand (not a container's veth)", r.Stdout + r.Stderr);
+            Assert.Equal("0", RouteLocalnet);
+        }
+        finally { _d.Netns.TryExec("ip", "link", "del", "mdt-by-hand"); }
+        _d.CliOk("system", "reconcile");
+        Assert.Equal("1", RouteLocalnet);
     }
 }

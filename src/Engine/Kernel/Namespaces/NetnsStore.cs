@@ -32,7 +32,8 @@ public sealed class NetnsStore
 
     /// <summary>
     /// Creates a new, empty network namespace (only a down `lo` in it; interfaces created in it later have IPv6 off) and
-    /// pins it at <see cref="PathOf"/>; returns that path. A leftover plain file of that name (from a crash between the two steps) is reused.
+    /// pins it at <see cref="PathOf"/>; returns that path. A leftover plain file of that name (from a crash between the
+    /// two steps) is reused.
     /// </summary>
     /// <exception cref="EngineException">Conflict: a namespace of that name is already mounted.</exception>
     /// <exception cref="KernelException">unshare or mount failed; nothing is left behind.</exception>
