@@ -43,7 +43,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<IIpamStore>(_ => new SqliteIpamStore(stateFactory.ConnectionString));
         services.AddSingleton<IpamAllocator>();
         services.AddSingleton(new Sysctl());
-        services.AddSingleton(sp => new HostForwarding(sp.GetRequiredService<Sysctl>(), options));
+        services.AddSingleton<HostForwarding>();
         services.AddSingleton<LinkReaper>();
         services.AddSingleton<BridgeDriver>();
         services.AddSingleton<NetworkService>();

@@ -21,15 +21,15 @@ namespace MyDocker.Engine.Networks;
 /// <para>When no network needs forwarding any more, the reconciler turns it back off if the engine had turned it on
 /// (<see cref="ReleaseIfOwned"/>), before it removes the table that held the drop.</para>
 /// </summary>
-public sealed class HostForwarding(Sysctl sysctl, string recordPath)
+public sealed class HostForwarding(Sysctl sysctl, EngineOptions options)
 {
     /// <summary>The record's file name in the exec root.</summary>
     public const string RecordName = "ipv4-forwarding-enabled-by-mydocker";
 
-    public HostForwarding(Sysctl sysctl, EngineOptions options) : this(sysctl, Path.Combine(options.ExecRoot, RecordName)) { }
+    private readonly string _record = Path.Combine(options.ExecRoot, RecordName);
 
     /// <summary>True while the record says the engine turned forwarding on (a file check: the firewall asks on every rebuild).</summary>
-    public bool OwnedByEngine => File.Exists(recordPath);
+    public bool OwnedByEngine => File.Exists(_record);
 
     /// <summary>
     /// Turns IPv4 forwarding on. When it is off, the record is written and the firewall's drop put in place first, so
@@ -39,8 +39,8 @@ public sealed class HostForwarding(Sysctl sysctl, string recordPath)
     public void Enable(IFirewall firewall)
     {
         if (sysctl.IPv4Forwarding) return;
-        Directory.CreateDirectory(Path.GetDirectoryName(recordPath)!);
-        File.WriteAllText(recordPath, "net.ipv4.ip_forward was 0; mydockerd turned it on and drops routing between non-engine interfaces while this file exists\n");
+        Directory.CreateDirectory(options.ExecRoot);
+        File.WriteAllText(_record, "net.ipv4.ip_forward was 0; mydockerd turned it on and drops routing between non-engine interfaces while this file exists\n");
         firewall.DropHostRouting();
         sysctl.SetIPv4Forwarding(true);
     }
@@ -51,7 +51,7 @@ public sealed class HostForwarding(Sysctl sysctl, string recordPath)
     {
         if (!OwnedByEngine) return false;
         sysctl.SetIPv4Forwarding(false);
-        File.Delete(recordPath);
+        File.Delete(_record);
         return true;
     }
 }
