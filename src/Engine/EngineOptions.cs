@@ -26,6 +26,9 @@ public sealed class EngineOptions
         new() { Base = "192.168.0.0/16", Size = 24 },
     ];
 
+    /// <summary>The host's resolver configuration: networks may not contain its name servers (NetworkPlanner.NameServers).</summary>
+    public string ResolvConfPath { get; set; } = "/etc/resolv.conf";
+
     /// <summary>The cgroup (in every hierarchy) under which containers get theirs: /CgroupParent/ID.</summary>
     public string CgroupParent { get; set; } = "mydocker";
 

@@ -33,12 +33,17 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton(stateFactory);
         services.AddSingleton<IRtNetlink>(_ => RtNetlink.Open());
         services.AddSingleton<INftExecutor>(_ => new LibNftables());
-        services.AddSingleton<IFirewall>(sp => new NftFirewall(sp.GetRequiredService<INftExecutor>(), NftGeneration.TryRead));
+        services.AddSingleton<IFirewall>(sp =>
+        {
+            var forwarding = sp.GetRequiredService<HostForwarding>();
+            return new NftFirewall(sp.GetRequiredService<INftExecutor>(), NftGeneration.TryRead, () => forwarding.OwnedByEngine);
+        });
         services.AddSingleton(sp => new ForeignFirewall(sp.GetRequiredService<INftExecutor>(), new ProcessRunner(),
             sp.GetRequiredService<ILogger<ForeignFirewall>>(), NftGeneration.TryRead));
         services.AddSingleton<IIpamStore>(_ => new SqliteIpamStore(stateFactory.ConnectionString));
         services.AddSingleton<IpamAllocator>();
         services.AddSingleton(new Sysctl());
+        services.AddSingleton<HostForwarding>();
         services.AddSingleton<LinkReaper>();
         services.AddSingleton<BridgeDriver>();
         services.AddSingleton<NetworkService>();

@@ -229,8 +229,8 @@ public sealed class NetworkService(
         db.Networks.Where(n => n.Id == id).ExecuteDelete();
     }
 
-    /// <summary>Subnets a new network must not overlap: other networks, and the host's own routes and addresses
-    /// (except the default route and what sits on engine bridges, which the network records already cover).</summary>
+    /// <summary>Subnets a new network must not overlap: other networks, the host's own routes and addresses (except the
+    /// default route and what sits on engine bridges, which the network records already cover), and the host's name servers.</summary>
     private List<OccupiedSubnet> OccupiedSubnets(IEnumerable<NetworkRecord> records)
     {
         var result = records.Select(r => new OccupiedSubnet(IPv4Subnet.Parse(r.Subnet), $"network '{r.Name}' ({r.Subnet})")).ToList();
@@ -249,6 +249,9 @@ public sealed class NetworkService(
             var s = new IPv4Subnet(IPv4.ToUInt(a.Address) & IPv4Subnet.MaskOf(a.PrefixLength), a.PrefixLength);
             result.Add(new OccupiedSubnet(s, $"the host address {a.Address}/{a.PrefixLength} on {Dev(a.LinkIndex)}"));
         }
+        // Read at every plan, as the resolver may change (DHCP, NetworkManager); a host without the file has none.
+        string resolvConf = File.Exists(options.ResolvConfPath) ? File.ReadAllText(options.ResolvConfPath) : "";
+        result.AddRange(NetworkPlanner.NameServers(resolvConf, options.ResolvConfPath));
         return result;
     }
 }

@@ -1,7 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using MyDocker.Engine.Containers;
-using MyDocker.Engine.Kernel;
 using MyDocker.Engine.Kernel.Netlink;
 using MyDocker.Engine.Networks.Firewall;
 using MyDocker.Engine.Networks.Firewall.Foreign;
@@ -20,7 +19,7 @@ namespace MyDocker.Engine.Reconcile;
 /// </summary>
 public sealed class Reconciler(
     StateDbFactory state, IRtNetlink netlink, IFirewall firewall, BridgeDriver bridges, IpamAllocator ipam,
-    NetworkService networks, LinkReaper reaper, Sysctl sysctl, ContainerReconciler containers, ForeignFirewall foreign,
+    NetworkService networks, LinkReaper reaper, HostForwarding forwarding, ContainerReconciler containers, ForeignFirewall foreign,
     ILogger<Reconciler> logger)
 {
     public async Task<ReconcileReport> RunAsync(bool firstRun = false, CancellationToken ct = default)
@@ -98,10 +97,12 @@ public sealed class Reconciler(
             var want = live.Select(BridgeDriver.FirewallView).ToList();
             var wantPorts = ContainerService.MappingsOfRunning(db.Containers.AsNoTracking().ToList());
             var have = firewall.Read();
-            bool same = have.Matches(want, wantPorts);
+            bool same = have.Matches(want, wantPorts, forwarding.OwnedByEngine);
             if (want.Count == 0)
             {
-                // No networks, no table: an idle daemon leaves no trace in nftables (AddNetwork makes it again).
+                // No networks, no forwarding of ours, no table: an idle daemon leaves no trace. Forwarding goes off before
+                // the table that holds its drop goes (AddNetwork and Enable make both again).
+                if (forwarding.ReleaseIfOwned()) report.Removed.Add("IPv4 forwarding turned off again: MyDocker had turned it on and no network needs it");
                 if (!have.Present) return;
                 firewall.Remove();
                 report.Removed.Add("nftables table removed: no networks need it");
@@ -117,7 +118,7 @@ public sealed class Reconciler(
         // 7. Another tool's FORWARD chain with policy drop (Docker's) would drop our bridges' traffic: our accept rules there
         //    follow the live bridges (none left: ours are removed).
         Try("another tool's firewall (iptables FORWARD)", () => report.Repaired.AddRange(foreign.Open(live.Select(r => r.Bridge).ToList())));
-        if (live.Count > 0) Try("IPv4 forwarding", sysctl.EnableIPv4Forwarding);
+        if (live.Count > 0) Try("IPv4 forwarding", () => forwarding.Enable(firewall));
 
         foreach (var line in report.Repaired) logger.LogInformation("Reconcile repaired: {Change}", line);
         foreach (var line in report.Removed) logger.LogInformation("Reconcile removed: {Change}", line);

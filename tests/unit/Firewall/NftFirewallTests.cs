@@ -4,7 +4,7 @@ using MyDocker.UnitTests.Fakes;
 
 namespace MyDocker.UnitTests.Firewall;
 
-public class NftFirewallTests
+public partial class NftFirewallTests
 {
     private const string ListTable = "list table ip mydocker";
     private const string ListTables = "list tables ip";
@@ -515,7 +515,7 @@ public class NftFirewallTests
     }
 
     /// <summary>A complete table with one masqueraded network and the given ports_any elements.</summary>
-    private static string RealisticTable(string bridge, string subnet, string portsAny) => $$$"""
+    private static string RealisticTable(string bridge, string subnet, string portsAny, int hostRoutingRules = 0) => $$$"""
         {"nftables": [
           {"table": {"family": "ip", "name": "mydocker", "handle": 2}},
           {"set": {"family": "ip", "name": "bridges", "table": "mydocker", "type": "ifname", "elem": ["{{{bridge}}}"]}},
@@ -533,6 +533,7 @@ public class NftFirewallTests
           {"chain": {"family": "ip", "table": "mydocker", "name": "postrouting"}},
           {"rule": {"family": "ip", "table": "mydocker", "chain": "hp_{{{bridge}}}", "comment": "{{{subnet}}}"}},
           {{{Rules("guard", 1)}}}, {{{Rules("prerouting", 3)}}}, {{{Rules("output", 2)}}}, {{{Rules("forward", 7)}}}, {{{Rules("postrouting", 3)}}}
+          {{{(hostRoutingRules > 0 ? ", " + Rules("host_routing", hostRoutingRules) : "")}}}
         ]}
         """;
 

@@ -15,8 +15,12 @@ namespace MyDocker.Engine.Networks.Firewall;
 /// </summary>
 /// <param name="generation">Reads the ruleset generation (see <see cref="NftGeneration"/>), so <see cref="Restore"/> lists the
 /// table only when some transaction happened since its last check; null: it always lists it.</param>
-public sealed class NftFirewall(INftExecutor nft, Func<uint?>? generation = null) : IFirewall
+/// <param name="dropHostRouting">Whether the table must hold the host-routing drop (Networks.HostForwarding.OwnedByEngine),
+/// asked at every rebuild and check; null: never.</param>
+public sealed class NftFirewall(INftExecutor nft, Func<uint?>? generation = null, Func<bool>? dropHostRouting = null) : IFirewall
 {
+    private bool DropsHostRouting => dropHostRouting?.Invoke() == true;
+
     /// <summary>The generation at which the kernel was last seen to match what this instance holds.</summary>
     private uint? _verified;
 
@@ -28,7 +32,7 @@ public sealed class NftFirewall(INftExecutor nft, Func<uint?>? generation = null
     {
         ArgumentNullException.ThrowIfNull(networks);
         ports ??= [];
-        string batch = NftRuleset.Rebuild(networks, ports);
+        string batch = NftRuleset.Rebuild(networks, ports, DropsHostRouting);
         lock (_gate)
         {
             try { RunTracked(batch, replacesAll: true); }
@@ -107,7 +111,7 @@ public sealed class NftFirewall(INftExecutor nft, Func<uint?>? generation = null
             if (now is not null && now == _verified) return null;
             var have = ReadLocked();
             var want = _networks.Values.ToList();
-            bool same = have.Matches(want, _ports.Values);
+            bool same = have.Matches(want, _ports.Values, DropsHostRouting);
             if (same)
             {
                 _verified = now;
@@ -141,7 +145,7 @@ public sealed class NftFirewall(INftExecutor nft, Func<uint?>? generation = null
     {
         var ports = new Dictionary<(string, System.Net.IPAddress?, int), PortMapping>(_ports);
         foreach (var p in extraPorts) ports[p.Key] = p;
-        Apply(NftRuleset.Rebuild(_networks.Values.ToList(), ports.Values.ToList()), "Restoring the engine firewall table");
+        Apply(NftRuleset.Rebuild(_networks.Values.ToList(), ports.Values.ToList(), DropsHostRouting), "Restoring the engine firewall table");
     }
 
     private static string Describe(IReadOnlyCollection<PortMapping> ports) =>
@@ -166,6 +170,17 @@ public sealed class NftFirewall(INftExecutor nft, Func<uint?>? generation = null
                 RebuildFromModel(extraPorts: []);
             }
             _networks[n.Bridge] = n;
+        }
+    }
+
+    public void DropHostRouting()
+    {
+        lock (_gate)
+        {
+            // No table: it is built with the drop (the switch says so by now), by the next change or restore.
+            if (!TablePresent()) return;
+            try { RunTracked(NftRuleset.AddHostRoutingDrop()); }
+            catch (NftException e) { throw Failed("Adding the drop of routing between non-engine interfaces", e); }
         }
     }
 
