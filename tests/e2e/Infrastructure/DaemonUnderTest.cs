@@ -109,6 +109,9 @@ public sealed class DaemonUnderTest : IDisposable
     /// <summary>All lines the daemon printed that start with <paramref name="prefix"/>.</summary>
     public List<string> LogLines(string prefix) { lock (_logs) return _logs.Where(l => l.StartsWith(prefix, StringComparison.Ordinal)).ToList(); }
 
+    /// <summary>All lines the daemon printed that contain <paramref name="text"/>.</summary>
+    public List<string> LogLinesWith(string text) { lock (_logs) return _logs.Where(l => l.Contains(text, StringComparison.Ordinal)).ToList(); }
+
     public string Logs { get { lock (_logs) return string.Join('\n', _logs.TakeLast(80)); } }
 
     /// <summary>An HTTP client on the daemon's unix socket.</summary>

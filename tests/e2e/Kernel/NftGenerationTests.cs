@@ -13,7 +13,7 @@ public sealed class NftGenerationTests : IDisposable
     [Fact]
     public void The_generation_moves_by_one_with_every_transaction_and_only_then()
     {
-        uint? Read() => _ns.Run(NftGeneration.TryRead);
+        uint? Read() => _ns.Run(NftNetlink.TryReadGeneration);
         var before = Read();
         Assert.NotNull(before);
         Assert.Equal(before, Read());
