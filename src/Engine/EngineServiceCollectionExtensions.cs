@@ -54,7 +54,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<ImageService>();
         services.AddSingleton(_ => new NetnsStore(ContainerPaths.NetnsDir(options)));
         services.AddSingleton<EndpointDriver>();
-        services.AddSingleton(_ => RuntimeOptions.FromExecRoot(options.ExecRoot, options.CgroupParent) with
+        services.AddSingleton(_ => RuntimeOptions.FromExecRoot(options.ExecRoot, options.EffectiveCgroupParent) with
         {
             RuntimePath = options.RuntimePath,
             ConmonPath = options.ConmonPath,

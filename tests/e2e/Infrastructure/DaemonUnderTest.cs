@@ -21,16 +21,21 @@ public sealed class DaemonUnderTest : IDisposable
     public string ExecRoot => Path.Combine(Root, "exec");
     public string Socket => Path.Combine(Root, "exec", "mydocker.sock");
     public string HostArg => "unix://" + Socket;
-    /// <summary>Unique per daemon, so its containers' cgroups never mix with another run's or the host daemon's.</summary>
-    public string CgroupParent { get; } = "mydocker-e2e-" + Guid.NewGuid().ToString("N")[..12];
+    /// <summary>Unique per daemon, so its containers' cgroups never mix with another run's or the host daemon's: configured
+    /// (MyDocker:CgroupParent), or the daemon's own default for its data root when started with
+    /// <c>defaultCgroupParent</c>.</summary>
+    public string CgroupParent => _defaultCgroupParent ? MyDocker.Engine.EngineOptions.DefaultCgroupParent(DataRoot) : _cgroupParent;
+    private readonly string _cgroupParent = "mydocker-e2e-" + Guid.NewGuid().ToString("N")[..12];
+    private readonly bool _defaultCgroupParent;
 
     /// <summary>Flags added to every start (e.g. --dashboard-port N).</summary>
     public List<string> ExtraArgs { get; } = [];
     /// <summary>Environment variables added to every start (e.g. log levels while chasing a bug).</summary>
     public Dictionary<string, string> ExtraEnv { get; } = [];
 
-    public DaemonUnderTest(string purpose = "d", bool start = true)
+    public DaemonUnderTest(string purpose = "d", bool start = true, bool defaultCgroupParent = false)
     {
+        _defaultCgroupParent = defaultCgroupParent;
         Netns = new TestNetns(purpose);
         Root = Directory.CreateTempSubdirectory("mydocker-e2e-").FullName;
         if (start) Start();
@@ -49,7 +54,7 @@ public sealed class DaemonUnderTest : IDisposable
         foreach (var a in ExtraArgs) psi.ArgumentList.Add(a);
         foreach (var (k, v) in ExtraEnv) psi.Environment[k] = v;
         if (crashAt is not null) psi.Environment["MYDOCKER_TEST_CRASH_AT"] = crashAt;
-        psi.Environment["MYDOCKER_MyDocker__CgroupParent"] = CgroupParent;
+        if (!_defaultCgroupParent) psi.Environment["MYDOCKER_MyDocker__CgroupParent"] = CgroupParent;
         var p = new Process { StartInfo = psi };
         p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_logs) _logs.Add(e.Data); };
         p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_logs) _logs.Add("ERR " + e.Data); };
