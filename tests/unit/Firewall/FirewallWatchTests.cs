@@ -66,15 +66,18 @@ public class FirewallWatchTests
     }
 
     [Fact]
-    public void A_tool_that_keeps_undoing_the_repairs_pauses_them_until_the_periodic_check()
+    public void A_tool_that_keeps_undoing_the_repairs_gets_one_answer_per_throttle_period_for_all_its_changes()
     {
         for (int i = 0; i < FirewallWatch.MaxRepairs; i++) _watch.React(By(Someone, "fw-manager", Ours));
         Assert.Equal(FirewallWatch.MaxRepairs, TableListings);
-        _watch.React(By(Someone, "fw-manager", Ours));
-        Assert.Equal(FirewallWatch.MaxRepairs, TableListings);   // paused
-        _time.Now += FirewallWatch.Backstop;
-        _watch.React(By(Someone, "fw-manager", Ours));
+        _watch.React(By(Someone, "fw-manager", Ours));           // held back
+        _watch.React(By(Someone, "fw-manager", Ours, IptablesTable));
+        Assert.Equal(FirewallWatch.MaxRepairs, TableListings);
+        int iptables = IptablesListings;
+        _time.Now += FirewallWatch.Throttle;
+        _watch.React(NftChanges.None);                            // the throttle is over: one check for all three
         Assert.Equal(FirewallWatch.MaxRepairs + 1, TableListings);
+        Assert.Equal(iptables + 1, IptablesListings);
     }
 
     [Fact]

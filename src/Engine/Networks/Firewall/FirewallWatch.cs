@@ -19,9 +19,10 @@ namespace MyDocker.Engine.Networks.Firewall;
 /// Nothing is listed while nothing changes. When notifications were lost (the queue overflowed) both checks run, and a
 /// slow periodic check (<see cref="Backstop"/>) remains for whatever no notification reports (a listing is made only if
 /// the ruleset generation moved since the last one that matched).
-/// <para>Another tool that undoes our repairs as fast as we make them (a firewall manager enforcing its own ruleset) would
-/// make this a loop: after <see cref="MaxRepairs"/> repairs within <see cref="RepairWindow"/> the watch stops reacting to
-/// notifications until the next backstop check, and says so.</para>
+/// <para>Another tool that undoes our repairs as fast as we make them (one that reverts every foreign change) would make
+/// this a loop: after <see cref="MaxRepairs"/> repairs within <see cref="RepairWindow"/> the watch waits
+/// <see cref="Throttle"/> after each repair before acting on the next change (the changes meanwhile are checked
+/// together), and says so. Traffic still works most of the time, and the cost is bounded.</para>
 /// </summary>
 /// <param name="subscribe">Opens the subscription (in the daemon's network namespace: the thread that calls
 /// <see cref="Run"/> must be in it).</param>
@@ -30,12 +31,14 @@ public sealed class FirewallWatch(
     TimeProvider? time = null)
 {
     public static readonly TimeSpan Backstop = TimeSpan.FromSeconds(60);
-    public const int MaxRepairs = 5;
-    public static readonly TimeSpan RepairWindow = TimeSpan.FromSeconds(10);
+    public const int MaxRepairs = 20;
+    public static readonly TimeSpan RepairWindow = TimeSpan.FromSeconds(10), Throttle = TimeSpan.FromSeconds(1);
 
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly Queue<DateTimeOffset> _repairs = new();
-    private DateTimeOffset _pausedUntil = DateTimeOffset.MinValue;
+    /// <summary>No check before this moment (throttled); the checks asked for meanwhile wait in <c>_pending</c>.</summary>
+    private DateTimeOffset _notBefore = DateTimeOffset.MinValue;
+    private (bool Table, bool Iptables, string Cause)? _pending;
 
     /// <summary>Watches until <paramref name="ct"/> is cancelled, blocking the calling thread between notifications.</summary>
     public void Run(CancellationToken ct)
@@ -54,12 +57,13 @@ public sealed class FirewallWatch(
         var nextBackstop = _time.GetUtcNow() + Backstop;
         while (!ct.IsCancellationRequested)
         {
-            var timeout = Max(nextBackstop - _time.GetUtcNow(), TimeSpan.Zero);
+            var until = _pending is null || _notBefore > nextBackstop ? nextBackstop : _notBefore;
+            var timeout = Max(until - _time.GetUtcNow(), TimeSpan.Zero);
             var changes = NftChanges.None;
             if (events is not null) changes = events.Next(timeout);
             else ct.WaitHandle.WaitOne(timeout);
             if (ct.IsCancellationRequested) break;
-            if (!changes.IsEmpty) React(changes);
+            React(changes);
             if (_time.GetUtcNow() >= nextBackstop)
             {
                 BackstopCheck();
@@ -68,18 +72,17 @@ public sealed class FirewallWatch(
         }
     }
 
-    /// <summary>Acts on what the kernel reported: the checks its foreign transactions call for (none for the engine's own).</summary>
+    /// <summary>Acts on what the kernel reported: the checks its foreign transactions call for (none for the engine's own),
+    /// together with those a throttle held back, once the throttle allows.</summary>
     internal void React(NftChanges changes)
     {
         var (table, iptables, cause) = Plan(changes);
-        if (!table && !iptables) return;
-        if (_time.GetUtcNow() < _pausedUntil)
-        {
-            logger.LogDebug("Not checking the firewall after {Cause}: repairs are paused until {Until:O}", cause, _pausedUntil);
-            return;
-        }
-        logger.LogDebug("Checking the firewall after {Cause}", cause);
-        Check(table, iptables, cause!);
+        if (table || iptables)
+            _pending = _pending is { } p ? (p.Table || table, p.Iptables || iptables, p.Cause) : (table, iptables, cause!);
+        if (_pending is not { } due || _time.GetUtcNow() < _notBefore) return;
+        _pending = null;
+        logger.LogDebug("Checking the firewall after {Cause}", due.Cause);
+        Check(due.Table, due.Iptables, due.Cause);
     }
 
     /// <summary>Which checks the changes call for, and who made them (for the log).</summary>
@@ -102,9 +105,6 @@ public sealed class FirewallWatch(
 
     private void BackstopCheck()
     {
-        bool wasPaused = _time.GetUtcNow() < _pausedUntil;
-        _pausedUntil = DateTimeOffset.MinValue;
-        if (wasPaused) logger.LogInformation("Firewall repairs resume after a pause");
         try
         {
             if (firewall.Restore() is { } repaired) Repaired("the periodic check", repaired);
@@ -141,12 +141,13 @@ public sealed class FirewallWatch(
         _repairs.Enqueue(now);
         while (_repairs.Count > 0 && now - _repairs.Peek() > RepairWindow) _repairs.Dequeue();
         if (_repairs.Count < MaxRepairs) return;
-        _repairs.Clear();
-        _pausedUntil = now + Backstop;
-        logger.LogError(
-            "The firewall was repaired {Count} times within {Window} s, last after {Cause}: another tool keeps undoing the engine's rules. " +
-            "Repairs on notification are paused until {Until:O}; 'mydocker system doctor' names foreign rules that block networks",
-            MaxRepairs, RepairWindow.TotalSeconds, cause, _pausedUntil);
+        bool already = now < _notBefore + Throttle;
+        _notBefore = now + Throttle;
+        if (!already)
+            logger.LogError(
+                "The firewall was repaired {Count} times within {Window} s, last after {Cause}: another tool keeps undoing the engine's rules. " +
+                "Repairs are limited to one every {Throttle} s while this lasts; 'mydocker system doctor' names foreign rules that block networks",
+                _repairs.Count, RepairWindow.TotalSeconds, cause, Throttle.TotalSeconds);
     }
 
     private static string Summary(IReadOnlyList<string> changes) =>
