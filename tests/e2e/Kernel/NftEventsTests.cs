@@ -41,7 +41,8 @@ public sealed class NftEventsTests : IDisposable
         Assert.Equal("iptables", done[1].ProcessName);
         Assert.True(done[1].Touches("ip", "filter"));
         Assert.Equal(done[0].Generation + 1, done[1].Generation);
-        Assert.Equal(done[1].Generation, _ns.Run(NftNetlink.TryReadGeneration));
+        using var netlink = _ns.Run(NftNetlink.Open);
+        Assert.Equal(done[1].Generation, netlink.ReadGeneration());
         Assert.True(done[1].ProcessId > 0);
         Assert.Empty(events.Next(TimeSpan.FromMilliseconds(200)).Transactions);   // the listing committed nothing
     }

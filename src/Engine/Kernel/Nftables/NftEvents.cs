@@ -24,7 +24,6 @@ public sealed record NftTransaction(uint Generation, int ProcessId, string Proce
 public sealed record NftChanges(IReadOnlyList<NftTransaction> Transactions, bool Lost)
 {
     public static NftChanges None { get; } = new([], false);
-    public bool IsEmpty => Transactions.Count == 0 && !Lost;
 }
 
 /// <summary>A subscription to the nftables transactions of one network namespace.</summary>
