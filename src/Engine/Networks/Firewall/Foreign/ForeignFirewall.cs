@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using System.Threading.Channels;
 using MyDocker.Engine.Kernel.Nftables;
 
 namespace MyDocker.Engine.Networks.Firewall.Foreign;
@@ -26,13 +25,13 @@ namespace MyDocker.Engine.Networks.Firewall.Foreign;
 /// </summary>
 /// <param name="forwardChain">Reads iptables' FORWARD chain (table ip filter) from the kernel: null when it does not
 /// exist (see <see cref="ForwardChainOf"/>).</param>
-/// <param name="commits">Every change goes through it (so the firewall watch knows it for the engine's own), and it reads
-/// the ruleset generation, so <see cref="OpenIfChanged"/> can skip a check when no transaction happened since the last one
-/// found nothing to do; null: changes are not tracked and OpenIfChanged always checks.</param>
+/// <param name="commits">Reads the ruleset generation, so <see cref="OpenIfChanged"/> can skip a check when no transaction
+/// happened since the last one found nothing to do; null: OpenIfChanged always checks. (The iptables runs are known for
+/// the engine's own through <paramref name="runner"/>, a <see cref="ProcessRunner"/> that reports them to NftCommits.)</param>
 /// <param name="legacyTableNames">Where the x_tables module lists the legacy tables of the caller's namespace
 /// (<c>/proc/net/ip_tables_names</c>; absent while the module is not loaded). iptables-legacy-save runs only when it
 /// names "filter".</param>
-public sealed class ForeignFirewall(
+public sealed partial class ForeignFirewall(
     INftExecutor nft, IProgramRunner runner, Func<NftChainInfo?> forwardChain, ILogger<ForeignFirewall>? logger = null,
     NftCommits? commits = null, string legacyTableNames = ForeignFirewall.LegacyTableNames) : IAsyncDisposable
 {
@@ -46,21 +45,9 @@ public sealed class ForeignFirewall(
     /// <summary>Bridges whose three rules are in FORWARD as far as the engine knows: the last listing plus its own changes
     /// since. Someone else's change to the chain makes the firewall watch list it again (<see cref="Open(Func{IReadOnlyCollection{string}})"/>).</summary>
     private readonly HashSet<string> _opened = new(StringComparer.Ordinal);
-    /// <summary>Bridges whose rules are to be deleted (<see cref="CloseBridge"/>), with how many copies.</summary>
-    private readonly Dictionary<string, int> _closing = new(StringComparer.Ordinal);
     /// <summary>Held while iptables runs outside <c>_gate</c> (the background deletion), so a full Open never lists the
     /// chain in the middle of it.</summary>
     private readonly SemaphoreSlim _applying = new(1, 1);
-    private readonly Channel<bool> _closingSignal = Channel.CreateUnbounded<bool>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly CancellationTokenSource _stopping = new();
-    private Task _closer = Task.CompletedTask;
-    private long _lastClose;
-
-    public static readonly TimeSpan QuietPeriod = TimeSpan.FromMilliseconds(100), MaxDelay = TimeSpan.FromSeconds(1);
-
-    /// <summary>False: <see cref="CloseBridge"/> only queues, and <see cref="DeleteClosed"/> deletes (unit tests).</summary>
-    internal bool DeleteInBackground { get; init; } = true;
-
     /// <summary>iptables' FORWARD chain of the namespace <paramref name="netlink"/> was opened in, asked by name.</summary>
     public static Func<NftChainInfo?> ForwardChainOf(NftNetlink netlink) =>
         () => netlink.GetChain(NftNetlink.NFPROTO_IPV4, "filter", IptablesRules.Chain);
@@ -180,95 +167,6 @@ public sealed class ForeignFirewall(
             _opened.Add(b);
             return Report(add, added: true);
         }
-    }
-
-    /// <summary>
-    /// A removed network's bridge: its accept rules, when the engine put them there, are deleted in the background, after
-    /// a quiet moment (<see cref="QuietPeriod"/>, at most <see cref="MaxDelay"/>), several bridges in one iptables-restore
-    /// run. Deleting by specification makes iptables read the whole chain (~90 ms at 3,000 rules), which would make every
-    /// `network rm` grow with the number of networks. Until then the rules are inert, like the retired bridge device they
-    /// name (see <see cref="LinkReaper"/>): it has no address left, and a new network that reuses the name gets its own
-    /// copy of the rules (and the deletion takes one copy).
-    /// </summary>
-    public void CloseBridge(string bridge)
-    {
-        string b = FirewallNames.Bridge(bridge);
-        lock (_gate)
-        {
-            if (!_opened.Remove(b)) return;
-            _closing[b] = _closing.GetValueOrDefault(b) + 1;
-            _lastClose = Environment.TickCount64;
-            if (DeleteInBackground && _closer.IsCompleted && !_stopping.IsCancellationRequested) _closer = Task.Run(DeleteClosedLoopAsync);
-        }
-        _closingSignal.Writer.TryWrite(true);
-    }
-
-    /// <summary>Deletes the rules <see cref="CloseBridge"/> queued, now (the background loop, and tests). The iptables run
-    /// holds no lock a create needs; a full <see cref="Open(IReadOnlyCollection{string})"/> waits for it.</summary>
-    internal void DeleteClosed()
-    {
-        Dictionary<string, int> batch;
-        lock (_gate)
-        {
-            if (_closing.Count == 0) return;
-            batch = new(_closing, StringComparer.Ordinal);
-            _closing.Clear();
-        }
-        var remove = batch.SelectMany(kv => Enumerable.Repeat(kv.Key, kv.Value)).SelectMany(b => IptablesRules.All.Select(k => (k, b))).ToList();
-        bool done;
-        _applying.Wait();
-        try
-        {
-            Change([], remove, batch.Keys);
-            done = true;
-        }
-        catch (EngineException e) when (e.InnerException is not ProgramNotFoundException) { done = false; }
-        finally { _applying.Release(); }
-        if (!done)
-        {
-            // Some are gone already (deleted by hand, or by a full Open meanwhile), and one missing rule fails the whole
-            // run: delete what is there, one copy of each rule fewer for a bridge opened again meanwhile.
-            lock (_gate)
-            {
-                _applying.Wait();
-                try
-                {
-                    remove = ListForward().Tagged.Where(t => batch.ContainsKey(t.Bridge)).GroupBy(t => (t.Kind, t.Bridge))
-                        .SelectMany(g => g.Skip(_opened.Contains(g.Key.Bridge) ? 1 : 0)).Select(t => (t.Kind, t.Bridge)).ToList();
-                    Change([], remove, batch.Keys);
-                }
-                finally { _applying.Release(); }
-            }
-        }
-        Report(remove, added: false);
-    }
-
-    private async Task DeleteClosedLoopAsync()
-    {
-        await foreach (var _ in _closingSignal.Reader.ReadAllAsync())
-        {
-            long queuedAt = Environment.TickCount64;
-            while (!_stopping.IsCancellationRequested
-                   && Environment.TickCount64 - Volatile.Read(ref _lastClose) < QuietPeriod.TotalMilliseconds
-                   && Environment.TickCount64 - queuedAt < MaxDelay.TotalMilliseconds)
-            {
-                try { await Task.Delay(QuietPeriod / 4, _stopping.Token); } catch (OperationCanceledException) { }
-            }
-            try { DeleteClosed(); }
-            catch (Exception e)
-            {
-                // Not lost: the rules carry our tag and name a bridge no network has, so the next full check deletes them.
-                _log.LogWarning("Deleting the accept rules of removed networks from iptables' FORWARD chain failed: {Error}", e.Message);
-            }
-        }
-    }
-
-    /// <summary>Stops the background deletion after doing what is queued (a clean stop leaves no rule behind).</summary>
-    public async ValueTask DisposeAsync()
-    {
-        _stopping.Cancel();
-        _closingSignal.Writer.TryComplete();
-        await _closer;
     }
 
     /// <summary><see cref="Open(IReadOnlyCollection{string})"/> for a periodic check: skipped while the ruleset generation and the bridges are those of
