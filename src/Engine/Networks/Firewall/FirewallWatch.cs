@@ -60,8 +60,18 @@ public sealed class FirewallWatch(
             var until = _pending is null || _notBefore > nextBackstop ? nextBackstop : _notBefore;
             var timeout = Max(until - _time.GetUtcNow(), TimeSpan.Zero);
             var changes = NftChanges.None;
-            if (events is not null) changes = events.Next(timeout);
-            else ct.WaitHandle.WaitOne(timeout);
+            if (events is null) ct.WaitHandle.WaitOne(timeout);
+            else
+            {
+                try { changes = events.Next(timeout); }
+                catch (Kernel.KernelException e)
+                {
+                    // Reading failed for another reason than a full queue: check everything, and do not spin on it.
+                    logger.LogError("Reading nftables notifications failed: {Error}", e.Message);
+                    changes = new NftChanges([], Lost: true);
+                    ct.WaitHandle.WaitOne(Throttle);
+                }
+            }
             if (ct.IsCancellationRequested) break;
             React(changes);
             if (_time.GetUtcNow() >= nextBackstop)
