@@ -30,6 +30,8 @@ builder.Logging.ClearProviders().AddSimpleConsole(o =>
 var options = builder.Configuration.GetSection("MyDocker").Get<EngineOptions>() ?? new EngineOptions();
 options.DataRoot = daemonArgs.DataRoot ?? options.DataRoot;
 options.ExecRoot = daemonArgs.ExecRoot ?? options.ExecRoot;
+try { options.Validate(); }
+catch (ArgumentException e) { Console.Error.WriteLine($"mydockerd: {e.Message}"); return 2; }
 try { if (options.LogSizeMax is { Length: > 0 } logSizeMax) LogConfigRules.ParseMaxSize(logSizeMax, "MyDocker:LogSizeMax"); }
 catch (EngineException e) { Console.Error.WriteLine($"mydockerd: {e.Message}"); return 2; }
 string socketPath = (daemonArgs.Host ?? builder.Configuration["MyDocker:Host"] ?? "unix:///run/mydocker/mydocker.sock")["unix://".Length..];
@@ -49,6 +51,7 @@ builder.WebHost.ConfigureKestrel(k => k.ListenUnixSocket(bindPath, listen => lis
 builder.Services.AddMyDockerEngine(options);
 builder.Services.AddHostedService<ContainerExitService>();
 builder.Services.AddHostedService<FirewallWatchService>();
+builder.Services.AddHostedService<OrphanSweepService>();
 DashboardOptions? dashboard;
 try { dashboard = builder.AddDashboard(daemonArgs, options.DataRoot); }
 catch (ArgumentException e) { Console.Error.WriteLine($"mydockerd: {e.Message}"); return 2; }
@@ -62,9 +65,11 @@ var app = builder.Build();
 var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("mydockerd");
 MyDocker.Engine.Containers.Runtime.ResourceDefaults.ProtectDaemon(log);
 
-// Start-up order: schema first, then the reconciler makes the kernel match the records before any request is served.
+// Start-up order: schema first, then the reconciler makes the kernel match the records (networks, firewall, live
+// containers) before any request is served. What no record owns is removed after the API answers (OrphanSweepService),
+// and the firewall watch starts with the host, after this reconcile (FirewallWatchService).
 app.Services.GetRequiredService<StateDbFactory>().Migrate();
-var report = await app.Services.GetRequiredService<Reconciler>().RunAsync(firstRun: true);
+var report = await app.Services.GetRequiredService<Reconciler>().RunAsync(firstRun: true, orphansLater: true);
 log.LogInformation("Reconciled at start-up: {Repaired} repaired, {Removed} removed, {Errors} errors",
     report.Repaired.Count, report.Removed.Count, report.Errors.Count);
 app.Services.GetRequiredService<MyDocker.Engine.Images.ImageService>().StartSeedImport();
@@ -93,8 +98,8 @@ dockerApi.MapFallback((HttpContext ctx) => ApiErrors.Write(ctx, StatusCodes.Stat
 app.Lifetime.ApplicationStarted.Register(() =>
 {
     DaemonDirectories.PublishSocket(bindPath, socketPath);
-    log.LogInformation("mydockerd {Version} listening on unix://{Socket} (data root {DataRoot}, exec root {ExecRoot}, pid {Pid})",
-        SystemEndpoints.Version, socketPath, options.DataRoot, options.ExecRoot, Environment.ProcessId);
+    log.LogInformation("mydockerd {Version} listening on unix://{Socket} (data root {DataRoot}, exec root {ExecRoot}, cgroup parent {CgroupParent}, pid {Pid})",
+        SystemEndpoints.Version, socketPath, options.DataRoot, options.ExecRoot, options.EffectiveCgroupParent, Environment.ProcessId);
     if (dashboard is not null)
     {
         // Printed as well as logged: the one line a user needs, even with logging turned down.

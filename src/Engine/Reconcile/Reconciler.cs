@@ -22,22 +22,49 @@ public sealed class Reconciler(
     NetworkService networks, LinkReaper reaper, HostForwarding forwarding, ContainerReconciler containers, ForeignFirewall foreign,
     ILogger<Reconciler> logger)
 {
-    public async Task<ReconcileReport> RunAsync(bool firstRun = false, CancellationToken ct = default)
+    /// <param name="firstRun">The daemon's start: the firewall table is rebuilt even when it matches.</param>
+    /// <param name="orphansLater">Leave engine objects no record owns (and processes left in orphaned cgroups) to
+    /// <see cref="RemoveOrphansAsync"/>: at start-up the API answers first and those are removed in the background; nothing
+    /// a request needs waits for them (a new container gets a new id, so nothing of an orphan is in its way).</param>
+    public async Task<ReconcileReport> RunAsync(bool firstRun = false, CancellationToken ct = default, bool orphansLater = false)
     {
         await networks.Gate.WaitAsync(ct);
         // Devices already being deleted are not drift: let those deletions finish before looking.
-        try { await reaper.DrainAsync().WaitAsync(ct); return Run(firstRun); }
-        finally { networks.Gate.Release(); }
+        try { await reaper.DrainAsync().WaitAsync(ct); return Run(firstRun, orphansLater); }
+        finally
+        {
+            networks.ForgetKnownNetworks();
+            networks.Gate.Release();
+        }
     }
 
-    private ReconcileReport Run(bool firstRun)
+    /// <summary>Removes what no container record owns (see <see cref="ContainerReconciler"/>); logs what it did.</summary>
+    public Task<ReconcileReport> RemoveOrphansAsync() => Task.Run(() =>
     {
         var report = new ReconcileReport();
-        void Try(string what, Action action)
-        {
-            try { action(); }
-            catch (Exception e) { report.Errors.Add($"{what}: {e.Message}"); }
-        }
+        containers.RemoveOrphans(report, Attempt(report));
+        Log(report);
+        logger.LogInformation("Orphan clean-up done: {Removed} removed, {Errors} errors", report.Removed.Count, report.Errors.Count);
+        return report;
+    });
+
+    private static Action<string, Action> Attempt(ReconcileReport report) => (what, action) =>
+    {
+        try { action(); }
+        catch (Exception e) { report.Errors.Add($"{what}: {e.Message}"); }
+    };
+
+    private void Log(ReconcileReport report)
+    {
+        foreach (var line in report.Repaired) logger.LogInformation("Reconcile repaired: {Change}", line);
+        foreach (var line in report.Removed) logger.LogInformation("Reconcile removed: {Change}", line);
+        foreach (var line in report.Errors) logger.LogError("Reconcile failed: {Error}", line);
+    }
+
+    private ReconcileReport Run(bool firstRun, bool orphansLater)
+    {
+        var report = new ReconcileReport();
+        var Try = Attempt(report);
 
         using var db = state.Create();
         var records = db.Networks.ToList();
@@ -77,7 +104,7 @@ public sealed class Reconciler(
         }
 
         // 4. Containers, now that their networks' pools and bridges are in place.
-        containers.Run(report, Try);
+        containers.Run(report, Try, orphans: !orphansLater);
 
         // 5. Address pools whose network is gone (deleted through the allocator, which owns those tables).
         Try("orphan address pools", () =>
@@ -120,9 +147,7 @@ public sealed class Reconciler(
         Try("another tool's firewall (iptables FORWARD)", () => report.Repaired.AddRange(foreign.Open(live.Select(r => r.Bridge).ToList())));
         if (live.Count > 0) Try("IPv4 forwarding", () => forwarding.Enable(firewall));
 
-        foreach (var line in report.Repaired) logger.LogInformation("Reconcile repaired: {Change}", line);
-        foreach (var line in report.Removed) logger.LogInformation("Reconcile removed: {Change}", line);
-        foreach (var line in report.Errors) logger.LogError("Reconcile failed: {Error}", line);
+        Log(report);
         return report;
     }
 }

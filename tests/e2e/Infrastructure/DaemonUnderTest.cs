@@ -22,8 +22,12 @@ public sealed class DaemonUnderTest : IDisposable
     /// <summary>The API socket; in the exec root unless a test puts it elsewhere before starting.</summary>
     public string Socket { get; set; }
     public string HostArg => "unix://" + Socket;
-    /// <summary>Unique per daemon, so its containers' cgroups never mix with another run's or the host daemon's.</summary>
-    public string CgroupParent { get; } = "mydocker-e2e-" + Guid.NewGuid().ToString("N")[..12];
+    /// <summary>Unique per daemon, so its containers' cgroups never mix with another run's or the host daemon's: configured
+    /// (MyDocker:CgroupParent), or the daemon's own default for its data root when started with
+    /// <c>defaultCgroupParent</c>.</summary>
+    public string CgroupParent => _defaultCgroupParent ? MyDocker.Engine.EngineOptions.DefaultCgroupParent(DataRoot) : _cgroupParent;
+    private readonly string _cgroupParent = "mydocker-e2e-" + Guid.NewGuid().ToString("N")[..12];
+    private readonly bool _defaultCgroupParent;
 
     /// <summary>The daemon's pid (nsenter without --fork execs it, so the started process is the daemon).</summary>
     public int Pid => _process?.Id ?? throw new InvalidOperationException("daemon not started");
@@ -35,8 +39,9 @@ public sealed class DaemonUnderTest : IDisposable
     /// <summary>The umask the daemon starts with (octal, e.g. "000"); null keeps the test process's.</summary>
     public string? Umask { get; set; }
 
-    public DaemonUnderTest(string purpose = "d", bool start = true)
+    public DaemonUnderTest(string purpose = "d", bool start = true, bool defaultCgroupParent = false)
     {
+        _defaultCgroupParent = defaultCgroupParent;
         Netns = new TestNetns(purpose);
         Root = Directory.CreateTempSubdirectory("mydocker-e2e-").FullName;
         Socket = Path.Combine(Root, "exec", "mydocker.sock");
@@ -58,7 +63,7 @@ public sealed class DaemonUnderTest : IDisposable
         foreach (var a in ExtraArgs) psi.ArgumentList.Add(a);
         foreach (var (k, v) in ExtraEnv) psi.Environment[k] = v;
         if (crashAt is not null) psi.Environment["MYDOCKER_TEST_CRASH_AT"] = crashAt;
-        psi.Environment["MYDOCKER_MyDocker__CgroupParent"] = CgroupParent;
+        if (!_defaultCgroupParent) psi.Environment["MYDOCKER_MyDocker__CgroupParent"] = CgroupParent;
         var p = new Process { StartInfo = psi };
         p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_logs) _logs.Add(e.Data); };
         p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_logs) _logs.Add("ERR " + e.Data); };
@@ -122,6 +127,9 @@ public sealed class DaemonUnderTest : IDisposable
 
     /// <summary>All lines the daemon printed that start with <paramref name="prefix"/>.</summary>
     public List<string> LogLines(string prefix) { lock (_logs) return _logs.Where(l => l.StartsWith(prefix, StringComparison.Ordinal)).ToList(); }
+
+    /// <summary>All lines the daemon printed that contain <paramref name="text"/>.</summary>
+    public List<string> LogLinesWith(string text) { lock (_logs) return _logs.Where(l => l.Contains(text, StringComparison.Ordinal)).ToList(); }
 
     public string Logs { get { lock (_logs) return string.Join('\n', _logs.TakeLast(80)); } }
 

@@ -1,4 +1,5 @@
 using MyDocker.Engine;
+using MyDocker.Engine.Kernel.Nftables;
 using MyDocker.Engine.Networks.Firewall;
 using MyDocker.UnitTests.Fakes;
 
@@ -464,7 +465,7 @@ public partial class NftFirewallTests
     {
         uint generation = 7;
         var fake = new FakeNftExecutor();
-        var fw = new NftFirewall(fake, () => generation);
+        var fw = new NftFirewall(fake, new NftCommits(() => generation));
         fw.Rebuild([A]);
         fw.AddPorts([Web]);
         fake.On(ListTable, RealisticTable("md-a", "10.0.0.0/24", "[[{\"concat\": [\"tcp\", 8080]}, {\"concat\": [\"10.0.0.2\", 80]}]]"));
@@ -489,7 +490,7 @@ public partial class NftFirewallTests
         uint extra = 0;
         // One generation per committed batch, as nf_tables_commit counts them, plus commits by someone else.
         uint? Generation() => (uint)fake.Applied.Count(a => !a.StartsWith("list", StringComparison.Ordinal)) + extra;
-        var fw = new NftFirewall(fake, Generation);
+        var fw = new NftFirewall(fake, new NftCommits(Generation));
         fw.Rebuild([A]);                                    // the whole table: matches the model by construction
         int Listings() => fake.Batches.Count(b => b.Commands == ListTable);
 
