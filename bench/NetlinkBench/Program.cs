@@ -3,6 +3,7 @@
 using System.Diagnostics;
 using System.Net;
 using MyDocker.Engine.Kernel.Netlink;
+using MyDocker.Engine.Networks;
 
 int pairs = args.Length > 0 ? int.Parse(args[0]) : 100;
 int rounds = args.Length > 1 ? int.Parse(args[1]) : 5;
@@ -22,6 +23,16 @@ try
         var watch = Stopwatch.StartNew();
         for (int i = 0; i < pairs; i++) nl.CreateVethPair($"bh{round}-{i}", $"bp{round}-{i}", peerFd);
         double create = watch.Elapsed.TotalMilliseconds;
+
+        // The loopback guard every container veth gets (clsact qdisc + classic-BPF filter) and its read-back check.
+        var indexes = Enumerable.Range(0, pairs).Select(i => nl.GetLink($"bh{round}-{i}")!.Index).ToList();
+        watch.Restart();
+        foreach (int index in indexes) LoopbackGuard.Install(nl, index);
+        double guard = watch.Elapsed.TotalMilliseconds;
+        watch.Restart();
+        int guarded = indexes.Count(index => LoopbackGuard.IsInstalled(nl, index));
+        double check = watch.Elapsed.TotalMilliseconds;
+        if (guarded != pairs) throw new InvalidOperationException($"{pairs - guarded} guards do not read back");
 
         watch.Restart();
         int bridge = nl.CreateBridge($"bbr{round}");
@@ -45,7 +56,8 @@ try
         nl.DeleteLink($"bbr{round}");
         double delete = watch.Elapsed.TotalMilliseconds;
 
-        Console.WriteLine($"round {round}: {pairs} veth creates {create,7:F1} ms | bridge + {pairs}x(get, master, up) {configure,7:F1} ms | " +
+        Console.WriteLine($"round {round}: {pairs} veth creates {create,7:F1} ms | {pairs} guards {guard,6:F1} ms, checked {check,6:F1} ms | " +
+                          $"bridge + {pairs}x(get, master, up) {configure,7:F1} ms | " +
                           $"list {links} links/{addresses} addrs/{routes} routes {list,5:F1} ms | {pairs + 1} deletes {delete,7:F1} ms");
     }
 }

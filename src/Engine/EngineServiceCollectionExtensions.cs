@@ -23,8 +23,10 @@ namespace MyDocker.Engine;
 public static class EngineServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the engine. The kernel handles (netlink socket, libnftables context) bind to the network namespace of
-    /// the thread that first resolves them — the daemon's own — so resolve them before serving requests.
+    /// Registers the engine. The kernel handles (<see cref="IRtNetlink"/>, <see cref="INftExecutor"/>,
+    /// <see cref="NftNetlink"/>, <see cref="HostSubnets"/>) bind to the network namespace of the thread that first
+    /// resolves them — the daemon's own — so resolve them before serving requests; <see cref="FirewallWatch"/> opens its
+    /// subscription on the thread that runs it.
     /// </summary>
     public static IServiceCollection AddMyDockerEngine(this IServiceCollection services, EngineOptions options)
     {
@@ -33,12 +35,23 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton(stateFactory);
         services.AddSingleton<IRtNetlink>(_ => RtNetlink.Open());
         services.AddSingleton<INftExecutor>(_ => new LibNftables());
-        services.AddSingleton<IFirewall>(sp => new NftFirewall(sp.GetRequiredService<INftExecutor>(), NftGeneration.TryRead));
-        services.AddSingleton(sp => new ForeignFirewall(sp.GetRequiredService<INftExecutor>(), new ProcessRunner(),
-            sp.GetRequiredService<ILogger<ForeignFirewall>>(), NftGeneration.TryRead));
+        services.AddSingleton(_ => NftNetlink.Open());
+        services.AddSingleton(sp => new NftCommits(sp.GetRequiredService<NftNetlink>().ReadGeneration));
+        services.AddSingleton<IFirewall>(sp =>
+        {
+            var forwarding = sp.GetRequiredService<HostForwarding>();
+            return new NftFirewall(sp.GetRequiredService<INftExecutor>(), sp.GetRequiredService<NftCommits>(), () => forwarding.OwnedByEngine);
+        });
+        services.AddSingleton(sp => new ForeignFirewall(sp.GetRequiredService<INftExecutor>(), new ProcessRunner(children: sp.GetRequiredService<NftCommits>()),
+            ForeignFirewall.ForwardChainOf(sp.GetRequiredService<NftNetlink>()), sp.GetRequiredService<ILogger<ForeignFirewall>>(),
+            sp.GetRequiredService<NftCommits>()));
+        services.AddSingleton(sp => new FirewallWatch(sp.GetRequiredService<IFirewall>(), sp.GetRequiredService<ForeignFirewall>(),
+            sp.GetRequiredService<NftCommits>(), () => NftEvents.Open(), sp.GetRequiredService<ILogger<FirewallWatch>>()));
+        services.AddSingleton<HostSubnets>();
         services.AddSingleton<IIpamStore>(_ => new SqliteIpamStore(stateFactory.ConnectionString));
         services.AddSingleton<IpamAllocator>();
         services.AddSingleton(new Sysctl());
+        services.AddSingleton<HostForwarding>();
         services.AddSingleton<LinkReaper>();
         services.AddSingleton<BridgeDriver>();
         services.AddSingleton<NetworkService>();
@@ -46,7 +59,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<ImageService>();
         services.AddSingleton(_ => new NetnsStore(ContainerPaths.NetnsDir(options)));
         services.AddSingleton<EndpointDriver>();
-        services.AddSingleton(_ => RuntimeOptions.FromExecRoot(options.ExecRoot, options.CgroupParent) with
+        services.AddSingleton(_ => RuntimeOptions.FromExecRoot(options.ExecRoot, options.EffectiveCgroupParent) with
         {
             RuntimePath = options.RuntimePath,
             ConmonPath = options.ConmonPath,

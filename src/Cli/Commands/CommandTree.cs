@@ -12,7 +12,7 @@ public static class CommandTree
         RunCommand.Spec, CreateCommand.Spec, ExecCommand.Spec, ContainerCommands.Ps, ContainerCommands.Logs, ContainerCommands.Start, ContainerCommands.Stop,
         ContainerCommands.Restart, ContainerCommands.Kill, ContainerCommands.Remove, ContainerCommands.Inspect,
         ContainerCommands.Wait, PortCommand.Spec, ImageCommands.Images, ImageCommands.Import, ImageCommands.Load, ImageCommands.Rmi,
-        SystemCommands.Version,
+        SystemCommands.Version, DashboardCommand.Spec,
     ];
 
     public static CommandGroup? FindGroup(string word)

@@ -36,6 +36,12 @@ public static class RunCommand
         FlagSpec.Value("entrypoint", '\0', "string", "Overwrite the default ENTRYPOINT of the image"),
         FlagSpec.Value("hostname", 'h', "string", "Container host name"),
         FlagSpec.Value("user", 'u', "string", "Username or UID[:GID]"),
+        FlagSpec.List("security-opt", '\0', "list", "Security options: seccomp=unconfined, seccomp=PROFILE.json, no-new-privileges (repeatable)"),
+        FlagSpec.List("cap-add", '\0', "list", "Add a Linux capability, e.g. NET_RAW, or ALL (repeatable)"),
+        FlagSpec.List("cap-drop", '\0', "list", "Drop a Linux capability, or ALL (repeatable)"),
+        FlagSpec.Value("pids-limit", '\0', "int", "Tune the container's pids limit (0 or -1 for unlimited; default: the daemon's, 2048)"),
+        FlagSpec.Value("log-driver", '\0', "string", "Logging driver for the container (only the default, k8s-file, also called json-file)"),
+        FlagSpec.List("log-opt", '\0', "list", "Log driver option: max-size=SIZE starts the log afresh when it would grow past SIZE, e.g. 10m (repeatable)"),
     ];
 
     public static readonly CommandSpec Spec = new()
@@ -77,6 +83,14 @@ public static class RunCommand
         var binds = new List<string>();
         foreach (var v in args.Values("volume")) binds.Add(RunOptionParsers.ParseBind(v));
         var ports = args.Values("publish") is { Count: > 0 } publish ? RunOptionParsers.ParsePublish(publish) : null;
+        var logOptions = new Dictionary<string, string>();
+        foreach (var o in args.Values("log-opt"))
+        {
+            int eq = o.IndexOf('=');
+            if (eq <= 0) throw new UsageException($"--log-opt {o}: give KEY=VALUE, e.g. --log-opt max-size=10m");
+            logOptions[o[..eq]] = o[(eq + 1)..];
+        }
+        string? logDriver = args.Value("log-driver");
 
         bool detach = args.Bool("detach");
         bool autoRemove = args.Bool("rm");
@@ -107,6 +121,11 @@ public static class RunCommand
                 AutoRemove = autoRemove && detach,
                 Memory = args.Value("memory") is { } m ? RunOptionParsers.ParseMemory(m) : 0,
                 NanoCpus = args.Value("cpus") is { } c ? RunOptionParsers.ParseCpus(c) : 0,
+                SecurityOpt = args.Values("security-opt") is { Count: > 0 } opts ? [.. opts.Select(RunOptionParsers.ParseSecurityOpt)] : null,
+                CapAdd = args.Values("cap-add") is { Count: > 0 } add ? [.. add] : null,
+                CapDrop = args.Values("cap-drop") is { Count: > 0 } drop ? [.. drop] : null,
+                PidsLimit = args.Value("pids-limit") is { } pids ? RunOptionParsers.ParsePidsLimit(pids) : null,
+                LogConfig = logDriver is null && logOptions.Count == 0 ? null : new LogConfig { Type = logDriver ?? "", Config = logOptions },
             },
             NetworkingConfig = network is null ? null : new NetworkingConfig
             {

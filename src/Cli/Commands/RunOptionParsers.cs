@@ -62,6 +62,47 @@ public static class RunOptionParsers
     /// </summary>
     public static PortMaps ParsePublish(IEnumerable<string> values) => Usage(() => PublishSpec.ToDockerMaps(values));
 
+    /// <summary>
+    /// A <c>--security-opt</c> value as the docker CLI sends it (cli/command/container/opts.go parseSecurityOpts):
+    /// <c>seccomp=FILE</c> becomes <c>seccomp=</c> and the file's JSON, compacted; <c>seccomp=unconfined</c>,
+    /// <c>seccomp=builtin</c> and every other option go as they are, for the daemon to check.
+    /// </summary>
+    public static string ParseSecurityOpt(string value)
+    {
+        int cut = value.IndexOf('=');
+        if (cut < 0 && value != "no-new-privileges") cut = value.IndexOf(':');
+        if ((cut < 0 || cut == value.Length - 1) && value != "no-new-privileges")
+            throw new UsageException($"invalid --security-opt \"{value}\": write KEY=VALUE, e.g. seccomp=unconfined, or no-new-privileges");
+        if (cut < 0 || value[..cut] != "seccomp" || value[(cut + 1)..] is "unconfined" or "builtin") return value;
+        string file = value[(cut + 1)..];
+        byte[] json;
+        try { json = File.ReadAllBytes(file); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"opening seccomp profile ({file}) failed: {e.Message}");
+        }
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(json);
+            using var compact = new MemoryStream();
+            using (var writer = new System.Text.Json.Utf8JsonWriter(compact)) doc.WriteTo(writer);
+            return "seccomp=" + System.Text.Encoding.UTF8.GetString(compact.ToArray());
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new UsageException($"seccomp profile ({file}) is not JSON: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// <c>--pids-limit N</c>: a whole number; 0 or -1 (any negative, as Docker) is no limit, sent as -1 because the
+    /// daemon reads 0 as "not given" (the docker CLI sends 0 when the flag is absent).
+    /// </summary>
+    public static long ParsePidsLimit(string value) =>
+        long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long n)
+            ? (n <= 0 ? -1 : n)
+            : throw new UsageException($"invalid argument \"{value}\" for \"--pids-limit\" flag: expected a whole number (0 or -1 for unlimited)");
+
     /// <summary>Docker's container name rule (<see cref="RunValues.ParseName"/>).</summary>
     public static string ParseName(string value) => Usage(() => RunValues.ParseName(value));
 

@@ -23,6 +23,7 @@ public static class ContainerPlanner
         if (spec.NanoCpus < 0) throw EngineException.Invalid($"--cpus {spec.NanoCpus / 1e9} is negative; give a number such as 0.5");
         if (spec.NanoCpus is long n && n > (long)System.Environment.ProcessorCount * 1_000_000_000)
             throw EngineException.Invalid($"--cpus {(n / 1e9).ToString(CultureInfo.InvariantCulture)} is more than the {System.Environment.ProcessorCount} CPUs of this host; give at most {System.Environment.ProcessorCount}");
+        if (spec.LogMaxSize is { } logMaxSize) Logs.LogConfigRules.ParseMaxSize(logMaxSize, "--log-opt max-size");
         foreach (var e in spec.Env)
             if (e.Length == 0 || e[0] == '=')
                 throw EngineException.Invalid($"environment entry '{e}' has no name; give NAME=VALUE");
@@ -75,6 +76,18 @@ public static class ContainerPlanner
         var oneLine = string.Concat(text.Select(c => char.IsControl(c) ? '?' : c));
         return oneLine.Length > 80 ? oneLine[..80] + "..." : oneLine;
     }
+
+    /// <summary>
+    /// The spec as it is stored: capability names normalised ("net_raw" → "CAP_NET_RAW", as the docker CLI sends them)
+    /// and the pids limit in force — the request's, or <paramref name="defaultPidsLimit"/> when it gives none; 0 means
+    /// none (Docker takes 0 and any negative value as "unlimited").
+    /// </summary>
+    public static ContainerSpec Resolve(ContainerSpec spec, long defaultPidsLimit) => spec with
+    {
+        CapAdd = Security.Capabilities.Validate(spec.CapAdd, "--cap-add"),
+        CapDrop = Security.Capabilities.Validate(spec.CapDrop, "--cap-drop"),
+        PidsLimit = Math.Max(0, spec.PidsLimit ?? defaultPidsLimit),
+    };
 
     /// <summary>Parses Docker's bind syntax HOST:CONTAINER[:ro|rw].</summary>
     public static BindSpec ParseBind(string bind)

@@ -40,7 +40,9 @@ public sealed partial class ContainerService
             }
             var spec = JsonSerializer.Deserialize<ContainerSpec>(record.SpecJson) ?? new ContainerSpec();
             int pid;
-            try { pid = await runtime.CreateAsync(id, paths.Dir, paths.Log, new StdioOptions(spec.Tty, spec.OpenStdin, spec.KeepStdinOpen), CancellationToken.None); }
+            long? logSizeMax = spec.LogMaxSize is { } max ? Logs.LogConfigRules.ParseMaxSize(max, "--log-opt max-size") : null;
+            var stdio = new StdioOptions(spec.Tty, spec.OpenStdin, spec.KeepStdinOpen, logSizeMax);
+            try { pid = await runtime.CreateAsync(id, paths.Dir, paths.Log, stdio, CancellationToken.None); }
             catch (ContainerStartException e)
             {
                 record.Error = e.Reason;

@@ -9,6 +9,7 @@ using MyDocker.Engine.Containers.Network;
 using MyDocker.Engine.Containers.Ports;
 using MyDocker.Engine.Containers.Rootfs;
 using MyDocker.Engine.Containers.Runtime;
+using MyDocker.Engine.Containers.Security;
 using MyDocker.Engine.Events;
 using MyDocker.Engine.Images;
 using MyDocker.Engine.Kernel.Conntrack;
@@ -44,6 +45,8 @@ public sealed partial class ContainerService(
     {
         reaper.NoteActivity();
         ContainerPlanner.Validate(request, p => Directory.Exists(p) || File.Exists(p));
+        var confinement = Confinement.Of(request.Spec.SecurityOpt, request.Spec.CapAdd, request.Spec.CapDrop, Capabilities.OfThisProcess());
+        request = request with { Spec = ContainerPlanner.Resolve(request.Spec, options.DefaultPidsLimit) };
         IPAddress? requestedIp = null;
         if (request.Ip is { Length: > 0 } ipText
             && (!IPAddress.TryParse(ipText, out requestedIp) || requestedIp.AddressFamily != AddressFamily.InterNetwork))
@@ -57,14 +60,17 @@ public sealed partial class ContainerService(
         if (command.Count == 0)
             throw EngineException.Invalid($"image '{request.Image}' has no default command and none was given; add one: mydocker run {request.Image} CMD");
 
+        if (request.Spec.LogMaxSize is null && options.LogSizeMax is { Length: > 0 } defaultLogMaxSize)
+            request = request with { Spec = request.Spec with { LogMaxSize = defaultLogMaxSize } };
         string id = ContainerPlanner.NewId();
         _busy[id] = 0;
-        try { return await RecordAndCreateAsync(request, id, requestedIp, image, network, command, ct); }
+        try { return await RecordAndCreateAsync(request, id, requestedIp, image, network, command, confinement, ct); }
         finally { _busy.TryRemove(id, out _); }
     }
 
     private async Task<ContainerView> RecordAndCreateAsync(
-        ContainerCreateSpec request, string id, IPAddress? requestedIp, ImageView image, NetworkView network, List<string> command, CancellationToken ct)
+        ContainerCreateSpec request, string id, IPAddress? requestedIp, ImageView image, NetworkView network, List<string> command,
+        Confinement confinement, CancellationToken ct)
     {
         var record = new ContainerRecord
         {
@@ -110,7 +116,8 @@ public sealed partial class ContainerService(
             record.MacAddress = string.Join(':', plan.Mac.GetAddressBytes().Select(b => b.ToString("x2")));
             CrashPoint.Hit("container-create:leased");
 
-            Directory.CreateDirectory(paths.Dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            PrivateDirectory.Ensure(ContainerPaths.ContainersDir(options), "containers directory");
+            Directory.CreateDirectory(paths.Dir, PrivateDirectory.Mode);
             scope.OnRollback($"directory {paths.Dir}", () => Directory.Delete(paths.Dir, recursive: true));
             foreach (var dir in new[] { paths.Upper, paths.Work, paths.Rootfs }) Directory.CreateDirectory(dir);
             OverlayMount.Mount(images.LowerDirs(image), paths.Upper, paths.Work, paths.Rootfs);
@@ -124,8 +131,8 @@ public sealed partial class ContainerService(
 
             string hostname = request.Spec.Hostname ?? id[..12];
             paths.WriteEtcFiles(hostname, record.Name, record.IpAddress);
-            File.WriteAllText(paths.Config, OciSpecBuilder.Build(RuntimeSpecFor(record, request.Spec, image, command, hostname, paths), paths.Rootfs,
-                $"image '{request.Image}'"));
+            var runtimeSpec = RuntimeSpecFor(record, request.Spec, image, command, hostname, paths, confinement);
+            File.WriteAllText(paths.Config, OciSpecBuilder.Build(runtimeSpec, paths.Rootfs, $"image '{request.Image}'"));
 
             // 3. Done.
             record.Phase = ContainerPhase.Created;
@@ -202,7 +209,8 @@ public sealed partial class ContainerService(
         new(id, paths.NetnsPath, network.Bridge, address, IPv4Subnet.Parse(network.Subnet).PrefixLength, IPAddress.Parse(network.Gateway));
 
     private RuntimeSpec RuntimeSpecFor(
-        ContainerRecord record, ContainerSpec spec, ImageView image, List<string> command, string hostname, ContainerPaths paths)
+        ContainerRecord record, ContainerSpec spec, ImageView image, List<string> command, string hostname, ContainerPaths paths,
+        Confinement confinement)
     {
         var env = ContainerPlanner.Environment(image.Config.Env, spec.Env);
         env.RemoveAll(e => e.StartsWith("HOSTNAME="));
@@ -221,7 +229,16 @@ public sealed partial class ContainerService(
             NanoCpus: spec.NanoCpus,
             CgroupParent: runtime.Options.CgroupParent,
             Terminal: spec.Tty,
-            Domainname: spec.Domainname);
+            Domainname: spec.Domainname)
+        {
+            Capabilities = confinement.Capabilities,
+            Seccomp = confinement.Seccomp,
+            NoNewPrivileges = confinement.NoNewPrivileges,
+            PidsLimit = spec.PidsLimit,
+            Nofile = ResourceDefaults.Nofile(ResourceDefaults.DaemonNofileHard()),
+            OomScoreAdj = ResourceDefaults.ContainerOomScoreAdj(ResourceDefaults.CurrentOomScoreAdj()),
+            CgroupNamespace = CgroupDirs.IsUnifiedOnly(),
+        };
     }
 
     private static ContainerView View(ContainerRecord r, NetworkRecord? network)

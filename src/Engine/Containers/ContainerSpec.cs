@@ -47,6 +47,18 @@ public sealed record ContainerSpec
     public bool KeepStdinOpen { get; init; }
     /// <summary>Published ports with their host ports chosen; held from create to rm, in the firewall while running.</summary>
     public List<Ports.PublishedPort> Ports { get; init; } = [];
+    /// <summary>`--security-opt` values as given (seccomp=…, no-new-privileges; see <see cref="Security.SecurityOptions"/>).</summary>
+    public List<string> SecurityOpt { get; init; } = [];
+    /// <summary>`--cap-add` and `--cap-drop`, normalised when the container is created ("CAP_NET_RAW", "ALL").</summary>
+    public List<string> CapAdd { get; init; } = [];
+    public List<string> CapDrop { get; init; } = [];
+    /// <summary>`--pids-limit`. In a request null means the daemon's default and 0 or less no limit; as stored, the
+    /// limit in force: 0 none (and null for a container created before the engine had limits: none either).</summary>
+    public long? PidsLimit { get; init; }
+    /// <summary>`--log-opt max-size` as given ("10m"), or the daemon's MyDocker:LogSizeMax when the container was created
+    /// (as Docker copies its default log options into each container); null: no limit. Conmon's --log-size-max at each
+    /// start (<see cref="Logs.LogConfigRules"/>).</summary>
+    public string? LogMaxSize { get; init; }
 }
 
 /// <summary>A bind mount HOST:CONTAINER[:ro].</summary>

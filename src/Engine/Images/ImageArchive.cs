@@ -19,9 +19,8 @@ internal sealed class ImageArchive : IDisposable
 
     public static ImageArchive Spool(Stream archive, string tmpRoot, CancellationToken ct)
     {
-        Directory.CreateDirectory(tmpRoot);
         var spool = new ImageArchive(Path.Combine(tmpRoot, "load-" + Guid.NewGuid().ToString("N")));
-        Directory.CreateDirectory(spool.Dir);
+        Directory.CreateDirectory(spool.Dir, Common.PrivateDirectory.Mode);
         string last = "(the first entry)";
         try
         {
@@ -38,10 +37,14 @@ internal sealed class ImageArchive : IDisposable
                 {
                     case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile when rel.Length > 0:
                         string path = Path.Combine(spool.Dir, rel);
-                        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                        Directory.CreateDirectory(Path.GetDirectoryName(path)!, Common.PrivateDirectory.Mode);
                         File.Delete(path);
                         long written;
-                        using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write))
+                        using (var file = new FileStream(path, new FileStreamOptions
+                               {
+                                   Mode = FileMode.CreateNew, Access = FileAccess.Write,
+                                   UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                               }))
                         {
                             entry.DataStream?.CopyTo(file);
                             written = file.Length;
@@ -64,7 +67,7 @@ internal sealed class ImageArchive : IDisposable
             verified.Finish();
             return spool;
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or ArgumentException)
+        catch (Exception e) when (Compression.IsMalformedInput(e))
         {
             spool.Dispose();
             throw new EngineException(ErrorKind.InvalidArgument,

@@ -11,12 +11,17 @@ public sealed partial class ImageService
     /// <summary>One image an archive describes: its config blob, layer files bottom first, and the tags it carries.</summary>
     private sealed record ArchiveImage(string ConfigPath, IReadOnlyList<string> LayerPaths, IReadOnlyList<ImageReference> Tags);
 
+    /// <summary>One image's config, read and checked before anything of the archive is unpacked.</summary>
+    private sealed record CheckedImage(ArchiveImage Archive, string Id, IReadOnlyList<string> DiffIds, string InnerConfig, DateTimeOffset Created);
+
     /// <summary>
     /// Loads every image of a `docker save` tarball (manifest.json: Config, RepoTags, Layers) or an OCI image-layout
     /// tarball (oci-layout, index.json, blobs/; tags from the io.containerd.image.name or a full
     /// org.opencontainers.image.ref.name annotation). The archive and its layers may be gzip. Each layer is checked
     /// against the config's rootfs.diff_ids; layers the store has already are not unpacked again. The image id is the
     /// digest of the config blob, as in Docker. Tags already pointing elsewhere move to the loaded image.
+    /// <para>Every image's config is read and checked (diff_ids are digests, fields have Docker's types) before any
+    /// layer is unpacked, so an archive refused for its configs leaves nothing behind.</para>
     /// </summary>
     /// <exception cref="EngineException">InvalidArgument for a corrupt, truncated, unsafe or unrecognised archive;
     /// nothing of a refused image is kept.</exception>
@@ -25,22 +30,36 @@ public sealed partial class ImageService
         await _gate.WaitAsync(ct);
         try
         {
+            EnsureStoreDirectories();
             using var archive = await Task.Run(() => ImageArchive.Spool(tar, TmpRoot, ct), ct);
-            var images = archive.Find("manifest.json") is not null ? ReadDockerManifest(archive)
-                : archive.Find("index.json") is not null ? ReadOciIndex(archive)
-                : throw EngineException.Invalid(
-                    "the tarball is not a `docker save` or OCI image archive (it has neither manifest.json nor index.json); " +
-                    "for a plain root filesystem tarball use 'mydocker import FILE NAME[:TAG]'");
-            if (images.Count == 0) throw EngineException.Invalid("the image archive lists no image");
+            List<CheckedImage> images;
+            try
+            {
+                var listed = archive.Find("manifest.json") is not null ? ReadDockerManifest(archive)
+                    : archive.Find("index.json") is not null ? ReadOciIndex(archive)
+                    : throw EngineException.Invalid(
+                        "the tarball is not a `docker save` or OCI image archive (it has neither manifest.json nor index.json); " +
+                        "for a plain root filesystem tarball use 'mydocker import FILE NAME[:TAG]'");
+                if (listed.Count == 0) throw EngineException.Invalid("the image archive lists no image");
+                images = listed.Select(ReadConfig).ToList();
+            }
+            catch (Exception e) when (Compression.IsMalformedInput(e))
+            {
+                // JsonElement throws InvalidOperationException for a value of an unexpected kind ("Layers":[1], "manifests":[2]).
+                throw new EngineException(ErrorKind.InvalidArgument,
+                    $"the image tarball's manifest or config is malformed ({e.Message}); nothing was loaded. Save the image again.", e);
+            }
             var loaded = new List<ImageView>();
-            foreach (var image in images) loaded.Add(await LoadOneAsync(archive, image, ct));
+            foreach (var image in images) loaded.Add(await LoadOneAsync(image, ct));
             foreach (var image in loaded) Publish("load", image.Id, image.RepoTags.FirstOrDefault() ?? image.Id);
             return loaded;
         }
         finally { _gate.Release(); }
     }
 
-    private async Task<ImageView> LoadOneAsync(ImageArchive archive, ArchiveImage image, CancellationToken ct)
+    /// <summary>Reads and checks one image's config blob: JSON object, Docker's field types, diff_ids that are digests
+    /// and as many as the layers listed.</summary>
+    private static CheckedImage ReadConfig(ArchiveImage image)
     {
         byte[] configBytes = File.ReadAllBytes(image.ConfigPath);
         string id = DigestOf(configBytes);
@@ -48,36 +67,48 @@ public sealed partial class ImageService
         try { config = JsonDocument.Parse(configBytes).RootElement; }
         catch (JsonException e) { throw EngineException.Invalid($"the image config {id} in the tarball is not valid JSON: {e.Message}"); }
         if (config.ValueKind != JsonValueKind.Object) throw EngineException.Invalid($"the image config {id} in the tarball is not a JSON object");
+        ImageConfigSchema.Check(config, $"the image config {id}");
 
         var diffIds = config.TryGetProperty("rootfs", out var rootfs) && rootfs.ValueKind == JsonValueKind.Object &&
                       rootfs.TryGetProperty("diff_ids", out var ids) && ids.ValueKind == JsonValueKind.Array
-            ? ids.EnumerateArray().Select(e => e.GetString() ?? "").ToList()
+            ? ids.EnumerateArray().Select(e => e.GetString()).ToList()
             : null;
         if (diffIds is null || diffIds.Count != image.LayerPaths.Count)
             throw EngineException.Invalid(
                 $"image {id} lists {image.LayerPaths.Count} layer(s) but its config's rootfs.diff_ids has {diffIds?.Count ?? 0}; the tarball is inconsistent");
-
-        long size = 0;
         for (int i = 0; i < diffIds.Count; i++)
-        {
-            string what = $"layer {i + 1} of {diffIds.Count} ({diffIds[i]}) of image {(image.Tags.Count > 0 ? image.Tags[0] : id)}";
-            if (Directory.Exists(LayerDir(diffIds[i])))
-            {
-                size += await Task.Run(() => DirectorySize(LayerDir(diffIds[i])), ct);
-                continue;
-            }
-            await using var layer = File.OpenRead(image.LayerPaths[i]);
-            var expected = diffIds[i];
-            size += (await Task.Run(() => UnpackLayer(layer, what, expected, ct), ct)).Size;
-        }
+            Digest.Hex(diffIds[i], $"layer {i + 1} of image {id}: its diff_id");
 
         string innerConfig = config.TryGetProperty("config", out var c) && c.ValueKind == JsonValueKind.Object ? c.GetRawText()
             : config.TryGetProperty("container_config", out var cc) && cc.ValueKind == JsonValueKind.Object ? cc.GetRawText()
             : "{}";
         var created = config.TryGetProperty("created", out var cr) && cr.ValueKind == JsonValueKind.String &&
                       DateTimeOffset.TryParse(cr.GetString(), out var t) ? t : DateTimeOffset.UtcNow;
-        var view = await StoreAsync(id, innerConfig, diffIds, created, size, image.Tags, ct);
-        logger.LogInformation("Loaded image {Id} ({Tags}), {Layers} layer(s)", id, string.Join(", ", image.Tags), diffIds.Count);
+        return new CheckedImage(image, id, diffIds!, innerConfig, created);
+    }
+
+    private async Task<ImageView> LoadOneAsync(CheckedImage image, CancellationToken ct)
+    {
+        var (archiveImage, id, diffIds) = (image.Archive, image.Id, image.DiffIds);
+        long size = 0;
+        for (int i = 0; i < diffIds.Count; i++)
+        {
+            string what = $"layer {i + 1} of {diffIds.Count} ({diffIds[i]}) of image {(archiveImage.Tags.Count > 0 ? archiveImage.Tags[0] : id)}";
+            // Skipped only for a real directory named by this (checked) digest inside the layer store: a layer unpacked
+            // and verified by an earlier load or import.
+            if (IsLayerPresent(diffIds[i]))
+            {
+                string dir = LayerDir(diffIds[i]);
+                size += await Task.Run(() => DirectorySize(dir), ct);
+                continue;
+            }
+            await using var layer = File.OpenRead(archiveImage.LayerPaths[i]);
+            var expected = diffIds[i];
+            size += (await Task.Run(() => UnpackLayer(layer, what, expected, ct), ct)).Size;
+        }
+
+        var view = await StoreAsync(id, image.InnerConfig, diffIds, image.Created, size, archiveImage.Tags, ct);
+        logger.LogInformation("Loaded image {Id} ({Tags}), {Layers} layer(s)", id, string.Join(", ", archiveImage.Tags), diffIds.Count);
         return view;
     }
 
@@ -95,11 +126,11 @@ public sealed partial class ImageService
         {
             string configName = StringField(item, "Config") ?? throw EngineException.Invalid("an entry of manifest.json has no Config");
             var layers = item.TryGetProperty("Layers", out var l) && l.ValueKind == JsonValueKind.Array
-                ? l.EnumerateArray().Select(x => archive.Require(x.GetString() ?? "", "layer")).ToList()
+                ? l.EnumerateArray().Select(x => archive.Require(x.ValueKind == JsonValueKind.String ? x.GetString()! : x.GetRawText(), "layer")).ToList()
                 : [];
             var tags = new List<ImageReference>();
             if (item.TryGetProperty("RepoTags", out var rt) && rt.ValueKind == JsonValueKind.Array)
-                foreach (var tag in rt.EnumerateArray().Select(x => x.GetString()))
+                foreach (var tag in rt.EnumerateArray().Select(x => x.ValueKind == JsonValueKind.String ? x.GetString() : x.GetRawText()))
                     tags.Add(ImageReference.TryParse(tag) ?? throw EngineException.Invalid($"manifest.json tags an image with \"{tag}\", which is not a valid NAME:TAG"));
             images.Add(new ArchiveImage(archive.Require(configName, "image config"), layers, tags));
         }
@@ -154,10 +185,7 @@ public sealed partial class ImageService
     private static string BlobPath(JsonElement descriptor)
     {
         string digest = StringField(descriptor, "digest") ?? throw EngineException.Invalid("an OCI descriptor in the tarball has no digest");
-        int colon = digest.IndexOf(':');
-        if (colon <= 0 || digest.Contains('/') || digest.Contains(".."))
-            throw EngineException.Invalid($"an OCI descriptor has a malformed digest \"{digest}\"");
-        return $"blobs/{digest[..colon]}/{digest[(colon + 1)..]}";
+        return "blobs/sha256/" + Digest.Hex(digest, "an OCI descriptor's digest");
     }
 
     private static string? Annotation(JsonElement descriptor, string key) =>

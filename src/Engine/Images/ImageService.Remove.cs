@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using MyDocker.Engine.Common;
@@ -70,6 +69,12 @@ public sealed partial class ImageService
             foreach (var layer in image.Layers.Distinct())
             {
                 if (stillUsed.Contains(layer)) continue;
+                if (!Digest.IsValid(layer))
+                {
+                    // A row a crafted archive left before digests were checked at load (audit C1): "/etc" is no layer of ours.
+                    logger.LogWarning("Image {Id} listed a layer {Layer} that is not a digest; no directory was deleted for it", image.Id, layer);
+                    continue;
+                }
                 teardown.Step($"delete layer {layer}", () => DeleteLayerDir(LayerDir(layer)));
                 lines.Add("Deleted: " + layer);
             }
@@ -85,27 +90,39 @@ public sealed partial class ImageService
     private static async Task<HashSet<string>> LayersInUseAsync(StateDb db, CancellationToken ct)
     {
         var all = await db.Images.AsNoTracking().Select(i => i.LayersJson).ToListAsync(ct);
-        return all.SelectMany(j => JsonSerializer.Deserialize<string[]>(j) ?? []).ToHashSet(StringComparer.Ordinal);
+        return all.SelectMany(ParseLayers).ToHashSet(StringComparer.Ordinal);
     }
 
-    /// <summary>Renames a layer into tmp before deleting it, so a crash mid-delete never leaves a partial layer under its final name.</summary>
+    /// <summary>Renames a layer into tmp before deleting it, so a crash mid-delete never leaves a partial layer under its
+    /// final name. Refuses any path that is not an entry directly inside the layer store (audit C1).</summary>
     private void DeleteLayerDir(string dir)
     {
+        if (!IsLayerStoreChild(dir))
+            throw new InvalidOperationException($"refusing to delete {dir}: it is not a directory of the layer store {LayersRoot}");
         if (!Directory.Exists(dir)) return;
-        Directory.CreateDirectory(TmpRoot);
+        EnsureStoreDirectories();
         string doomed = Path.Combine(TmpRoot, "del-" + Path.GetFileName(dir) + "-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.Move(dir, doomed);
         LayerExtractor.DeleteTree(doomed);
     }
 
+    /// <summary>How long <see cref="CleanUpAfterCrash"/> waits for a running load, import or removal before it gives up.</summary>
+    internal TimeSpan CleanUpGateTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// Removes what a crash can leave: everything under image/tmp (half-unpacked layers, half-deleted ones, load spools)
     /// and layer directories no image row references. Called by the reconciler at start-up, before requests are served;
     /// takes the store's gate, so it is also safe later. Idempotent. Returns what it removed, for the reconcile report.
+    /// <para>The wait for the gate is bounded: the reconciler calls this holding the network gate, and a load reading a
+    /// slow upload holds the image gate for as long as the upload lasts (audit L7); then the clean-up is skipped.</para>
     /// </summary>
+    /// <exception cref="EngineException">Conflict when a load, import or removal still holds the store after
+    /// <see cref="CleanUpGateTimeout"/>; nothing was cleaned, the next reconcile tries again.</exception>
     public IReadOnlyList<string> CleanUpAfterCrash()
     {
-        _gate.Wait();
+        if (!_gate.Wait(CleanUpGateTimeout))
+            throw EngineException.Conflict(
+                $"the image store is busy (a load, import or removal has run for over {CleanUpGateTimeout.TotalSeconds:0} s); its clean-up was skipped and runs at the next reconcile");
         try
         {
             var removed = new List<string>();

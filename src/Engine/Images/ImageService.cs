@@ -3,6 +3,8 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using MyDocker.Engine.Common;
+using MyDocker.Engine.Kernel.Interop;
 using MyDocker.Engine.State;
 
 namespace MyDocker.Engine.Images;
@@ -62,8 +64,10 @@ public sealed partial class ImageService(EngineOptions options, StateDbFactory s
     internal static string SynthesiseConfig(string diffId) =>
         """{"architecture":"amd64","config":{},"os":"linux","rootfs":{"type":"layers","diff_ids":[""" + "\"" + diffId + "\"]}}";
 
+    /// <summary>Every image, newest first. Waits for the start-up import of seed tarballs (<see cref="StartSeedImport"/>).</summary>
     public async Task<IReadOnlyList<ImageView>> ListAsync(CancellationToken ct)
     {
+        await _seeding.WaitAsync(ct);
         await using var db = state.Create();
         var images = await db.Images.AsNoTracking().ToListAsync(ct);
         var tags = (await db.ImageTags.AsNoTracking().ToListAsync(ct)).ToLookup(t => t.ImageId, t => t.Reference);
@@ -146,16 +150,51 @@ public sealed partial class ImageService(EngineOptions options, StateDbFactory s
         tags.Order(StringComparer.Ordinal).ToArray(),
         r.Created,
         r.Size,
-        JsonSerializer.Deserialize<string[]>(r.LayersJson) ?? [],
+        ParseLayers(r.LayersJson),
         ImageConfig.FromJson(r.ConfigJson));
 
+    /// <summary>The layer list of a stored row. Tolerant: a damaged row (non-strings, not JSON) must not make listing,
+    /// removal or the dashboard fail for every image (audit M6); what is not a string is left out.</summary>
+    internal static string[] ParseLayers(string? json)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(string.IsNullOrWhiteSpace(json) ? "[]" : json);
+            return doc.RootElement.ValueKind == JsonValueKind.Array
+                ? doc.RootElement.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!).ToArray()
+                : [];
+        }
+        catch (JsonException) { return []; }
+    }
+
     /// <summary>The layer directories of <paramref name="image"/>, top layer first: an overlayfs lowerdir list.</summary>
+    /// <exception cref="EngineException">InvalidArgument when the image lists a layer that is not a digest (a row a
+    /// crafted archive left before digests were checked at load): no path is made from it.</exception>
     public IReadOnlyList<string> LowerDirs(ImageView image) =>
-        image.Layers.Reverse().Select(LayerDir).ToArray();
+        image.Layers.Reverse().Select(layer => Digest.IsValid(layer) ? LayerDir(layer) : throw EngineException.Invalid(
+            $"image {image.Id} lists a layer \"{layer}\" that is not a digest, so it cannot be used; remove it (mydocker rmi {Short(image.Id)}) and load it again")).ToArray();
 
-    internal string LayerDir(string diffId) => Path.Combine(LayersRoot, Hex(diffId));
+    /// <summary>
+    /// &lt;data-root&gt;/image/layers/&lt;hex&gt;, made only from a valid digest and checked to be a direct child of the
+    /// layer store (audit C1: Path.Combine(root, "/etc") is "/etc", and ".." climbs out).
+    /// </summary>
+    /// <exception cref="EngineException">InvalidArgument when <paramref name="diffId"/> is not a digest.</exception>
+    internal string LayerDir(string diffId)
+    {
+        string dir = Path.Combine(LayersRoot, Digest.Hex(diffId, "the layer diff_id"));
+        if (!IsLayerStoreChild(dir)) throw new InvalidOperationException($"layer path {dir} is not directly inside the layer store {LayersRoot}");
+        return dir;
+    }
 
-    private static string Hex(string digest) => digest.StartsWith("sha256:", StringComparison.Ordinal) ? digest[7..] : digest;
+    /// <summary>True when <paramref name="path"/> names an entry directly inside layers/ (lexically, after normalisation).</summary>
+    private bool IsLayerStoreChild(string path)
+    {
+        string full = Path.GetFullPath(path);
+        string name = Path.GetFileName(full);
+        return name is not ("" or "." or "..") && Path.GetDirectoryName(full) == Path.GetFullPath(LayersRoot).TrimEnd('/');
+    }
+
+    private static string Hex(string digest) => digest.StartsWith(Digest.Prefix, StringComparison.Ordinal) ? digest[7..] : digest;
 
     internal static string DigestOf(ReadOnlySpan<byte> bytes) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
 
@@ -165,8 +204,7 @@ public sealed partial class ImageService(EngineOptions options, StateDbFactory s
     /// </summary>
     private LayerExtractResult UnpackLayer(Stream tar, string what, string? expectedDiffId, CancellationToken ct)
     {
-        Directory.CreateDirectory(TmpRoot);
-        Directory.CreateDirectory(LayersRoot);
+        EnsureStoreDirectories();
         string tmp = Path.Combine(TmpRoot, "layer-" + Guid.NewGuid().ToString("N"));
         var result = LayerExtractor.Extract(tar, tmp, what, ct);
         if (expectedDiffId is not null && result.DiffId != expectedDiffId)
@@ -177,10 +215,23 @@ public sealed partial class ImageService(EngineOptions options, StateDbFactory s
                 "The tarball is corrupt; save or export the image again.");
         }
         string final = LayerDir(result.DiffId);
-        if (Directory.Exists(final)) LayerExtractor.DeleteTree(tmp);
+        if (IsLayerPresent(result.DiffId)) LayerExtractor.DeleteTree(tmp);
         else Directory.Move(tmp, final);
         return result;
     }
+
+    /// <summary>image/, layers/ and tmp/ exist and are 0700 (audit M5: made with the umask's 0755 before).</summary>
+    private void EnsureStoreDirectories()
+    {
+        PrivateDirectory.Ensure(ImageRoot, "image store directory");
+        PrivateDirectory.Ensure(LayersRoot, "layer store directory");
+        PrivateDirectory.Ensure(TmpRoot, "image temp directory");
+    }
+
+    /// <summary>Whether the layer <paramref name="diffId"/> (a valid digest) is unpacked already: a real directory, not a
+    /// symlink, under its own name in the layer store. Only then may a load skip unpacking and verifying it.</summary>
+    private bool IsLayerPresent(string diffId) =>
+        Libc.StatOwner(LayerDir(diffId), noFollow: true) is { IsDirectory: true };
 
     /// <summary>Writes the image row (if new) and points the tags at it, in one transaction.</summary>
     private async Task<ImageView> StoreAsync(string id, string configJson, IReadOnlyList<string> layers, DateTimeOffset created, long size,

@@ -26,6 +26,9 @@ public sealed record LayerExtractResult(string DiffId, long Size);
 /// </summary>
 public static class LayerExtractor
 {
+    /// <summary>The mode a layer directory starts with (a root filesystem's usual 0755) until a root entry sets its own.</summary>
+    private const UnixFileMode RootMode = (UnixFileMode)0b111_101_101;
+    private const uint GroupOtherWrite = 0b000_010_010;
     private const string WhiteoutPrefix = ".wh.";
     private const string OpaqueMarker = ".wh..wh..opq";
     private static readonly byte[] OpaqueValue = "y"u8.ToArray();
@@ -38,7 +41,7 @@ public static class LayerExtractor
     public static LayerExtractResult Extract(Stream layer, string targetDir, string what, CancellationToken ct = default)
     {
         if (Path.Exists(targetDir)) throw new IOException($"layer target {targetDir} exists already");
-        Directory.CreateDirectory(targetDir);
+        Directory.CreateDirectory(targetDir, RootMode);
         try
         {
             return ExtractInto(layer, Path.GetFullPath(targetDir), what, ct);
@@ -73,7 +76,7 @@ public static class LayerExtractor
             foreach (var (path, time) in dirTimes) Libc.SetTimesNoFollow(path, time);
             return new LayerExtractResult(diffId, size);
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or ArgumentException)
+        catch (Exception e) when (Compression.IsMalformedInput(e))
         {
             throw new EngineException(ErrorKind.InvalidArgument,
                 $"{what} is corrupt or truncated (after entry {lastEntry}): {e.Message}. Nothing of it was kept; check the file (tar -tvf) and load it again.", e);
@@ -165,6 +168,9 @@ public static class LayerExtractor
         }
 
         Libc.Check(Libc.LChown(path, entry.Uid, entry.Gid), "lchown", path);
+        // The layer's own directory takes the root entry's metadata, as in Docker, but never group/world write
+        // (audit M5): a "./" entry with mode 0777 would let any user who reaches the layer change every container of the image.
+        if (rel.Length == 0) mode &= ~GroupOtherWrite;
         // After lchown: changing the owner clears set-user-ID and set-group-ID bits.
         if (entry.EntryType != TarEntryType.SymbolicLink) File.SetUnixFileMode(path, (UnixFileMode)mode);
         if (entry.EntryType != TarEntryType.Directory) Libc.SetTimesNoFollow(path, entry.ModificationTime);

@@ -77,6 +77,22 @@ internal sealed class PrefixedReadStream(byte[] prefix, int prefixLength, Stream
 /// <summary>Recognises compressed tarballs by their magic bytes (the media type, where there is one, can lie).</summary>
 internal static class Compression
 {
+    /// <summary>
+    /// Whether <paramref name="e"/>, thrown while an archive was parsed, means the input is malformed. System.Formats.Tar,
+    /// GZipStream and JsonElement throw many types for bad input (InvalidDataException, FormatException, OverflowException,
+    /// InvalidOperationException, ArgumentException…); listing them left the others as HTTP 500s (audit L7). So
+    /// everything counts except what is not about the input: I/O and permission errors of our own disk (IOException
+    /// other than EndOfStreamException), kernel errors, engine errors (already worded), cancellation and lack of memory.
+    /// </summary>
+    public static bool IsMalformedInput(Exception e) => e switch
+    {
+        EngineException or OperationCanceledException or UnauthorizedAccessException or OutOfMemoryException
+            or Kernel.KernelException => false,
+        EndOfStreamException => true,
+        IOException => false,
+        _ => true,
+    };
+
     /// <summary>The tar inside <paramref name="stream"/>: gunzipped when it starts with the gzip magic (1f 8b).
     /// zstd and bzip2/xz are refused by name, so the user learns what to convert.</summary>
     public static Stream OpenTar(Stream stream, string what)
@@ -108,6 +124,10 @@ internal static class Compression
 /// </summary>
 internal sealed class TarHeaderVerifier
 {
+    /// <summary>The largest PAX extended header or GNU long name/link accepted: Go's archive/tar limit
+    /// (maxSpecialFileSize = 1 &lt;&lt; 20 in format.go), which Docker reads archives with.</summary>
+    public const int MaxSpecialEntrySize = 1 << 20;
+
     private readonly byte[] _header = new byte[512];
     private int _headerFill;
     private long _skip;             // data and padding bytes still to pass before the next header
@@ -168,9 +188,15 @@ internal sealed class TarHeaderVerifier
         // Links, directories, devices and fifos carry no data whatever their size field says (as Go's archive/tar reads them).
         if (type is (byte)'1' or (byte)'2' or (byte)'3' or (byte)'4' or (byte)'5' or (byte)'6') size = 0;
         if (size < 0) throw new InvalidDataException($"the tar header at byte {at} has a negative size");
+        // System.Formats.Tar reads these whole into one buffer, so the size a header declares is an allocation the
+        // archive chooses (up to ~2 GiB). Refused here, while the header block is still being handed to the reader.
+        if (type is (byte)'x' or (byte)'g' or (byte)'L' or (byte)'K' && size > MaxSpecialEntrySize)
+            throw new InvalidDataException(
+                $"the tar header at byte {at} declares {(type is (byte)'x' or (byte)'g' ? "a PAX extended header" : "a GNU long name")} of {size} bytes; " +
+                $"at most {MaxSpecialEntrySize} are accepted");
         _skip = (size + 511) / 512 * 512;
         _pax = null;
-        if (type == (byte)'x' && size is > 0 and <= 1 << 20)
+        if (type == (byte)'x' && size > 0)
         {
             _pax = new MemoryStream();
             _paxRemaining = size;

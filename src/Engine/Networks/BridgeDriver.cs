@@ -9,9 +9,10 @@ namespace MyDocker.Engine.Networks;
 
 /// <summary>
 /// The kernel side of a bridge network: the bridge device (marked with an ifalias), its gateway address (the kernel
-/// adds the connected route with it), the link state, and the network's elements in the engine's nftables table.
+/// adds the connected route with it), IPv6 off, route_localnet with every port guarded, the link state, and the network's
+/// elements in the engine's nftables table.
 /// </summary>
-public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, Sysctl sysctl, LinkReaper reaper)
+public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, Sysctl sysctl, HostForwarding forwarding, LinkReaper reaper)
 {
     /// <summary>Every bridge the engine creates carries the alias "mydocker:net:&lt;network id&gt;"; the reconciler
     /// removes aliased devices that no record owns, and the engine never touches a device without it.</summary>
@@ -29,7 +30,7 @@ public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, Sysctl 
         firewall.AddNetwork(FirewallView(n));
         CrashPoint.Hit("network-create:firewall-added");
         scope.OnRollback($"firewall elements of {n.Bridge}", () => firewall.RemoveNetwork(FirewallView(n)));
-        sysctl.EnableIPv4Forwarding();
+        forwarding.Enable(firewall);
     }
 
     /// <summary>Removes the network's kernel state. Every step runs; already-gone is success. The device is deleted in
@@ -70,11 +71,43 @@ public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, Sysctl 
             netlink.SetUp(link.Index);
             repaired.Add($"bridge {n.Bridge} brought up");
         }
-        sysctl.EnableRouteLocalnet(n.Bridge);
+        if (sysctl.DisableIPv6(n.Bridge)) repaired.Add($"IPv6 turned off on bridge {n.Bridge} (it would accept router advertisements from containers)");
+        GuardPorts(n, link, links, repaired);
         return repaired;
     }
 
-    /// <summary>The bridge device, marked as this network's, with its gateway address, up.</summary>
+    /// <summary>
+    /// route_localnet stays on only while every port of the bridge carries the loopback guard: a container veth without
+    /// it gets it back; when that fails, or a port is not the engine's (someone attached a device by hand), route_localnet
+    /// goes off (fail closed: ports published on 127.0.0.1 stop answering through this network, containers never reach
+    /// the host's loopback).
+    /// </summary>
+    private void GuardPorts(NetworkRecord n, LinkInfo bridge, IReadOnlyList<LinkInfo> links, List<string> repaired)
+    {
+        var unguarded = new List<string>();
+        foreach (var port in links.Where(l => l.MasterIndex == bridge.Index))
+        {
+            if (LoopbackGuard.IsInstalled(netlink, port.Index)) continue;
+            if (Containers.Network.EndpointDriver.ContainerIdOf(port) is null) { unguarded.Add($"{port.Name} (not a container's veth)"); continue; }
+            try
+            {
+                LoopbackGuard.Install(netlink, port.Index);
+                if (LoopbackGuard.IsInstalled(netlink, port.Index)) repaired.Add($"loopback guard of {port.Name} on bridge {n.Bridge} re-attached");
+                else unguarded.Add($"{port.Name} (the guard does not read back: another tc ingress filter of priority {LoopbackGuard.Priority}?)");
+            }
+            catch (KernelException e) { unguarded.Add($"{port.Name} ({e.Message})"); }
+        }
+        if (unguarded.Count > 0)
+        {
+            sysctl.SetRouteLocalnet(n.Bridge, false);
+            throw new EngineException(ErrorKind.Internal,
+                $"ports of bridge {n.Bridge} (network '{n.Name}') lack the loopback guard: {string.Join(", ", unguarded)}; route_localnet is off, so ports published on 127.0.0.1 do not answer through this network — detach or fix those devices, then run 'mydocker system reconcile'");
+        }
+        sysctl.SetRouteLocalnet(n.Bridge, true);
+    }
+
+    /// <summary>The bridge device, marked as this network's, with its gateway address, IPv6 off, up, route_localnet on
+    /// (it has no port yet; each container's veth gets its loopback guard before it joins).</summary>
     private void CreateDevice(NetworkRecord n, Action? onCreated = null)
     {
         int index = netlink.CreateBridge(n.Bridge);
@@ -83,9 +116,12 @@ public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, Sysctl 
         // An alias cannot be given with RTM_NEWLINK's create (rtnl_create_link ignores IFLA_IFALIAS), hence a second request.
         netlink.SetAlias(index, AliasFor(n.Id));
         CrashPoint.Hit("network-create:alias-set");
+        // While the device is still down: it never gets an IPv6 address nor takes a router advertisement from a container
+        // (networks are IPv4 only; CVE-2020-13401).
+        sysctl.DisableIPv6(n.Bridge);
         netlink.AddAddress(index, System.Net.IPAddress.Parse(n.Gateway), IPv4Subnet.Parse(n.Subnet).PrefixLength);
         netlink.SetUp(index);
-        sysctl.EnableRouteLocalnet(n.Bridge);
+        sysctl.SetRouteLocalnet(n.Bridge, true);
         CrashPoint.Hit("network-create:link-up");
     }
 

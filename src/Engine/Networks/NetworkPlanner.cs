@@ -121,11 +121,46 @@ public static class NetworkPlanner
         if (gateway == subnet.Broadcast)
             throw EngineException.Invalid($"gateway {gw} is the broadcast address of {subnet}; pick a host address, e.g. {IPv4.ToAddress(subnet.Network + 1)}");
 
+        if (ReservedBlockOf(subnet) is var (block, what))
+            throw EngineException.Invalid($"subnet {subnet} overlaps {block}, {what}; a network there would take addresses the host uses for something else — choose a private subnet (10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16, RFC 1918), or omit --subnet to get a free one");
         foreach (var o in occupied)
             if (o.Subnet.Overlaps(subnet))
                 throw EngineException.Conflict($"subnet {subnet} overlaps {o.Holder}; choose a subnet that does not overlap it, or omit --subnet to get a free one");
         return (subnet, gateway);
     }
+
+    /// <summary>
+    /// Blocks of RFC 6890's special-purpose registry that a network must never take: a bridge there, or a container
+    /// given one of its addresses, would capture traffic the host means for something else (audit M8: a network on
+    /// 169.254.169.252/30 hands its one container 169.254.169.254, and the host's cloud agents ask it for credentials).
+    /// </summary>
+    public static readonly IReadOnlyList<(IPv4Subnet Block, string What)> ReservedBlocks =
+    [
+        (IPv4Subnet.Parse("0.0.0.0/8"), "\"this network\" (RFC 1122: 0.0.0.0 means any address to the host)"),
+        (IPv4Subnet.Parse("127.0.0.0/8"), "loopback (RFC 1122: the host's own 127.0.0.1 services)"),
+        (IPv4Subnet.Parse("169.254.0.0/16"), "link-local (RFC 3927: cloud instance metadata at 169.254.169.254 and link-local services)"),
+        (IPv4Subnet.Parse("224.0.0.0/4"), "multicast (RFC 5771)"),
+        (IPv4Subnet.Parse("240.0.0.0/4"), "reserved (RFC 1112) and the limited broadcast 255.255.255.255"),
+    ];
+
+    private static (IPv4Subnet Block, string What)? ReservedBlockOf(IPv4Subnet subnet) =>
+        ReservedBlocks.Where(r => r.Block.Overlaps(subnet)).Select(r => ((IPv4Subnet, string)?)r).FirstOrDefault();
+
+    /// <summary>
+    /// The host's IPv4 name servers (the "nameserver" lines of <paramref name="resolvConf"/>, a resolv.conf's text read
+    /// from <paramref name="source"/>) as addresses no network may contain: a container given one (--subnet 8.8.8.0/24
+    /// with a container on 8.8.8.8, or one publishing -p 8.8.8.8:53:53/udp) would answer the host's own DNS queries.
+    /// Loopback name servers (systemd-resolved's 127.0.0.53) are inside 127/8, which <see cref="ReservedBlocks"/> covers.
+    /// </summary>
+    public static IReadOnlyList<OccupiedSubnet> NameServers(string resolvConf, string source) =>
+        resolvConf.Split('\n')
+            .Select(l => l.Split((char[])[' ', '\t', '\r'], StringSplitOptions.RemoveEmptyEntries))
+            .Where(words => words is ["nameserver", _, ..])
+            .Select(words => IPv4.TryParse(words[1], out uint a, out _) ? a : (uint?)null)
+            .OfType<uint>().Distinct()
+            .Select(a => new OccupiedSubnet(new IPv4Subnet(a, 32),
+                $"the host's name server {IPv4.ToAddress(a)} ({source}), whose DNS queries a container there would answer"))
+            .ToList();
 
     private static IPv4Subnet? ResolveRange(string? text, IPv4Subnet subnet)
     {
@@ -150,7 +185,7 @@ public static class NetworkPlanner
             for (ulong n = block.Network; n < (ulong)block.Network + block.Size; n += step)
             {
                 var candidate = new IPv4Subnet((uint)n, pool.Size);
-                if (!occupied.Any(o => o.Subnet.Overlaps(candidate))) return candidate;
+                if (!occupied.Any(o => o.Subnet.Overlaps(candidate)) && ReservedBlockOf(candidate) is null) return candidate;
             }
         }
         throw EngineException.Conflict($"no free subnet is left in the default address pools ({string.Join(", ", pools.Select(p => $"{p.Base} split into /{p.Size}"))}); pass --subnet, or remove unused networks");

@@ -20,7 +20,8 @@ public sealed record NetworkView(NetworkRecord Record, IpamUsageInfo Usage, IRea
 /// </summary>
 public sealed class NetworkService(
     StateDbFactory state, IRtNetlink netlink, BridgeDriver bridges, IpamAllocator ipam, EngineOptions options,
-    LinkReaper reaper, Events.EventHub events, Firewall.Foreign.ForeignFirewall foreign, ILogger<NetworkService> logger)
+    LinkReaper reaper, Events.EventHub events, Firewall.Foreign.ForeignFirewall foreign, HostSubnets hostSubnets,
+    ILogger<NetworkService> logger)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -35,6 +36,22 @@ public sealed class NetworkService(
     /// <summary>Held by the reconciler too, so it never races a create or remove.</summary>
     internal SemaphoreSlim Gate => _gate;
 
+    /// <summary>
+    /// Name, id, bridge and subnet of every network record, which a create checks the new network against: kept in memory
+    /// rather than read from the database by every create (reading 1,000 records cost a create ~4 ms). Loaded once, then
+    /// changed with the records, under the gate; null again after a reconcile, which removes records itself.
+    /// </summary>
+    private List<KnownNetwork>? _known;
+
+    private sealed record KnownNetwork(string Name, string Id, string Bridge, OccupiedSubnet Subnet)
+    {
+        public static KnownNetwork Of(NetworkRecord r) =>
+            new(r.Name, r.Id, r.Bridge, new OccupiedSubnet(IPv4Subnet.Parse(r.Subnet), $"network '{r.Name}' ({r.Subnet})"));
+    }
+
+    /// <summary>The reconciler changed network records: the next create reads them again. Caller holds the gate.</summary>
+    internal void ForgetKnownNetworks() => _known = null;
+
     public async Task<NetworkView> CreateAsync(NetworkCreateSpec spec, CancellationToken ct = default)
     {
         reaper.NoteActivity();
@@ -45,11 +62,11 @@ public sealed class NetworkService(
             if (NetworkPlanner.RequestedBridgeName(spec.Options) is { } wanted)
                 await bridges.WaitForRetiredAsync(wanted).WaitAsync(ct);
             await using var db = state.Create();
-            var records = await db.Networks.AsNoTracking().ToListAsync(ct);
+            _known ??= (await db.Networks.AsNoTracking().ToListAsync(ct)).Select(KnownNetwork.Of).ToList();
             var plan = NetworkPlanner.Plan(
                 spec,
-                records.Select(r => (r.Name, r.Id, r.Bridge)).ToList(),
-                OccupiedSubnets(records),
+                _known.Select(k => (k.Name, k.Id, k.Bridge)).ToList(),
+                [.. _known.Select(k => k.Subnet), .. hostSubnets.Current()],
                 name => netlink.GetLink(name) is not null,
                 options.AddressPools);
 
@@ -78,9 +95,10 @@ public sealed class NetworkService(
                 await db.SaveChangesAsync(CancellationToken.None);
                 scope.Complete();
             }
+            _known.Add(KnownNetwork.Of(record));
             // After the bridge is in our own table (which isolates it): an accept in a foreign FORWARD DROP chain lets
             // through only what our table allows.
-            await OpenForeignFirewallAsync(db, $"network {record.Name} may be blocked by another tool's firewall");
+            Foreign(() => foreign.OpenBridge(record.Bridge), $"network {record.Name} may be blocked by another tool's firewall");
             logger.LogInformation("Created network {Network} ({Id}) subnet {Subnet} gateway {Gateway} bridge {Bridge}",
                 record.Name, record.Id[..12], record.Subnet, record.Gateway, record.Bridge);
             events.Publish("network", "create", record.Id, new Dictionary<string, string> { ["name"] = record.Name, ["type"] = "bridge" });
@@ -190,17 +208,18 @@ public sealed class NetworkService(
         CrashPoint.Hit("network-remove:kernel-done");
         await db.Networks.Where(n => n.Id == record.Id).ExecuteDeleteAsync(CancellationToken.None);
         _addressLocks.TryRemove(record.Id, out _); // a waiter still holding it finds the network gone
-        await OpenForeignFirewallAsync(db, $"the accept rules of network {record.Name} could not be removed from another tool's FORWARD chain");
+        _known?.RemoveAll(k => k.Id == record.Id);
+        Foreign(() => foreign.CloseBridge(record.Bridge), $"the accept rules of network {record.Name} could not be removed from another tool's FORWARD chain");
         logger.LogInformation("Removed network {Network} ({Id})", record.Name, record.Id[..12]);
         events.Publish("network", "destroy", record.Id, new Dictionary<string, string> { ["name"] = record.Name, ["type"] = "bridge" });
     }
 
-    /// <summary>Makes a foreign FORWARD DROP chain accept exactly the live bridges (see <see cref="Firewall.Foreign.ForeignFirewall"/>).
-    /// A failure is logged, not thrown: the network itself is made, and `mydocker system doctor` names the blocker.</summary>
-    private async Task OpenForeignFirewallAsync(StateDb db, string problem)
+    /// <summary>Lets one bridge through a foreign FORWARD DROP chain, or takes it out (see <see cref="Firewall.Foreign.ForeignFirewall"/>):
+    /// that bridge's rules only, so the cost does not grow with the number of networks. A failure is logged, not thrown:
+    /// the network itself is made, and `mydocker system doctor` names the blocker.</summary>
+    private void Foreign(Action change, string problem)
     {
-        var bridges = await db.Networks.AsNoTracking().Where(n => n.Phase == NetworkPhase.Ready).Select(n => n.Bridge).ToListAsync(CancellationToken.None);
-        try { foreign.Open(bridges); }   // logs what it changes
+        try { change(); }   // logs what it changes
         catch (Exception e) when (e is EngineException or Kernel.KernelException)
         {
             logger.LogWarning("{Problem}: {Error}; see 'mydocker system doctor'", problem, e.Message);
@@ -259,26 +278,15 @@ public sealed class NetworkService(
         db.Networks.Where(n => n.Id == id).ExecuteDelete();
     }
 
-    /// <summary>Subnets a new network must not overlap: other networks, and the host's own routes and addresses
-    /// (except the default route and what sits on engine bridges, which the network records already cover).</summary>
+    /// <summary>Subnets a new network must not overlap: other networks, the host's own routes and addresses
+    /// (<see cref="HostSubnets"/>), and the host's name servers.</summary>
     private List<OccupiedSubnet> OccupiedSubnets(IEnumerable<NetworkRecord> records)
     {
         var result = records.Select(r => new OccupiedSubnet(IPv4Subnet.Parse(r.Subnet), $"network '{r.Name}' ({r.Subnet})")).ToList();
-        var links = netlink.ListLinks().ToDictionary(l => l.Index);
-        bool Engine(int? index) => index is int i && links.TryGetValue(i, out var l) && l.Alias?.StartsWith(BridgeDriver.AliasPrefix) == true;
-        string Dev(int? index) => index is int i && links.TryGetValue(i, out var l) ? l.Name : "?";
-        foreach (var route in netlink.ListRoutes())
-        {
-            if (route.PrefixLength == 0 || Engine(route.OutputLinkIndex)) continue;
-            var s = new IPv4Subnet(IPv4.ToUInt(route.Destination) & IPv4Subnet.MaskOf(route.PrefixLength), route.PrefixLength);
-            result.Add(new OccupiedSubnet(s, $"the host route {s} dev {Dev(route.OutputLinkIndex)}"));
-        }
-        foreach (var a in netlink.ListAddresses())
-        {
-            if (Engine(a.LinkIndex)) continue;
-            var s = new IPv4Subnet(IPv4.ToUInt(a.Address) & IPv4Subnet.MaskOf(a.PrefixLength), a.PrefixLength);
-            result.Add(new OccupiedSubnet(s, $"the host address {a.Address}/{a.PrefixLength} on {Dev(a.LinkIndex)}"));
-        }
+        result.AddRange(hostSubnets.Current());
+        // Read at every plan, as the resolver may change (DHCP, NetworkManager); a host without the file has none.
+        string resolvConf = File.Exists(options.ResolvConfPath) ? File.ReadAllText(options.ResolvConfPath) : "";
+        result.AddRange(NetworkPlanner.NameServers(resolvConf, options.ResolvConfPath));
         return result;
     }
 }

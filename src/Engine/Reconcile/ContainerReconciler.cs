@@ -17,14 +17,19 @@ namespace MyDocker.Engine.Reconcile;
 /// The container half of reconciliation (DESIGN.md §4.4), run by <see cref="Reconciler"/> once the networks' pools and
 /// bridges are in place: containers a crash left half-made are rolled back and half-removed ones finished; live ones get
 /// back a missing rootfs mount, netns or veth; and every engine-made object no container owns — runc state, monitors,
-/// cgroups, veths, netns mounts, overlay mounts, directories, leases — is removed.
+/// cgroups (and the processes in them), veths, netns mounts, overlay mounts, directories, leases — is removed
+/// (<see cref="RemoveOrphans"/>, which the start-up reconcile leaves to the background: nothing a request needs waits
+/// for it, and killing someone's leftover processes can take long).
 /// </summary>
 public sealed class ContainerReconciler(
     StateDbFactory state, EngineOptions options, ContainerService containers, ContainerRuntime runtime, ImageService images,
     NetnsStore netns, EndpointDriver endpoints, IRtNetlink netlink, IpamAllocator ipam, ExitWatcher exits,
-    Containers.Ports.PortReservations ports)
+    Containers.Ports.PortReservations ports, Events.EventHub events)
 {
-    internal void Run(ReconcileReport report, Action<string, Action> attempt)
+    /// <summary>One orphan removal at a time (the start-up one in the background may meet an on-demand reconcile).</summary>
+    private readonly SemaphoreSlim _orphanGate = new(1, 1);
+
+    internal void Run(ReconcileReport report, Action<string, Action> attempt, bool orphans = true)
     {
         using var db = state.Create();
         var records = db.Containers.ToList();
@@ -42,12 +47,6 @@ public sealed class ContainerReconciler(
                     : $"container '{r.Name}' ({r.Id[..12]}) removal finished");
             });
         var live = db.Containers.AsNoTracking().ToList();
-        var liveIds = live.Select(r => r.Id).ToHashSet();
-        // An on-demand reconcile runs beside creates and removes, so "no record in the snapshot" is not "orphan": an id
-        // is live if the snapshot has it, an operation of this process holds it (set before it makes anything), or its
-        // record appeared since the snapshot was read.
-        bool IsLive(string id) =>
-            liveIds.Contains(id) || containers.IsBusy(id) || db.Containers.AsNoTracking().Any(c => c.Id == id);
         var settled = live.Where(r => r.Phase is ContainerPhase.Created or ContainerPhase.Running or ContainerPhase.Exited).ToList();
         var networks = db.Networks.AsNoTracking().ToDictionary(n => n.Id);
         var hostLinks = netlink.ListLinks();
@@ -109,11 +108,39 @@ public sealed class ContainerReconciler(
                 });
         }
 
+        if (orphans) RemoveOrphans(report, attempt);
+    }
+
+    /// <summary>
+    /// Removes engine-made objects no container owns, killing processes left in orphaned cgroups. Safe beside creates and
+    /// removes: an id counts as live if a record has it or an operation of this process holds it.
+    /// </summary>
+    internal void RemoveOrphans(ReconcileReport report, Action<string, Action> attempt)
+    {
+        _orphanGate.Wait();
+        try { RemoveOrphansLocked(report, attempt); }
+        finally { _orphanGate.Release(); }
+    }
+
+    private void RemoveOrphansLocked(ReconcileReport report, Action<string, Action> attempt)
+    {
+        using var db = state.Create();
+        var liveIds = db.Containers.AsNoTracking().Select(c => c.Id).ToHashSet();
+        // This runs beside creates and removes, so "no record in the snapshot" is not "orphan": an id is live if the
+        // snapshot has it, an operation of this process holds it (set before it makes anything), or its record appeared
+        // since the snapshot was read.
+        bool IsLive(string id) =>
+            liveIds.Contains(id) || containers.IsBusy(id) || db.Containers.AsNoTracking().Any(c => c.Id == id);
+        var networks = db.Networks.AsNoTracking().ToDictionary(n => n.Id);
+
         // 3. Engine objects nobody owns.
         attempt("orphan runtime state", () =>
         {
             foreach (var id in runtime.RemoveOrphansAsync(IsLive, CancellationToken.None).GetAwaiter().GetResult())
+            {
                 report.Removed.Add($"orphan container process, monitor or cgroup {id[..Math.Min(12, id.Length)]} removed");
+                events.Publish("container", "destroy", id, new Dictionary<string, string> { ["orphan"] = "true" });
+            }
         });
         attempt("orphan veths", () =>
         {

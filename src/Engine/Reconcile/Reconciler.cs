@@ -1,7 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using MyDocker.Engine.Containers;
-using MyDocker.Engine.Kernel;
 using MyDocker.Engine.Kernel.Netlink;
 using MyDocker.Engine.Networks.Firewall;
 using MyDocker.Engine.Networks.Firewall.Foreign;
@@ -20,25 +19,52 @@ namespace MyDocker.Engine.Reconcile;
 /// </summary>
 public sealed class Reconciler(
     StateDbFactory state, IRtNetlink netlink, IFirewall firewall, BridgeDriver bridges, IpamAllocator ipam,
-    NetworkService networks, LinkReaper reaper, Sysctl sysctl, ContainerReconciler containers, ForeignFirewall foreign,
+    NetworkService networks, LinkReaper reaper, HostForwarding forwarding, ContainerReconciler containers, ForeignFirewall foreign,
     ILogger<Reconciler> logger)
 {
-    public async Task<ReconcileReport> RunAsync(bool firstRun = false, CancellationToken ct = default)
+    /// <param name="firstRun">The daemon's start: the firewall table is rebuilt even when it matches.</param>
+    /// <param name="orphansLater">Leave engine objects no record owns (and processes left in orphaned cgroups) to
+    /// <see cref="RemoveOrphansAsync"/>: at start-up the API answers first and those are removed in the background; nothing
+    /// a request needs waits for them (a new container gets a new id, so nothing of an orphan is in its way).</param>
+    public async Task<ReconcileReport> RunAsync(bool firstRun = false, CancellationToken ct = default, bool orphansLater = false)
     {
         await networks.Gate.WaitAsync(ct);
         // Devices already being deleted are not drift: let those deletions finish before looking.
-        try { await reaper.DrainAsync().WaitAsync(ct); return Run(firstRun); }
-        finally { networks.Gate.Release(); }
+        try { await reaper.DrainAsync().WaitAsync(ct); return Run(firstRun, orphansLater); }
+        finally
+        {
+            networks.ForgetKnownNetworks();
+            networks.Gate.Release();
+        }
     }
 
-    private ReconcileReport Run(bool firstRun)
+    /// <summary>Removes what no container record owns (see <see cref="ContainerReconciler"/>); logs what it did.</summary>
+    public Task<ReconcileReport> RemoveOrphansAsync() => Task.Run(() =>
     {
         var report = new ReconcileReport();
-        void Try(string what, Action action)
-        {
-            try { action(); }
-            catch (Exception e) { report.Errors.Add($"{what}: {e.Message}"); }
-        }
+        containers.RemoveOrphans(report, Attempt(report));
+        Log(report);
+        logger.LogInformation("Orphan clean-up done: {Removed} removed, {Errors} errors", report.Removed.Count, report.Errors.Count);
+        return report;
+    });
+
+    private static Action<string, Action> Attempt(ReconcileReport report) => (what, action) =>
+    {
+        try { action(); }
+        catch (Exception e) { report.Errors.Add($"{what}: {e.Message}"); }
+    };
+
+    private void Log(ReconcileReport report)
+    {
+        foreach (var line in report.Repaired) logger.LogInformation("Reconcile repaired: {Change}", line);
+        foreach (var line in report.Removed) logger.LogInformation("Reconcile removed: {Change}", line);
+        foreach (var line in report.Errors) logger.LogError("Reconcile failed: {Error}", line);
+    }
+
+    private ReconcileReport Run(bool firstRun, bool orphansLater)
+    {
+        var report = new ReconcileReport();
+        var Try = Attempt(report);
 
         using var db = state.Create();
         var records = db.Networks.ToList();
@@ -78,7 +104,7 @@ public sealed class Reconciler(
         }
 
         // 4. Containers, now that their networks' pools and bridges are in place.
-        containers.Run(report, Try);
+        containers.Run(report, Try, orphans: !orphansLater);
 
         // 5. Address pools whose network is gone (deleted through the allocator, which owns those tables).
         Try("orphan address pools", () =>
@@ -98,10 +124,12 @@ public sealed class Reconciler(
             var want = live.Select(BridgeDriver.FirewallView).ToList();
             var wantPorts = ContainerService.MappingsOfRunning(db.Containers.AsNoTracking().ToList());
             var have = firewall.Read();
-            bool same = have.Matches(want, wantPorts);
+            bool same = have.Matches(want, wantPorts, forwarding.OwnedByEngine);
             if (want.Count == 0)
             {
-                // No networks, no table: an idle daemon leaves no trace in nftables (AddNetwork makes it again).
+                // No networks, no forwarding of ours, no table: an idle daemon leaves no trace. Forwarding goes off before
+                // the table that holds its drop goes (AddNetwork and Enable make both again).
+                if (forwarding.ReleaseIfOwned()) report.Removed.Add("IPv4 forwarding turned off again: MyDocker had turned it on and no network needs it");
                 if (!have.Present) return;
                 firewall.Remove();
                 report.Removed.Add("nftables table removed: no networks need it");
@@ -117,11 +145,9 @@ public sealed class Reconciler(
         // 7. Another tool's FORWARD chain with policy drop (Docker's) would drop our bridges' traffic: our accept rules there
         //    follow the live bridges (none left: ours are removed).
         Try("another tool's firewall (iptables FORWARD)", () => report.Repaired.AddRange(foreign.Open(live.Select(r => r.Bridge).ToList())));
-        if (live.Count > 0) Try("IPv4 forwarding", sysctl.EnableIPv4Forwarding);
+        if (live.Count > 0) Try("IPv4 forwarding", () => forwarding.Enable(firewall));
 
-        foreach (var line in report.Repaired) logger.LogInformation("Reconcile repaired: {Change}", line);
-        foreach (var line in report.Removed) logger.LogInformation("Reconcile removed: {Change}", line);
-        foreach (var line in report.Errors) logger.LogError("Reconcile failed: {Error}", line);
+        Log(report);
         return report;
     }
 }

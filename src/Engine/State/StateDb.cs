@@ -79,9 +79,24 @@ public sealed class StateDbFactory(string databasePath)
     /// survives the process being killed (only a power loss can lose the last commits), and commits stay cheap.</summary>
     public void Migrate()
     {
+        MakePrivate();
         using var db = Create();
         db.Database.Migrate();
         db.Database.ExecuteSqlRaw("PRAGMA journal_mode=WAL;");
+    }
+
+    /// <summary>
+    /// The database holds every container's command line and environment: 0600, created so (SQLite would make it 0644
+    /// under the usual umask) and tightened when an older file is looser (audit M5). SQLite gives the -wal and -shm
+    /// files the database file's permissions when it creates them (os_unix.c, findCreateFileMode); existing ones are
+    /// tightened here too.
+    /// </summary>
+    private void MakePrivate()
+    {
+        const UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (new FileStream(DatabasePath, new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.Write, UnixCreateMode = mode })) { }
+        foreach (var file in new[] { DatabasePath, DatabasePath + "-wal", DatabasePath + "-shm" })
+            if (File.Exists(file) && File.GetUnixFileMode(file) != mode) File.SetUnixFileMode(file, mode);
     }
 }
 

@@ -46,6 +46,32 @@ public sealed class HostConfig
     /// <summary>"80/tcp" → host bindings (published ports: the next milestone).</summary>
     public Dictionary<string, List<PortBinding>?>? PortBindings { get; set; }
     public RestartPolicy? RestartPolicy { get; set; }
+    /// <summary>Refused when true: a privileged container is not confined at all.</summary>
+    public bool Privileged { get; set; }
+    /// <summary>"seccomp=unconfined", "seccomp=PROFILE-JSON", "no-new-privileges[=true|false]".</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public List<string>? SecurityOpt { get; set; }
+    /// <summary>Capability names ("NET_RAW", "CAP_NET_RAW" or "ALL").</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public List<string>? CapAdd { get; set; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public List<string>? CapDrop { get; set; }
+    /// <summary>null or 0: the daemon's default (the docker CLI sends 0 when --pids-limit is absent); -1: no limit.
+    /// Inspect shows the limit in force, null for none.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public long? PidsLimit { get; set; }
+    /// <summary>The docker CLI sends empty lists for `--security-opt systempaths=unconfined`; refused.</summary>
+    public List<string>? MaskedPaths { get; set; }
+    public List<string>? ReadonlyPaths { get; set; }
+    /// <summary>`--log-driver`/`--log-opt`.</summary>
+    public LogConfig? LogConfig { get; set; }
+}
+
+/// <summary>A container's log driver and its options (the docker CLI sends Type "" for the daemon's default).</summary>
+public sealed class LogConfig
+{
+    public string Type { get; set; } = "";
+    public Dictionary<string, string>? Config { get; set; }
 }
 
 public sealed class PortBinding

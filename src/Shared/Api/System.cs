@@ -79,6 +79,7 @@ public sealed class DoctorFinding
 [JsonSerializable(typeof(VersionResponse))]
 [JsonSerializable(typeof(ReconcileReport))]
 [JsonSerializable(typeof(DoctorReport))]
+[JsonSerializable(typeof(DashboardLoginResponse))]
 [JsonSerializable(typeof(Dictionary<string, List<string>>))]
 [JsonSerializable(typeof(ContainerCreateRequest))]
 [JsonSerializable(typeof(ContainerCreateResponse))]

@@ -31,8 +31,10 @@ public static class ApiErrors
         {
             EngineException e => Write(ctx, StatusOf(e.Kind), e.Message),
             Engine.Containers.Runtime.ContainerStartException e => Write(ctx, StatusOf(e.Kind), e.Message),
-            // Kestrel's own status (413 for a body over the limit, 400 otherwise), not always 400.
-            BadHttpRequestException b => Write(ctx, b.StatusCode, $"invalid request body: {error.Message}"),
+            // Kestrel's own status: 413 for a body over the size limit (audit L7/L10: it was reported as 400), 400 for the rest.
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } e =>
+                Write(ctx, e.StatusCode, $"the request body is too large: {e.Message}"),
+            BadHttpRequestException e => Write(ctx, e.StatusCode, $"invalid request body: {e.Message}"),
             JsonException => Write(ctx, StatusCodes.Status400BadRequest, $"invalid request body: {error.Message}"),
             _ => Write(ctx, StatusCodes.Status500InternalServerError, error?.Message ?? "internal error"),
         };

@@ -82,8 +82,9 @@ public static partial class ContainerEndpoints
         });
     }
 
-    /// <summary>Docker's log stream: with no TTY, each line is a frame of [stream (1 stdout, 2 stderr), 0, 0, 0,
-    /// big-endian uint32 length] followed by the bytes (api/types/stdcopy in moby).</summary>
+    /// <summary>Docker's log stream: with no TTY, each line (or piece of a long one, see <see cref="LogEntry.Partial"/>)
+    /// is a frame of [stream (1 stdout, 2 stderr), 0, 0, 0, big-endian uint32 length] followed by the bytes
+    /// (api/types/stdcopy in moby).</summary>
     private static async Task WriteLogsAsync(HttpContext ctx, string id, ContainerService containers)
     {
         using var stopping = Streaming.UntilStopping(ctx);
@@ -110,12 +111,17 @@ public static partial class ContainerEndpoints
         Stream body, IAsyncEnumerable<LogEntry> entries, bool stdout, bool stderr, bool timestamps, bool flushEach, CancellationToken ct)
     {
         var buffer = new byte[64 * 1024];
+        // Per stream: a line was begun and not ended (a long line comes in pieces): its next piece gets no timestamp,
+        // so that the output is the container's bytes with one timestamp per line.
+        var midLine = new bool[2];
         try
         {
             await foreach (var entry in entries)
             {
                 if (entry.Stream == LogStream.Stdout ? !stdout : !stderr) continue;
-                string text = timestamps ? $"{ContainerMapping.Time(entry.Time)} {entry.Text}\n" : entry.Text + "\n";
+                string prefix = timestamps && !midLine[(int)entry.Stream] ? ContainerMapping.Time(entry.Time) + " " : "";
+                string text = entry.Partial ? prefix + entry.Text : prefix + entry.Text + "\n";
+                midLine[(int)entry.Stream] = entry.Partial;
                 int max = Encoding.UTF8.GetMaxByteCount(text.Length) + FrameHeaderSize;
                 if (buffer.Length < max) buffer = new byte[max];
                 int n = Encoding.UTF8.GetBytes(text, 0, text.Length, buffer, FrameHeaderSize);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using MyDocker.Engine;
 using MyDocker.Engine.Containers;
+using MyDocker.Engine.Containers.Logs;
 using MyDocker.Engine.Containers.Ports;
 using MyDocker.Engine.State;
 using MyDocker.Shared.Api;
@@ -25,6 +26,11 @@ public static class ContainerMapping
         string? ip = endpoints is not null && network is not null && endpoints.TryGetValue(network, out var ep) ? ep.IPAMConfig?.IPv4Address : null;
         if (host.MemorySwap > 0 && host.MemorySwap != host.Memory)
             throw EngineException.Invalid("--memory-swap is not supported: a container's memory limit includes swap; leave --memory-swap out");
+        if (host.Privileged)
+            throw EngineException.Invalid("--privileged is not supported: it would give the container every capability and device and no seccomp filter; add what it needs with --cap-add (and --security-opt seccomp=unconfined)");
+        if (host.MaskedPaths is not null || host.ReadonlyPaths is not null)
+            throw EngineException.Invalid("MaskedPaths/ReadonlyPaths (--security-opt systempaths=unconfined) are not supported: /proc and /sys stay masked; leave them out");
+        string? logMaxSize = LogConfigRules.MaxSizeOf(host.LogConfig?.Type, host.LogConfig?.Config);
         return new ContainerCreateSpec
         {
             Name = string.IsNullOrEmpty(name) ? null : name,
@@ -49,6 +55,13 @@ public static class ContainerMapping
                 Tty = body.Tty,
                 OpenStdin = body.OpenStdin,
                 KeepStdinOpen = body.OpenStdin && !body.StdinOnce,
+                SecurityOpt = host.SecurityOpt ?? [],
+                CapAdd = host.CapAdd ?? [],
+                CapDrop = host.CapDrop ?? [],
+                // The docker CLI sends 0 when --pids-limit is not given (cli opts.go takes the flag's address), so over
+                // the API only a negative value asks for no limit; our CLI sends -1 for --pids-limit 0.
+                PidsLimit = host.PidsLimit is 0 ? null : host.PidsLimit,
+                LogMaxSize = logMaxSize,
             },
         };
     }
@@ -110,6 +123,15 @@ public static class ContainerMapping
                 Memory = v.Spec.MemoryBytes ?? 0,
                 NanoCpus = v.Spec.NanoCpus ?? 0,
                 PortBindings = PortMap(v.Spec),
+                SecurityOpt = NullIfEmpty(v.Spec.SecurityOpt),
+                CapAdd = NullIfEmpty(v.Spec.CapAdd),
+                CapDrop = NullIfEmpty(v.Spec.CapDrop),
+                PidsLimit = v.Spec.PidsLimit is > 0 ? v.Spec.PidsLimit : null,
+                LogConfig = new LogConfig
+                {
+                    Type = LogConfigRules.Driver,
+                    Config = v.Spec.LogMaxSize is { } max ? new() { ["max-size"] = max } : [],
+                },
             },
             Config = new ContainerConfig
             {
@@ -219,4 +241,6 @@ public static class ContainerMapping
     private static string QuoteArg(string a) => a.Length > 0 && a.All(c => !char.IsWhiteSpace(c) && c is not '"' and not '\'') ? a : JsonSerializer.Serialize(a);
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
+
+    private static List<string>? NullIfEmpty(List<string> list) => list.Count == 0 ? null : list;
 }

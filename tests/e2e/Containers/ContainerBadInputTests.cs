@@ -47,6 +47,8 @@ public sealed class ContainerBadInputTests : IClassFixture<ContainerBadInputTest
         { ["run", "-d", "-v", "/no/such/dir/anywhere:/data", "busybox", "true"], "does not exist" },
         { ["run", "-d", "-m", "lots", "busybox", "true"], "lots" },
         { ["run", "-d", "-m", "1m", "busybox", "true"], "6" },
+        { ["run", "-d", "--security-opt", "apparmor=unconfined", "busybox", "true"], "AppArmor" },
+        { ["run", "-d", "--cap-add", "NOPE", "busybox", "true"], "no such capability" },
         { ["rm", "taken"], "is running" },
     };
 

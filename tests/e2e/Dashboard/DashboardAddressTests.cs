@@ -26,7 +26,7 @@ public sealed class DashboardAddressTests
         Assert.Equal($"{LanAddress}:{Port}", Assert.Single(d.Netns.Exec("ss", "-Hltn").Split('\n', StringSplitOptions.RemoveEmptyEntries))
             .Split(' ', StringSplitOptions.RemoveEmptyEntries)[3]);
 
-        using var http = DashboardHttp.Create(d.Netns, Port, IPAddress.Parse(LanAddress));
+        using var http = DashboardHttp.Create(d.Netns, url, IPAddress.Parse(LanAddress));
         var login = await http.GetAsync(url);
         Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
         string cookie = login.Headers.GetValues("Set-Cookie").Single().Split(';')[0];
@@ -44,7 +44,7 @@ public sealed class DashboardAddressTests
             req.Headers.Host = $"localhost:{Port}";
             Assert.Equal(HttpStatusCode.BadRequest, (await http.SendAsync(req)).StatusCode);
         }
-        using var loopback = DashboardHttp.Create(d.Netns, Port);
+        using var loopback = DashboardHttp.Create(d.Netns, $"http://127.0.0.1:{Port}");
         await Assert.ThrowsAsync<HttpRequestException>(() => loopback.GetAsync("/"));
     }
 

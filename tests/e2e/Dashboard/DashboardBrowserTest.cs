@@ -63,6 +63,9 @@ public abstract class DashboardBrowserTest : IAsyncLifetime
         _browser = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = wrapper, Args = ChromiumArgs });
     }
 
+    /// <summary>A page of the dashboard, under the host name its latest login URL carries.</summary>
+    protected string DashboardUrl(string path) => new Uri(new Uri(DashboardAccessTests.LoginUrl(D)), path).ToString();
+
     /// <summary>A full-page screenshot to screenshots/<paramref name="name"/>.</summary>
     protected Task Shot(IPage page, string name) => page.ScreenshotAsync(new() { Path = Path.Combine(_shots, name), FullPage = true });
 

@@ -49,7 +49,6 @@ public sealed class DashboardBrowserTests() : DashboardBrowserTest("dashb", 7482
         await Assertions.Expect(page.GetByTestId("leases")).ToContainTextAsync(D.InspectContainer("app").GetProperty("NetworkSettings").GetProperty("Networks").GetProperty("webnet").GetProperty("MacAddress").GetString()!);
 
         // The plumbing panel reads the kernel: the bridge, the container's host veth on it, and our nft elements.
-        var plumbing = page.GetByTestId("plumbing");
         await Assertions.Expect(page.GetByTestId("plumbing-bridge")).ToContainTextAsync($"{bridge} (index");
         await Assertions.Expect(page.GetByTestId("plumbing-bridge")).ToContainTextAsync("10.77.0.1/24");
         var vethRow = page.GetByTestId("plumbing-ports").GetByRole(AriaRole.Row).Filter(new() { HasText = "mdv" + appId[..12] });
@@ -59,13 +58,14 @@ public sealed class DashboardBrowserTests() : DashboardBrowserTest("dashb", 7482
         await Assertions.Expect(page.GetByTestId("plumbing-nft")).ToContainTextAsync("postrouting: iifname @masq_bridges");
         await Shot(page, "network-detail.png");
 
-        // Drift made behind the engine's back shows once read again, and a reconcile's repair shows too.
-        D.Netns.Exec("nft", "flush", "ruleset");
+        // Drift made behind the engine's back shows once read again, and a reconcile's repair shows too. (Not an nftables
+        // change: the daemon repairs those on the kernel's notification within milliseconds, see PortDriftTests.)
+        D.Netns.Exec("ip", "link", "delete", "mdv" + appId[..12]);
         await page.GetByRole(AriaRole.Button, new() { Name = "Read again" }).ClickAsync();
-        await Assertions.Expect(plumbing).ToContainTextAsync("No element names this bridge");
+        await Assertions.Expect(vethRow).ToHaveCountAsync(0);
         D.CliOk("system", "reconcile");
         await page.GetByRole(AriaRole.Button, new() { Name = "Read again" }).ClickAsync();
-        await Assertions.Expect(page.GetByTestId("plumbing-nft")).ToContainTextAsync($"bridges: \"{bridge}\"");
+        await Assertions.Expect(vethRow).ToContainTextAsync("up");
         D.CliOk("rm", "-f", "app");
         await Assertions.Expect(page.GetByTestId("leases")).ToContainTextAsync("No container is connected");
         // The veth is deleted in the background (LinkReaper), maybe after the page re-read the kernel on the event.

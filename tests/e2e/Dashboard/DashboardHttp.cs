@@ -10,9 +10,12 @@ namespace MyDocker.E2ETests.Dashboard;
 /// </summary>
 public static class DashboardHttp
 {
-    public static HttpClient Create(TestNetns netns, int port, System.Net.IPAddress? address = null)
+    /// <param name="url">Any URL of the dashboard (its login URL): its host becomes the Host header, its port the port
+    /// connected to. No name is resolved: the socket connects to <paramref name="address"/> (127.0.0.1 by default).</param>
+    public static HttpClient Create(TestNetns netns, string url, System.Net.IPAddress? address = null)
     {
         address ??= System.Net.IPAddress.Loopback;
+        var uri = new Uri(url);
         var handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
@@ -20,10 +23,10 @@ public static class DashboardHttp
             ConnectCallback = async (_, ct) =>
             {
                 var s = netns.Run(() => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
-                await s.ConnectAsync(address, port, ct);
+                await s.ConnectAsync(address, uri.Port, ct);
                 return new NetworkStream(s, ownsSocket: true);
             },
         };
-        return new HttpClient(handler) { BaseAddress = new Uri($"http://{address}:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+        return new HttpClient(handler) { BaseAddress = new Uri(uri.GetLeftPart(UriPartial.Authority)), Timeout = TimeSpan.FromSeconds(30) };
     }
 }

@@ -26,7 +26,7 @@ public sealed class DashboardLogsTopologyTests() : DashboardBrowserTest("dashlog
         await Assertions.Expect(page.GetByTestId("connection")).ToHaveTextAsync("live");
 
         // Logs: lines keep arriving in the open page without reloading.
-        await page.GotoAsync($"http://127.0.0.1:{Port}/containers/ticker/logs");
+        await page.GotoAsync(DashboardUrl("/containers/ticker/logs"));
         var log = page.GetByRole(AriaRole.Log, new() { Name = "Log of ticker" });
         await Assertions.Expect(log).ToContainTextAsync("line 3");
         await Assertions.Expect(page.GetByTestId("log-status")).ToContainTextAsync("following");
@@ -61,7 +61,7 @@ public sealed class DashboardLogsTopologyTests() : DashboardBrowserTest("dashlog
         Assert.Contains(" stderr \u001b[31mwarn <b>0</b>\u001b[0m\n", text);
         Assert.Contains($" stdout line {firstN + 15}\n", text);
         // Refused without the session cookie, like every other dashboard request.
-        using (var http = DashboardHttp.Create(D.Netns, Port))
+        using (var http = DashboardHttp.Create(D.Netns, DashboardAccessTests.LoginUrl(D)))
         {
             var r = await http.GetAsync("/dashboard/containers/ticker/logs/download");
             Assert.Equal(System.Net.HttpStatusCode.Unauthorized, r.StatusCode);

@@ -13,9 +13,12 @@ public sealed class NoDashboardTests
         d.Start();
         Assert.Empty(d.LogLines("Dashboard: "));
         Assert.Equal("", d.Netns.Exec("ss", "-Hltn"));
-        using var http = DashboardHttp.Create(d.Netns, 7480);
+        using var http = DashboardHttp.Create(d.Netns, "http://127.0.0.1:7480");
         await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync("/"));
         using var unix = d.Http();
         Assert.True((await unix.GetAsync("/_ping")).IsSuccessStatusCode);
+        var login = d.Cli("dashboard");
+        Assert.Equal(1, login.ExitCode);
+        Assert.Contains("the dashboard is turned off in this daemon (--no-dashboard", login.Stderr);
     }
 }

@@ -1,3 +1,4 @@
+using MyDocker.Engine.Kernel.Nftables;
 using MyDocker.Engine.Networks.Firewall;
 using MyDocker.Engine.Networks.Firewall.Foreign;
 using static MyDocker.E2ETests.Firewall.BridgeLab;
@@ -19,13 +20,20 @@ public sealed class ForeignFirewallTests : IDisposable
     private static readonly FirewallNetwork B = new(BridgeB, SubnetB, false);
     private static readonly string[] Bridges = [BridgeA, BridgeB];
 
+    private readonly NftNetlink _routerNetlink;
+
     public ForeignFirewallTests()
     {
         _ours = new NftFirewall(_lab.Nft);
-        _foreign = new ForeignFirewall(_lab.Nft, new ProcessRunner(_lab.Router.Path));
+        _routerNetlink = _lab.Router.Run(NftNetlink.Open);
+        _foreign = new ForeignFirewall(_lab.Nft, new ProcessRunner(_lab.Router.Path), ForeignFirewall.ForwardChainOf(_routerNetlink));
     }
 
-    public void Dispose() => _lab.Dispose();
+    public void Dispose()
+    {
+        _routerNetlink.Dispose();
+        _lab.Dispose();
+    }
 
     private string ForwardRules() => _lab.Router.Exec("iptables", "-S", "FORWARD");
 
@@ -60,7 +68,7 @@ public sealed class ForeignFirewallTests : IDisposable
         Assert.False(Ping(_lab.HostA, HostBIp, attempts: 1), "our table still isolates the two networks");
         Assert.True(Assert.Single(_foreign.Inspect(Bridges), b => b.What == "policy drop").Covered);
 
-        Assert.Empty(_foreign.Open(Bridges)); // idempotent: every rule checked with iptables -C, nothing added twice
+        Assert.Empty(_foreign.Open(Bridges)); // idempotent: the listing shows every rule, nothing is added twice
         Assert.Equal(6, Tagged(ForwardRules()));
 
         _foreign.Open([BridgeA]); // network B removed: its three rules go, A's stay

@@ -19,23 +19,32 @@ public sealed class DaemonUnderTest : IDisposable
     public string Root { get; }
     public string DataRoot => Path.Combine(Root, "data");
     public string ExecRoot => Path.Combine(Root, "exec");
-    public string Socket => Path.Combine(Root, "exec", "mydocker.sock");
+    /// <summary>The API socket; in the exec root unless a test puts it elsewhere before starting.</summary>
+    public string Socket { get; set; }
     public string HostArg => "unix://" + Socket;
-    /// <summary>Unique per daemon, so its containers' cgroups never mix with another run's or the host daemon's.</summary>
-    public string CgroupParent { get; } = "mydocker-e2e-" + Guid.NewGuid().ToString("N")[..12];
+    /// <summary>Unique per daemon, so its containers' cgroups never mix with another run's or the host daemon's: configured
+    /// (MyDocker:CgroupParent), or the daemon's own default for its data root when started with
+    /// <c>defaultCgroupParent</c>.</summary>
+    public string CgroupParent => _defaultCgroupParent ? MyDocker.Engine.EngineOptions.DefaultCgroupParent(DataRoot) : _cgroupParent;
+    private readonly string _cgroupParent = "mydocker-e2e-" + Guid.NewGuid().ToString("N")[..12];
+    private readonly bool _defaultCgroupParent;
 
-    /// <summary>The daemon's pid (nsenter execs it, so it is the started process's), for looking at /proc/PID.</summary>
+    /// <summary>The daemon's pid (nsenter without --fork execs it, so the started process is the daemon).</summary>
     public int Pid => _process?.Id ?? throw new InvalidOperationException("daemon not started");
 
     /// <summary>Flags added to every start (e.g. --dashboard-port N).</summary>
     public List<string> ExtraArgs { get; } = [];
     /// <summary>Environment variables added to every start (e.g. log levels while chasing a bug).</summary>
     public Dictionary<string, string> ExtraEnv { get; } = [];
+    /// <summary>The umask the daemon starts with (octal, e.g. "000"); null keeps the test process's.</summary>
+    public string? Umask { get; set; }
 
-    public DaemonUnderTest(string purpose = "d", bool start = true)
+    public DaemonUnderTest(string purpose = "d", bool start = true, bool defaultCgroupParent = false)
     {
+        _defaultCgroupParent = defaultCgroupParent;
         Netns = new TestNetns(purpose);
         Root = Directory.CreateTempSubdirectory("mydocker-e2e-").FullName;
+        Socket = Path.Combine(Root, "exec", "mydocker.sock");
         if (start) Start();
     }
 
@@ -43,16 +52,18 @@ public sealed class DaemonUnderTest : IDisposable
     public void Start(string? crashAt = null, bool waitReady = true)
     {
         if (_process is { HasExited: false }) throw new InvalidOperationException("daemon already running");
-        var psi = new ProcessStartInfo("nsenter")
+        var psi = new ProcessStartInfo(Umask is null ? "nsenter" : "sh")
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
+        // A fixed script; the umask and the command are its arguments, never spliced into it.
+        if (Umask is not null) foreach (var a in new[] { "-c", "umask \"$0\" && exec nsenter \"$@\"", Umask }) psi.ArgumentList.Add(a);
         foreach (var a in new[] { "--net=" + Netns.Path, Artifacts.Daemon, "--data-root", DataRoot, "--exec-root", ExecRoot, "-H", HostArg })
             psi.ArgumentList.Add(a);
         foreach (var a in ExtraArgs) psi.ArgumentList.Add(a);
         foreach (var (k, v) in ExtraEnv) psi.Environment[k] = v;
         if (crashAt is not null) psi.Environment["MYDOCKER_TEST_CRASH_AT"] = crashAt;
-        psi.Environment["MYDOCKER_MyDocker__CgroupParent"] = CgroupParent;
+        if (!_defaultCgroupParent) psi.Environment["MYDOCKER_MyDocker__CgroupParent"] = CgroupParent;
         var p = new Process { StartInfo = psi };
         p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_logs) _logs.Add(e.Data); };
         p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_logs) _logs.Add("ERR " + e.Data); };
@@ -91,6 +102,11 @@ public sealed class DaemonUnderTest : IDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>A figure from /proc/PID/status in kB, e.g. "VmHWM" (peak resident set) or "VmRSS".</summary>
+    public long StatusKb(string field) =>
+        long.Parse(File.ReadLines($"/proc/{Pid}/status").Single(l => l.StartsWith(field + ":", StringComparison.Ordinal))
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
+
     public void Kill()
     {
         if (_process is { HasExited: false }) { _process.Kill(); _process.WaitForExit(); }
@@ -112,7 +128,13 @@ public sealed class DaemonUnderTest : IDisposable
     /// <summary>All lines the daemon printed that start with <paramref name="prefix"/>.</summary>
     public List<string> LogLines(string prefix) { lock (_logs) return _logs.Where(l => l.StartsWith(prefix, StringComparison.Ordinal)).ToList(); }
 
+    /// <summary>All lines the daemon printed that contain <paramref name="text"/>.</summary>
+    public List<string> LogLinesWith(string text) { lock (_logs) return _logs.Where(l => l.Contains(text, StringComparison.Ordinal)).ToList(); }
+
     public string Logs { get { lock (_logs) return string.Join('\n', _logs.TakeLast(80)); } }
+
+    /// <summary>Whether any line the daemon printed since it was first started contains <paramref name="text"/>.</summary>
+    public bool Logged(string text) { lock (_logs) return _logs.Any(l => l.Contains(text, StringComparison.Ordinal)); }
 
     /// <summary>An HTTP client on the daemon's unix socket.</summary>
     public HttpClient Http()

@@ -13,7 +13,8 @@ public sealed class NftGenerationTests : IDisposable
     [Fact]
     public void The_generation_moves_by_one_with_every_transaction_and_only_then()
     {
-        uint? Read() => _ns.Run(NftGeneration.TryRead);
+        using var netlink = _ns.Run(NftNetlink.Open);
+        uint? Read() => netlink.ReadGeneration();
         var before = Read();
         Assert.NotNull(before);
         Assert.Equal(before, Read());

@@ -7,9 +7,14 @@ public sealed class NetworkBadInputTests : IClassFixture<NetworkBadInputTests.Da
 {
     public sealed class Daemon : IDisposable
     {
-        public DaemonUnderTest D { get; } = new("bad");
+        public DaemonUnderTest D { get; } = new("bad", start: false);
         public Daemon()
         {
+            // The host's resolver, as the daemon is told to read it (M8): 192.0.2.53.
+            string resolvConf = Path.Combine(D.Root, "resolv.conf");
+            File.WriteAllText(resolvConf, "nameserver 192.0.2.53\n");
+            D.ExtraEnv["MYDOCKER_MyDocker__ResolvConfPath"] = resolvConf;
+            D.Start();
             D.CliOk("network", "create", "--subnet", "10.1.0.0/16", "existing");
             // A host interface with an address in the daemon's namespace: 198.51.100.0/24 is the host's.
             D.Netns.Exec("ip", "link", "add", "mdt-lan0", "type", "bridge");
@@ -36,6 +41,10 @@ public sealed class NetworkBadInputTests : IClassFixture<NetworkBadInputTests.Da
         { ["--subnet", "10.0.0.0/8", "n1"], "existing" },
         { ["--subnet", "10.1.2.0/24", "n1"], "existing" },
         { ["--subnet", "198.51.100.128/25", "n1"], "mdt-lan0" },
+        { ["--subnet", "169.254.169.252/30", "n1"], "link-local" },
+        { ["--subnet", "127.0.0.0/24", "n1"], "loopback" },
+        { ["--subnet", "224.0.0.0/24", "n1"], "multicast" },
+        { ["--subnet", "192.0.2.0/24", "n1"], "name server 192.0.2.53" },
         { ["--subnet", "10.2.0.0/24", "existing"], "already exists" },
         { [""], "empty" },
         { [new string('a', 65)], "limit" },
@@ -86,6 +95,12 @@ public sealed class NetworkBadInputTests : IClassFixture<NetworkBadInputTests.Da
         var (code, body) = await Post("""{"Name":"n1","IPAM":{"Config":[{"Subnet":"10.0.0.300/24"}]}}""");
         Assert.Equal(400, code);
         Assert.StartsWith("{\"message\":", body);
+        (code, body) = await Post("""{"Name":"meta","IPAM":{"Config":[{"Subnet":"169.254.169.252/30"}]}}""");
+        Assert.Equal(400, code);
+        Assert.Contains("169.254.0.0/16", body);
+        (code, body) = await Post("""{"Name":"dns","IPAM":{"Config":[{"Subnet":"192.0.2.0/24"}]}}""");
+        Assert.Equal(409, code);
+        Assert.Contains("name server 192.0.2.53", body);
         (code, body) = await Post("""{"Name":"existing"}""");
         Assert.Equal(409, code);
         Assert.Contains("already exists", body);

@@ -31,6 +31,8 @@ public sealed class NetworkServiceTests : IAsyncLifetime
         // The kernel handles bind to the namespace they are opened in; the sysctl writer is told where to write.
         services.AddSingleton<IRtNetlink>(_ => _ns.Run(RtNetlink.Open));
         services.AddSingleton<INftExecutor>(_ => _ns.Run(() => new LibNftables()));
+        services.AddSingleton(_ => _ns.Run(NftNetlink.Open));
+        services.AddSingleton(sp => _ns.Run(() => new HostSubnets(sp.GetRequiredService<IRtNetlink>())));
         services.AddSingleton(new Sysctl(_ns.Path));
         var sp = services.BuildServiceProvider();
         sp.GetRequiredService<StateDbFactory>().Migrate();

@@ -42,6 +42,50 @@ public sealed class ContainerMappingTests
     }
 
     [Fact]
+    public void H2_security_options_capabilities_and_the_pids_limit_reach_the_engine_and_inspect_shows_them()
+    {
+        var body = new ContainerCreateRequest
+        {
+            Image = "busybox",
+            HostConfig = new HostConfig { SecurityOpt = ["seccomp=unconfined"], CapAdd = ["CAP_NET_ADMIN"], CapDrop = ["MKNOD"], PidsLimit = 20 },
+        };
+        var spec = ContainerMapping.ToSpec(null, body).Spec;
+        Assert.Equal(["seccomp=unconfined"], spec.SecurityOpt);
+        Assert.Equal(["CAP_NET_ADMIN"], spec.CapAdd);
+        Assert.Equal(["MKNOD"], spec.CapDrop);
+        Assert.Equal(20L, spec.PidsLimit);
+
+        var record = new ContainerRecord { Id = new string('b', 64), Name = "c", Image = "busybox", ImageId = "sha256:x", NetworkId = "n" };
+        var host = ContainerMapping.ToInspect(new ContainerView(record, spec, "net", null, 24), ContainerPaths.For(new EngineOptions(), record.Id)).HostConfig;
+        Assert.Equal(["seccomp=unconfined"], host.SecurityOpt);
+        Assert.Equal(["CAP_NET_ADMIN"], host.CapAdd);
+        Assert.Equal(["MKNOD"], host.CapDrop);
+        Assert.Equal((20L, false), (host.PidsLimit, host.Privileged));
+
+        // Docker's shape when nothing was asked: null lists, and no limit shown as null, all written out.
+        var plain = ContainerMapping.ToInspect(new ContainerView(record, new ContainerSpec { PidsLimit = 0 }, "net", null, 24), ContainerPaths.For(new EngineOptions(), record.Id));
+        string json = System.Text.Json.JsonSerializer.Serialize(plain, ApiJsonContext.Default.ContainerInspect);
+        Assert.Contains("\"Privileged\":false,\"SecurityOpt\":null,\"CapAdd\":null,\"CapDrop\":null,\"PidsLimit\":null", json);
+    }
+
+    [Theory]
+    [InlineData(null, null)]
+    [InlineData(0L, null)]
+    [InlineData(-1L, -1L)]
+    [InlineData(100L, 100L)]
+    public void M7_a_pids_limit_of_0_is_what_the_docker_cli_sends_without_the_flag_and_means_the_default(long? sent, long? requested) =>
+        Assert.Equal(requested, ContainerMapping.ToSpec(null, new ContainerCreateRequest { Image = "busybox", HostConfig = new HostConfig { PidsLimit = sent } }).Spec.PidsLimit);
+
+    [Fact]
+    public void H2_privileged_and_unmasked_system_paths_are_refused_by_name()
+    {
+        var privileged = new ContainerCreateRequest { Image = "busybox", HostConfig = new HostConfig { Privileged = true } };
+        Assert.Contains("--privileged is not supported", Assert.Throws<EngineException>(() => ContainerMapping.ToSpec(null, privileged)).Message);
+        var unmasked = new ContainerCreateRequest { Image = "busybox", HostConfig = new HostConfig { MaskedPaths = [], ReadonlyPaths = [] } };
+        Assert.Contains("systempaths=unconfined", Assert.Throws<EngineException>(() => ContainerMapping.ToSpec(null, unmasked)).Message);
+    }
+
+    [Fact]
     public void Port_bindings_become_publish_requests()
     {
         var body = new ContainerCreateRequest
@@ -93,6 +137,27 @@ public sealed class ContainerMappingTests
         var stopped = ContainerMapping.ToInspect(view, ContainerPaths.For(new EngineOptions(), record.Id));
         Assert.Empty(stopped.NetworkSettings.Ports);
         Assert.Equal(json, System.Text.Json.JsonSerializer.Serialize(stopped.HostConfig.PortBindings));
+    }
+
+    [Fact]
+    public void M7_a_log_max_size_is_kept_and_shown_by_inspect_and_other_log_options_are_refused()
+    {
+        var body = new ContainerCreateRequest
+        {
+            Image = "busybox",
+            HostConfig = new HostConfig { LogConfig = new LogConfig { Type = "json-file", Config = new() { ["max-size"] = "10m" } } },
+        };
+        var spec = ContainerMapping.ToSpec(null, body).Spec;
+        Assert.Equal("10m", spec.LogMaxSize);
+        // What the docker CLI sends without --log-driver/--log-opt: the daemon's default.
+        Assert.Null(ContainerMapping.ToSpec(null, new ContainerCreateRequest { Image = "busybox", HostConfig = new HostConfig { LogConfig = new LogConfig() } }).Spec.LogMaxSize);
+
+        var record = new ContainerRecord { Id = new string('a', 64), Name = "web", Image = "busybox", ImageId = "sha256:x", NetworkId = "n" };
+        var inspect = ContainerMapping.ToInspect(new ContainerView(record, spec, "net", "10.0.0.1", 24), ContainerPaths.For(new EngineOptions(), record.Id));
+        Assert.Equal("""{"Type":"k8s-file","Config":{"max-size":"10m"}}""", System.Text.Json.JsonSerializer.Serialize(inspect.HostConfig.LogConfig));
+
+        body.HostConfig.LogConfig = new LogConfig { Type = "journald" };
+        Assert.Contains("log driver 'journald' is not supported", Assert.Throws<EngineException>(() => ContainerMapping.ToSpec(null, body)).Message);
     }
 
     [Theory]

@@ -33,7 +33,7 @@ public class PublishCliTests
         var json = JsonSerializer.Serialize(plan.Request, ApiJsonContext.Default.ContainerCreateRequest);
         Assert.Equal(
             """
-            {"Tty":false,"OpenStdin":false,"StdinOnce":false,"Image":"busybox","ExposedPorts":{"80/tcp":{},"90/udp":{},"91/udp":{},"53/udp":{}},"HostConfig":{"NetworkMode":"default","AutoRemove":false,"Memory":0,"MemorySwap":0,"NanoCpus":0,"PortBindings":{"80/tcp":[{"HostIp":"","HostPort":"8080"},{"HostIp":"127.0.0.1","HostPort":""}],"90/udp":[{"HostIp":"127.0.0.1","HostPort":"9000"}],"91/udp":[{"HostIp":"127.0.0.1","HostPort":"9001"}],"53/udp":[{"HostIp":"","HostPort":""}]}}}
+            {"Tty":false,"OpenStdin":false,"StdinOnce":false,"Image":"busybox","ExposedPorts":{"80/tcp":{},"90/udp":{},"91/udp":{},"53/udp":{}},"HostConfig":{"NetworkMode":"default","AutoRemove":false,"Memory":0,"MemorySwap":0,"NanoCpus":0,"PortBindings":{"80/tcp":[{"HostIp":"","HostPort":"8080"},{"HostIp":"127.0.0.1","HostPort":""}],"90/udp":[{"HostIp":"127.0.0.1","HostPort":"9000"}],"91/udp":[{"HostIp":"127.0.0.1","HostPort":"9001"}],"53/udp":[{"HostIp":"","HostPort":""}]},"Privileged":false,"SecurityOpt":null,"CapAdd":null,"CapDrop":null,"PidsLimit":null}}
             """,
             json);
     }

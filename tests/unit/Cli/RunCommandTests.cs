@@ -47,10 +47,42 @@ public class RunCommandTests
             "-w", "/work", "--entrypoint", "/bin/sh", "-h", "box", "-u", "1000:1000", "-it", "busybox", "-c", "sleep 1");
         Assert.Equal(
             """
-            {"Hostname":"box","User":"1000:1000","Tty":true,"OpenStdin":true,"StdinOnce":false,"Env":["A=1","HOME=/root","B=x=y"],"Cmd":["-c","sleep 1"],"Entrypoint":["/bin/sh"],"Image":"busybox","WorkingDir":"/work","HostConfig":{"Binds":["/srv/data:/data:ro","/tmp:/tmp"],"NetworkMode":"testbr","AutoRemove":true,"Memory":33554432,"MemorySwap":0,"NanoCpus":1500000000},"NetworkingConfig":{"EndpointsConfig":{"testbr":{"IPAMConfig":{"IPv4Address":"10.10.10.5"},"NetworkID":"","EndpointID":"","Gateway":"","IPAddress":"","IPPrefixLen":0,"MacAddress":""}}}}
+            {"Hostname":"box","User":"1000:1000","Tty":true,"OpenStdin":true,"StdinOnce":false,"Env":["A=1","HOME=/root","B=x=y"],"Cmd":["-c","sleep 1"],"Entrypoint":["/bin/sh"],"Image":"busybox","WorkingDir":"/work","HostConfig":{"Binds":["/srv/data:/data:ro","/tmp:/tmp"],"NetworkMode":"testbr","AutoRemove":true,"Memory":33554432,"MemorySwap":0,"NanoCpus":1500000000,"Privileged":false,"SecurityOpt":null,"CapAdd":null,"CapDrop":null,"PidsLimit":null},"NetworkingConfig":{"EndpointsConfig":{"testbr":{"IPAMConfig":{"IPv4Address":"10.10.10.5"},"NetworkID":"","EndpointID":"","Gateway":"","IPAddress":"","IPPrefixLen":0,"MacAddress":""}}}}
             """,
             Json(plan.Request));
     }
+
+    [Fact]
+    public void SecurityFlagsAsTheDockerCliSendsThem()
+    {
+        string profile = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(profile, "{\n  \"defaultAction\": \"SCMP_ACT_ALLOW\",\n  \"syscalls\": []\n}\n");
+            var host = Plan("--security-opt", "seccomp=" + profile, "--security-opt", "seccomp=unconfined", "--security-opt", "no-new-privileges",
+                "--cap-add", "NET_ADMIN", "--cap-add", "sys_ptrace", "--cap-drop", "ALL", "--pids-limit", "20", "busybox").Request.HostConfig!;
+            Assert.Equal(["""seccomp={"defaultAction":"SCMP_ACT_ALLOW","syscalls":[]}""", "seccomp=unconfined", "no-new-privileges"], host.SecurityOpt);
+            Assert.Equal(["NET_ADMIN", "sys_ptrace"], host.CapAdd);
+            Assert.Equal(["ALL"], host.CapDrop);
+            Assert.Equal(20, host.PidsLimit);
+        }
+        finally { File.Delete(profile); }
+    }
+
+    [Theory]
+    [InlineData("0", -1L)]
+    [InlineData("-1", -1L)]
+    [InlineData("-5", -1L)]
+    [InlineData("4096", 4096L)]
+    public void PidsLimitZeroOrNegativeIsSentAsUnlimited(string value, long sent) =>
+        Assert.Equal(sent, Plan("--pids-limit=" + value, "busybox").Request.HostConfig!.PidsLimit);
+
+    [Theory]
+    [InlineData(new[] { "--pids-limit", "lots" }, "\"lots\"")]
+    [InlineData(new[] { "--security-opt", "seccomp=/no/such/profile.json" }, "/no/such/profile.json")]
+    [InlineData(new[] { "--security-opt", "seccomp" }, "KEY=VALUE")]
+    public void BadSecurityFlagsAreRefusedBeforeAnythingIsSent(string[] flags, string expected) =>
+        Assert.Contains(expected, Assert.Throws<UsageException>(() => Plan([.. flags, "busybox"])).Message);
 
     [Theory]
     [InlineData(new[] { "-i", "busybox" }, false, true, true)]
@@ -105,6 +137,16 @@ public class RunCommandTests
         var e = Assert.Throws<UsageException>(() => Plan("--memory", value, "busybox"));
         Assert.Contains($"\"{value}\"", e.Message);
         Assert.Contains("-m, --memory", e.Message);
+    }
+
+    [Fact]
+    public void M7_log_driver_and_log_opt_become_the_log_config()
+    {
+        var host = Plan("--log-driver", "json-file", "--log-opt", "max-size=10m", "--log-opt", "max-file=1", "busybox").Request.HostConfig!;
+        Assert.Equal("""{"Type":"json-file","Config":{"max-size":"10m","max-file":"1"}}""",
+            JsonSerializer.Serialize(host.LogConfig, ApiJsonContext.Default.LogConfig));
+        Assert.Null(Plan("busybox").Request.HostConfig!.LogConfig);
+        Assert.Contains("--log-opt max-size: give KEY=VALUE", Assert.Throws<UsageException>(() => Plan("--log-opt", "max-size", "busybox")).Message);
     }
 
     [Theory]

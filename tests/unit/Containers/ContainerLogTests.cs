@@ -40,7 +40,9 @@ public sealed class ContainerLogTests : IDisposable
     public async Task A_line_left_in_pieces_at_the_end_is_still_reported()
     {
         File.WriteAllText(LogPath, Line(1, "stdout", 'P', "no newline"));
-        Assert.Equal("no newline", Assert.Single(await Read(new LogReadOptions())).Text);
+        var entry = Assert.Single(await Read(new LogReadOptions()));
+        Assert.Equal("no newline", entry.Text);
+        Assert.True(entry.Partial); // the container wrote no newline: none is printed (as Docker does)
     }
 
     [Fact]
@@ -118,6 +120,29 @@ public sealed class ContainerLogTests : IDisposable
             }
         }
         Assert.Equal(["first", "second", "last"], seen);
+        Assert.False(cts.IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task Follow_goes_on_in_the_new_file_when_conmon_replaces_a_full_log()
+    {
+        File.WriteAllText(LogPath, Line(1, "stdout", 'F', "old"));
+        var running = true;
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var seen = new List<string>();
+        await foreach (var e in ContainerLog.ReadAsync(LogPath, new LogReadOptions(Follow: true), () => Volatile.Read(ref running), cts.Token))
+        {
+            seen.Add(e.Text);
+            if (e.Text == "old")
+            {
+                // What conmon's --log-size-max does: the old file gets its last write, then a new one is renamed over it.
+                File.AppendAllText(LogPath, Line(2, "stdout", 'F', "last of the old file"));
+                File.WriteAllText(LogPath + ".tmp", Line(3, "stdout", 'F', "new"));
+                File.Move(LogPath + ".tmp", LogPath, overwrite: true);
+            }
+            if (e.Text == "new") Volatile.Write(ref running, false);
+        }
+        Assert.Equal(["old", "last of the old file", "new"], seen);
         Assert.False(cts.IsCancellationRequested);
     }
 

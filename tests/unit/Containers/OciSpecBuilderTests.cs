@@ -59,6 +59,99 @@ public sealed class OciSpecBuilderTests : IDisposable
     }
 
     [Fact]
+    public void H2_the_spec_carries_the_seccomp_filter_it_is_given_and_none_when_unconfined()
+    {
+        using var doc = JsonDocument.Parse(OciSpecBuilder.Build(Spec(), _rootfs));
+        var seccomp = doc.RootElement.GetProperty("linux").GetProperty("seccomp");
+        Assert.Equal("SCMP_ACT_ERRNO", seccomp.GetProperty("defaultAction").GetString());
+        var allowed = seccomp.GetProperty("syscalls").EnumerateArray()
+            .Where(r => r.GetProperty("action").GetString() == "SCMP_ACT_ALLOW")
+            .SelectMany(r => r.GetProperty("names").EnumerateArray().Select(n => n.GetString())).ToHashSet();
+        foreach (var name in new[] { "unshare", "keyctl", "add_key", "io_uring_setup", "userfaultfd", "perf_event_open", "bpf" })
+            Assert.DoesNotContain(name, allowed);
+        Assert.False(doc.RootElement.GetProperty("process").GetProperty("noNewPrivileges").GetBoolean());
+
+        using var unconfined = JsonDocument.Parse(OciSpecBuilder.Build(Spec() with { Seccomp = null, NoNewPrivileges = true }, _rootfs));
+        Assert.False(unconfined.RootElement.GetProperty("linux").TryGetProperty("seccomp", out _));
+        Assert.True(unconfined.RootElement.GetProperty("process").GetProperty("noNewPrivileges").GetBoolean());
+    }
+
+    [Fact]
+    public void L1_capabilities_are_the_given_set_and_ping_works_without_net_raw()
+    {
+        using var doc = JsonDocument.Parse(OciSpecBuilder.Build(Spec() with { Capabilities = ["CAP_KILL", "CAP_CHOWN"] }, _rootfs));
+        foreach (var set in new[] { "bounding", "effective", "permitted" })
+            Assert.Equal(["CAP_KILL", "CAP_CHOWN"], doc.RootElement.GetProperty("process").GetProperty("capabilities").GetProperty(set)
+                .EnumerateArray().Select(c => c.GetString()));
+        Assert.Equal("0 2147483647", doc.RootElement.GetProperty("linux").GetProperty("sysctl").GetProperty("net.ipv4.ping_group_range").GetString());
+    }
+
+    [Fact]
+    public void L2_masked_paths_are_at_least_dockers_current_list()
+    {
+        string[] docker =
+        [
+            "/proc/acpi", "/proc/asound", "/proc/interrupts", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/sched_debug",
+            "/proc/scsi", "/proc/timer_list", "/proc/timer_stats", "/sys/devices/virtual/powercap", "/sys/firmware",
+        ];
+        using var doc = JsonDocument.Parse(OciSpecBuilder.Build(Spec(), _rootfs));
+        var masked = doc.RootElement.GetProperty("linux").GetProperty("maskedPaths").EnumerateArray().Select(p => p.GetString()).ToList();
+        foreach (var path in docker) Assert.Contains(path, masked);
+    }
+
+    [Fact]
+    public void L2_each_cpus_thermal_throttle_directory_is_listed_from_the_host()
+    {
+        string cpus = Path.Combine(_rootfs, "cpu");
+        foreach (var d in new[] { "cpu0/thermal_throttle", "cpu1", "cpu12/thermal_throttle", "cpufreq/thermal_throttle", "cpuidle" })
+            Directory.CreateDirectory(Path.Combine(cpus, d));
+        Assert.Equal(["/sys/devices/system/cpu/cpu0/thermal_throttle", "/sys/devices/system/cpu/cpu12/thermal_throttle"],
+            OciSpecBuilder.ThermalThrottlePaths(cpus));
+        Assert.Empty(OciSpecBuilder.ThermalThrottlePaths(Path.Combine(_rootfs, "none")));
+    }
+
+    [Fact]
+    public void L3_read_only_binds_are_read_only_all_the_way_down()
+    {
+        using var doc = JsonDocument.Parse(OciSpecBuilder.Build(Spec(), _rootfs));
+        var mounts = doc.RootElement.GetProperty("mounts").EnumerateArray()
+            .ToDictionary(m => m.GetProperty("destination").GetString()!, m => m.GetProperty("options").EnumerateArray().Select(o => o.GetString()).ToList());
+        Assert.Equal(["rbind", "rprivate", "rro"], mounts["/data"]);
+        Assert.Equal(["rbind", "rprivate"], mounts["/rw"]);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void L4_a_private_cgroup_namespace_exactly_on_a_pure_cgroup_v2_host(bool unified)
+    {
+        // The host's layout decides: hybrid v1 has one directory per controller and cgroup2 under unified/; pure v2
+        // has the controllers' files at the root.
+        string root = Path.Combine(_rootfs, "cgroup");
+        Directory.CreateDirectory(Path.Combine(root, "unified"));
+        File.WriteAllText(Path.Combine(root, unified ? "cgroup.controllers" : "unified/cgroup.controllers"), "cpu memory pids\n");
+        Assert.Equal(unified, CgroupDirs.IsUnifiedOnly(root));
+
+        using var doc = JsonDocument.Parse(OciSpecBuilder.Build(Spec() with { CgroupNamespace = CgroupDirs.IsUnifiedOnly(root) }, _rootfs));
+        var namespaces = doc.RootElement.GetProperty("linux").GetProperty("namespaces").EnumerateArray().Select(n => n.GetProperty("type").GetString()).ToList();
+        Assert.Equal(unified, namespaces.Contains("cgroup"));
+    }
+
+    [Fact]
+    public void M7_pids_limit_rlimits_and_oom_score_are_the_containers_own()
+    {
+        using var doc = JsonDocument.Parse(OciSpecBuilder.Build(Spec() with { PidsLimit = 2048, Nofile = (1024, 20000), OomScoreAdj = 0 }, _rootfs));
+        Assert.Equal(2048, doc.RootElement.GetProperty("linux").GetProperty("resources").GetProperty("pids").GetProperty("limit").GetInt64());
+        var process = doc.RootElement.GetProperty("process");
+        var nofile = Assert.Single(process.GetProperty("rlimits").EnumerateArray());
+        Assert.Equal(("RLIMIT_NOFILE", 1024UL, 20000UL), (nofile.GetProperty("type").GetString(), nofile.GetProperty("soft").GetUInt64(), nofile.GetProperty("hard").GetUInt64()));
+        Assert.Equal(0, process.GetProperty("oomScoreAdj").GetInt32());
+
+        using var unlimited = JsonDocument.Parse(OciSpecBuilder.Build(Spec() with { PidsLimit = 0 }, _rootfs));
+        Assert.False(unlimited.RootElement.GetProperty("linux").GetProperty("resources").TryGetProperty("pids", out _));
+    }
+
+    [Fact]
     public void An_empty_command_is_refused()
     {
         var e = Assert.Throws<EngineException>(() => OciSpecBuilder.Build(Spec() with { Args = [] }, _rootfs));

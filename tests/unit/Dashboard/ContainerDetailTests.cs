@@ -57,6 +57,27 @@ public class ContainerDetailTests : DashboardTestContext
         Assert.Empty(Topology.Probed);
         Assert.Empty(Probes(cut));
     }
+
+    [Fact]
+    public void H4_on_a_dashboard_address_of_its_own_a_port_reached_through_it_is_no_link()
+    {
+        // MyDocker:Dashboard:Address 192.0.2.5: its cookie belongs to 192.0.2.5, and goes to every port there.
+        ServeDashboardOn("192.0.2.5");
+        Engine.Containers.Add(FakeDashboardEngine.Container("web", ports:
+            [new PortRow("tcp", "0.0.0.0", 8080, 80), new PortRow("tcp", "192.0.2.5", 8081, 81), new PortRow("tcp", "127.0.0.1", 8082, 82)]));
+        var cut = Open("/containers/web", "web");
+        cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("[data-testid=published-port]").Count));
+        var ports = cut.FindAll("[data-testid=published-port]");
+        // 0.0.0.0 is reached from the browser's machine through the dashboard's address: shown, not linked, with the reason.
+        Assert.Empty(ports[0].QuerySelectorAll("a"));
+        Assert.StartsWith("192.0.2.5:8080", ports[0].TextContent.Trim());
+        Assert.Contains("session cookie would be sent", ports[0].QuerySelector("[data-testid=link-withheld]")!.TextContent);
+        Assert.Empty(ports[1].QuerySelectorAll("a"));
+        Assert.NotNull(ports[1].QuerySelector("[data-testid=link-withheld]"));
+        // Another host: linked.
+        Assert.Equal("http://127.0.0.1:8082", ports[2].QuerySelector("a")!.GetAttribute("href"));
+        Assert.Null(ports[2].QuerySelector("[data-testid=link-withheld]"));
+    }
 }
 
 public class PortProberTests

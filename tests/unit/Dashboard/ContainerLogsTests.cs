@@ -94,6 +94,31 @@ public class ContainerLogsTests : DashboardTestContext
     }
 
     [Fact]
+    public void M1_a_line_cut_to_its_beginning_says_how_much_was_left_out()
+    {
+        _logs.Seed(2, i => i == 0 ? "short" : new string('a', LogLineReader.MaxLineBytes), cut: i => i == 0 ? 0 : 299_983_616);
+        var cut = RenderLogs();
+        cut.WaitForAssertion(() => Assert.Equal(2, Rows(cut).Count));
+        var marks = cut.FindAll(".log-row .log-cut");
+        Assert.Equal("… 299,983,616 more bytes", Assert.Single(marks).TextContent);
+        Assert.Contains("Download has it whole", marks[0].GetAttribute("title"));
+    }
+
+    [Fact]
+    public void When_the_log_is_started_afresh_at_its_size_limit_the_viewer_shows_the_new_one()
+    {
+        _logs.Seed(5);
+        var cut = RenderLogs();
+        cut.WaitForAssertion(() => Assert.Equal(5, Rows(cut).Count));
+        _logs.Replace("fresh 0", "fresh 1");
+        cut.WaitForAssertion(() => Assert.Equal(["fresh 0", "fresh 1"], Rows(cut)));
+        Assert.Contains("following", Status(cut));
+        Assert.Empty(cut.FindAll("[data-testid=log-error]"));
+        _logs.Write("fresh 2");
+        cut.WaitForAssertion(() => Assert.Equal("fresh 2", Rows(cut)[^1]));
+    }
+
+    [Fact]
     public void Search_highlights_matches_and_moves_between_them_both_ways()
     {
         string[] text = ["starting", "ERROR disk full", "ok", "an error again", "ok", "final Error"];

@@ -41,6 +41,9 @@ public class ContainersPageTests : DashboardTestContext
         // A TCP port bound to every address is a link to loopback; UDP is no link.
         var links = web.QuerySelectorAll("a").Select(a => a.GetAttribute("href")).ToList();
         Assert.Contains("http://127.0.0.1:8080", links);
+        // H4: no port link goes to the host the dashboard's cookie belongs to (cookies ignore ports).
+        var portLink = Assert.Single(links, l => l!.StartsWith("http:"));
+        Assert.NotEqual(Site.CookieHost, new Uri(portLink!).Host);
         Assert.DoesNotContain(links, l => l!.Contains("5353"));
         Assert.Contains("127.0.0.1:5353", web.TextContent);
         Assert.Contains("1970-01-01", web.TextContent);

@@ -5,12 +5,16 @@ namespace MyDocker.UnitTests.Dashboard;
 public class DashboardOptionsTests
 {
     [Fact]
-    public void Loopback_answers_to_its_address_and_localhost_and_another_address_only_to_itself()
+    public void Only_127_0_0_1_and_the_IPv6_loopback_use_a_localhost_name()
     {
-        Assert.Equal(["127.0.0.1:7480", "localhost:7480"], new DashboardOptions().Authorities());
-        Assert.Equal("http://127.0.0.1:7480", new DashboardOptions().BaseUrl);
-        Assert.Equal(["[::1]:9000", "localhost:9000"], new DashboardOptions { Address = "::1", Port = 9000 }.Authorities());
-        Assert.Equal(["192.0.2.5:7480"], new DashboardOptions { Address = "192.0.2.5" }.Authorities());
+        Assert.Equal("127.0.0.1:7480", new DashboardOptions().ListenEndpoint);
+        Assert.True(new DashboardOptions().UsesLocalhostName);
+        Assert.Equal("[::1]:9000", new DashboardOptions { Address = "::1", Port = 9000 }.ListenEndpoint);
+        Assert.True(new DashboardOptions { Address = "::1" }.UsesLocalhostName);
+        // *.localhost resolves to 127.0.0.1 and ::1 only: another loopback address or a LAN address keeps its number.
+        Assert.False(new DashboardOptions { Address = "127.0.0.2" }.UsesLocalhostName);
+        Assert.False(new DashboardOptions { Address = "192.0.2.5" }.UsesLocalhostName);
+        Assert.Equal("192.0.2.5:7480", new DashboardOptions { Address = "192.0.2.5" }.ListenEndpoint);
     }
 
     [Theory]

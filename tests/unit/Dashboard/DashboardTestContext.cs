@@ -3,6 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using MudBlazor.Services;
 using MyDocker.Web.Dashboard;
+using MyDocker.Web.Dashboard.Containers;
+using MyDocker.Web.Dashboard.Hosting;
 
 namespace MyDocker.UnitTests.Dashboard;
 
@@ -22,6 +24,23 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
         Services.AddMudServices();
         Services.AddSingleton<IDashboardEngine>(Engine);
         Services.AddSingleton<MyDocker.Web.Dashboard.Topology.IDashboardTopology>(Topology);
+        Access = new DashboardAccess(_accessDir.FullName);
+        ServeDashboardOn("127.0.0.1");
+        Services.AddSingleton(_ => new PortLinks(Site)); // made at the first render: after a test's ServeDashboardOn
+    }
+
+    private readonly DirectoryInfo _accessDir = Directory.CreateTempSubdirectory("mydocker-unit-");
+
+    /// <summary>The dashboard's access state (in a temporary directory).</summary>
+    protected DashboardAccess Access { get; }
+
+    /// <summary>The dashboard's site as the port links see it; <see cref="ServeDashboardOn"/> changes it before a render.</summary>
+    protected DashboardSite Site { get; private set; } = null!;
+
+    /// <summary>As if MyDocker:Dashboard:Address were <paramref name="address"/> (127.0.0.1 unless a test calls this).</summary>
+    protected void ServeDashboardOn(string address)
+    {
+        Site = new DashboardSite(new DashboardOptions { Address = address }, Access);
     }
 
     /// <summary>Where confirmation dialogs render: find their buttons here.</summary>
@@ -42,5 +61,9 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    Task IAsyncLifetime.DisposeAsync() => base.DisposeAsync().AsTask();
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await base.DisposeAsync();
+        _accessDir.Delete(recursive: true);
+    }
 }

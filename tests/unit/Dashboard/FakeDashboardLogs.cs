@@ -12,13 +12,28 @@ public sealed class FakeDashboardLogs : IDashboardLogs
 {
     private readonly Lock _lock = new();
     private readonly List<LogLine> _lines = [];
-    private readonly Channel<IReadOnlyList<LogLine>> _live = Channel.CreateUnbounded<IReadOnlyList<LogLine>>();
+    private Channel<IReadOnlyList<LogLine>> _live = Channel.CreateUnbounded<IReadOnlyList<LogLine>>();
     public string Container { get; set; } = "web";
 
     /// <summary>Adds lines to the log without handing them to followers (what was there before the page opened).</summary>
-    public void Seed(int count, Func<int, string>? text = null, Func<int, LogStream>? stream = null)
+    public void Seed(int count, Func<int, string>? text = null, Func<int, LogStream>? stream = null, Func<int, long>? cut = null)
     {
-        for (int i = 0; i < count; i++) Append(text?.Invoke(i) ?? $"line {i}", stream?.Invoke(i) ?? LogStream.Stdout);
+        for (int i = 0; i < count; i++) Append(text?.Invoke(i) ?? $"line {i}", stream?.Invoke(i) ?? LogStream.Stdout, cut?.Invoke(i) ?? 0);
+    }
+
+    /// <summary>What conmon's --log-size-max does: the log starts afresh with <paramref name="lines"/>, and followers end
+    /// with <see cref="LogReplacedException"/>.</summary>
+    public void Replace(params string[] lines)
+    {
+        Channel<IReadOnlyList<LogLine>> old;
+        lock (_lock)
+        {
+            _lines.Clear();
+            old = _live;
+            _live = Channel.CreateUnbounded<IReadOnlyList<LogLine>>();
+        }
+        Seed(lines.Length, i => lines[i]);
+        old.Writer.TryComplete(new LogReplacedException(Container));
     }
 
     public IReadOnlyList<LogLine> Write(params (string Text, LogStream Stream)[] lines)
@@ -30,11 +45,11 @@ public sealed class FakeDashboardLogs : IDashboardLogs
 
     public IReadOnlyList<LogLine> Write(params string[] lines) => Write(lines.Select(l => (l, LogStream.Stdout)).ToArray());
 
-    private LogLine Append(string text, LogStream stream)
+    private LogLine Append(string text, LogStream stream, long cut = 0)
     {
         lock (_lock)
         {
-            var line = new LogLine(_lines.Count * 10L, DateTimeOffset.UnixEpoch.AddSeconds(_lines.Count), stream, text);
+            var line = new LogLine(_lines.Count * 10L, DateTimeOffset.UnixEpoch.AddSeconds(_lines.Count), stream, text, cut);
             _lines.Add(line);
             return line;
         }
@@ -61,8 +76,10 @@ public sealed class FakeDashboardLogs : IDashboardLogs
     public async IAsyncEnumerable<IReadOnlyList<LogLine>> FollowAsync(string container, long from, [EnumeratorCancellation] CancellationToken ct = default)
     {
         Check(container);
-        while (await _live.Reader.WaitToReadAsync(ct))
-            while (_live.Reader.TryRead(out var batch))
+        Channel<IReadOnlyList<LogLine>> live;
+        lock (_lock) live = _live;
+        while (await live.Reader.WaitToReadAsync(ct))
+            while (live.Reader.TryRead(out var batch))
                 yield return batch.Where(l => l.Offset >= from).ToList();
     }
 

@@ -31,8 +31,10 @@ public sealed class LogFileReaderTests : IDisposable
         // Appended later, including a line written in pieces and one not finished yet.
         File.AppendAllText(_path, Rec(10, "stdout", "P", "par") + Rec(10, "stderr", "F", "between") + Rec(11, "stdout", "F", "tial") + Rec(12, "stdout", "P", "unfin"));
         var next = LogFileReader.Read(file, tail.End, file.Length, 100);
-        Assert.Equal(["partial", "between"], next.Lines.Select(l => l.Text));
-        Assert.Equal(tail.End, next.Lines[0].Offset); // the joined line sits at its first piece
+        // Lines come as they end, each at its last record: a follower emits them in that order without holding any back.
+        Assert.Equal(["between", "partial"], next.Lines.Select(l => l.Text));
+        Assert.True(next.Lines[0].Offset < next.Lines[1].Offset);
+        Assert.Equal(10, next.Lines[1].Time.Second); // the joined line keeps its first piece's time
         File.AppendAllText(_path, Rec(13, "stdout", "F", "ished"));
         var last = LogFileReader.Read(file, next.End, file.Length, 100);
         Assert.Equal(["unfinished"], last.Lines.Select(l => l.Text));

@@ -61,6 +61,28 @@ public class NetworkCreateFormTests : DashboardTestContext
     }
 
     [Fact]
+    public void M8_link_local_and_a_host_name_server_are_refused_under_the_subnet_field_and_create_stays_off()
+    {
+        Engine.HostRoutes.AddRange(NetworkPlanner.NameServers("nameserver 192.0.2.53\n", "/etc/resolv.conf"));
+        var cut = Render<NetworkCreateForm>();
+        var create = () => cut.FindAll("button").Single(b => b.TextContent.Contains("Create network"));
+        Input(cut, "Name").Input("meta");
+
+        Input(cut, "Subnet (CIDR)").Input("169.254.169.252/30");
+        cut.WaitForAssertion(() => Assert.Contains("subnet 169.254.169.252/30 overlaps 169.254.0.0/16, link-local", cut.Markup));
+        Assert.Contains("choose a private subnet", cut.Find(".mud-input-error").TextContent);
+        Assert.True(create().HasAttribute("disabled"));
+
+        Input(cut, "Subnet (CIDR)").Input("192.0.2.0/24");
+        cut.WaitForAssertion(() => Assert.Contains("name server 192.0.2.53 (/etc/resolv.conf)", cut.Find(".mud-input-error").TextContent));
+        Assert.True(create().HasAttribute("disabled"));
+
+        Input(cut, "Subnet (CIDR)").Input("192.0.3.0/24");
+        cut.WaitForAssertion(() => Assert.DoesNotContain("mud-input-error", cut.Markup));
+        Assert.False(create().HasAttribute("disabled"));
+    }
+
+    [Fact]
     public void Suggest_fills_a_free_subnet_and_create_makes_the_network()
     {
         Engine.Networks.Add(FakeDashboardEngine.Row("a", "172.17.0.0/16"));

@@ -1,10 +1,11 @@
 using MyDocker.Engine;
+using MyDocker.Engine.Kernel.Nftables;
 using MyDocker.Engine.Networks.Firewall;
 using MyDocker.UnitTests.Fakes;
 
 namespace MyDocker.UnitTests.Firewall;
 
-public class NftFirewallTests
+public partial class NftFirewallTests
 {
     private const string ListTable = "list table ip mydocker";
     private const string ListTables = "list tables ip";
@@ -464,7 +465,7 @@ public class NftFirewallTests
     {
         uint generation = 7;
         var fake = new FakeNftExecutor();
-        var fw = new NftFirewall(fake, () => generation);
+        var fw = new NftFirewall(fake, new NftCommits(() => generation));
         fw.Rebuild([A]);
         fw.AddPorts([Web]);
         fake.On(ListTable, RealisticTable("md-a", "10.0.0.0/24", "[[{\"concat\": [\"tcp\", 8080]}, {\"concat\": [\"10.0.0.2\", 80]}]]"));
@@ -489,7 +490,7 @@ public class NftFirewallTests
         uint extra = 0;
         // One generation per committed batch, as nf_tables_commit counts them, plus commits by someone else.
         uint? Generation() => (uint)fake.Applied.Count(a => !a.StartsWith("list", StringComparison.Ordinal)) + extra;
-        var fw = new NftFirewall(fake, Generation);
+        var fw = new NftFirewall(fake, new NftCommits(Generation));
         fw.Rebuild([A]);                                    // the whole table: matches the model by construction
         int Listings() => fake.Batches.Count(b => b.Commands == ListTable);
 
@@ -515,7 +516,7 @@ public class NftFirewallTests
     }
 
     /// <summary>A complete table with one masqueraded network and the given ports_any elements.</summary>
-    private static string RealisticTable(string bridge, string subnet, string portsAny) => $$$"""
+    private static string RealisticTable(string bridge, string subnet, string portsAny, int hostRoutingRules = 0) => $$$"""
         {"nftables": [
           {"table": {"family": "ip", "name": "mydocker", "handle": 2}},
           {"set": {"family": "ip", "name": "bridges", "table": "mydocker", "type": "ifname", "elem": ["{{{bridge}}}"]}},
@@ -533,6 +534,7 @@ public class NftFirewallTests
           {"chain": {"family": "ip", "table": "mydocker", "name": "postrouting"}},
           {"rule": {"family": "ip", "table": "mydocker", "chain": "hp_{{{bridge}}}", "comment": "{{{subnet}}}"}},
           {{{Rules("guard", 1)}}}, {{{Rules("prerouting", 3)}}}, {{{Rules("output", 2)}}}, {{{Rules("forward", 7)}}}, {{{Rules("postrouting", 3)}}}
+          {{{(hostRoutingRules > 0 ? ", " + Rules("host_routing", hostRoutingRules) : "")}}}
         ]}
         """;
 

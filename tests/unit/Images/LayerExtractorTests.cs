@@ -28,6 +28,14 @@ public sealed class LayerExtractorTests : IDisposable
     }
 
     [Fact]
+    public void M5_a_root_entry_never_makes_the_layer_directory_group_or_world_writable()
+    {
+        Extract(new TarBuilder().Dir("./", 0x1ff).File("a", "a").Build());
+        Assert.Equal((UnixFileMode)0x1ed, File.GetUnixFileMode(Target)); // 0777 in the layer, 0755 on disk
+        Assert.Equal((UnixFileMode)0x1a4, File.GetUnixFileMode(Path.Combine(Target, "a")));
+    }
+
+    [Fact]
     public void Unpacks_every_kind_of_entry_with_owner_mode_and_time()
     {
         var tar = new TarBuilder()

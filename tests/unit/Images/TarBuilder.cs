@@ -66,4 +66,40 @@ internal sealed class TarBuilder
     }
 
     public static string Sha256(byte[] data) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(data));
+
+    /// <summary>One ustar header block, written by hand: the size and type any archive may claim (TarWriter would
+    /// refuse to write a 100 MB PAX header it was not given).</summary>
+    public static byte[] RawHeader(string name, char type, long size)
+    {
+        var h = new byte[512];
+        void Put(int offset, string text) => Encoding.ASCII.GetBytes(text).CopyTo(h, offset);
+        Put(0, name);
+        Put(100, "0000644\0");
+        Put(108, "0000000\0");
+        Put(116, "0000000\0");
+        Put(124, Convert.ToString(size, 8).PadLeft(11, '0') + "\0");
+        Put(136, "00000000000\0");
+        h[156] = (byte)type;
+        Put(257, "ustar\0" + "00");
+        Put(148, "        ");
+        int sum = h.Sum(b => b);
+        Put(148, Convert.ToString(sum, 8).PadLeft(6, '0') + "\0 ");
+        return h;
+    }
+
+    /// <summary>A PAX extended header entry with the given records, then one empty regular file it applies to.</summary>
+    public static byte[] PaxThenFile(params (string Key, string Value)[] records)
+    {
+        var text = new StringBuilder();
+        foreach (var (key, value) in records)
+        {
+            string body = $" {key}={value}\n";
+            int n = body.Length + 1;
+            while ((n + body).Length != n) n = (n + body).Length;
+            text.Append(n).Append(body);
+        }
+        byte[] data = Encoding.ASCII.GetBytes(text.ToString());
+        return [.. RawHeader("pax", 'x', data.Length), .. data, .. new byte[(512 - data.Length % 512) % 512],
+                .. RawHeader("file", '0', 0), .. new byte[1024]];
+    }
 }

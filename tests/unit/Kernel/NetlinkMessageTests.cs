@@ -332,4 +332,22 @@ public class NetlinkMessageTests
         Assert.Contains("15", e.Message);
         Assert.Contains("23 bytes", e.Message);
     }
+
+    [Fact]
+    public void Address_and_route_notifications_name_their_interface_and_local_table_routes_are_left_out()
+    {
+        // RTM_NEWADDR for ifindex 7 (ifaddrmsg), RTM_DELROUTE in main with RTA_OIF 9, RTM_NEWROUTE in local with RTA_OIF 9.
+        byte[] addr = [0x18, 0, 0, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* ifaddrmsg */ 2, 24, 0, 0, 7, 0, 0, 0];
+        byte[] route(byte table) => [0x24, 0, 0, 0, 25, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            /* rtmsg */ 2, 24, 0, 0, table, 2, 0, 1, 0, 0, 0, 0, /* RTA_OIF */ 8, 0, 4, 0, 9, 0, 0, 0];
+        int? Read(byte[] datagram)
+        {
+            var reader = new NetlinkMessageReader(datagram);
+            Assert.True(reader.TryRead(out var m));
+            return RtNetlinkEvents.ChangedLink(m);
+        }
+        Assert.Equal(7, Read(addr));
+        Assert.Equal(9, Read(route(254)));
+        Assert.Null(Read(route(255)));
+    }
 }

@@ -128,4 +128,57 @@ public class NetworkPlannerTests
         var e = Assert.Throws<EngineException>(() => Plan(new("n"), everything));
         Assert.Contains("pass --subnet", e.Message);
     }
+
+    [Theory]
+    [InlineData("169.254.169.252/30", "169.254.0.0/16", "instance metadata")]
+    [InlineData("169.254.0.0/16", "169.254.0.0/16", "link-local")]
+    [InlineData("0.0.0.0/8", "0.0.0.0/8", "this network")]
+    [InlineData("0.1.0.0/24", "0.0.0.0/8", "this network")]
+    [InlineData("127.0.0.0/24", "127.0.0.0/8", "loopback")]
+    [InlineData("224.0.0.0/24", "224.0.0.0/4", "multicast")]
+    [InlineData("239.255.0.0/16", "224.0.0.0/4", "multicast")]
+    [InlineData("240.0.0.0/24", "240.0.0.0/4", "reserved")]
+    [InlineData("255.255.255.0/24", "240.0.0.0/4", "limited broadcast")]
+    public void M8_special_purpose_blocks_are_refused_naming_the_reason_and_the_fix(string subnet, string block, string reason)
+    {
+        var e = Assert.Throws<EngineException>(() => Plan(new("n", Subnet: subnet)));
+        Assert.Equal(ErrorKind.InvalidArgument, e.Kind);
+        Assert.Contains($"subnet {subnet} overlaps {block}", e.Message);
+        Assert.Contains(reason, e.Message);
+        Assert.Contains("choose a private subnet", e.Message);
+    }
+
+    [Theory]
+    [InlineData("169.253.0.0/16")]
+    [InlineData("169.255.0.0/16")]
+    [InlineData("1.0.0.0/8")]
+    [InlineData("126.255.255.0/24")]
+    [InlineData("223.255.255.0/24")]
+    public void M8_the_neighbours_of_special_purpose_blocks_are_allowed(string subnet) =>
+        Assert.Equal(subnet, Plan(new("n", Subnet: subnet)).Subnet.ToString());
+
+    [Fact]
+    public void M8_a_subnet_holding_a_name_server_of_the_host_is_refused_naming_it_and_the_file()
+    {
+        var servers = NetworkPlanner.NameServers(
+            "# generated\nsearch example.org\nnameserver 203.0.113.53\nnameserver 127.0.0.53\nnameserver 2001:db8::53\noptions edns0\n",
+            "/etc/resolv.conf");
+        Assert.Equal(["203.0.113.53/32", "127.0.0.53/32"], servers.Select(s => s.Subnet.ToString()));
+
+        var e = Assert.Throws<EngineException>(() => Plan(new("n", Subnet: "203.0.113.0/24"), servers));
+        Assert.Equal(ErrorKind.Conflict, e.Kind);
+        Assert.Contains("the host's name server 203.0.113.53 (/etc/resolv.conf)", e.Message);
+        Assert.Contains("DNS queries", e.Message);
+        Assert.Contains("choose a subnet that does not overlap it", e.Message);
+        // Beside it is fine, and a network without --subnet never lands on it.
+        Assert.Equal("203.0.112.0/24", Plan(new("n", Subnet: "203.0.112.0/24"), servers).Subnet.ToString());
+        Assert.Equal("172.18.0.0/16", Plan(new("n"), [.. NetworkPlanner.NameServers("nameserver 172.17.0.53", "x")]).Subnet.ToString());
+    }
+
+    [Fact]
+    public void M8_a_pool_in_a_special_purpose_block_is_skipped()
+    {
+        var pools = new List<AddressPool> { new() { Base = "169.254.0.0/16", Size = 24 }, new() { Base = "10.99.0.0/16", Size = 24 } };
+        Assert.Equal("10.99.0.0/24", NetworkPlanner.PickFreeSubnet(pools, []).ToString());
+    }
 }

@@ -4,65 +4,89 @@ namespace MyDocker.Engine.Containers.Logs;
 
 /// <summary>
 /// Reads a container's log as conmon writes it (k8s-file format, see <see cref="K8sFileFormat"/>). Readers never
-/// block the writer: the file is opened shared and read from a position; conmon only appends.
+/// block the writer: the file is opened shared and read from a position; conmon only appends, or (with
+/// --log-size-max) starts a new file under the same name. Reading streams: a block of the file, then the entries it
+/// holds, then the next block; no entry is longer than <see cref="LineAssembler.MaxPiece"/> bytes.
 /// </summary>
 public static class ContainerLog
 {
-    private const int BlockSize = 64 * 1024;
     /// <summary>Fallback wake-up when inotify says nothing (it does not see writes from another mount namespace).</summary>
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+    /// <summary>Enough of a record to read its tag: "2026-11-24T08:01:01.027209389+00:00 stdout F".</summary>
+    private const int HeaderPeek = 128;
 
     /// <summary>
-    /// The log's lines per <paramref name="options"/>. With Follow, keeps reading what is appended until
-    /// <paramref name="stillRunning"/> returns false and the file is drained (conmon writes the exit record only after
-    /// the container's output is in the log, so "not running" plus one last read sees every line), or until
-    /// <paramref name="ct"/> is cancelled (then the enumeration ends quietly). A missing file reads as empty.
+    /// The log's lines per <paramref name="options"/>, each yielded as soon as it is read. With Follow, keeps reading
+    /// what is appended until <paramref name="stillRunning"/> returns false and the file is drained (conmon writes the
+    /// exit record only after the container's output is in the log, so "not running" plus one last read sees every
+    /// line), or until <paramref name="ct"/> is cancelled (then the enumeration ends quietly). A missing file reads as
+    /// empty.
     /// </summary>
     public static async IAsyncEnumerable<LogEntry> ReadAsync(
         string path, LogReadOptions options, Func<bool> stillRunning, [EnumeratorCancellation] CancellationToken ct)
     {
+        await foreach (var entry in ReadAsync(path, options, stillRunning, Open, ct)) yield return entry;
+    }
+
+    /// <summary><see cref="ReadAsync(string, LogReadOptions, Func{bool}, CancellationToken)"/> with the file opened by
+    /// <paramref name="open"/> (tests count reads through it).</summary>
+    internal static async IAsyncEnumerable<LogEntry> ReadAsync(
+        string path, LogReadOptions options, Func<bool> stillRunning, Func<string, Stream?> open, [EnumeratorCancellation] CancellationToken ct)
+    {
         using var changed = new SemaphoreSlim(0);
         using var watcher = options.Follow ? Watch(path, changed) : null;
-        FileStream? file = null;
-        try
+        using var log = new FollowedLog(path, open);
+        RecordReader? reader = null;
+        var assembler = new LineAssembler();
+        var ready = new List<LogEntry>(2);
+        bool replaced = false;
+        while (true)
         {
-            file = Open(path);
-            long position = file is null ? 0 : options.Tail is { } tail ? TailStart(file, tail) : 0;
-            var assembler = new LineAssembler();
-            var carry = Array.Empty<byte>();
-            while (true)
+            if (log.TryOpen() is { } file)
             {
-                file ??= Open(path);
-                if (file is not null)
+                // Not following: what is there now. A container writing faster than this reads must not make it endless.
+                long limit = options.Follow ? long.MaxValue : file.Length;
+                reader ??= new RecordReader(options.Tail is { } tail ? TailStart(file, tail) : 0);
+                if (file.Length < reader.Fetched) reader = new RecordReader(0); // truncated: start over
+                while (reader.TryRead(file, limit, out _, out var line))
                 {
-                    if (file.Length < position) { position = 0; carry = []; } // truncated: start over
-                    var (lines, newPosition, rest) = ReadLines(file, position, carry);
-                    position = newPosition;
-                    carry = rest;
-                    foreach (var line in lines)
+                    if (!K8sFileFormat.TryParse(line, out var record)) continue;
+                    assembler.Add(record, ready);
+                    foreach (var entry in ready)
                     {
-                        if (!K8sFileFormat.TryParse(line, out var record)) continue;
-                        if (assembler.Add(record) is not { } entry) continue;
                         if (options.Until is { } until && entry.Time > until) yield break;
                         if (options.Since is { } since && entry.Time < since) continue;
                         yield return entry;
                     }
+                    ready.Clear();
                 }
-                if (!options.Follow || ct.IsCancellationRequested) break;
-                if (!stillRunning())
+                if (replaced)
                 {
-                    // One more read: lines written between the last read and the exit.
-                    if (file is not null && file.Length > position) continue;
-                    break;
+                    // The old file is read to its end (conmon closed it before the rename): go on with the new one.
+                    log.Close();
+                    reader = new RecordReader(0);
+                    replaced = false;
+                    continue;
                 }
-                try { await changed.WaitAsync(PollInterval, ct); }
-                catch (OperationCanceledException) { yield break; }
             }
-            foreach (var entry in assembler.Flush())
-                if ((options.Since is null || entry.Time >= options.Since) && (options.Until is null || entry.Time <= options.Until))
-                    yield return entry;
+            if (!options.Follow || ct.IsCancellationRequested) break;
+            if (log.Replaced())
+            {
+                replaced = true; // read what the old file got after the last read, then switch
+                continue;
+            }
+            if (!stillRunning())
+            {
+                // One more read: lines written between the last read and the exit.
+                if (log.File is { } f && reader is not null && f.Length > reader.Fetched) continue;
+                break;
+            }
+            try { await changed.WaitAsync(PollInterval, ct); }
+            catch (OperationCanceledException) { yield break; }
         }
-        finally { file?.Dispose(); }
+        foreach (var entry in assembler.Flush())
+            if ((options.Since is null || entry.Time >= options.Since) && (options.Until is null || entry.Time <= options.Until))
+                yield return entry;
     }
 
     /// <summary>Opens a log for reading while conmon appends to it (and rm may delete it); null when it does not exist
@@ -95,56 +119,53 @@ public static class ContainerLog
         return watcher;
     }
 
-    /// <summary>Complete lines (without "\n") from <paramref name="position"/> to the end; an unfinished last line is carried.</summary>
-    private static (List<ReadOnlyMemory<byte>> Lines, long Position, byte[] Carry) ReadLines(FileStream file, long position, byte[] carry)
-    {
-        var lines = new List<ReadOnlyMemory<byte>>();
-        var buffer = new byte[BlockSize];
-        var pending = carry;
-        while (true)
-        {
-            var n = RandomAccess.Read(file.SafeFileHandle, buffer, position);
-            if (n <= 0) break;
-            position += n;
-            var data = pending.Length == 0 ? buffer.AsSpan(0, n).ToArray() : [.. pending, .. buffer.AsSpan(0, n)];
-            var start = 0;
-            for (int i; (i = Array.IndexOf(data, (byte)'\n', start)) >= 0; start = i + 1)
-                lines.Add(data.AsMemory(start, i - start));
-            pending = data[start..];
-        }
-        return (lines, position, pending);
-    }
-
     /// <summary>
-    /// The offset where the last <paramref name="count"/> lines begin, found by reading backwards in blocks, so a
-    /// tail of a large log costs what the tail is, not what the log is. A line counts at its final record (tag F).
-    /// <paramref name="until"/> (default: the file's length) counts back from an earlier point (the dashboard's "load older").
+    /// The offset where the last <paramref name="count"/> lines begin, found by reading backwards a block at a time, so
+    /// a tail of a large log costs what the tail is, not what the log is: one block in memory, and only the blocks that
+    /// hold the tail read (plus a record's first bytes where one straddles two blocks). A line counts at its final
+    /// record (tag F); an unfinished record at the end does not count. <paramref name="until"/> (default: the file's
+    /// length) counts back from an earlier point (the dashboard's "load older").
     /// </summary>
-    internal static long TailStart(FileStream file, int count, long? until = null)
+    internal static long TailStart(Stream file, int count, long? until = null)
     {
         var length = until ?? file.Length;
         if (count == 0) return length;
-        var pos = length;
-        var carry = Array.Empty<byte>(); // bytes from the start of the current block's first (incomplete) line onwards
+        var block = new byte[RecordReader.BlockSize];
+        var head = new byte[HeaderPeek];
         var found = 0;
-        var buffer = new byte[BlockSize];
-        while (pos > 0)
+        long end = -1; // the newline that ends the record examined next; -1 until the last one is seen
+        long blockStart = length;
+        int size = 0;
+        while (blockStart > 0)
         {
-            var size = (int)Math.Min(BlockSize, pos);
-            pos -= size;
-            RandomAccess.Read(file.SafeFileHandle, buffer.AsSpan(0, size), pos);
-            byte[] data = [.. buffer.AsSpan(0, size), .. carry];
-            var end = data.Length; // exclusive end of the line being examined (just past its "\n")
-            for (var i = data.Length - 2; i >= -1; i--)
+            size = (int)Math.Min(block.Length, blockStart);
+            blockStart -= size;
+            size = ReadAt(file, blockStart, block.AsSpan(0, size));
+            for (var i = size - 1; i >= 0; i--)
             {
-                if (i >= 0 && data[i] != (byte)'\n') continue;
-                if (i < 0 && pos > 0) break; // the block's first line may start in the previous block
-                var line = data.AsSpan(i + 1, end - (i + 1));
-                if (K8sFileFormat.EndsLine(line) && ++found > count) return pos + end;
-                end = i + 1;
+                if (block[i] != (byte)'\n') continue;
+                if (end >= 0 && EndsLine(blockStart + i + 1, end) && ++found > count) return end + 1;
+                end = blockStart + i;
             }
-            carry = data[..end];
         }
-        return 0;
+        // The first record begins the file.
+        return end >= 0 && EndsLine(0, end) && ++found > count ? end + 1 : 0;
+
+        bool EndsLine(long start, long newline)
+        {
+            int n = (int)Math.Min(HeaderPeek, newline - start);
+            long inBlock = start - blockStart;
+            var bytes = inBlock + n <= size ? block.AsSpan((int)inBlock, n) : head.AsSpan(0, ReadAt(file, start, head.AsSpan(0, n)));
+            return K8sFileFormat.EndsLine(bytes);
+        }
+    }
+
+    /// <summary>Reads at <paramref name="offset"/> until <paramref name="into"/> is full or the file ends.</summary>
+    private static int ReadAt(Stream file, long offset, Span<byte> into)
+    {
+        file.Position = offset;
+        int total = 0;
+        for (int n; total < into.Length && (n = file.Read(into[total..])) > 0;) total += n;
+        return total;
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using MyDocker.Engine.Kernel.Netlink;
+using MyDocker.Engine.Networks;
 
 namespace MyDocker.Engine.Containers.Network;
 
@@ -40,6 +41,7 @@ public sealed partial class EndpointDriver
 
         if (host.MasterIndex != bridge.Index)
         {
+            LoopbackGuard.Install(netlink, host.Index);
             netlink.SetMaster(host.Index, bridge.Index);
             netlink.SetHairpin(host.Index);
             repaired.Add($"veth {plan.HostVeth} of {who} put back on bridge {plan.Bridge}");

@@ -9,8 +9,8 @@ namespace MyDocker.Engine.Containers.Network;
 
 /// <summary>
 /// A container's endpoint on a bridge network: a veth pair whose host side (<see cref="EndpointPlan.HostVeth"/>,
-/// marked with the alias "mydocker:ctr:&lt;id&gt;") is a port of the bridge and whose peer is born inside the
-/// container's netns as eth0, with the container's address, MAC and default route, and lo up.
+/// marked with the alias "mydocker:ctr:&lt;id&gt;", carrying the <see cref="LoopbackGuard"/>) is a port of the bridge and
+/// whose peer is born inside the container's netns as eth0, with the container's address, MAC and default route, and lo up.
 /// <para>
 /// <paramref name="netlink"/> is bound to the host's namespace. Requests inside a container's namespace go through a
 /// socket opened there for the duration of one call (a netlink socket stays bound to the netns it was opened in, so
@@ -91,7 +91,7 @@ public sealed partial class EndpointDriver(IRtNetlink netlink, LinkReaper reaper
         return bridge;
     }
 
-    /// <summary>The veth pair with eth0 born in the netns with its MAC, the host side marked, on the bridge and up.</summary>
+    /// <summary>The veth pair with eth0 born in the netns with its MAC, the host side marked and guarded, on the bridge and up.</summary>
     private void CreatePair(EndpointPlan plan, LinkInfo bridge, Action? onCreated = null)
     {
         int hostIndex;
@@ -102,6 +102,8 @@ public sealed partial class EndpointDriver(IRtNetlink netlink, LinkReaper reaper
         CrashPoint.Hit("container-create:veth-created");
         // An alias cannot be given at creation (rtnl_create_link ignores IFLA_IFALIAS), hence a second request.
         netlink.SetAlias(hostIndex, plan.Alias);
+        // Before the veth joins a bridge with route_localnet: no moment in which the container can address 127.0.0.1.
+        LoopbackGuard.Install(netlink, hostIndex);
         netlink.SetMaster(hostIndex, bridge.Index);
         netlink.SetHairpin(hostIndex);
         netlink.SetUp(hostIndex);

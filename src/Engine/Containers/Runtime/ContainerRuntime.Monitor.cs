@@ -75,8 +75,10 @@ public sealed partial class ContainerRuntime
         }
     }
 
-    /// <summary>Removes every trace of a container: runc state, monitor, exit record, socket, cgroups. Errors are logged.</summary>
-    private async Task CleanUpAsync(string id, CancellationToken ct)
+    /// <summary>Removes every trace of a container: runc state, monitor, exit record, socket, cgroups. Errors are logged.
+    /// <paramref name="killCgroup"/>: processes still in its cgroups are killed first (an orphan, whose processes runc
+    /// may not know: without this, its cgroups stay busy and the removal waits for nothing).</summary>
+    private async Task CleanUpAsync(string id, CancellationToken ct, bool killCgroup = false)
     {
         try
         {
@@ -86,6 +88,8 @@ public sealed partial class ContainerRuntime
             ClearExit(id);
             DeleteDirectory(MonitorDirOf(id));
             DeleteDirectory(Path.Combine(options.SocketDir, id));
+            if (killCgroup && await CgroupDirs.KillAsync(CgroupPath(id), OrphanKillTimeout, ct) is > 0 and var killed)
+                logger.LogWarning("Killed {Count} process(es) left in the cgroups of orphaned container {Id}", killed, id);
             var left = await CgroupDirs.RemoveAsync(CgroupPath(id), ct);
             if (left.Count > 0) logger.LogWarning("Cgroups of container {Id} still busy: {Dirs}", id, left);
         }
@@ -100,6 +104,8 @@ public sealed partial class ContainerRuntime
     /// directory or under the cgroup parent for which <paramref name="isLive"/> says no is killed and removed with all
     /// of its traces. Returns the ids removed. <paramref name="isLive"/> is asked at removal time, so a caller running
     /// beside creates can count an id that is being created as live.
+    /// <para>Under the cgroup parent only children named like a container id (64 lowercase hex digits, the engine's ids)
+    /// count: a parent configured to a shared cgroup (a systemd slice) holds other cgroups, which are never touched.</para>
     /// </summary>
     public async Task<IReadOnlyList<string>> RemoveOrphansAsync(Func<string, bool> isLive, CancellationToken ct)
     {
@@ -108,16 +114,22 @@ public sealed partial class ContainerRuntime
             if (Directory.Exists(dir))
                 foreach (var entry in Directory.EnumerateFileSystemEntries(dir))
                     if (Path.GetFileName(entry) is { } name && !name.Contains('.')) found.Add(name);
-        found.UnionWith(CgroupDirs.Children(options.CgroupParent));
+        found.UnionWith(CgroupDirs.Children(options.CgroupParent).Where(IsContainerId));
         var removed = new List<string>();
         foreach (var id in found.Order().Where(id => !isLive(id)))
         {
             logger.LogInformation("Removing orphaned container {Id}", id);
-            await CleanUpAsync(id, ct);
+            await CleanUpAsync(id, ct, killCgroup: true);
             removed.Add(id);
         }
         return removed;
     }
+
+    /// <summary>How long an orphan's processes may take to die (SIGKILL cannot be caught; only a process stuck in the
+    /// kernel outlasts it).</summary>
+    private static readonly TimeSpan OrphanKillTimeout = TimeSpan.FromSeconds(5);
+
+    private static bool IsContainerId(string name) => name.Length == 64 && name.All(char.IsAsciiHexDigitLower);
 
     private static void DeleteFile(string path)
     {

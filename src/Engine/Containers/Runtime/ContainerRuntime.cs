@@ -40,7 +40,7 @@ public sealed partial class ContainerRuntime(RuntimeOptions options, ILogger<Con
     public async Task<int> CreateAsync(string id, string bundleDir, string logPath, StdioOptions stdio, CancellationToken ct)
     {
         foreach (var dir in new[] { options.RuncRoot, options.ExitDir, options.SocketDir, MonitorDirOf(id) })
-            Directory.CreateDirectory(dir);
+            Directory.CreateDirectory(dir, Common.PrivateDirectory.Mode);
         ClearExit(id);
         var args = new List<string>
         {
@@ -50,6 +50,11 @@ public sealed partial class ContainerRuntime(RuntimeOptions options, ILogger<Con
             "--persist-dir", MonitorDirOf(id),
             "--runtime-arg", "--root", "--runtime-arg", options.RuncRoot,
         };
+        if (stdio.LogSizeMax is { } logSizeMax)
+        {
+            args.AddRange(["--log-size-max", logSizeMax.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            StartAfreshIfFull(logPath, logSizeMax);
+        }
         if (stdio.Terminal) args.Add("-t");
         if (stdio.Stdin) args.Add("-i");
         if (stdio.Stdin && stdio.KeepStdinOpen) args.Add("--leave-stdin-open");
@@ -86,6 +91,23 @@ public sealed partial class ContainerRuntime(RuntimeOptions options, ILogger<Con
         logger.LogWarning("Create of container {Id} failed: {Reason}", id, reason);
         await CleanUpAsync(id, CancellationToken.None);
         throw new ContainerStartException(id, reason, RuntimeErrors.ExitCodeFor(reason));
+    }
+
+    /// <summary>
+    /// conmon 2.1.6 counts the log's size from 0 at each start (fixed in 2.1.10: "logging: Respect log-size-max
+    /// immediately after open"), so every restart could add a full limit to the file. A log already at its limit is
+    /// started afresh here the way conmon does it (a new file renamed over the old, so followers notice), which keeps
+    /// the file under twice the limit.
+    /// </summary>
+    private static void StartAfreshIfFull(string logPath, long limit)
+    {
+        var log = new FileInfo(logPath);
+        if (!log.Exists || log.Length < limit) return;
+        var fresh = logPath + ".tmp";
+        // Mode 0600, as conmon creates its log.
+        using (new FileStream(fresh, new FileStreamOptions
+               { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite })) { }
+        File.Move(fresh, logPath, overwrite: true);
     }
 
     /// <summary>Reads conmon's one message on the sync pipe: {"data": pid} or {"data": -1, "message": "..."}.

@@ -19,7 +19,7 @@ public sealed class ExitWatcher : IDisposable
     public ExitWatcher(RuntimeOptions options)
     {
         _dir = options.ExitDir;
-        Directory.CreateDirectory(_dir);
+        Directory.CreateDirectory(_dir, Common.PrivateDirectory.Mode);
         _watcher = new FileSystemWatcher(_dir) { NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite, IncludeSubdirectories = false };
         _watcher.Created += (_, e) => Report(e.Name);
         _watcher.Renamed += (_, e) => Report(e.Name);

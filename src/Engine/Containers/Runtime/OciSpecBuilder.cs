@@ -4,11 +4,11 @@ using System.Text.Json.Nodes;
 namespace MyDocker.Engine.Containers.Runtime;
 
 /// <summary>
-/// Writes an OCI runtime spec (config.json, runtime-spec 1.0.2 as runc 1.1 reads it) with Docker's defaults:
-/// moby's oci.DefaultLinuxSpec (mounts, masked and read-only paths, capabilities) and daemon/oci_linux.go (PATH,
-/// HOSTNAME, resources). Pure apart from reading the rootfs's /etc/passwd and /etc/group when a user is named.
-/// No rlimits are set: the container inherits the daemon's, since root here cannot raise a hard limit (FACTS.md).
-/// No seccomp profile yet (Docker's default profile is a later step).
+/// Writes an OCI runtime spec (config.json, runtime-spec 1.0.2 as runc 1.1 reads it) with Docker's defaults or
+/// tighter: moby's oci.DefaultLinuxSpec (mounts, masked and read-only paths) and daemon/oci_linux.go (PATH, HOSTNAME,
+/// resources, sysctls, recursive read-only binds), a capability set and a seccomp profile, a pids limit, the
+/// container's own RLIMIT_NOFILE and OOM priority (what each is: <see cref="RuntimeSpec"/>). Pure apart from reading
+/// the rootfs's /etc/passwd and /etc/group when a user is named.
 /// </summary>
 public static class OciSpecBuilder
 {
@@ -23,18 +23,26 @@ public static class OciSpecBuilder
     /// <summary>Docker's PATH for a container whose image sets none (moby oci.DefaultPathEnv).</summary>
     public const string DefaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-    /// <summary>Docker's default capability set (moby oci/caps.DefaultCapabilities).</summary>
-    public static readonly IReadOnlyList<string> DefaultCapabilities =
+    /// <summary>
+    /// moby's current list (daemon/pkg/oci/defaults.go) plus Podman's /sys/fs/selinux (containers/common
+    /// pkg/config/default.go). /proc/interrupts and the per-CPU thermal_throttle counters leak other tenants' activity
+    /// (GHSA-6fw5-f8r9-fgfm); runc masks paths, not globs, so the CPUs' directories are listed from the host once, as
+    /// moby does. runc skips a masked path that does not exist in the container.
+    /// </summary>
+    private static readonly IReadOnlyList<string> MaskedPaths =
     [
-        "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW", "CAP_SETGID",
-        "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE",
+        "/proc/acpi", "/proc/asound", "/proc/interrupts", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+        "/proc/sched_debug", "/proc/scsi", "/proc/timer_list", "/proc/timer_stats", "/sys/devices/virtual/powercap",
+        "/sys/firmware", "/sys/fs/selinux",
+        .. ThermalThrottlePaths("/sys/devices/system/cpu"),
     ];
 
-    private static readonly string[] MaskedPaths =
-    [
-        "/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
-        "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap",
-    ];
+    /// <summary>Lets every group open ICMP echo sockets, so `ping` works without CAP_NET_RAW (moby daemon/oci_linux.go
+    /// sets it for every container with its own network namespace). runc writes it inside the container's netns.</summary>
+    private static readonly IReadOnlyDictionary<string, string> Sysctls = new Dictionary<string, string>
+    {
+        ["net.ipv4.ping_group_range"] = "0 2147483647",
+    };
 
     private static readonly string[] ReadonlyPaths = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"];
 
@@ -52,7 +60,7 @@ public static class OciSpecBuilder
         if (!env.Any(e => e.StartsWith("PATH=", StringComparison.Ordinal))) env.Insert(0, DefaultPath);
         if (!env.Any(e => e.StartsWith("HOSTNAME=", StringComparison.Ordinal))) env.Insert(1, "HOSTNAME=" + spec.Hostname);
 
-        var caps = Strings(DefaultCapabilities);
+        var caps = Strings(spec.Capabilities);
         var config = new JsonObject
         {
             ["ociVersion"] = "1.0.2",
@@ -74,7 +82,7 @@ public static class OciSpecBuilder
                     ["effective"] = caps.DeepClone(),
                     ["permitted"] = caps.DeepClone(),
                 },
-                ["noNewPrivileges"] = false,
+                ["noNewPrivileges"] = spec.NoNewPrivileges,
             },
             ["root"] = new JsonObject { ["path"] = rootfsPath, ["readonly"] = false },
             ["hostname"] = spec.Hostname,
@@ -83,23 +91,44 @@ public static class OciSpecBuilder
             {
                 ["resources"] = Resources(spec),
                 ["cgroupsPath"] = $"/{spec.CgroupParent}/{spec.Id}",
-                ["namespaces"] = new JsonArray(
-                    Ns("pid"), Ns("ipc"), Ns("uts"), Ns("mount"),
-                    new JsonObject { ["type"] = "network", ["path"] = spec.NetnsPath }),
+                ["namespaces"] = Namespaces(spec),
                 ["maskedPaths"] = Strings(MaskedPaths),
                 ["readonlyPaths"] = Strings(ReadonlyPaths),
+                ["sysctl"] = new JsonObject([.. Sysctls.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))]),
             },
         };
         if (!string.IsNullOrEmpty(spec.Domainname))
         {
             // runc 1.1 ignores the spec's "domainname" field (tried: the container sees "(none)"); it sets the
             // UTS-namespaced sysctl kernel.domainname, which it allows when the container has its own UTS namespace.
-            var linux = config["linux"]!.AsObject();
-            var sysctl = linux["sysctl"] as JsonObject ?? [];
-            sysctl["kernel.domainname"] = spec.Domainname;
-            linux["sysctl"] = sysctl;
+            config["linux"]!["sysctl"]!["kernel.domainname"] = spec.Domainname;
         }
+        var process = config["process"]!.AsObject();
+        if (spec.Nofile is var (soft, hard))
+            process["rlimits"] = new JsonArray(new JsonObject { ["type"] = "RLIMIT_NOFILE", ["hard"] = hard, ["soft"] = soft });
+        if (spec.OomScoreAdj is { } oom) process["oomScoreAdj"] = oom;
+        if (spec.Seccomp is { } seccomp) config["linux"]!["seccomp"] = seccomp.DeepClone();
         return config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+    }
+
+    /// <summary>The thermal_throttle directory of every CPU under <paramref name="cpuDir"/> that has one.</summary>
+    public static IEnumerable<string> ThermalThrottlePaths(string cpuDir) =>
+        !Directory.Exists(cpuDir) ? [] : Directory.EnumerateDirectories(cpuDir, "cpu*")
+            .Where(d => Path.GetFileName(d)[3..] is { Length: > 0 } n && n.All(char.IsAsciiDigit))
+            .Select(d => Path.Combine(d, "thermal_throttle"))
+            .Where(Directory.Exists)
+            .Order(StringComparer.Ordinal)
+            .Select(p => "/sys/devices/system/cpu/" + Path.GetRelativePath(cpuDir, p));
+
+    private static JsonArray Namespaces(RuntimeSpec spec)
+    {
+        var namespaces = new JsonArray(Ns("pid"), Ns("ipc"), Ns("uts"), Ns("mount"),
+            new JsonObject { ["type"] = "network", ["path"] = spec.NetnsPath });
+        // On cgroup v1 runc binds the container's own cgroup directories read-only at /sys/fs/cgroup, so a namespace
+        // adds nothing; on a pure v2 host /proc/self/cgroup and the cgroup2 mount would show the host's tree without
+        // one (Docker uses a private cgroupns on v2 by default).
+        if (spec.CgroupNamespace) namespaces.Add(Ns("cgroup"));
+        return namespaces;
     }
 
     private static JsonArray Mounts(RuntimeSpec spec)
@@ -116,9 +145,11 @@ public static class OciSpecBuilder
         };
         foreach (var (file, destination) in EtcFiles)
             mounts.Add(Mount(destination, "bind", Path.Combine(spec.BundleDir, file), "rbind", "rprivate"));
+        // "rro": read-only through every submount (mount_setattr with AT_RECURSIVE, runc >= 1.1, Linux >= 5.12); a plain
+        // "ro" leaves a mount under the source (an NFS share, a tmpfs) writable. Docker >= 25 does the same.
         foreach (var m in spec.Mounts)
             mounts.Add(m.ReadOnly
-                ? Mount(m.Destination, "bind", m.Source, "rbind", "rprivate", "ro")
+                ? Mount(m.Destination, "bind", m.Source, "rbind", "rprivate", "rro")
                 : Mount(m.Destination, "bind", m.Source, "rbind", "rprivate"));
         return mounts;
     }
@@ -136,6 +167,7 @@ public static class OciSpecBuilder
             resources["memory"] = new JsonObject { ["limit"] = memory, ["swap"] = memory };
         if (spec.NanoCpus is { } nano)
             resources["cpu"] = new JsonObject { ["quota"] = nano * CpuPeriodMicros / 1_000_000_000, ["period"] = CpuPeriodMicros };
+        if (spec.PidsLimit is long pids and > 0) resources["pids"] = new JsonObject { ["limit"] = pids };
         return resources;
     }
 

@@ -14,5 +14,7 @@ public sealed record RuntimeState(string Id, string Status, int Pid, string Bund
 public sealed record ExitInfo(int ExitCode, DateTimeOffset FinishedAt, bool OomKilled);
 
 /// <summary>How conmon connects the container's stdio: <paramref name="Terminal"/> gives it a pty (-t), <paramref name="Stdin"/>
-/// a stdin pipe fed from the attach socket (-i), which stays open after a client detaches with <paramref name="KeepStdinOpen"/>.</summary>
-public sealed record StdioOptions(bool Terminal = false, bool Stdin = false, bool KeepStdinOpen = false);
+/// a stdin pipe fed from the attach socket (-i), which stays open after a client detaches with <paramref name="KeepStdinOpen"/>.
+/// Its output goes to the log, which conmon starts afresh before it would grow past <paramref name="LogSizeMax"/> bytes
+/// (--log-size-max; null: no limit).</summary>
+public sealed record StdioOptions(bool Terminal = false, bool Stdin = false, bool KeepStdinOpen = false, long? LogSizeMax = null);

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace MyDocker.Engine.Containers.Runtime;
 
 /// <summary>A host path bind-mounted into the container (`-v HOST:CTR[:ro]`).</summary>
@@ -34,4 +36,27 @@ public sealed record RuntimeSpec(
     long? NanoCpus = null,
     string CgroupParent = RuntimeOptions.DefaultCgroupParent,
     bool Terminal = false,
-    string? Domainname = null);
+    string? Domainname = null)
+{
+    /// <summary>The capability set (bounding, effective and permitted); <see cref="Security.Capabilities.Default"/> unless changed.</summary>
+    public IReadOnlyList<string> Capabilities { get; init; } = Security.Capabilities.Default;
+
+    /// <summary>The OCI <c>linux.seccomp</c> object (see <see cref="Security.SeccompProfiles.For"/>); null runs the
+    /// container without a filter (`--security-opt seccomp=unconfined`).</summary>
+    public JsonObject? Seccomp { get; init; } = Security.SeccompProfiles.For(Security.SeccompProfiles.Builtin, Security.Capabilities.Default);
+
+    /// <summary>`--security-opt no-new-privileges`: setuid binaries and file capabilities grant nothing.</summary>
+    public bool NoNewPrivileges { get; init; }
+
+    /// <summary>The most processes and threads the container may hold (cgroup pids.max); null or 0 is no limit.</summary>
+    public long? PidsLimit { get; init; }
+
+    /// <summary>RLIMIT_NOFILE (soft, hard); null leaves the container the limits it inherits.</summary>
+    public (ulong Soft, ulong Hard)? Nofile { get; init; }
+
+    /// <summary>The container's oom_score_adj; null leaves it the score it inherits from the daemon.</summary>
+    public int? OomScoreAdj { get; init; }
+
+    /// <summary>A private cgroup namespace (on a pure cgroup v2 host, see <see cref="CgroupDirs.IsUnifiedOnly"/>).</summary>
+    public bool CgroupNamespace { get; init; }
+}

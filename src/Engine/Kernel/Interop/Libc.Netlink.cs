@@ -15,8 +15,13 @@ internal static partial class Libc
     public const int NETLINK_CAP_ACK = 10;
     /// <summary>Error acks carry the kernel's extended message (NLMSGERR_ATTR_MSG), e.g. "Unknown device type".</summary>
     public const int NETLINK_EXT_ACK = 11;
-    public const int MSG_PEEK = 0x2, MSG_TRUNC = 0x20;
-    public const int EINTR = 4;
+    public const int MSG_PEEK = 0x2, MSG_TRUNC = 0x20, MSG_DONTWAIT = 0x40;
+    public const int EINTR = 4, EAGAIN = 11;
+    /// <summary>A netlink socket's receive queue overflowed: notifications were dropped (netlink(7)).</summary>
+    public const int ENOBUFS = 105;
+    /// <summary>setsockopt(SOL_NETLINK): join a multicast group by number (no 32-group limit, unlike bind's nl_groups).</summary>
+    public const int NETLINK_ADD_MEMBERSHIP = 1;
+    public const int SOL_SOCKET = 1, SO_RCVBUF = 8, SO_RCVBUFFORCE = 33;
 
     /// <summary>struct sockaddr_nl.</summary>
     [StructLayout(LayoutKind.Sequential)]

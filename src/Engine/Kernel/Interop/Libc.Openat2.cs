@@ -11,11 +11,9 @@ internal static partial class Libc
 {
     public const int O_DIRECTORY = 0x10000, O_NOFOLLOW = 0x20000, O_NOCTTY = 0x100;
     public const ulong RESOLVE_NO_XDEV = 0x01, RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_IN_ROOT = 0x10;
-    public const int ENOSYS = 38, EAGAIN = 11;
+    public const int ENOSYS = 38;
     /// <summary>openat2 is 437 on every architecture (it came after the syscall tables were unified).</summary>
     private const long SYS_openat2 = 437;
-    private const int AT_EMPTY_PATH = 0x1000;
-    private const uint STATX_TYPE = 0x1, STATX_MODE = 0x2, STATX_SIZE = 0x200;
     public const uint S_IFMT = 0xF000, S_IFREG = 0x8000, S_IFDIR = 0x4000, S_IFLNK = 0xA000, S_IFSOCK = 0xC000;
 
     /// <summary>struct open_how (linux/openat2.h).</summary>
@@ -29,9 +27,6 @@ internal static partial class Libc
 
     [LibraryImport(Lib, EntryPoint = "syscall", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static unsafe partial long SyscallOpenat2(long number, int dirfd, string path, OpenHow* how, nuint size);
-
-    [LibraryImport(Lib, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static unsafe partial int Statx(int dirfd, string path, int flags, uint mask, byte* buffer);
 
     [LibraryImport(Lib, EntryPoint = "read", SetLastError = true)]
     private static unsafe partial nint Read(int fd, byte* buffer, nuint count);
@@ -47,15 +42,6 @@ internal static partial class Libc
             int errno = Marshal.GetLastPInvokeError();
             if (errno != EINTR) return -errno;
         }
-    }
-
-    /// <summary>The file type bits (S_IFMT) and size of what <paramref name="fd"/> refers to (an O_PATH fd will do).</summary>
-    public static unsafe (uint Type, long Size) FileTypeAndSize(int fd)
-    {
-        // struct statx is 256 bytes on every architecture: stx_mode (u16) at offset 28, stx_size (u64) at offset 40.
-        byte* buffer = stackalloc byte[256];
-        Check(Statx(fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_MODE | STATX_SIZE, buffer), "statx", $"fd {fd}");
-        return (*(ushort*)(buffer + 28) & S_IFMT, *(long*)(buffer + 40));
     }
 
     /// <summary>Reads up to <paramref name="buffer"/>'s length; returns the bytes read (0 at end of file).</summary>

@@ -31,15 +31,16 @@ public sealed class NetnsStore
     }
 
     /// <summary>
-    /// Creates a new, empty network namespace (only a down `lo` in it) and pins it at <see cref="PathOf"/>; returns that
-    /// path. A leftover plain file of that name (from a crash between the two steps) is reused.
+    /// Creates a new, empty network namespace (only a down `lo` in it; interfaces created in it later have IPv6 off) and
+    /// pins it at <see cref="PathOf"/>; returns that path. A leftover plain file of that name (from a crash between the
+    /// two steps) is reused.
     /// </summary>
     /// <exception cref="EngineException">Conflict: a namespace of that name is already mounted.</exception>
     /// <exception cref="KernelException">unshare or mount failed; nothing is left behind.</exception>
     public string Create(string name)
     {
         string path = PathOf(name);
-        System.IO.Directory.CreateDirectory(_directory);
+        System.IO.Directory.CreateDirectory(_directory, Common.PrivateDirectory.Mode);
         if (IsNsfs(path))
             throw EngineException.Conflict($"network namespace {path} already exists; remove it first (or run 'mydocker system reconcile' if nothing uses it)");
         // The mount point must exist; O_EXCL is not used because a leftover empty file is fine to reuse.
@@ -52,6 +53,9 @@ public sealed class NetnsStore
                 // never run anything else afterwards: the thread is private and ends right after the mount (see
                 // NetnsThread). The mount namespace is shared by all threads, so the bind mount is visible to all.
                 Libc.Check(Libc.Unshare(Libc.CLONE_NEWNET), "unshare(CLONE_NEWNET)", name);
+                // Before any interface exists in it: the engine's networks are IPv4 only, so the container's eth0 is born
+                // without IPv6 and cannot take a router advertisement from another container (audit H3).
+                Sysctl.DisableIPv6ForNewDevicesHere();
                 string self = $"/proc/self/task/{Libc.GetTid()}/ns/net";
                 Libc.Check(Libc.Mount(self, path, null, Libc.MS_BIND, null), "bind-mount network namespace", $"{self} onto {path}");
             });

@@ -82,4 +82,15 @@ public interface IRtNetlink : IDisposable
 
     /// <summary>All IPv4 routes of the main table (RTM_GETROUTE dump, AF_INET, RT_TABLE_MAIN).</summary>
     IReadOnlyList<RouteInfo> ListRoutes();
+
+    /// <summary>Gives the device a clsact qdisc (its tc ingress and egress hooks). Idempotent: a device that has one keeps it.</summary>
+    void AddClsactQdisc(int ifindex);
+
+    /// <summary>Puts a classic BPF program in direct-action mode (its return value is the TC_ACT_* verdict) on the device's
+    /// tc ingress hook at <paramref name="priority"/>/<paramref name="handle"/>, for every protocol, replacing the
+    /// program of a bpf filter already there. Needs the clsact qdisc. EINVAL when a filter of another kind holds that priority.</summary>
+    void ReplaceIngressBpfFilter(int ifindex, ushort priority, uint handle, ReadOnlySpan<ClassicBpfInstruction> program);
+
+    /// <summary>The filters on the device's tc ingress hook (RTM_GETTFILTER dump); empty when it has no clsact qdisc.</summary>
+    IReadOnlyList<TcFilterInfo> ListIngressFilters(int ifindex);
 }

@@ -89,6 +89,18 @@ internal ref struct NetlinkMessageWriter
         WriteUInt32(s[8..], 0); // rtm_flags
     }
 
+    /// <summary>struct tcmsg (qdiscs and filters): <paramref name="info"/> is a filter's TC_H_MAKE(priority &lt;&lt; 16,
+    /// protocol in network order).</summary>
+    public void WriteTcMsg(int ifindex, uint handle, uint parent, uint info)
+    {
+        var s = Reserve(TcMsgLength);
+        s[..4].Clear(); // tcm_family AF_UNSPEC and padding
+        WriteUInt32(s[4..], (uint)ifindex);
+        WriteUInt32(s[8..], handle);
+        WriteUInt32(s[12..], parent);
+        WriteUInt32(s[16..], info);
+    }
+
     /// <summary>
     /// struct nfgenmsg, the family header of every nfnetlink (NETLINK_NETFILTER) message: u8 family, u8 version,
     /// be16 res_id. 4 bytes, so no padding.
@@ -108,6 +120,8 @@ internal ref struct NetlinkMessageWriter
     }
 
     public void WriteAttributeUInt32(ushort type, uint value) => WriteUInt32(ReserveAttribute(type, 4), value);
+
+    public void WriteAttributeUInt16(ushort type, ushort value) => WriteUInt16(ReserveAttribute(type, 2), value);
 
     /// <summary>A NUL-terminated UTF-8 string (NLA_STRING / NLA_NUL_STRING both accept the terminator).</summary>
     public void WriteAttributeString(ushort type, string value)

@@ -29,7 +29,10 @@ internal sealed class NetlinkSocket : IDisposable
     private NetlinkSocket(SafeFdHandle fd) => _fd = fd;
 
     /// <summary>Opens and binds a netlink socket of <paramref name="protocol"/> (NETLINK_ROUTE, ...) in the calling thread's netns.</summary>
-    public static unsafe NetlinkSocket Open(int protocol)
+    public static NetlinkSocket Open(int protocol) => new(OpenBound(protocol));
+
+    /// <summary>The socket itself: opened with libc, bound to a kernel-assigned port id (also used by <see cref="NetlinkSubscription"/>).</summary>
+    internal static unsafe SafeFdHandle OpenBound(int protocol)
     {
         int fd = Libc.Check(Libc.Socket(Libc.AF_NETLINK, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, protocol), "socket(AF_NETLINK)");
         var handle = new SafeFdHandle(fd);
@@ -42,7 +45,7 @@ internal sealed class NetlinkSocket : IDisposable
 
             var address = new Libc.SockAddrNetlink { Family = Libc.AF_NETLINK };
             Libc.Check(Libc.Bind(handle, &address, (uint)sizeof(Libc.SockAddrNetlink)), "bind(AF_NETLINK)");
-            return new NetlinkSocket(handle);
+            return handle;
         }
         catch
         {

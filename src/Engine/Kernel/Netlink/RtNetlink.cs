@@ -229,6 +229,44 @@ public sealed class RtNetlink : IRtNetlink
         Dump("list routes", static (ref NetlinkMessageWriter w, uint seq) => RtNetlinkRequests.DumpRoutes(ref w, seq),
             static m => RtNetlinkReplies.ParseRoute(m));
 
+    public void AddClsactQdisc(int ifindex)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ifindex);
+        Span<byte> buffer = stackalloc byte[RequestBufferSize];
+        var w = new NetlinkMessageWriter(buffer);
+        RtNetlinkRequests.AddClsactQdisc(ref w, _socket.NextSequence(), ifindex);
+        try
+        {
+            _socket.Request("add clsact qdisc", $"ifindex {ifindex}", w.Written);
+        }
+        catch (KernelException e) when (e.Errno == KernelException.EEXIST)
+        {
+            // Already there (ours from before, or the admin's): the filter request says whether it can carry a filter.
+        }
+    }
+
+    public void ReplaceIngressBpfFilter(int ifindex, ushort priority, uint handle, ReadOnlySpan<ClassicBpfInstruction> program)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ifindex);
+        ArgumentOutOfRangeException.ThrowIfZero(priority);
+        ArgumentOutOfRangeException.ThrowIfZero(handle);
+        // BPF_MAXINSNS is 4096; the request buffer bounds it far lower, which is plenty for the engine's programs.
+        if (program.IsEmpty || program.Length > 64)
+            throw new ArgumentException($"A classic BPF program here has 1 to 64 instructions; got {program.Length}.", nameof(program));
+        Span<byte> buffer = stackalloc byte[RequestBufferSize];
+        var w = new NetlinkMessageWriter(buffer);
+        RtNetlinkRequests.ReplaceIngressBpfFilter(ref w, _socket.NextSequence(), ifindex, priority, handle, program);
+        _socket.Request("add tc ingress bpf filter", $"ifindex {ifindex}, priority {priority}, handle {handle}", w.Written);
+    }
+
+    public IReadOnlyList<TcFilterInfo> ListIngressFilters(int ifindex)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ifindex);
+        // A device without a clsact qdisc answers with an empty dump (checked with strace of `tc filter show`).
+        return Dump("list tc ingress filters", (ref NetlinkMessageWriter w, uint seq) => RtNetlinkRequests.DumpIngressFilters(ref w, seq, ifindex),
+            static m => RtNetlinkReplies.ParseTcFilter(m));
+    }
+
     public void Dispose() => _socket.Dispose();
 
     private delegate void RequestBuilder(ref NetlinkMessageWriter writer, uint sequence);

@@ -2,7 +2,7 @@ namespace MyDocker.Engine.Kernel.Netlink;
 
 /// <summary>
 /// Values from the kernel's uapi headers (linux/netlink.h, linux/rtnetlink.h, linux/if_link.h, linux/if_addr.h,
-/// linux/veth.h). They are ABI: stable across kernel versions.
+/// linux/veth.h, linux/pkt_sched.h, linux/pkt_cls.h). They are ABI: stable across kernel versions.
 /// </summary>
 internal static class RtNetlinkConstants
 {
@@ -21,6 +21,8 @@ internal static class RtNetlinkConstants
     public const int IfAddrMsgLength = 8;
     // struct rtmsg { u8 family, dst_len, src_len, tos, table, protocol, scope, type; u32 flags; }
     public const int RtMsgLength = 12;
+    // struct tcmsg { u8 family; u8 pad1; u16 pad2; s32 ifindex; u32 handle; u32 parent; u32 info; }
+    public const int TcMsgLength = 20;
     // struct nlmsgerr { s32 error; struct nlmsghdr msg; ... }
     public const int NlMsgErrLength = 4 + NlMsgHdrLength;
 
@@ -40,6 +42,7 @@ internal static class RtNetlinkConstants
     public const ushort RTM_NEWLINK = 16, RTM_DELLINK = 17, RTM_GETLINK = 18, RTM_SETLINK = 19;
     public const ushort RTM_NEWADDR = 20, RTM_DELADDR = 21, RTM_GETADDR = 22;
     public const ushort RTM_NEWROUTE = 24, RTM_DELROUTE = 25, RTM_GETROUTE = 26;
+    public const ushort RTM_NEWQDISC = 36, RTM_NEWTFILTER = 44, RTM_GETTFILTER = 46;
 
     public const byte AF_UNSPEC = 0, AF_INET = 2, AF_BRIDGE = 7;
     /// <summary>linux/if_link.h: IFLA_PROTINFO carries a bridge port's settings (nested IFLA_BRPORT_*) in AF_BRIDGE
@@ -71,6 +74,16 @@ internal static class RtNetlinkConstants
     // rtm_type
     public const byte RTN_UNICAST = 1;
 
-    // linux/if_ether.h: ETH_ALEN, the length of an Ethernet (MAC) address.
+    // linux/if_ether.h: ETH_ALEN, the length of an Ethernet (MAC) address; ETH_P_ALL, every protocol.
     public const int ETH_ALEN = 6;
+    public const ushort ETH_P_ALL = 0x0003;
+
+    // Traffic control (linux/rtnetlink.h enum TCA_*; linux/pkt_sched.h handles). The clsact qdisc sits at
+    // TC_H_CLSACT with handle ffff:0; its ingress hook is the parent TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS).
+    public const ushort TCA_KIND = 1, TCA_OPTIONS = 2;
+    public const uint TC_H_CLSACT = 0xFFFFFFF1, TC_H_MIN_INGRESS = 0xFFF2, TC_H_MAJ_MASK = 0xFFFF0000;
+    // cls_bpf options (linux/pkt_cls.h enum TCA_BPF_*): a classic program is its length in instructions plus the
+    // struct sock_filter array; ACT_DIRECT makes the program's return value the verdict (TC_ACT_*).
+    public const ushort TCA_BPF_OPS_LEN = 4, TCA_BPF_OPS = 5, TCA_BPF_FLAGS = 8;
+    public const uint TCA_BPF_FLAG_ACT_DIRECT = 1;
 }

@@ -76,4 +76,38 @@ internal static class RtNetlinkReplies
         }
         return table == RT_TABLE_MAIN ? new RouteInfo(destination, destinationLength, outputIndex, gateway) : null;
     }
+
+    /// <summary>An RTM_NEWTFILTER message: tcmsg (the priority is the upper half of tcm_info), TCA_KIND, and for a "bpf"
+    /// filter TCA_OPTIONS{TCA_BPF_OPS, TCA_BPF_FLAGS}.</summary>
+    public static TcFilterInfo? ParseTcFilter(NetlinkMessage message)
+    {
+        var payload = message.Payload;
+        if (message.Type != RTM_NEWTFILTER || payload.Length < TcMsgLength) return null;
+        uint handle = NetlinkAttributeReader.ReadUInt32(payload[8..]);
+        ushort priority = (ushort)(NetlinkAttributeReader.ReadUInt32(payload[16..]) >> 16);
+        string? kind = null;
+        List<ClassicBpfInstruction>? program = null;
+        bool direct = false;
+        var attributes = new NetlinkAttributeReader(payload[TcMsgLength..]);
+        while (attributes.TryRead(out ushort type, out var value))
+        {
+            if (type == TCA_KIND) kind = NetlinkAttributeReader.GetString(value);
+            else if (type == TCA_OPTIONS)
+            {
+                var options = new NetlinkAttributeReader(value);
+                while (options.TryRead(out ushort optionType, out var option))
+                {
+                    if (optionType == TCA_BPF_OPS)
+                    {
+                        program = [];
+                        for (int i = 0; i + ClassicBpfInstruction.Size <= option.Length; i += ClassicBpfInstruction.Size)
+                            program.Add(ClassicBpfInstruction.Read(option[i..]));
+                    }
+                    else if (optionType == TCA_BPF_FLAGS) direct = (NetlinkAttributeReader.GetUInt32(option) & TCA_BPF_FLAG_ACT_DIRECT) != 0;
+                }
+            }
+        }
+        // Options are read as cls_bpf's only for a "bpf" filter (TCA_KIND comes first in every reply).
+        return kind is null ? null : new TcFilterInfo(kind, priority, handle, kind == "bpf" ? program : null, kind == "bpf" && direct);
+    }
 }

@@ -149,6 +149,51 @@ internal static class RtNetlinkRequests
         return new IPAddress(bytes);
     }
 
+    /// <summary>tc qdisc add dev INDEX clsact: the qdisc that gives a device its tc ingress and egress hooks.</summary>
+    public static void AddClsactQdisc(ref NetlinkMessageWriter w, uint sequence, int ifindex)
+    {
+        w.BeginMessage(RTM_NEWQDISC, NewObject, sequence);
+        w.WriteTcMsg(ifindex, handle: TC_H_CLSACT & TC_H_MAJ_MASK, parent: TC_H_CLSACT, info: 0);
+        w.WriteAttributeString(TCA_KIND, "clsact");
+        w.EndMessage();
+    }
+
+    /// <summary>
+    /// tc filter replace dev INDEX ingress prio PRIORITY handle HANDLE protocol all bpf da bytecode PROGRAM: a classic
+    /// BPF program on the clsact ingress hook whose return value is the verdict. Without NLM_F_EXCL an existing filter
+    /// with that priority and handle gets the new program (tc_new_tfilter; cls_bpf_change).
+    /// </summary>
+    public static void ReplaceIngressBpfFilter(ref NetlinkMessageWriter w, uint sequence, int ifindex, ushort priority, uint handle,
+        ReadOnlySpan<ClassicBpfInstruction> program)
+    {
+        w.BeginMessage(RTM_NEWTFILTER, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE, sequence);
+        w.WriteTcMsg(ifindex, handle, parent: TcIngressParent, info: FilterInfo(priority));
+        w.WriteAttributeString(TCA_KIND, "bpf");
+        int options = w.BeginNested(TCA_OPTIONS);
+        w.WriteAttributeUInt16(TCA_BPF_OPS_LEN, checked((ushort)program.Length));
+        Span<byte> ops = stackalloc byte[program.Length * ClassicBpfInstruction.Size];
+        for (int i = 0; i < program.Length; i++) program[i].Write(ops[(i * ClassicBpfInstruction.Size)..]);
+        w.WriteAttribute(TCA_BPF_OPS, ops);
+        w.WriteAttributeUInt32(TCA_BPF_FLAGS, TCA_BPF_FLAG_ACT_DIRECT);
+        w.EndNested(options);
+        w.EndMessage();
+    }
+
+    /// <summary>tc filter show dev INDEX ingress.</summary>
+    public static void DumpIngressFilters(ref NetlinkMessageWriter w, uint sequence, int ifindex)
+    {
+        w.BeginMessage(RTM_GETTFILTER, DumpFlags, sequence);
+        w.WriteTcMsg(ifindex, handle: 0, parent: TcIngressParent, info: 0);
+        w.EndMessage();
+    }
+
+    /// <summary>TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS): what tc calls "ingress".</summary>
+    private const uint TcIngressParent = (TC_H_CLSACT & TC_H_MAJ_MASK) | TC_H_MIN_INGRESS;
+
+    /// <summary>tcm_info of a filter: the priority in the upper half, the protocol (ETH_P_ALL) in network order below.</summary>
+    private static uint FilterInfo(ushort priority) =>
+        (uint)priority << 16 | (BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness(ETH_P_ALL) : ETH_P_ALL);
+
     /// <summary>ip link del NAME.</summary>
     public static void DeleteLink(ref NetlinkMessageWriter w, uint sequence, string name)
     {

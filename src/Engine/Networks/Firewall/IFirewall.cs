@@ -50,6 +50,14 @@ public interface IFirewall
     /// counts as success.</summary>
     void RemoveNetwork(FirewallNetwork n);
 
+    /// <summary>
+    /// Drops forwarded traffic that touches no engine bridge (the engine turned ip_forward on, so the host must not start
+    /// routing between its other interfaces; see Networks.HostForwarding). One idempotent transaction on an existing
+    /// table; a missing table gets the drop when it is built. From then on <see cref="Rebuild"/> and <see cref="Restore"/>
+    /// keep it for as long as the instance's host-routing switch says so.
+    /// </summary>
+    void DropHostRouting();
+
     /// <summary>Deletes the engine table, whatever it holds (no networks left: the engine leaves no trace). Idempotent.</summary>
     void Remove();
 
@@ -87,8 +95,9 @@ public sealed record FirewallState(bool TableExists, IReadOnlySet<string> Bridge
     public IReadOnlyDictionary<string, int> RuleCounts { get; init; } = new Dictionary<string, int>();
 
     /// <summary>True when the kernel holds exactly these networks and ports, with every rule of the table in place (a
-    /// rule deleted by hand, such as the loopback guard, shows as a count that differs).</summary>
-    public bool Matches(IReadOnlyCollection<FirewallNetwork> networks, IReadOnlyCollection<PortMapping> ports) =>
+    /// rule deleted by hand, such as the loopback guard, shows as a count that differs), and the host-routing drop
+    /// exactly when <paramref name="dropHostRouting"/>.</summary>
+    public bool Matches(IReadOnlyCollection<FirewallNetwork> networks, IReadOnlyCollection<PortMapping> ports, bool dropHostRouting = false) =>
         TableExists
         && Bridges.SetEquals(networks.Select(n => n.Bridge))
         && InternalBridges.SetEquals(networks.Where(n => n.Internal).Select(n => n.Bridge))
@@ -96,7 +105,7 @@ public sealed record FirewallState(bool TableExists, IReadOnlySet<string> Bridge
         && SameBridges.SetEquals(networks.Select(n => n.Bridge))
         && HairpinBridges.SetEquals(networks.Select(n => n.Bridge))
         && Ports.Count == ports.Count && Ports.ToHashSet().SetEquals(ports)
-        && NftRuleset.ExpectedRuleCounts(networks.Select(n => n.Bridge)).All(e => RuleCounts.GetValueOrDefault(e.Key) == e.Value);
+        && NftRuleset.ExpectedRuleCounts(networks.Select(n => n.Bridge), dropHostRouting).All(e => RuleCounts.GetValueOrDefault(e.Key) == e.Value);
 
     /// <summary>Bridges with their (bridge . bridge) element in the same-bridge set.</summary>
     public IReadOnlySet<string> SameBridges { get; init; } = new HashSet<string>();

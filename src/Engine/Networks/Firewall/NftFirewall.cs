@@ -13,10 +13,15 @@ namespace MyDocker.Engine.Networks.Firewall;
 /// <para>Thread-safe: one lock serialises this instance's read-check-write sequences (the missing-table fallbacks).
 /// The engine is the only writer of the table.</para>
 /// </summary>
-/// <param name="generation">Reads the ruleset generation (see <see cref="NftGeneration"/>), so <see cref="Restore"/> lists the
-/// table only when some transaction happened since its last check; null: it always lists it.</param>
-public sealed class NftFirewall(INftExecutor nft, Func<uint?>? generation = null) : IFirewall
+/// <param name="commits">Every commit goes through it (so the firewall watch knows them for ours) and it reads the ruleset
+/// generation, so <see cref="Restore"/> lists the table only when some transaction happened since its last check; null:
+/// commits are not tracked and Restore always lists the table.</param>
+/// <param name="dropHostRouting">Whether the table must hold the host-routing drop (Networks.HostForwarding.OwnedByEngine),
+/// asked at every rebuild and check; null: never.</param>
+public sealed class NftFirewall(INftExecutor nft, NftCommits? commits = null, Func<bool>? dropHostRouting = null) : IFirewall
 {
+    private bool DropsHostRouting => dropHostRouting?.Invoke() == true;
+
     /// <summary>The generation at which the kernel was last seen to match what this instance holds.</summary>
     private uint? _verified;
 
@@ -28,7 +33,7 @@ public sealed class NftFirewall(INftExecutor nft, Func<uint?>? generation = null
     {
         ArgumentNullException.ThrowIfNull(networks);
         ports ??= [];
-        string batch = NftRuleset.Rebuild(networks, ports);
+        string batch = NftRuleset.Rebuild(networks, ports, DropsHostRouting);
         lock (_gate)
         {
             try { RunTracked(batch, replacesAll: true); }
@@ -89,7 +94,7 @@ public sealed class NftFirewall(INftExecutor nft, Func<uint?>? generation = null
                 var wanted = ports.Select(p => p.Key).ToHashSet();
                 var held = ReadLocked().Ports.Where(p => wanted.Contains(p.Key)).ToList();
                 if (held.Count == 0) return;
-                try { nft.Run(NftRuleset.RemovePorts(held)); }
+                try { Commit(NftRuleset.RemovePorts(held)); }
                 catch (NftException) { throw Failed($"Withdrawing {Describe(ports)}", first); }
             }
         }
@@ -103,11 +108,11 @@ public sealed class NftFirewall(INftExecutor nft, Func<uint?>? generation = null
             // Listing the table costs ~140 ms with 10,000 published ports (bench/nft-map-scale.sh); the generation, read
             // before the listing so a change made during it is seen next time, says whether anything could have changed
             // since the last match.
-            uint? now = generation?.Invoke();
+            uint? now = commits?.Generation();
             if (now is not null && now == _verified) return null;
             var have = ReadLocked();
             var want = _networks.Values.ToList();
-            bool same = have.Matches(want, _ports.Values);
+            bool same = have.Matches(want, _ports.Values, DropsHostRouting);
             if (same)
             {
                 _verified = now;
@@ -125,15 +130,25 @@ public sealed class NftFirewall(INftExecutor nft, Func<uint?>? generation = null
     /// Runs one of our batches (caller holds the gate). When the kernel was seen to match the model at generation
     /// <c>_verified</c> (or the batch replaces the whole table) and this batch is the only transaction since, the kernel
     /// still matches the model, and <see cref="Restore"/> need not list the table: nf_tables_commit bumps the generation
-    /// once per committed batch, so "exactly one more" means nobody else committed in between.
+    /// once per committed batch, so "exactly one more" means nobody else committed in between (<see cref="NftCommits"/>).
     /// </summary>
     private void RunTracked(string batch, bool replacesAll = false)
     {
-        uint? before = generation is not null && (replacesAll || _verified is not null) ? generation() : null;
-        bool matched = replacesAll || (before is not null && before == _verified);
+        uint? verified = _verified;
         _verified = null;
-        nft.Run(batch);
-        if (matched && before is { } b && generation?.Invoke() is { } after && after == unchecked(b + 1)) _verified = after;
+        if (Commit(batch) is { } produced && (replacesAll || verified == unchecked(produced - 1))) _verified = produced;
+    }
+
+    /// <summary>Every commit of ours goes through <see cref="NftCommits"/>; returns the generation it produced when it
+    /// was the only transaction meanwhile.</summary>
+    private uint? Commit(string batch)
+    {
+        if (commits is null)
+        {
+            nft.Run(batch);
+            return null;
+        }
+        return commits.Run(() => nft.Run(batch));
     }
 
     /// <summary>Caller holds the gate.</summary>
@@ -141,7 +156,9 @@ public sealed class NftFirewall(INftExecutor nft, Func<uint?>? generation = null
     {
         var ports = new Dictionary<(string, System.Net.IPAddress?, int), PortMapping>(_ports);
         foreach (var p in extraPorts) ports[p.Key] = p;
-        Apply(NftRuleset.Rebuild(_networks.Values.ToList(), ports.Values.ToList()), "Restoring the engine firewall table");
+        string batch = NftRuleset.Rebuild(_networks.Values.ToList(), ports.Values.ToList(), DropsHostRouting);
+        try { RunTracked(batch, replacesAll: true); }
+        catch (NftException e) { throw Failed("Restoring the engine firewall table", e); }
     }
 
     private static string Describe(IReadOnlyCollection<PortMapping> ports) =>
@@ -166,6 +183,17 @@ public sealed class NftFirewall(INftExecutor nft, Func<uint?>? generation = null
                 RebuildFromModel(extraPorts: []);
             }
             _networks[n.Bridge] = n;
+        }
+    }
+
+    public void DropHostRouting()
+    {
+        lock (_gate)
+        {
+            // No table: it is built with the drop (the switch says so by now), by the next change or restore.
+            if (!TablePresent()) return;
+            try { RunTracked(NftRuleset.AddHostRoutingDrop()); }
+            catch (NftException e) { throw Failed("Adding the drop of routing between non-engine interfaces", e); }
         }
     }
 
@@ -240,7 +268,8 @@ public sealed class NftFirewall(INftExecutor nft, Func<uint?>? generation = null
 
     private void Apply(string batch, string what)
     {
-        try { nft.Run(batch); }
+        _verified = null;
+        try { Commit(batch); }
         catch (NftException e) { throw Failed(what, e); }
     }
 

@@ -18,6 +18,7 @@ namespace MyDocker.Engine.Networks.Firewall;
 ///   chain prerouting     nat/prerouting,  policy accept   DNAT of packets from outside the host
 ///   chain output         nat/output,      policy accept   DNAT of the host's own packets
 ///   chain forward        filter/forward,  policy accept
+///   chain host_routing   filter/forward,  policy accept   only while the engine owns ip_forward (HostForwarding)
 ///   chain postrouting    nat/postrouting, policy accept
 ///   chain hp_BRIDGE      (regular) one rule: ip saddr SUBNET masquerade
 /// </code>
@@ -55,7 +56,7 @@ internal static class NftRuleset
     public const string BridgesSet = "bridges", InternalSet = "internal_bridges", MasqSet = "masq_bridges", SameBridgeSet = "same_bridge";
     public const string PortsAnyMap = "ports_any", PortsAddrMap = "ports_addr", HairpinMap = "hairpin";
     public const string GuardChain = "guard", PreroutingChain = "prerouting", OutputChain = "output";
-    public const string ForwardChain = "forward", PostroutingChain = "postrouting";
+    public const string ForwardChain = "forward", PostroutingChain = "postrouting", HostRoutingChain = "host_routing";
     /// <summary>Prefix of the per-bridge hairpin chains: "hp_" + bridge name (16 bytes at most, well inside nft's 256).</summary>
     public const string HairpinChainPrefix = "hp_";
 
@@ -88,6 +89,21 @@ internal static class NftRuleset
         $"oifname @{BridgesSet} ct state established,related accept",
         $"oifname @{BridgesSet} drop",
     ];
+
+    /// <summary>
+    /// While the engine is the one that turned ip_forward on (Networks.HostForwarding), the host must not start routing
+    /// between its other interfaces: forwarded traffic that touches no engine bridge is dropped, as it was before
+    /// forwarding was on. Its own base chain on the forward hook rather than a last rule of <see cref="ForwardChain"/>:
+    /// the forward chain accepts nothing that touches no bridge (its policy does, and an accept only ends that chain; every
+    /// base chain on a hook runs), so the effect is the same, and a chain can be added, emptied and re-filled in one
+    /// idempotent batch (<see cref="AddHostRoutingDrop"/>) without a rule handle.
+    /// </summary>
+    private static readonly string[] HostRoutingRules =
+    [
+        $"iifname != @{BridgesSet} oifname != @{BridgesSet} drop",
+    ];
+
+    private const string HostRoutingHook = "type filter hook forward priority filter; policy accept;";
 
     /// <summary>
     /// Our bridges have route_localnet on (see <see cref="OutputRules"/>), which would let a container reach the host's
@@ -141,8 +157,9 @@ internal static class NftRuleset
     /// "add table" + "delete table" + the full definition, as one batch: the wiki's atomic rule replacement
     /// ("Atomic rule replacement"). The add makes the delete succeed when the table does not exist yet; the kernel
     /// applies the three commands as one transaction, so packets see the old table or the new one, never none.
+    /// <paramref name="dropHostRouting"/> adds <see cref="HostRoutingChain"/>.
     /// </summary>
-    public static string Rebuild(IReadOnlyCollection<FirewallNetwork> networks, IReadOnlyCollection<PortMapping> ports)
+    public static string Rebuild(IReadOnlyCollection<FirewallNetwork> networks, IReadOnlyCollection<PortMapping> ports, bool dropHostRouting = false)
     {
         var checkedPorts = ports.Select(Check).ToList();
         var duplicatePort = checkedPorts.GroupBy(p => p.Key).FirstOrDefault(g => g.Count() > 1);
@@ -172,10 +189,22 @@ internal static class NftRuleset
         // nft 1.0.6 accepts the name "dstnat" for prerouting only; -100 is its value (nft(8) CHAINS, priority table).
         Chain(b, OutputChain, "type nat hook output priority -100; policy accept;", OutputRules);
         Chain(b, ForwardChain, "type filter hook forward priority filter; policy accept;", ForwardRules);
+        if (dropHostRouting) Chain(b, HostRoutingChain, HostRoutingHook, HostRoutingRules);
         Chain(b, PostroutingChain, "type nat hook postrouting priority srcnat; policy accept;", PostroutingRules);
         b.Append("}\n");
         // Verdict elements name their chain, so they follow the table block that makes the chains.
         foreach (var n in checkedNetworks) Add(b, HairpinMap, HairpinElement(n));
+        return b.ToString();
+    }
+
+    /// <summary>The host-routing drop added to an existing table: add + flush + add rule, so the chain ends up with exactly
+    /// its one rule whether or not it existed.</summary>
+    public static string AddHostRoutingDrop()
+    {
+        var b = new StringBuilder();
+        b.Append("add chain ").Append(Qualified).Append(' ').Append(HostRoutingChain).Append(" { ").Append(HostRoutingHook).Append(" }\n");
+        b.Append("flush chain ").Append(Qualified).Append(' ').Append(HostRoutingChain).Append('\n');
+        foreach (var r in HostRoutingRules) b.Append("add rule ").Append(Qualified).Append(' ').Append(HostRoutingChain).Append(' ').Append(r).Append('\n');
         return b.ToString();
     }
 
@@ -287,13 +316,14 @@ internal static class NftRuleset
 
     public static string HairpinChain(string bridge) => HairpinChainPrefix + bridge;
 
-    /// <summary>The number of rules each chain of a complete table holds.</summary>
-    public static Dictionary<string, int> ExpectedRuleCounts(IEnumerable<string> bridges)
+    /// <summary>The number of rules each chain of a complete table holds (0: the chain must not hold any).</summary>
+    public static Dictionary<string, int> ExpectedRuleCounts(IEnumerable<string> bridges, bool dropHostRouting = false)
     {
         var counts = new Dictionary<string, int>(StringComparer.Ordinal)
         {
             [GuardChain] = GuardRules.Length, [PreroutingChain] = PreroutingRules.Length, [OutputChain] = OutputRules.Length,
             [ForwardChain] = ForwardRules.Length, [PostroutingChain] = PostroutingRules.Length,
+            [HostRoutingChain] = dropHostRouting ? HostRoutingRules.Length : 0,
         };
         foreach (var bridge in bridges) counts[HairpinChain(bridge)] = 1;
         return counts;

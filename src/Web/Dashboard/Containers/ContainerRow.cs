@@ -33,13 +33,9 @@ public sealed record ContainerRow
 /// <summary>The container's address on one network.</summary>
 public sealed record EndpointRow(string Network, string Ip, string? Mac = null);
 
-/// <summary>A published port: HOST-IP:HOST-PORT → CONTAINER-PORT/PROTOCOL.</summary>
+/// <summary>A published port: HOST-IP:HOST-PORT → CONTAINER-PORT/PROTOCOL. Where a browser reaches it: <see cref="PortLinks"/>.</summary>
 public sealed record PortRow(string Protocol, string HostIp, int HostPort, int ContainerPort)
 {
-    /// <summary>Where a browser on this host reaches the port: 0.0.0.0 means every address, of which loopback is one.</summary>
-    public string BrowseHost => HostIp is "0.0.0.0" or "" ? "127.0.0.1" : HostIp;
-    /// <summary>An http link for a TCP port; UDP has none.</summary>
-    public string? Url => Protocol == "tcp" ? $"http://{BrowseHost}:{HostPort}" : null;
     public override string ToString() => $"{HostIp}:{HostPort}→{ContainerPort}/{Protocol}";
     public Engine.Containers.Ports.PublishedPort ToPublished() => new(Protocol, HostIp, HostPort, ContainerPort);
 }

@@ -9,7 +9,8 @@ using MyDocker.Web.Hosting;
 
 namespace MyDocker.Web.Dashboard.Hosting;
 
-/// <summary>Wires the dashboard into mydockerd: a loopback TCP listener beside the API's unix socket.</summary>
+/// <summary>Wires the dashboard into mydockerd: a loopback TCP listener beside the API's unix socket, and its login
+/// endpoints on that socket.</summary>
 public static class DashboardHosting
 {
     /// <summary>Registers the dashboard's services and listener; returns null when it is disabled. A bad setting is an
@@ -34,7 +35,11 @@ public static class DashboardHosting
         // Antiforgery and circuit keys in memory: a restart ends every circuit anyway (the page reloads and gets new
         // ones), and nothing is written to root's home directory (the default key ring location).
         builder.Services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
-        builder.Services.AddSingleton(new DashboardAccess(DashboardAccess.LoadOrCreateSecret(Path.Combine(dataRoot, "dashboard", "session.key"))));
+        var access = new DashboardAccess(Path.Combine(dataRoot, "dashboard"));
+        builder.Services.AddSingleton(access);
+        builder.Services.AddSingleton(new DashboardSite(options, access));
+        builder.Services.AddSingleton(_ => new LiveSessions(access));
+        builder.Services.AddSingleton<Containers.PortLinks>();
         builder.Services.AddSingleton<IDashboardEngine, EngineDashboardClient>();
         builder.Services.AddSingleton<Logs.IDashboardLogs, Logs.EngineDashboardLogs>();
         builder.Services.AddSingleton<Topology.IDashboardTopology, Topology.EngineDashboardTopology>();
@@ -47,12 +52,15 @@ public static class DashboardHosting
     /// <summary>The gate: first in the pipeline, before the API's middleware.</summary>
     public static void UseDashboardGate(this WebApplication app, DashboardOptions? options)
     {
-        if (options is not null) app.UseDashboardGate(options, app.Services.GetRequiredService<DashboardAccess>(), app.Lifetime.ApplicationStopping);
+        if (options is not null)
+            app.UseDashboardGate(app.Services.GetRequiredService<DashboardSite>(), app.Services.GetRequiredService<LiveSessions>(), app.Lifetime.ApplicationStopping);
     }
 
-    /// <summary>Antiforgery (after routing, as Blazor requires), static assets and the components.</summary>
+    /// <summary>The login endpoints on the unix socket (refusing by name when the dashboard is off); then antiforgery
+    /// (after routing, as Blazor requires), static assets and the components.</summary>
     public static void MapDashboard(this WebApplication app, DashboardOptions? options)
     {
+        app.MapDashboardApi(options is null ? null : app.Services.GetRequiredService<DashboardSite>());
         if (options is null) return;
         app.UseAntiforgery();
         app.MapStaticAssets();
@@ -60,6 +68,7 @@ public static class DashboardHosting
         Logs.LogDownload.MapLogDownload(app);
     }
 
+    /// <summary>A new one-time login URL (the one printed at start).</summary>
     public static string LoginUrl(DashboardOptions options, DashboardAccess access) =>
-        $"{options.BaseUrl}/login?token={access.LoginToken}";
+        new DashboardSite(options, access).LoginUrl(access.NewLoginToken().Token);
 }

@@ -28,14 +28,13 @@ public sealed class DashboardOptions
         return address;
     }
 
-    /// <summary>The host:port values the dashboard answers to, the first one for the URLs it prints: the address, and
-    /// localhost as well when the address is loopback.</summary>
-    public IReadOnlyList<string> Authorities()
-    {
-        var address = ListenAddress();
-        string first = new IPEndPoint(address, Port).ToString();
-        return IPAddress.IsLoopback(address) ? [first, $"localhost:{Port}"] : [first];
-    }
+    /// <summary>address:port the dashboard listens on, e.g. 127.0.0.1:7480 or [::1]:7480.</summary>
+    public string ListenEndpoint => new IPEndPoint(ListenAddress(), Port).ToString();
 
-    public string BaseUrl => "http://" + Authorities()[0];
+    /// <summary>
+    /// True when the dashboard is served under a name of its own in <c>.localhost</c> rather than its address: browsers
+    /// and curl resolve every <c>*.localhost</c> name to 127.0.0.1 and ::1 themselves, without DNS (RFC 6761 §6.3), so
+    /// this works only when the address is one of those two.
+    /// </summary>
+    public bool UsesLocalhostName => ListenAddress() is var a && (a.Equals(IPAddress.Loopback) || a.Equals(IPAddress.IPv6Loopback));
 }

@@ -29,33 +29,42 @@ public sealed class EngineDashboardLogs(ContainerService containers, TimeProvide
     public async IAsyncEnumerable<IReadOnlyList<LogLine>> FollowAsync(string container, long from, [EnumeratorCancellation] CancellationToken ct = default)
     {
         var (path, _) = await containers.LogSourceAsync(container, ct);
-        long pos = from;
-        FileStream? file = null;
-        try
+        await foreach (var batch in FollowFileAsync(container, path, from, ContainerLog.Open, _time, ct)) yield return batch;
+    }
+
+    /// <summary><see cref="FollowAsync"/> on a file opened by <paramref name="open"/> (tests count the bytes read through
+    /// it). One <see cref="LogLineReader"/> lives for the whole follow: each poll reads only what was appended, and a
+    /// line still unfinished stays in it (its first <see cref="LogLineReader.MaxLineBytes"/>) instead of being read again.</summary>
+    internal static async IAsyncEnumerable<IReadOnlyList<LogLine>> FollowFileAsync(
+        string container, string path, long from, Func<string, Stream?> open, TimeProvider time, [EnumeratorCancellation] CancellationToken ct)
+    {
+        using var log = new FollowedLog(path, open);
+        var reader = new LogLineReader(from);
+        bool replaced = false;
+        while (!ct.IsCancellationRequested)
         {
-            while (!ct.IsCancellationRequested)
+            if (log.TryOpen() is { } file)
             {
-                file ??= ContainerLog.Open(path);
-                LogChunk? chunk = null;
-                if (file is not null)
+                // Truncated in place (conmon never does; a tool might): offsets start over, so the viewer must too.
+                if (file.Length < reader.Fetched) throw new LogReplacedException(container);
+                var lines = reader.Read(file, long.MaxValue, IDashboardLogs.MaxBatch, IDashboardLogs.MaxBatchBytes);
+                if (lines.Count > 0)
                 {
-                    long length = file.Length;
-                    if (length < pos) pos = 0; // truncated: start over
-                    if (length > pos) chunk = LogFileReader.Read(file, pos, length, IDashboardLogs.MaxBatch);
-                }
-                if (chunk is { Lines.Count: > 0 })
-                {
-                    pos = chunk.End;
-                    yield return chunk.Lines;
+                    yield return lines;
                     continue; // more may be there already: read again before sleeping
                 }
-                if (chunk is not null) pos = chunk.End;
-                // rm deletes the container's directory with its log; an open handle would keep reading the deleted file.
-                if (!Directory.Exists(Path.GetDirectoryName(path))) yield break;
-                try { await Task.Delay(PollInterval, _time, ct); }
-                catch (OperationCanceledException) { yield break; }
+                // The old file is read to its end (conmon closed it before the rename): the viewer starts on the new one.
+                if (replaced) throw new LogReplacedException(container);
+                if (log.Replaced())
+                {
+                    replaced = true;
+                    continue;
+                }
             }
+            // rm deletes the container's directory with its log; an open handle would keep reading the deleted file.
+            if (!Directory.Exists(Path.GetDirectoryName(path))) yield break;
+            try { await Task.Delay(PollInterval, time, ct); }
+            catch (OperationCanceledException) { yield break; }
         }
-        finally { file?.Dispose(); }
     }
 }

@@ -7,9 +7,10 @@ namespace MyDocker.Web.Dashboard.Logs;
 
 /// <summary>
 /// GET /dashboard/containers/{id}/logs/download: the whole log as plain text, one line per log line,
-/// "TIME STREAM TEXT" (RFC 3339 UTC with nanosecond digits as stored to 100 ns, "stdout"/"stderr"). Streamed: the file is
-/// read and written 64 KiB at a time, so a log of any size costs the daemon a buffer, not the log. Served on the
-/// dashboard's listener only, behind its session cookie (DashboardGate runs first).
+/// "TIME STREAM TEXT" (RFC 3339 UTC with nanosecond digits as stored to 100 ns, "stdout"/"stderr"). Streamed: entries
+/// are written as <see cref="ContainerLog"/> reads them, a long line piece by piece after one prefix, so a log or a line
+/// of any size costs the daemon a few buffers, not the log. Served on the dashboard's listener only, behind its session
+/// cookie (DashboardGate runs first).
 /// </summary>
 public static class LogDownload
 {
@@ -37,13 +38,26 @@ public static class LogDownload
             await using var writer = new StreamWriter(ctx.Response.Body, new UTF8Encoding(false), 64 * 1024);
             try
             {
+                // The stream whose line is begun in the file and not ended yet (its next piece continues it).
+                LogStream? open = null;
                 await foreach (var e in ContainerLog.ReadAsync(path, new LogReadOptions(), () => false, ct))
                 {
-                    await writer.WriteAsync(e.Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'"));
-                    await writer.WriteAsync(e.Stream == LogStream.Stderr ? " stderr " : " stdout ");
+                    if (open is { } o && o != e.Stream)
+                    {
+                        // The other stream wrote while a long line was in pieces: end it here, its rest gets its own prefix.
+                        await writer.WriteAsync('\n');
+                        open = null;
+                    }
+                    if (open is null)
+                    {
+                        await writer.WriteAsync(e.Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'"));
+                        await writer.WriteAsync(e.Stream == LogStream.Stderr ? " stderr " : " stdout ");
+                    }
                     await writer.WriteAsync(e.Text);
-                    await writer.WriteAsync('\n');
+                    if (e.Partial) open = e.Stream;
+                    else { await writer.WriteAsync('\n'); open = null; }
                 }
+                if (open is not null) await writer.WriteAsync('\n'); // a line left unfinished still ends the file's last line
             }
             catch (OperationCanceledException) { }
             // The browser went away. Any other failure (reading the log) escapes, so the download fails visibly instead of

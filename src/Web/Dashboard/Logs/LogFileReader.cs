@@ -10,12 +10,8 @@ namespace MyDocker.Web.Dashboard.Logs;
 /// </summary>
 public static class LogFileReader
 {
-    private const int BlockSize = 64 * 1024;
-    // A container's bytes are not ours to validate: invalid UTF-8 becomes U+FFFD.
-    private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
-
     /// <summary>The last <paramref name="count"/> lines before <paramref name="end"/> (null: the end of the file).</summary>
-    public static LogChunk Last(FileStream file, int count, long? end = null)
+    public static LogChunk Last(Stream file, int count, long? end = null)
     {
         long stop = end ?? file.Length;
         long start = ContainerLog.TailStart(file, count, stop);
@@ -23,51 +19,95 @@ public static class LogFileReader
     }
 
     /// <summary>
-    /// The whole lines whose records lie in [<paramref name="start"/>, <paramref name="end"/>), at most
-    /// <paramref name="maxLines"/>. A line written in pieces (conmon's "P" records) is one line at its first piece's offset.
-    /// The chunk's End is where the next read must begin: past the last record used, or at the first piece of a line
-    /// still unfinished (so following it later sees the whole line once).
+    /// The whole lines that end in [<paramref name="start"/>, <paramref name="end"/>), at most
+    /// <paramref name="maxLines"/>. The chunk's End is where a later read must begin to see every line not returned:
+    /// past the last record used, or at the first piece of a line still unfinished (its other pieces are read again).
     /// </summary>
-    public static LogChunk Read(FileStream file, long start, long end, int maxLines)
+    public static LogChunk Read(Stream file, long start, long end, int maxLines)
+    {
+        var reader = new LogLineReader(start);
+        var lines = reader.Read(file, end, maxLines, int.MaxValue);
+        return new LogChunk(lines, start, reader.Resume);
+    }
+}
+
+/// <summary>
+/// Reads a log's lines forward for the viewer and keeps its place and its unfinished lines between calls, so following
+/// a log reads each byte once, however long a line grows before its newline comes. A line written in pieces (conmon's
+/// "P" records) is one <see cref="LogLine"/> at its last record's offset; of a line longer than
+/// <see cref="MaxLineBytes"/> the viewer gets the beginning and the count of bytes cut (the Download has it whole).
+/// Not thread-safe.
+/// </summary>
+public sealed class LogLineReader(long start)
+{
+    /// <summary>The most of one line the viewer holds: Docker's json-file message size, ~100 screen widths.</summary>
+    public const int MaxLineBytes = 16 * 1024;
+    // A container's bytes are not ours to validate: invalid UTF-8 becomes U+FFFD.
+    private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
+
+    private sealed class Open
+    {
+        public readonly byte[] Bytes = new byte[MaxLineBytes];
+        public bool Active;
+        public long Offset;
+        public DateTimeOffset Time;
+        public int Length;
+        public long Cut;
+    }
+
+    private readonly RecordReader _records = new(start);
+    private readonly Open?[] _open = new Open?[2];
+
+    /// <summary>Where a new reader must begin to return every line this one has not: the first record of the oldest
+    /// unfinished line, or past the last record read.</summary>
+    public long Resume
+    {
+        get
+        {
+            long at = _records.Position;
+            foreach (var o in _open) if (o is { Active: true }) at = Math.Min(at, o.Offset);
+            return at;
+        }
+    }
+
+    /// <summary>How far the file has been read (a file now shorter was truncated).</summary>
+    public long Fetched => _records.Fetched;
+
+    /// <summary>The lines completed by the records before <paramref name="end"/>, in the order they end, until
+    /// <paramref name="maxLines"/> lines or about <paramref name="maxBytes"/> bytes of text are read.</summary>
+    public List<LogLine> Read(Stream file, long end, int maxLines, int maxBytes)
     {
         var lines = new List<LogLine>();
-        var pending = new (long Offset, DateTimeOffset Time, List<byte> Bytes)?[2];
-        var buffer = new byte[BlockSize];
-        byte[] carry = [];
-        long pos = start, consumed = start;
-        while (pos < end && lines.Count < maxLines)
+        long bytes = 0;
+        while (lines.Count < maxLines && bytes < maxBytes && _records.TryRead(file, end, out long offset, out var line))
         {
-            int n = RandomAccess.Read(file.SafeFileHandle, buffer.AsSpan(0, (int)Math.Min(BlockSize, end - pos)), pos);
-            if (n <= 0) break;
-            byte[] data = carry.Length == 0 ? buffer[..n] : [.. carry, .. buffer.AsSpan(0, n)];
-            long dataStart = pos - carry.Length;
-            pos += n;
-            int from = 0;
-            for (int i; lines.Count < maxLines && (i = Array.IndexOf(data, (byte)'\n', from)) >= 0; from = i + 1)
+            if (!K8sFileFormat.TryParse(line, out var r)) continue;
+            var o = _open[(int)r.Stream] ??= new Open();
+            if (!o.Active)
             {
-                long offset = dataStart + from;
-                consumed = dataStart + i + 1;
-                if (!K8sFileFormat.TryParse(data.AsMemory(from, i - from), out var r)) continue;
-                int slot = (int)r.Stream;
-                if (r.Partial)
+                if (!r.Partial)
                 {
-                    var p = pending[slot] ??= (offset, r.Time, new List<byte>());
-                    p.Bytes.AddRange(r.Text.Span);
+                    int keep = r.Text.Length <= MaxLineBytes ? r.Text.Length : LineAssembler.WholeUtf8(r.Text.Span[..MaxLineBytes]);
+                    lines.Add(new LogLine(offset, r.Time, r.Stream, Utf8.GetString(r.Text.Span[..keep]), r.Text.Length - keep));
+                    bytes += keep;
+                    continue;
                 }
-                else if (pending[slot] is { } p)
-                {
-                    pending[slot] = null;
-                    p.Bytes.AddRange(r.Text.Span);
-                    lines.Add(new LogLine(p.Offset, p.Time, r.Stream, Utf8.GetString(p.Bytes.ToArray())));
-                }
-                else lines.Add(new LogLine(offset, r.Time, r.Stream, Utf8.GetString(r.Text.Span)));
+                o.Active = true;
+                o.Offset = offset;
+                o.Time = r.Time;
+                o.Length = 0;
+                o.Cut = 0;
             }
-            carry = data[from..];
+            int take = Math.Min(r.Text.Length, MaxLineBytes - o.Length);
+            r.Text.Span[..take].CopyTo(o.Bytes.AsSpan(o.Length));
+            o.Length += take;
+            o.Cut += r.Text.Length - take;
+            if (r.Partial) continue;
+            int whole = o.Cut == 0 ? o.Length : LineAssembler.WholeUtf8(o.Bytes.AsSpan(0, o.Length));
+            lines.Add(new LogLine(offset, o.Time, r.Stream, Utf8.GetString(o.Bytes, 0, whole), o.Cut + o.Length - whole));
+            bytes += whole;
+            o.Active = false;
         }
-        long next = consumed;
-        foreach (var p in pending) if (p is { } open) next = Math.Min(next, open.Offset);
-        if (next < consumed) lines.RemoveAll(l => l.Offset >= next); // read again, whole, by the next call
-        lines.Sort((a, b) => a.Offset.CompareTo(b.Offset));
-        return new LogChunk(lines, start, next);
+        return lines;
     }
 }

@@ -5,21 +5,30 @@ namespace MyDocker.Web.Dashboard.Logs;
 public enum StreamFilter { Both, Stdout, Stderr }
 
 /// <summary>
-/// The lines one viewer holds: a window of at most <see cref="Capacity"/> consecutive lines of the log, whatever its size.
-/// Following appends and drops the oldest beyond the capacity; loading older lines prepends and drops the newest (the
-/// viewer then stops following until the user jumps back to the latest). Also the stream filter (<see cref="View"/>) and
-/// the search (matches, current match). Not thread-safe: the viewer calls it on its circuit's dispatcher only.
+/// The lines one viewer holds: a window of at most <see cref="Capacity"/> consecutive lines of the log and at most
+/// <see cref="MaxChars"/> characters of their text, whatever the log's size and its lines' length. Following appends
+/// and drops the oldest beyond either bound; loading older lines prepends and drops the newest (the viewer then stops
+/// following until the user jumps back to the latest). Also the stream filter (<see cref="View"/>) and the search
+/// (matches, current match). Not thread-safe: the viewer calls it on its circuit's dispatcher only.
 /// </summary>
-public sealed class LogWindow(int capacity)
+public sealed class LogWindow(int capacity, long maxChars = LogWindow.DefaultMaxChars)
 {
+    /// <summary>8 Mi characters: with each line's plain copy, about 32 MB per viewer at most.</summary>
+    public const long DefaultMaxChars = 8L * 1024 * 1024;
+
     private readonly List<LogLine> _lines = [];
+    private long _chars;
+    private bool _charsFull;
     private List<LogLine> _view = [];
     private List<int>? _matches;
     private long _start, _end;
     private long? _currentOffset;
 
     public int Capacity { get; } = capacity > 0 ? capacity : throw new ArgumentOutOfRangeException(nameof(capacity));
+    public long MaxChars { get; } = maxChars > 0 ? maxChars : throw new ArgumentOutOfRangeException(nameof(maxChars));
     public int Count => _lines.Count;
+    /// <summary>The window is at its line capacity, or dropped lines to stay within <see cref="MaxChars"/>.</summary>
+    public bool Full => _lines.Count >= Capacity || _charsFull;
     /// <summary>The lines shown: those of the chosen streams, oldest first.</summary>
     public IReadOnlyList<LogLine> View => _view;
     /// <summary><see cref="View"/> as Virtualize takes it (an ICollection); read-only by contract.</summary>
@@ -49,10 +58,12 @@ public sealed class LogWindow(int capacity)
     public void Reset(LogChunk tail)
     {
         _lines.Clear();
+        _chars = 0;
+        _charsFull = false;
         HasNewer = false;
         _start = tail.Start;
         _end = tail.End;
-        _lines.AddRange(tail.Lines);
+        Add(_lines.Count, tail.Lines);
         TrimOldest();
         Rebuild();
     }
@@ -71,7 +82,7 @@ public sealed class LogWindow(int capacity)
         for (int i = from; i < lines.Count; i++) fresh.Add(lines[i]);
         bool skipped = from > 0 && lines[from - 1].Offset > last;
         _end = fresh[^1].Offset;
-        _lines.AddRange(fresh);
+        Add(_lines.Count, fresh);
         if (TrimOldest() > 0 || skipped)
         {
             _start = _lines[0].Offset;
@@ -88,10 +99,14 @@ public sealed class LogWindow(int capacity)
         long first = _lines.Count > 0 ? _lines[0].Offset : long.MaxValue;
         var fresh = older.Lines.Where(l => l.Offset < first).ToList();
         _start = Math.Min(_start, older.Start);
-        _lines.InsertRange(0, fresh);
-        if (_lines.Count > Capacity)
+        Add(0, fresh);
+        int keep = 0;
+        long chars = 0;
+        while (keep < _lines.Count && keep < Capacity && (keep == 0 || chars + _lines[keep].Text.Length <= MaxChars))
+            chars += _lines[keep++].Text.Length;
+        if (keep < _lines.Count)
         {
-            _lines.RemoveRange(Capacity, _lines.Count - Capacity);
+            Remove(keep, _lines.Count - keep);
             HasNewer = true;
             _end = _lines[^1].Offset;
         }
@@ -100,11 +115,30 @@ public sealed class LogWindow(int capacity)
 
     private int TrimOldest()
     {
-        int extra = _lines.Count - Capacity;
-        if (extra <= 0) return 0;
-        _lines.RemoveRange(0, extra);
+        int extra = Math.Max(0, _lines.Count - Capacity);
+        long chars = _chars;
+        for (int i = 0; i < extra; i++) chars -= _lines[i].Text.Length;
+        while (extra < _lines.Count - 1 && chars > MaxChars)
+        {
+            chars -= _lines[extra++].Text.Length;
+            _charsFull = true;
+        }
+        if (extra == 0) return 0;
+        Remove(0, extra);
         _start = _lines[0].Offset;
         return extra;
+    }
+
+    private void Add(int at, IReadOnlyList<LogLine> lines)
+    {
+        _lines.InsertRange(at, lines);
+        foreach (var l in lines) _chars += l.Text.Length;
+    }
+
+    private void Remove(int at, int count)
+    {
+        for (int i = at; i < at + count; i++) _chars -= _lines[i].Text.Length;
+        _lines.RemoveRange(at, count);
     }
 
     private bool Shows(LogLine l) => Filter switch

@@ -17,9 +17,10 @@ internal enum OurRule
 internal sealed record TaggedRule(int Position, OurRule Kind, string Bridge);
 
 /// <summary>
-/// Argument lists of the iptables calls (pure, unit-tested). Every rule carries <c>-m comment --comment mydocker</c>,
-/// which is how we recognise ours and the only thing we ever delete. <c>-w 5</c>: wait up to 5 s for the xtables
-/// lock instead of failing when another tool (Docker, firewalld) is changing rules at the same moment (iptables(8)).
+/// The iptables calls (pure, unit-tested): the listing's arguments, and iptables-restore's arguments and input. Every
+/// rule carries <c>-m comment --comment mydocker</c>, which is how we recognise ours and the only thing we ever delete.
+/// <c>-w 5</c>: wait up to 5 s for the xtables lock instead of failing when another tool (Docker, firewalld) is changing
+/// rules at the same moment (iptables(8), iptables-restore(8)).
 /// </summary>
 internal static class IptablesRules
 {
@@ -38,17 +39,28 @@ internal static class IptablesRules
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
-    /// <summary>Exit 0 when the rule exists, 1 when it does not (iptables(8) -C).</summary>
-    public static string[] Check(OurRule kind, string bridge) => [.. Wait, "-C", Chain, .. Spec(kind, bridge)];
-
-    /// <summary>Inserted at position 1, ahead of the other tool's drops.</summary>
-    public static string[] Insert(OurRule kind, string bridge) => [.. Wait, "-I", Chain, "1", .. Spec(kind, bridge)];
-
-    /// <summary>Deletes the first rule equal to ours (delete by specification, never by number: numbers shift when
-    /// another tool changes the chain between our list and our delete).</summary>
-    public static string[] Delete(OurRule kind, string bridge) => [.. Wait, "-D", Chain, .. Spec(kind, bridge)];
-
     public static string[] List() => [.. Wait, "-S", Chain];
+
+    /// <summary>iptables-restore's arguments: wait for the xtables lock, and change only what the input names (--noflush:
+    /// without it the whole filter table, the other tool's rules included, would be replaced).</summary>
+    public static string[] RestoreArguments() => [.. Wait, "--noflush"];
+
+    /// <summary>
+    /// iptables-restore's input: one transaction that deletes <paramref name="remove"/> (by specification) and inserts
+    /// <paramref name="add"/> at the top of FORWARD, each bridge's three in Docker's order (from, replies, published).
+    /// The text is made only of our fixed tokens and bridge names checked by <see cref="FirewallNames.Bridge"/> (letters,
+    /// digits, '_', '.', '-'), so nothing in it can be read as another token, a quote or a second command.
+    /// </summary>
+    public static string Restore(IEnumerable<(OurRule Kind, string Bridge)> add, IEnumerable<(OurRule Kind, string Bridge)> remove)
+    {
+        var b = new System.Text.StringBuilder("*filter\n");
+        foreach (var (kind, bridge) in remove)
+            b.Append("-D ").Append(Chain).Append(' ').AppendJoin(' ', Spec(kind, FirewallNames.Bridge(bridge))).Append('\n');
+        // Inserted at position 1 in reverse, so the chain reads in the order given.
+        foreach (var (kind, bridge) in add.Reverse())
+            b.Append("-I ").Append(Chain).Append(" 1 ").AppendJoin(' ', Spec(kind, FirewallNames.Bridge(bridge))).Append('\n');
+        return b.Append("COMMIT\n").ToString();
+    }
 
     /// <summary>Our tagged rules in an <c>iptables -S FORWARD</c> listing. A line counts as ours only when it is
     /// exactly one of our three rules for a valid bridge name; anything else (also a line someone else tagged
