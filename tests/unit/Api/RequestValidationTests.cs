@@ -63,7 +63,7 @@ public sealed class RequestValidationTests
             using var doc = JsonDocument.Parse(OciSpecBuilder.Build(spec, rootfs));
             Assert.Equal("example.com", doc.RootElement.GetProperty("linux").GetProperty("sysctl").GetProperty("kernel.domainname").GetString());
             using var none = JsonDocument.Parse(OciSpecBuilder.Build(spec with { Domainname = null }, rootfs));
-            Assert.False(none.RootElement.GetProperty("linux").TryGetProperty("sysctl", out _));
+            Assert.False(none.RootElement.GetProperty("linux").GetProperty("sysctl").TryGetProperty("kernel.domainname", out _));
         }
         finally { Directory.Delete(rootfs, recursive: true); }
     }
@@ -143,7 +143,7 @@ public sealed class RequestValidationTests
             }) { BaseAddress = new Uri("http://localhost") };
             var big = await http.PostAsync("/containers/create", new StringContent($$"""{"Image":"{{new string('a', 4096)}}"}""", System.Text.Encoding.UTF8, "application/json"));
             Assert.Equal(413, (int)big.StatusCode);
-            Assert.Contains("\"message\":\"invalid request body:", await big.Content.ReadAsStringAsync());
+            Assert.Contains("\"message\":\"the request body is too large:", await big.Content.ReadAsStringAsync());
             var bad = await http.PostAsync("/containers/create", new StringContent("{", System.Text.Encoding.UTF8, "application/json"));
             Assert.Equal(400, (int)bad.StatusCode);
         }
