@@ -16,7 +16,8 @@ public sealed record RuntimeCheckResult(string RuntimePath, RuntimeVersion? Vers
         ? $"{RuntimePath} is {Version!.Name} {Version}{Package}; no known unfixed vulnerability"
         : $"{RuntimePath} is {Version!.Name} {Version}{Package}, which is not fixed for " +
           string.Join("; ", Unfixed.Select(a => $"{a.Cve} ({a.What})")) +
-          ". The engine has no second layer (seccomp, user namespace) that would contain a container winning these races");
+          ". These races happen while runc sets a container up, before its seccomp filter is loaded, and what contains them (runc's " +
+          "advisories: a user namespace not mapping host root) the engine does not use");
 
     /// <summary>What to do about it.</summary>
     public string Fix => Problem is not null
