@@ -49,6 +49,8 @@ public sealed class ContainerBadInputTests : IClassFixture<ContainerBadInputTest
         { ["run", "-d", "-m", "1m", "busybox", "true"], "6" },
         { ["run", "-d", "--security-opt", "apparmor=unconfined", "busybox", "true"], "AppArmor" },
         { ["run", "-d", "--cap-add", "NOPE", "busybox", "true"], "no such capability" },
+        { ["run", "-d", "--hostname", "web\n10.0.0.9 bank.example", "busybox", "true"], "hostname 'web?10.0.0.9 bank.example' is not valid" },
+        { ["run", "-d", "-w", "app", "busybox", "true"], "the working directory 'app' is invalid: it needs to be an absolute path" },
         { ["rm", "taken"], "is running" },
     };
 

@@ -123,4 +123,27 @@ public sealed class ContainerLifecycleTests : IDisposable
         Assert.Contains("10.82.0.77/24", r.Stdout);
         Assert.Equal("made\n", File.ReadAllText(Path.Combine(rw, "made")));
     }
+
+    [Fact]
+    public void Stop_with_a_negative_timeout_waits_for_the_container_instead_of_killing_it()
+    {
+        // sleep as PID 1 ignores SIGTERM: only a SIGKILL ends it, and -t -1 (Docker: no timeout) must never send one.
+        _d.RunDetached("--name", "patient", "busybox", "sleep", "1000");
+        var psi = new System.Diagnostics.ProcessStartInfo(Artifacts.Cli) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "-H", _d.HostArg, "stop", "-t", "-1", "patient" }) psi.ArgumentList.Add(a);
+        using var stop = System.Diagnostics.Process.Start(psi)!;
+        try
+        {
+            // The engine read -1 as "kill now" before (the container was gone within milliseconds).
+            Thread.Sleep(TimeSpan.FromSeconds(3));
+            if (stop.HasExited) Assert.Fail($"stop -t -1 returned {stop.ExitCode}: {stop.StandardError.ReadToEnd()}");
+            Assert.Equal("running", _d.StateOf("patient"));
+            // Another client ends the container; the waiting stop then returns.
+            _d.CliOk("kill", "patient");
+            Assert.True(stop.WaitForExit(TimeSpan.FromSeconds(30)), "stop did not return after the container exited");
+            Assert.True(stop.ExitCode == 0, stop.StandardError.ReadToEnd());
+            Assert.Equal("exited", _d.StateOf("patient"));
+        }
+        finally { if (!stop.HasExited) stop.Kill(); }
+    }
 }

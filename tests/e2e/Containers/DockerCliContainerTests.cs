@@ -59,6 +59,22 @@ public sealed class DockerCliContainerTests : IDisposable
     }
 
     [Fact]
+    public void Docker_run_sets_the_host_and_domain_name_and_refuses_a_bad_one()
+    {
+        // runc 1.1 ignores the spec's domainname field; the engine sets it through the UTS sysctl.
+        DockerOk("run", "-d", "--name", "named", "--hostname", "web", "--domainname", "example.com", "busybox", "sleep", "1000");
+        Assert.Equal("web\n", DockerOk("exec", "named", "hostname"));
+        Assert.Equal("example.com\n", DockerOk("exec", "named", "cat", "/proc/sys/kernel/domainname"));
+        Assert.Equal("example.com\n", DockerOk("inspect", "-f", "{{.Config.Domainname}}", "named"));
+
+        var clean = ContainerTraces.Of(_d);
+        var bad = _d.Docker("run", "-d", "--domainname", "example.com\n10.0.0.9 bank", "busybox", "true");
+        Assert.NotEqual(0, bad.ExitCode);
+        Assert.Contains("domain name 'example.com?10.0.0.9 bank' is not valid", bad.Stderr);
+        ContainerTraces.AssertBackTo(_d, clean);
+    }
+
+    [Fact]
     public void Docker_run_in_the_foreground_exits_with_the_containers_code()
     {
         var r = _d.Docker("run", "--rm", "busybox", "sh", "-c", "echo out; exit 5");
