@@ -66,7 +66,7 @@ public sealed class NetworkService(
             var plan = NetworkPlanner.Plan(
                 spec,
                 _known.Select(k => (k.Name, k.Id, k.Bridge)).ToList(),
-                [.. _known.Select(k => k.Subnet), .. hostSubnets.Current()],
+                Occupied(_known.Select(k => k.Subnet)),
                 name => netlink.GetLink(name) is not null,
                 options.AddressPools);
 
@@ -120,7 +120,7 @@ public sealed class NetworkService(
         return NetworkPlanner.Plan(
             spec,
             records.Select(r => (r.Name, r.Id, r.Bridge)).ToList(),
-            OccupiedSubnets(records),
+            Occupied(records.Select(KnownNetwork.Of).Select(k => k.Subnet)),
             name => netlink.GetLink(name) is not null,
             options.AddressPools);
     }
@@ -130,7 +130,7 @@ public sealed class NetworkService(
     {
         await using var db = state.Create();
         var records = await db.Networks.AsNoTracking().ToListAsync(ct);
-        return NetworkPlanner.PickFreeSubnet(options.AddressPools, OccupiedSubnets(records));
+        return NetworkPlanner.PickFreeSubnet(options.AddressPools, Occupied(records.Select(KnownNetwork.Of).Select(k => k.Subnet)));
     }
 
     public async Task<IReadOnlyList<NetworkView>> ListAsync(CancellationToken ct = default)
@@ -278,12 +278,11 @@ public sealed class NetworkService(
         db.Networks.Where(n => n.Id == id).ExecuteDelete();
     }
 
-    /// <summary>Subnets a new network must not overlap: other networks, the host's own routes and addresses
-    /// (<see cref="HostSubnets"/>), and the host's name servers.</summary>
-    private List<OccupiedSubnet> OccupiedSubnets(IEnumerable<NetworkRecord> records)
+    /// <summary>Subnets a new network must not overlap: other networks (<paramref name="networks"/>), the host's own routes
+    /// and addresses (<see cref="HostSubnets"/>), and the host's name servers.</summary>
+    private List<OccupiedSubnet> Occupied(IEnumerable<OccupiedSubnet> networks)
     {
-        var result = records.Select(r => new OccupiedSubnet(IPv4Subnet.Parse(r.Subnet), $"network '{r.Name}' ({r.Subnet})")).ToList();
-        result.AddRange(hostSubnets.Current());
+        List<OccupiedSubnet> result = [.. networks, .. hostSubnets.Current()];
         // Read at every plan, as the resolver may change (DHCP, NetworkManager); a host without the file has none.
         string resolvConf = File.Exists(options.ResolvConfPath) ? File.ReadAllText(options.ResolvConfPath) : "";
         result.AddRange(NetworkPlanner.NameServers(resolvConf, options.ResolvConfPath));
