@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Figures for the exec path (issue 11): `exec` now writes the container's process with the exec's user and exactly its
+# groups to a file and runs `runc exec --process FILE`, and every streaming exec's connection is polled once a second
+# for a client that went away. Through the mydocker CLI against a daemon in a throw-away netns:
+#   - `exec c true` and `exec -u nobody c true` latency, median of N (default 50);
+#   - the daemon's fd count before and after 50 exec clients killed mid-run, and how long until it is back.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+N=${N:-50}
+start_daemon
+out="${RESULTS_DIR:-$BENCH_DIR/results}"; mkdir -p "$out"; rm -f "$out"/{exec_root,exec_user}
+md run -d --name c busybox sleep 100000 >/dev/null
+md exec c true   # warm-up: JIT of the exec path
+
+for _ in $(seq 1 "$N"); do
+  t0=${EPOCHREALTIME/./}; md exec c true; t1=${EPOCHREALTIME/./}
+  ms_between "$t0" "$t1" >>"$out/exec_root"
+  t0=${EPOCHREALTIME/./}; md exec -u nobody c true; t1=${EPOCHREALTIME/./}
+  ms_between "$t0" "$t1" >>"$out/exec_user"
+done
+
+fds() { find "/proc/$BENCH_PID/fd" -mindepth 1 | wc -l; }
+before=$(fds)
+pids=()
+for _ in $(seq 1 50); do md exec c sleep 100001 & pids+=($!); done
+until [ "$(pgrep -xc -f 'sleep 100001' || true)" -ge 50 ]; do sleep 0.1; done
+during=$(fds)
+t0=${EPOCHREALTIME/./}
+kill -KILL "${pids[@]}"; wait "${pids[@]}" 2>/dev/null || true
+until [ "$(pgrep -xc -f 'sleep 100001' || true)" = 0 ] && [ "$(fds)" -le $((before + 5)) ]; do sleep 0.05; done
+t1=${EPOCHREALTIME/./}
+
+echo "MyDocker exec, ms ($(machine), runc $(runc --version | awk 'NR==1{print $3}'))"
+echo "  exec c true:              $(stats "$out/exec_root")"
+echo "  exec -u nobody c true:    $(stats "$out/exec_user")"
+echo "  daemon fds: $before before, $during with 50 execs streaming, back to $(fds) $(ms_between "$t0" "$t1") ms after their clients were killed"
