@@ -17,13 +17,7 @@ start_daemon
 out="${RESULTS_DIR:-$BENCH_DIR/results}"; mkdir -p "$out"
 rm -f "$out"/{drop_rules,drop_traffic,flush_table,flush_traffic}
 
-lan="mdl-$$-$RANDOM"; BENCH_EXTRA_NS+=("$lan")
-ip netns add "$lan"
-ip -n "$lan" link set lo up
-ip link add mdl-h netns "$BENCH_NS" type veth peer name mdl-c netns "$lan"
-ip -n "$BENCH_NS" addr add 198.51.100.1/24 dev mdl-h; ip -n "$BENCH_NS" link set mdl-h up
-ip -n "$lan" addr add 198.51.100.2/24 dev mdl-c; ip -n "$lan" link set mdl-c up
-ip -n "$lan" route add default via 198.51.100.1
+lan_client; lan=$LAN_NS
 
 md network create --subnet 10.215.0.0/24 drift >/dev/null
 md run -d -p "$HOSTPORT:80" --network drift busybox sh -c "mkdir -p /www; echo ok >/www/index.html; exec httpd -f -p 80 -h /www" >/dev/null

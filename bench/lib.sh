@@ -112,6 +112,18 @@ in_daemon_netns() {
 # Extra namespaces a bench creates (e.g. a LAN client); stop_daemon deletes them.
 BENCH_EXTRA_NS=()
 
+# A LAN client: a namespace linked to the daemon's netns by a veth, the daemon's side 198.51.100.1/24 (TEST-NET-2) and
+# the client's 198.51.100.2/24 routing through it. Sets LAN_NS; stop_daemon deletes it.
+lan_client() {
+  LAN_NS="mdl-$$-$RANDOM"; BENCH_EXTRA_NS+=("$LAN_NS")
+  ip netns add "$LAN_NS"
+  ip -n "$LAN_NS" link set lo up
+  ip link add mdl-h netns "$BENCH_NS" type veth peer name mdl-c netns "$LAN_NS"
+  ip -n "$BENCH_NS" addr add 198.51.100.1/24 dev mdl-h; ip -n "$BENCH_NS" link set mdl-h up
+  ip -n "$LAN_NS" addr add 198.51.100.2/24 dev mdl-c; ip -n "$LAN_NS" link set mdl-c up
+  ip -n "$LAN_NS" route add default via 198.51.100.1
+}
+
 # A container's address on its first network, from inspect.
 ctr_ip() { md inspect "$1" | grep -o '"IPAddress": *"[0-9][0-9.]*"' | head -1 | grep -o '[0-9][0-9.]*'; }
 

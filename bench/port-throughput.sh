@@ -70,13 +70,7 @@ export -f measure_local
 in_daemon_netns measure_local
 
 if [ "$LAN" = 1 ]; then
-  lan="mdl-$$-$RANDOM"; BENCH_EXTRA_NS+=("$lan")
-  ip netns add "$lan"
-  ip -n "$lan" link set lo up
-  ip link add mdl-h netns "$BENCH_NS" type veth peer name mdl-c netns "$lan"
-  ip -n "$BENCH_NS" addr add 198.51.100.1/24 dev mdl-h; ip -n "$BENCH_NS" link set mdl-h up
-  ip -n "$lan" addr add 198.51.100.2/24 dev mdl-c; ip -n "$lan" link set mdl-c up
-  ip -n "$lan" route add default via 198.51.100.1
+  lan_client; lan=$LAN_NS
   measure_lan() {
     wait_http "http://198.51.100.1:$((HOSTPORT + 1))/index.html"
     if curl -s -f -o /dev/null --max-time 1 "http://$ip/index.html"; then lan_ctrip=reachable; else lan_ctrip=dropped; fi

@@ -190,14 +190,14 @@ public sealed class ImageSecurityTests : IDisposable
     public async Task L7_a_100_MB_PAX_header_is_refused_and_the_daemon_does_not_allocate_it()
     {
         _d.Start();
-        long before = PeakRssKiB(_d.Pid);
+        long before = _d.StatusKb("VmHWM");
         const long declared = 100L << 20;
         using var http = _d.Http();
-        var content = new StreamContent(new GeneratedStream(RawHeader("big", 'x', declared), 512 + declared + 1024));
+        var content = new StreamContent(new GeneratedStream(TarBuilder.RawHeader("big", 'x', declared), 512 + declared + 1024));
         content.Headers.ContentType = new("application/x-tar");
         var response = await http.PostAsync("/images/load", content);
         string body = await response.Content.ReadAsStringAsync();
-        long grown = PeakRssKiB(_d.Pid) - before;
+        long grown = _d.StatusKb("VmHWM") - before;
         Assert.True(grown < 50 * 1024, $"the daemon's peak RSS grew by {grown} KiB while refusing the archive");
         Assert.Contains("PAX extended header of 104857600 bytes", body);
         Assert.Contains("image tarball", body);
@@ -239,50 +239,5 @@ public sealed class ImageSecurityTests : IDisposable
         Assert.Equal(["busybox:latest"], tags);
         // The console logger writes from a queue: the line may trail the answer a little.
         _d.Eventually(() => _d.LogLines("").Any(l => l.Contains("broken.tar") && l.Contains("could not be imported")), "the broken seed is logged by name");
-    }
-
-    /// <summary>VmHWM of a process (peak resident set), KiB.</summary>
-    private static long PeakRssKiB(int pid) =>
-        long.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))
-            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
-
-    /// <summary>One ustar header block with the size and type an archive may claim.</summary>
-    private static byte[] RawHeader(string name, char type, long size)
-    {
-        var h = new byte[512];
-        void Put(int offset, string text) => Encoding.ASCII.GetBytes(text).CopyTo(h, offset);
-        Put(0, name);
-        Put(100, "0000644\0");
-        Put(108, "0000000\0");
-        Put(116, "0000000\0");
-        Put(124, Convert.ToString(size, 8).PadLeft(11, '0') + "\0");
-        Put(136, "00000000000\0");
-        h[156] = (byte)type;
-        Put(257, "ustar\0" + "00");
-        Put(148, "        ");
-        Put(148, Convert.ToString(h.Sum(b => b), 8).PadLeft(6, '0') + "\0 ");
-        return h;
-    }
-
-    /// <summary><paramref name="prefix"/>, then 'a' up to <paramref name="length"/> bytes, generated as read.</summary>
-    private sealed class GeneratedStream(byte[] prefix, long length) : Stream
-    {
-        private long _position;
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            int n = (int)Math.Min(count, length - _position);
-            for (int i = 0; i < n; i++, _position++)
-                buffer[offset + i] = _position < prefix.Length ? prefix[_position] : (byte)'a';
-            return n;
-        }
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => length;
-        public override long Position { get => _position; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -197,28 +197,6 @@ public sealed class ImageSecurityTests : IDisposable
 
     // ---- L7 -------------------------------------------------------------------------------------------------------
 
-    /// <summary>A header, then 'a' bytes without end; counts what was read.</summary>
-    private sealed class EndlessStream(byte[] prefix) : Stream
-    {
-        public long BytesRead { get; private set; }
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            int n = 0;
-            while (n < count && BytesRead < prefix.Length) buffer[offset + n++] = prefix[BytesRead++];
-            for (; n < count; n++, BytesRead++) buffer[offset + n] = (byte)'a';
-            return count;
-        }
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
-
     [Theory]
     [InlineData('x', "PAX extended header")]
     [InlineData('g', "PAX extended header")]
@@ -226,7 +204,7 @@ public sealed class ImageSecurityTests : IDisposable
     public async Task L7_a_100_MB_special_header_is_refused_before_the_tar_reader_reads_it(char type, string kind)
     {
         const long declared = 100L << 20;
-        var load = new EndlessStream(TarBuilder.RawHeader("big", type, declared));
+        var load = new GeneratedStream(TarBuilder.RawHeader("big", type, declared));
         var e = await Assert.ThrowsAsync<EngineException>(() => _images.LoadAsync(load, default));
         Assert.Equal(ErrorKind.InvalidArgument, e.Kind);
         Assert.Contains(kind, e.Message);
@@ -234,7 +212,7 @@ public sealed class ImageSecurityTests : IDisposable
         // The reader never got past the header: its allocation is bounded by the stream buffers, not by the header.
         Assert.True(load.BytesRead < 1 << 20, $"read {load.BytesRead} bytes of a header declaring {declared}");
 
-        var import = new EndlessStream(TarBuilder.RawHeader("big", type, declared));
+        var import = new GeneratedStream(TarBuilder.RawHeader("big", type, declared));
         e = await Assert.ThrowsAsync<EngineException>(() => _images.ImportRootfsAsync(import, "big", default));
         Assert.Equal(ErrorKind.InvalidArgument, e.Kind);
         Assert.Contains("rootfs tarball for big", e.Message);

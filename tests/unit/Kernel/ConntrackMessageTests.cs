@@ -7,17 +7,6 @@ namespace MyDocker.UnitTests.Kernel;
 /// <summary>Golden bytes for the ctnetlink requests, parsing of a captured kernel dump, and the match rule; no socket, no root.</summary>
 public class ConntrackMessageTests
 {
-    private delegate void Request(ref NetlinkMessageWriter w);
-
-    private static byte[] Build(Request build)
-    {
-        Span<byte> buffer = stackalloc byte[256];
-        buffer.Fill(0xEE); // padding must be written as zeros, not left over
-        var w = new NetlinkMessageWriter(buffer);
-        build(ref w);
-        return w.Written.ToArray();
-    }
-
     /// <summary>
     /// One datagram of a real dump (kernel 6.18, `ConntrackTests` lab): a UDP flow 10.201.1.2:40000 → 10.201.1.1:5000
     /// DNATed to 10.201.2.2:6000 and answered once, followed by NLMSG_DONE. Only the nlmsghdr seq/pid were set by hand.
@@ -54,7 +43,7 @@ public class ConntrackMessageTests
     [Fact]
     public void Dump_request_matches_the_golden_bytes()
     {
-        var bytes = Build((ref NetlinkMessageWriter w) => CtNetlinkMessages.DumpIPv4(ref w, 5));
+        var bytes = NetlinkGolden.Build((ref NetlinkMessageWriter w) => CtNetlinkMessages.DumpIPv4(ref w, 5));
 
         byte[] expected =
         [
@@ -74,7 +63,7 @@ public class ConntrackMessageTests
             new CtTuple(Ip("10.201.2.2"), Ip("10.201.1.2"), 17, 6000, 40000),
             Id: 0xceb26452, Zone: null, OriginalZone: null);
 
-        var bytes = Build((ref NetlinkMessageWriter w) => CtNetlinkMessages.Delete(ref w, 9, entry));
+        var bytes = NetlinkGolden.Build((ref NetlinkMessageWriter w) => CtNetlinkMessages.Delete(ref w, 9, entry));
 
         byte[] expected = Convert.FromHexString(
             // nlmsghdr: len 80, type 0x0102 (IPCTNL_MSG_CT_DELETE), REQUEST|ACK (0x0005), seq 9, pid 0
@@ -95,7 +84,7 @@ public class ConntrackMessageTests
         var entry = new CtEntry(
             new CtTuple(Ip("10.0.0.1"), Ip("10.0.0.2"), 6, 1, 2), default, Id: null, Zone: 0x0102, OriginalZone: 0x0304);
 
-        var bytes = Build((ref NetlinkMessageWriter w) => CtNetlinkMessages.Delete(ref w, 1, entry));
+        var bytes = NetlinkGolden.Build((ref NetlinkMessageWriter w) => CtNetlinkMessages.Delete(ref w, 1, entry));
 
         string hex = Convert.ToHexString(bytes);
         // CTA_TUPLE_ZONE (3) inside the tuple, whose length grows to 60; CTA_ZONE (18) after it; no CTA_ID.
@@ -125,7 +114,7 @@ public class ConntrackMessageTests
     public void Deleting_a_parsed_entry_names_it_by_its_original_tuple_and_id()
     {
         var entry = CapturedEntry();
-        var bytes = Build((ref NetlinkMessageWriter w) => CtNetlinkMessages.Delete(ref w, 1, entry));
+        var bytes = NetlinkGolden.Build((ref NetlinkMessageWriter w) => CtNetlinkMessages.Delete(ref w, 1, entry));
 
         // The original tuple as the kernel sent it, without the NLA_F_NESTED bits (the kernel accepts both).
         string hex = Convert.ToHexString(bytes);

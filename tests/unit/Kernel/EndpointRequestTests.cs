@@ -6,21 +6,10 @@ namespace MyDocker.UnitTests.Kernel;
 /// <summary>Golden bytes of the requests a container endpoint adds: a route, a MAC, a veth peer born with its MAC, a link by index.</summary>
 public class EndpointRequestTests
 {
-    private delegate void NetlinkRequest(ref NetlinkMessageWriter w);
-
-    private static byte[] Build(NetlinkRequest build)
-    {
-        Span<byte> buffer = stackalloc byte[1024];
-        buffer.Fill(0xEE);
-        var w = new NetlinkMessageWriter(buffer);
-        build(ref w);
-        return w.Written.ToArray();
-    }
-
     [Fact]
     public void Default_route_via_a_gateway_matches_ip_route_add()
     {
-        var bytes = Build((ref NetlinkMessageWriter w) =>
+        var bytes = NetlinkGolden.Build((ref NetlinkMessageWriter w) =>
             RtNetlinkRequests.AddRoute(ref w, 5, IPAddress.Any, 0, IPAddress.Parse("10.1.2.1"), 3, replace: false));
 
         byte[] expected =
@@ -40,7 +29,7 @@ public class EndpointRequestTests
     [Fact]
     public void Replacing_a_route_without_gateway_uses_create_replace_RTA_DST_and_scope_link()
     {
-        var bytes = Build((ref NetlinkMessageWriter w) =>
+        var bytes = NetlinkGolden.Build((ref NetlinkMessageWriter w) =>
             RtNetlinkRequests.AddRoute(ref w, 6, IPAddress.Parse("10.9.0.0"), 16, gateway: null, 4, replace: true));
 
         byte[] expected =
@@ -60,7 +49,7 @@ public class EndpointRequestTests
     [Fact]
     public void Set_MAC_sends_IFLA_ADDRESS_with_six_bytes_and_padding()
     {
-        var bytes = Build((ref NetlinkMessageWriter w) =>
+        var bytes = NetlinkGolden.Build((ref NetlinkMessageWriter w) =>
             RtNetlinkRequests.SetLinkAddress(ref w, 7, 9, [0x02, 0x42, 0x0a, 0x01, 0x02, 0x03]));
 
         byte[] expected =
@@ -78,7 +67,7 @@ public class EndpointRequestTests
     [Fact]
     public void A_veth_peer_given_a_MAC_carries_IFLA_ADDRESS_inside_VETH_INFO_PEER()
     {
-        var bytes = Build((ref NetlinkMessageWriter w) =>
+        var bytes = NetlinkGolden.Build((ref NetlinkMessageWriter w) =>
             RtNetlinkRequests.CreateVethPair(ref w, 9, "vh0", "vp0", 5, [0x02, 0x42, 0x0a, 0x01, 0x02, 0x03]));
 
         byte[] expected =
@@ -107,7 +96,7 @@ public class EndpointRequestTests
     [Fact]
     public void Get_link_by_index_puts_the_index_in_ifinfomsg_and_skips_stats()
     {
-        var bytes = Build((ref NetlinkMessageWriter w) => RtNetlinkRequests.GetLink(ref w, 2, 42));
+        var bytes = NetlinkGolden.Build((ref NetlinkMessageWriter w) => RtNetlinkRequests.GetLink(ref w, 2, 42));
 
         byte[] expected =
         [

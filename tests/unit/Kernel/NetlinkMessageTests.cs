@@ -6,21 +6,10 @@ namespace MyDocker.UnitTests.Kernel;
 /// <summary>Golden bytes for the rtnetlink requests and parsing of kernel replies; no socket, no root.</summary>
 public class NetlinkMessageTests
 {
-    private static byte[] Build(NetlinkRequest build)
-    {
-        Span<byte> buffer = stackalloc byte[1024];
-        buffer.Fill(0xEE); // padding must be written as zeros, not left over
-        var w = new NetlinkMessageWriter(buffer);
-        build(ref w);
-        return w.Written.ToArray();
-    }
-
-    private delegate void NetlinkRequest(ref NetlinkMessageWriter w);
-
     [Fact]
     public void Create_bridge_request_matches_the_golden_bytes()
     {
-        var bytes = Build((ref NetlinkMessageWriter w) => RtNetlinkRequests.CreateBridge(ref w, 1, "br0"));
+        var bytes = NetlinkGolden.Build((ref NetlinkMessageWriter w) => RtNetlinkRequests.CreateBridge(ref w, 1, "br0"));
 
         byte[] expected =
         [
@@ -41,7 +30,7 @@ public class NetlinkMessageTests
     [Fact]
     public void Add_address_request_matches_the_golden_bytes_with_broadcast()
     {
-        var bytes = Build((ref NetlinkMessageWriter w) =>
+        var bytes = NetlinkGolden.Build((ref NetlinkMessageWriter w) =>
             RtNetlinkRequests.AddAddress(ref w, 0x01020304, 7, IPAddress.Parse("10.1.2.3"), 24));
 
         byte[] expected =
@@ -75,7 +64,7 @@ public class NetlinkMessageTests
     [Fact]
     public void Add_address_for_a_slash_32_has_no_broadcast_attribute()
     {
-        var bytes = Build((ref NetlinkMessageWriter w) =>
+        var bytes = NetlinkGolden.Build((ref NetlinkMessageWriter w) =>
             RtNetlinkRequests.AddAddress(ref w, 1, 3, IPAddress.Parse("192.168.5.6"), 32));
         Assert.Equal(16 + 8 + 8 + 8, bytes.Length);
         Assert.Equal(bytes.Length, BitConverter.ToInt32(bytes, 0));
@@ -84,7 +73,7 @@ public class NetlinkMessageTests
     [Fact]
     public void Veth_request_nests_the_peer_with_its_own_ifinfomsg_and_netns_fd()
     {
-        var bytes = Build((ref NetlinkMessageWriter w) => RtNetlinkRequests.CreateVethPair(ref w, 9, "vh0", "vp0", 5));
+        var bytes = NetlinkGolden.Build((ref NetlinkMessageWriter w) => RtNetlinkRequests.CreateVethPair(ref w, 9, "vh0", "vp0", 5));
 
         byte[] expected =
         [
@@ -112,7 +101,7 @@ public class NetlinkMessageTests
     [Fact]
     public void Set_up_changes_only_the_up_flag()
     {
-        var bytes = Build((ref NetlinkMessageWriter w) => RtNetlinkRequests.SetUp(ref w, 2, 12));
+        var bytes = NetlinkGolden.Build((ref NetlinkMessageWriter w) => RtNetlinkRequests.SetUp(ref w, 2, 12));
         byte[] expected =
         [
             // len 32, RTM_SETLINK (19), REQUEST|ACK, seq 2
@@ -126,8 +115,8 @@ public class NetlinkMessageTests
     [Fact]
     public void Dump_requests_carry_the_dump_flags_and_no_ack()
     {
-        var links = Build((ref NetlinkMessageWriter w) => RtNetlinkRequests.DumpLinks(ref w, 3));
-        var routes = Build((ref NetlinkMessageWriter w) => RtNetlinkRequests.DumpRoutes(ref w, 4));
+        var links = NetlinkGolden.Build((ref NetlinkMessageWriter w) => RtNetlinkRequests.DumpLinks(ref w, 3));
+        var routes = NetlinkGolden.Build((ref NetlinkMessageWriter w) => RtNetlinkRequests.DumpRoutes(ref w, 4));
         // NLM_F_REQUEST | NLM_F_DUMP = 0x0301
         Assert.Equal(new byte[] { 0x01, 0x03 }, links[6..8]);
         Assert.Equal(new byte[] { 0x01, 0x03 }, routes[6..8]);
@@ -141,13 +130,13 @@ public class NetlinkMessageTests
     [Fact]
     public void A_long_alias_pads_to_four_bytes()
     {
-        var bytes = Build((ref NetlinkMessageWriter w) => RtNetlinkRequests.SetAlias(ref w, 1, 4, "mydocker:n1"));
+        var bytes = NetlinkGolden.Build((ref NetlinkMessageWriter w) => RtNetlinkRequests.SetAlias(ref w, 1, 4, "mydocker:n1"));
         // alias attribute: 4 + 11 + NUL = 16, already aligned; message = 16 + 16 + 16
         Assert.Equal(48, bytes.Length);
         Assert.Equal(new byte[] { 0x10, 0x00, 0x14, 0x00 }, bytes[32..36]);
         Assert.Equal(0, bytes[^1]);
 
-        bytes = Build((ref NetlinkMessageWriter w) => RtNetlinkRequests.SetAlias(ref w, 1, 4, "ab"));
+        bytes = NetlinkGolden.Build((ref NetlinkMessageWriter w) => RtNetlinkRequests.SetAlias(ref w, 1, 4, "ab"));
         // 4 + 2 + NUL = 7, padded with one zero byte
         Assert.Equal(new byte[] { 0x07, 0x00, 0x14, 0x00, (byte)'a', (byte)'b', 0x00, 0x00 }, bytes[32..40]);
     }

@@ -8,17 +8,6 @@ namespace MyDocker.UnitTests.Kernel;
 /// da bytecode ...` on this kernel), and parsing of the kernel's filter dump.</summary>
 public class TrafficControlMessageTests
 {
-    private delegate void NetlinkRequest(ref NetlinkMessageWriter w);
-
-    private static byte[] Build(NetlinkRequest build)
-    {
-        Span<byte> buffer = stackalloc byte[1024];
-        buffer.Fill(0xEE);
-        var w = new NetlinkMessageWriter(buffer);
-        build(ref w);
-        return w.Written.ToArray();
-    }
-
     /// <summary>The guard's program as `tc filter show` prints it (and as it was checked by hand with tc on this kernel).</summary>
     private const string GuardBytecode =
         "8,32 0 0 4294963200,21 0 2 2048,48 0 0 30,21 3 2 127,21 2 0 33024,21 1 0 34984,6 0 0 4294967295,6 0 0 2";
@@ -33,7 +22,7 @@ public class TrafficControlMessageTests
     [Fact]
     public void Clsact_qdisc_request_matches_iproute2()
     {
-        var bytes = Build((ref NetlinkMessageWriter w) => RtNetlinkRequests.AddClsactQdisc(ref w, 1, 7));
+        var bytes = NetlinkGolden.Build((ref NetlinkMessageWriter w) => RtNetlinkRequests.AddClsactQdisc(ref w, 1, 7));
         byte[] expected =
         [
             // nlmsghdr: len 48, RTM_NEWQDISC (36), REQUEST|ACK|EXCL|CREATE (0x0605), seq 1
@@ -50,7 +39,7 @@ public class TrafficControlMessageTests
     public void Bpf_filter_request_matches_iproute2()
     {
         var program = LoopbackGuard.Program.ToArray();
-        var bytes = Build((ref NetlinkMessageWriter w) => RtNetlinkRequests.ReplaceIngressBpfFilter(ref w, 1, 7, 1, 1, program));
+        var bytes = NetlinkGolden.Build((ref NetlinkMessageWriter w) => RtNetlinkRequests.ReplaceIngressBpfFilter(ref w, 1, 7, 1, 1, program));
         byte[] expected =
         [
             // nlmsghdr: len 132, RTM_NEWTFILTER (44), REQUEST|ACK|CREATE (0x0405: tc filter replace), seq 1
@@ -80,7 +69,7 @@ public class TrafficControlMessageTests
     {
         // What the kernel sends back for the filter above: the request's layout with RTM_NEWTFILTER as a reply.
         var program = LoopbackGuard.Program.ToArray();
-        var bytes = Build((ref NetlinkMessageWriter w) => RtNetlinkRequests.ReplaceIngressBpfFilter(ref w, 1, 7, 1, 1, program));
+        var bytes = NetlinkGolden.Build((ref NetlinkMessageWriter w) => RtNetlinkRequests.ReplaceIngressBpfFilter(ref w, 1, 7, 1, 1, program));
         var reader = new NetlinkMessageReader(bytes);
         Assert.True(reader.TryRead(out var message));
         var filter = RtNetlinkReplies.ParseTcFilter(message);

@@ -48,4 +48,28 @@ internal static partial class Libc
     [LibraryImport(Lib, EntryPoint = "recvfrom", SetLastError = true)]
     public static unsafe partial nint RecvFrom(SafeFdHandle fd, byte* buffer, nuint length, int flags,
         SockAddrNetlink* source, uint* sourceLength);
+
+    /// <summary>One recvfrom on a netlink socket, retried on EINTR: the datagram's length and its sender's port id, or
+    /// -1 and the errno.</summary>
+    public static unsafe int ReceiveNetlink(SafeFdHandle fd, byte[] buffer, int flags, out uint sourcePortId, out int errno)
+    {
+        fixed (byte* p = buffer)
+        {
+            while (true)
+            {
+                SockAddrNetlink source = default;
+                uint sourceLength = (uint)sizeof(SockAddrNetlink);
+                nint received = RecvFrom(fd, p, (nuint)buffer.Length, flags, &source, &sourceLength);
+                if (received >= 0)
+                {
+                    (sourcePortId, errno) = (source.PortId, 0);
+                    return (int)received;
+                }
+                errno = Marshal.GetLastPInvokeError();
+                if (errno == EINTR) continue;
+                sourcePortId = 0;
+                return -1;
+            }
+        }
+    }
 }

@@ -153,24 +153,10 @@ internal sealed class NetlinkSocket : IDisposable
         }
     }
 
-    private unsafe int ReceiveOnce(int flags, out uint sourcePortId, string operation)
+    private int ReceiveOnce(int flags, out uint sourcePortId, string operation)
     {
-        fixed (byte* p = _receiveBuffer)
-        {
-            while (true)
-            {
-                Libc.SockAddrNetlink source = default;
-                uint sourceLength = (uint)sizeof(Libc.SockAddrNetlink);
-                nint received = Libc.RecvFrom(_fd, p, (nuint)_receiveBuffer.Length, flags, &source, &sourceLength);
-                if (received >= 0)
-                {
-                    sourcePortId = source.PortId;
-                    return (int)received;
-                }
-                int errno = Marshal.GetLastPInvokeError();
-                if (errno != Libc.EINTR) throw new KernelException(operation, errno, "receiving the netlink reply");
-            }
-        }
+        int received = Libc.ReceiveNetlink(_fd, _receiveBuffer, flags, out sourcePortId, out int errno);
+        return received >= 0 ? received : throw new KernelException(operation, errno, "receiving the netlink reply");
     }
 
     /// <summary>Builds the exception for an NLMSG_ERROR (or a failed NLMSG_DONE), with the extended-ack text if the kernel gave one.</summary>

@@ -127,28 +127,8 @@ internal sealed class NetlinkSubscription : IDisposable
         Libc.WriteFd(_wake, &one, sizeof(ulong));
     }
 
-    private unsafe int Receive(int flags, out uint sourcePortId, out int errno)
-    {
-        fixed (byte* p = _buffer)
-        {
-            while (true)
-            {
-                Libc.SockAddrNetlink source = default;
-                uint sourceLength = (uint)sizeof(Libc.SockAddrNetlink);
-                nint received = Libc.RecvFrom(_fd, p, (nuint)_buffer.Length, flags, &source, &sourceLength);
-                if (received >= 0)
-                {
-                    sourcePortId = source.PortId;
-                    errno = 0;
-                    return (int)received;
-                }
-                errno = Marshal.GetLastPInvokeError();
-                if (errno == Libc.EINTR) continue;
-                sourcePortId = 0;
-                return -1;
-            }
-        }
-    }
+    private int Receive(int flags, out uint sourcePortId, out int errno) =>
+        Libc.ReceiveNetlink(_fd, _buffer, flags, out sourcePortId, out errno);
 
     public void Dispose()
     {

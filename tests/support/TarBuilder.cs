@@ -3,7 +3,7 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace MyDocker.UnitTests.Images;
+namespace MyDocker.TestSupport;
 
 /// <summary>Builds tarballs in memory for the tests, including ones no honest tool would write.</summary>
 internal sealed class TarBuilder
