@@ -43,6 +43,38 @@ public static class ContainerPlanner
         }
     }
 
+    /// <summary>
+    /// Warnings for binds that hand the container the engine's own state (audit L11): a source that is, holds or lies
+    /// inside the data root (the database, session.key, layers) or the exec root (the API socket, runtime state). Docker
+    /// allows such binds, and so do we (a container that manages the engine is a real use), but says so at create.
+    /// Paths are compared after resolving symlinks, so /var/run/x and /run/x are the same place.
+    /// </summary>
+    public static List<string> EngineStateBindWarnings(IEnumerable<BindSpec> binds, IReadOnlyList<(string Path, string Holds)> enginePaths,
+        Func<string, string> resolve)
+    {
+        var warnings = new List<string>();
+        foreach (var b in binds)
+        {
+            string source = resolve(b.Source);
+            foreach (var (path, holds) in enginePaths)
+            {
+                string engine = resolve(path);
+                if (!IsSameOrBelow(source, engine) && !IsSameOrBelow(engine, source)) continue;
+                warnings.Add($"volume '{b}' gives the container {path} ({holds}): it can control the engine and the host as root; " +
+                             "bind a directory of its own unless that is what you mean");
+                break;
+            }
+        }
+        return warnings;
+    }
+
+    private static bool IsSameOrBelow(string path, string dir)
+    {
+        path = Path.TrimEndingDirectorySeparator(path);
+        dir = Path.TrimEndingDirectorySeparator(dir);
+        return path == dir || path.StartsWith(dir == "/" ? "/" : dir + "/", StringComparison.Ordinal);
+    }
+
     /// <summary>Longest host and domain name: the kernel's UTS fields hold 64 bytes (__NEW_UTS_LEN, sethostname(2)).</summary>
     public const int MaxUtsName = 64;
 

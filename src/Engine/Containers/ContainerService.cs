@@ -41,6 +41,11 @@ public sealed partial class ContainerService(
     private readonly ConcurrentDictionary<string, byte> _busy = new();
     private readonly SemaphoreSlim _nameGate = new(1, 1), _defaultNetworkGate = new(1, 1);
 
+    /// <summary>What create should warn about without refusing: binds of the engine's own state (audit L11).</summary>
+    public List<string> CreateWarnings(ContainerCreateSpec request) => ContainerPlanner.EngineStateBindWarnings(request.Spec.Binds,
+        [(options.DataRoot, "the engine's database, session key and image layers"), (options.ExecRoot, "the API socket and the runtime's state")],
+        HostPaths.Resolve);
+
     public async Task<ContainerView> CreateAsync(ContainerCreateSpec request, CancellationToken ct = default)
     {
         reaper.NoteActivity();

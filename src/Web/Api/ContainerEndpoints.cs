@@ -15,8 +15,9 @@ public static partial class ContainerEndpoints
         {
             var body = await request.ReadFromJsonAsync(ApiJsonContext.Default.ContainerCreateRequest, ct)
                        ?? throw EngineException.Invalid("request body is empty; send a JSON object with at least an Image");
-            var view = await containers.CreateAsync(ContainerMapping.ToSpec(name, body), ct);
-            return Results.Json(new ContainerCreateResponse { Id = view.Id }, ApiJsonContext.Default.ContainerCreateResponse,
+            var spec = ContainerMapping.ToSpec(name, body);
+            var view = await containers.CreateAsync(spec, ct);
+            return Results.Json(new ContainerCreateResponse { Id = view.Id, Warnings = containers.CreateWarnings(spec) }, ApiJsonContext.Default.ContainerCreateResponse,
                 statusCode: StatusCodes.Status201Created);
         });
 

@@ -122,6 +122,18 @@ public sealed class ContainerLifecycleTests : IDisposable
         Assert.DoesNotContain("writable", r.Stdout);
         Assert.Contains("10.82.0.77/24", r.Stdout);
         Assert.Equal("made\n", File.ReadAllText(Path.Combine(rw, "made")));
+        Assert.DoesNotContain("WARNING", r.Stderr);
+    }
+
+    [Fact]
+    public void A_bind_of_the_engines_own_state_runs_with_a_warning_that_names_it()
+    {
+        // Audit L11: Docker allows it and so do we, but the API socket in a container is root on the host.
+        var r = _d.Cli("run", "-v", _d.ExecRoot + ":/engine:ro", "busybox", "true");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains($"WARNING: volume '{_d.ExecRoot}:/engine:ro' gives the container {_d.ExecRoot} (the API socket", r.Stderr);
+        var parent = _d.Cli("run", "-v", _d.Root + ":/all:ro", "busybox", "true");
+        Assert.Contains("gives the container " + _d.DataRoot, parent.Stderr);
     }
 
     [Fact]

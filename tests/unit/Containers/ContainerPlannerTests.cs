@@ -76,4 +76,22 @@ public sealed class ContainerPlannerTests
         Assert.Equal("search lan\nnameserver 192.0.2.53\n", ContainerPaths.ResolvConfFromHost("search lan\nnameserver 127.0.0.53\nnameserver 192.0.2.53\n"));
         Assert.Equal("nameserver 8.8.8.8\nnameserver 8.8.4.4\n", ContainerPaths.ResolvConfFromHost("nameserver 127.0.0.53\n"));
     }
+
+    [Theory]
+    [InlineData("/var/lib/mydocker", "/var/lib/mydocker")]        // the data root itself
+    [InlineData("/var/lib/mydocker/layers", "/var/lib/mydocker")] // inside it
+    [InlineData("/var/lib/", "/var/lib/mydocker")]                // a directory that holds it
+    [InlineData("/", "/var/lib/mydocker")]
+    [InlineData("/run/mydocker/mydocker.sock", "/run/mydocker")]  // the socket
+    [InlineData("/srv/data", null)]
+    [InlineData("/var/lib/mydocker2", null)]                      // a sibling with a longer name
+    [InlineData("/run/link-to-state", "/run/mydocker")]          // through a symlink
+    public void Binds_of_the_engines_state_are_warned_about_by_the_path_they_reach(string source, string? warned)
+    {
+        string Resolve(string p) => p.Replace("/run/link-to-state", "/run/mydocker");
+        var warnings = ContainerPlanner.EngineStateBindWarnings([new BindSpec(source, "/x", ReadOnly: false)],
+            [("/var/lib/mydocker", "the database"), ("/run/mydocker", "the API socket")], Resolve);
+        if (warned is null) Assert.Empty(warnings);
+        else Assert.StartsWith($"volume '{source}:/x' gives the container {warned} (", Assert.Single(warnings));
+    }
 }
