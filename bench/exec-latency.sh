@@ -9,20 +9,20 @@ source "$(dirname "$0")/lib.sh"
 N=${N:-50}
 start_daemon
 out="${RESULTS_DIR:-$BENCH_DIR/results}"; mkdir -p "$out"; rm -f "$out"/{exec_root,exec_user}
-md run -d --name c busybox sleep 100000 >/dev/null
-md exec c true   # warm-up: JIT of the exec path
+md run -d --name ec busybox sleep 100000 >/dev/null
+md exec ec true   # warm-up: JIT of the exec path
 
 for _ in $(seq 1 "$N"); do
-  t0=${EPOCHREALTIME/./}; md exec c true; t1=${EPOCHREALTIME/./}
+  t0=${EPOCHREALTIME/./}; md exec ec true; t1=${EPOCHREALTIME/./}
   ms_between "$t0" "$t1" >>"$out/exec_root"
-  t0=${EPOCHREALTIME/./}; md exec -u nobody c true; t1=${EPOCHREALTIME/./}
+  t0=${EPOCHREALTIME/./}; md exec -u nobody ec true; t1=${EPOCHREALTIME/./}
   ms_between "$t0" "$t1" >>"$out/exec_user"
 done
 
 fds() { find "/proc/$BENCH_PID/fd" -mindepth 1 | wc -l; }
 before=$(fds)
 pids=()
-for _ in $(seq 1 50); do md exec c sleep 100001 & pids+=($!); done
+for _ in $(seq 1 50); do md exec ec sleep 100001 & pids+=($!); done
 until [ "$(pgrep -xc -f 'sleep 100001' || true)" -ge 50 ]; do sleep 0.1; done
 during=$(fds)
 t0=${EPOCHREALTIME/./}
