@@ -96,8 +96,8 @@ public sealed record HostPortConflict(string Why, int? NextFree);
 /// <summary>History first, then live events; dispose to stop.</summary>
 public interface IEventSubscription : IDisposable
 {
-    IReadOnlyList<EventRow> History { get; }
-    ChannelReader<EventRow> Live { get; }
+    IReadOnlyList<Engine.Events.EngineEvent> History { get; }
+    ChannelReader<Engine.Events.EngineEvent> Live { get; }
 }
 
 /// <summary>The real engine behind the dashboard: NetworkService, ContainerService, ImageService and EventHub.</summary>
@@ -225,8 +225,8 @@ public sealed class EngineDashboardClient(
 
     private sealed class HubSubscription(Engine.Events.EventHub.Subscription inner) : IEventSubscription
     {
-        public IReadOnlyList<EventRow> History => inner.History;
-        public ChannelReader<EventRow> Live => inner.Live;
+        public IReadOnlyList<Engine.Events.EngineEvent> History => inner.History;
+        public ChannelReader<Engine.Events.EngineEvent> Live => inner.Live;
         public void Dispose() => inner.Dispose();
     }
 }
