@@ -162,7 +162,7 @@ public sealed class EngineDashboardClient(
         var r = v.Record;
         return new ContainerRow
         {
-            Id = r.Id, Name = r.Name, Image = r.Image, State = Api.ContainerMapping.StateWord(r.Phase), Status = Api.ContainerMapping.Status(r, now),
+            Id = r.Id, Name = r.Name, Image = r.Image, State = ContainerStatusText.StateWord(r.Phase), Status = ContainerStatusText.Status(r, now),
             Command = ShellWords.Join(v.Command), Created = r.Created, StartedAt = r.StartedAt, FinishedAt = r.FinishedAt,
             ExitCode = r.Phase == ContainerPhase.Running ? null : r.ExitCode, Error = r.Error, OomKilled = r.OomKilled,
             Networks = r.IpAddress is { } ip && v.NetworkName.Length > 0 ? [new EndpointRow(v.NetworkName, ip, r.MacAddress)] : [],
