@@ -34,7 +34,7 @@ public sealed partial class ContainerService
         if (view.Record.Phase != ContainerPhase.Running)
             throw EngineException.Conflict($"container '{view.Name}' is not running; start it first (mydocker start {view.Name})");
         var session = _execs.Add(view.Id, config);
-        events.Publish("container", "exec_create: " + string.Join(' ', config.Cmd), view.Id, Attributes(view.Record));
+        events.Publish(Events.EngineEvents.ExecCreated(view.Record, config.Cmd));
         return session;
     }
 
@@ -59,10 +59,10 @@ public sealed partial class ContainerService
         var user = string.IsNullOrEmpty(c.User) ? null : UserLookup.Resolve(c.User, paths.Rootfs, $"container '{view.Name}'");
         var process = await runtime.ExecAsync(view.Id, paths.Dir, new ExecRequest(c.Cmd, c.Stdin, c.Env, c.WorkingDir, user), ct);
         session.Process = process;
-        events.Publish("container", "exec_start: " + string.Join(' ', c.Cmd), view.Id, Attributes(view.Record));
+        events.Publish(Events.EngineEvents.ExecStarted(view.Record, c.Cmd));
         _ = process.Exited.ContinueWith(t =>
         {
-            events.Publish("container", "exec_die", view.Id, Attributes(view.Record, ("execID", execId), ("exitCode", t.Result.ToString())));
+            events.Publish(Events.EngineEvents.ExecDied(view.Record, execId, t.Result));
         }, TaskScheduler.Default);
         return process;
     }

@@ -49,7 +49,7 @@ public sealed partial class ContainerService
                 record.ExitCode = e.ExitCode;
                 record.FinishedAt = DateTimeOffset.UtcNow;
                 await db.SaveChangesAsync(CancellationToken.None);
-                events.Publish("container", "die", id, Attributes(record, ("exitCode", e.ExitCode.ToString())));
+                events.Publish(EngineEvents.ContainerDied(record, e.ExitCode));
                 FailAttachWaiters(id, e);
                 throw;
             }
@@ -83,7 +83,7 @@ public sealed partial class ContainerService
                 throw;
             }
             logger.LogInformation("Started container {Container} ({Id}) pid {Pid}", record.Name, id[..12], pid);
-            events.Publish("container", "start", id, Attributes(record));
+            events.Publish(EngineEvents.ContainerStarted(record));
             return true;
         }
         finally { gate.Release(); }
@@ -101,17 +101,17 @@ public sealed partial class ContainerService
         if (view.Record.Phase != ContainerPhase.Running) return false;
         using var sub = events.Subscribe();
         await runtime.KillAsync(view.Id, SigTerm, ct);
-        events.Publish("container", "kill", view.Id, Attributes(view.Record, ("signal", SigTerm.ToString())));
+        events.Publish(EngineEvents.ContainerKilled(view.Record, SigTerm));
         var grace = timeout ?? TimeSpan.FromSeconds(10);
         if (grace != Timeout.InfiniteTimeSpan)
             grace = grace < TimeSpan.Zero ? TimeSpan.Zero : grace > MaxStopTimeout ? MaxStopTimeout : grace;
-        if (await NextAsync(sub, view.Id, ["die", "destroy"], grace, ct) is null)
+        if (await NextAsync(sub, view.Id, [EventAction.Die, EventAction.Destroy], grace, ct) is null)
         {
             await runtime.KillAsync(view.Id, SigKill, ct);
-            events.Publish("container", "kill", view.Id, Attributes(view.Record, ("signal", SigKill.ToString())));
-            await NextAsync(sub, view.Id, ["die", "destroy"], TimeSpan.FromSeconds(30), ct);
+            events.Publish(EngineEvents.ContainerKilled(view.Record, SigKill));
+            await NextAsync(sub, view.Id, [EventAction.Die, EventAction.Destroy], TimeSpan.FromSeconds(30), ct);
         }
-        events.Publish("container", "stop", view.Id, Attributes(view.Record));
+        events.Publish(EngineEvents.ContainerStopped(view.Record));
         return true;
     }
 
@@ -119,7 +119,7 @@ public sealed partial class ContainerService
     {
         await StopAsync(idOrName, timeout, ct);
         await StartAsync(idOrName, ct);
-        events.Publish("container", "restart", await IdOfAsync(idOrName, ct));
+        events.Publish(EngineEvents.ContainerRestarted(await IdOfAsync(idOrName, ct)));
     }
 
     public async Task KillAsync(string idOrName, int signal, CancellationToken ct = default)
@@ -128,7 +128,7 @@ public sealed partial class ContainerService
         if (view.Record.Phase != ContainerPhase.Running)
             throw EngineException.Conflict($"container '{view.Name}' is not running; start it first (mydocker start {view.Name})");
         await runtime.KillAsync(view.Id, signal, ct);
-        events.Publish("container", "kill", view.Id, Attributes(view.Record, ("signal", signal.ToString())));
+        events.Publish(EngineEvents.ContainerKilled(view.Record, signal));
     }
 
     /// <summary>Docker's wait: "not-running" returns at once for a stopped container; "next-exit" waits for the next exit;
@@ -162,10 +162,10 @@ public sealed partial class ContainerService
         using var _ = sub;
         if (condition == "not-running" && record.Phase != ContainerPhase.Running) return record.ExitCode ?? 0;
         long code = record.ExitCode ?? 0;
-        while (await NextAsync(sub, record.Id, ["die", "destroy"], Timeout.InfiniteTimeSpan, ct) is { } e)
+        while (await NextAsync(sub, record.Id, [EventAction.Die, EventAction.Destroy], Timeout.InfiniteTimeSpan, ct) is { } e)
         {
-            if (e.Action == "destroy") return code;
-            code = EventHub.Attributes(e).TryGetValue("exitCode", out var c) && long.TryParse(c, out var n) ? n : 0;
+            if (e.Action == EventAction.Destroy) return code;
+            code = e.ExitCode ?? 0;
             if (condition != "removed") return code;
         }
         return code;
@@ -209,8 +209,8 @@ public sealed partial class ContainerService
             autoRemove = record.AutoRemove;
             logger.LogInformation("Container {Container} ({Id}) exited with {ExitCode}{Oom}", record.Name, id[..12], exit.ExitCode,
                 exit.OomKilled ? " (out of memory)" : "");
-            if (exit.OomKilled) events.Publish("container", "oom", id, Attributes(record));
-            events.Publish("container", "die", id, Attributes(record, ("exitCode", exit.ExitCode.ToString())));
+            if (exit.OomKilled) events.Publish(EngineEvents.ContainerOutOfMemory(record));
+            events.Publish(EngineEvents.ContainerDied(record, exit.ExitCode));
         }
         finally { gate.Release(); }
         if (autoRemove)
@@ -221,7 +221,7 @@ public sealed partial class ContainerService
     }
 
     /// <summary>The next event of <paramref name="actions"/> for the container, or null after <paramref name="timeout"/>.</summary>
-    private static async Task<EventRow?> NextAsync(EventHub.Subscription sub, string id, string[] actions, TimeSpan timeout, CancellationToken ct)
+    private static async Task<EngineEvent?> NextAsync(EventHub.Subscription sub, string id, EventAction[] actions, TimeSpan timeout, CancellationToken ct)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         if (timeout != Timeout.InfiniteTimeSpan) cts.CancelAfter(timeout);
@@ -229,16 +229,9 @@ public sealed partial class ContainerService
         {
             while (await sub.Live.WaitToReadAsync(cts.Token))
                 while (sub.Live.TryRead(out var e))
-                    if (e.Type == "container" && e.ActorId == id && actions.Contains(e.Action)) return e;
+                    if (e.Kind == EventKind.Container && e.ActorId == id && actions.Contains(e.Action)) return e;
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested) { }
         return null;
-    }
-
-    private static Dictionary<string, string> Attributes(ContainerRecord r, params (string Key, string Value)[] more)
-    {
-        var a = new Dictionary<string, string> { ["name"] = r.Name, ["image"] = r.Image };
-        foreach (var (k, v) in more) a[k] = v;
-        return a;
     }
 }

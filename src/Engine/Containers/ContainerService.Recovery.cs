@@ -33,10 +33,10 @@ public sealed partial class ContainerService
                 RecordExit(record, 125, DateTimeOffset.UtcNow, oomKilled: false,
                     error: $"the daemon stopped before the process was started, and starting it afterwards failed: {e.Message}");
                 db.SaveChanges();
-                events.Publish("container", "die", id, Attributes(record, ("exitCode", "125")));
+                events.Publish(Events.EngineEvents.ContainerDied(record, 125));
                 return $"container '{record.Name}' was recorded running but its process had never started, and it could not be started ({e.Message}); marked exited (125)";
             }
-            events.Publish("container", "start", id, Attributes(record));
+            events.Publish(Events.EngineEvents.ContainerStarted(record));
             return $"container '{record.Name}' was recorded running but its process had never started (the daemon stopped first); started it";
         }
         finally { gate.Release(); }

@@ -33,12 +33,12 @@ public sealed partial class ContainerService
             await db.SaveChangesAsync(CancellationToken.None);
             CrashPoint.Hit("container-remove:marked");
             // 2. Kernel and files.
-            if (wasRunning) events.Publish("container", "kill", id, Attributes(record, ("signal", SigKill.ToString())));
+            if (wasRunning) events.Publish(Events.EngineEvents.ContainerKilled(record, SigKill));
             await TeardownAsync(record);
             CrashPoint.Hit("container-remove:kernel-done");
             // 3. Done.
             await db.Containers.Where(c => c.Id == id).ExecuteDeleteAsync(CancellationToken.None);
-            if (wasRunning) events.Publish("container", "die", id, Attributes(record, ("exitCode", "137")));
+            if (wasRunning) events.Publish(Events.EngineEvents.ContainerDied(record, 137));
         }
         finally
         {
@@ -50,8 +50,8 @@ public sealed partial class ContainerService
         ForgetExecs(id);
         logger.LogInformation("Removed container {Container} ({Id})", record.Name, id[..12]);
         // Docker's disconnect event names the network as connect does ("name") and the container.
-        events.Publish("network", "disconnect", record.NetworkId, new Dictionary<string, string> { ["name"] = networkName ?? "", ["container"] = id });
-        events.Publish("container", "destroy", id, Attributes(record));
+        events.Publish(Events.EngineEvents.NetworkDisconnected(record.NetworkId, networkName ?? "", id));
+        events.Publish(Events.EngineEvents.ContainerDestroyed(record));
     }
 
     /// <summary>Removes every kernel object and file of the container; every step runs, failures are reported together.

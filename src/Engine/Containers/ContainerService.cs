@@ -146,8 +146,8 @@ public sealed partial class ContainerService(
         }
         logger.LogInformation("Created container {Container} ({Id}) image {Image} on {Network} at {Address}",
             record.Name, id[..12], record.Image, network.Record.Name, record.IpAddress);
-        events.Publish("container", "create", id, new Dictionary<string, string> { ["name"] = record.Name, ["image"] = record.Image });
-        events.Publish("network", "connect", network.Record.Id, new Dictionary<string, string> { ["name"] = network.Record.Name, ["container"] = id });
+        events.Publish(EngineEvents.ContainerCreated(record));
+        events.Publish(EngineEvents.NetworkConnected(network.Record.Id, network.Record.Name, id));
         return await GetAsync(id, ct);
     }
 
@@ -324,7 +324,7 @@ public sealed partial class ContainerService(
             error: "the process and its monitor were gone when the daemon looked; the exit code is unknown");
         db.SaveChanges();
         WithdrawPorts(record);
-        events.Publish("container", "die", id, Attributes(record, ("exitCode", "255")));
+        events.Publish(EngineEvents.ContainerDied(record, 255));
     }
 
     /// <summary>The one place a record becomes Exited: after a normal exit, a failed start, or a lost process.</summary>

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using MyDocker.Engine.State;
@@ -25,38 +24,35 @@ public sealed class EventHub(StateDbFactory state)
     private readonly List<Subscriber> _subscribers = [];
     private long _lastNano;
 
-    /// <summary>Records and broadcasts an event. Never waits for a subscriber: one whose queue is full is dropped.</summary>
-    public EventRow Publish(string type, string action, string actorId, IReadOnlyDictionary<string, string>? attributes = null)
+    /// <summary>Records and broadcasts an event (built by <see cref="EngineEvents"/>) and returns it with its time.
+    /// Never waits for a subscriber: one whose queue is full is dropped.</summary>
+    public EngineEvent Publish(EngineEvent e)
     {
         List<Subscriber>? dropped = null;
-        EventRow row;
         lock (_lock)
         {
             // Strictly increasing times, so "since" of a resumed stream never repeats or skips an event.
             long now = (DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100;
             _lastNano = Math.Max(now, _lastNano + 1);
-            row = new EventRow
-            {
-                Type = type, Action = action, ActorId = actorId, TimeNano = _lastNano,
-                AttributesJson = JsonSerializer.Serialize(attributes ?? new Dictionary<string, string>()),
-            };
+            e = e with { TimeNano = _lastNano };
             using (var db = state.Create())
             {
+                var row = EventRows.ToRow(e);
                 db.Events.Add(row);
                 db.SaveChanges();
                 // The history is bounded: every 1,000 events, those older than the last 10,000 go.
-                if (row.Id % 1000 == 0) db.Events.Where(e => e.Id <= row.Id - KeptEvents).ExecuteDelete();
+                if (row.Id % 1000 == 0) db.Events.Where(r => r.Id <= row.Id - KeptEvents).ExecuteDelete();
             }
             for (int i = _subscribers.Count - 1; i >= 0; i--)
             {
-                if (_subscribers[i].Channel.Writer.TryWrite(row)) continue;
+                if (_subscribers[i].Channel.Writer.TryWrite(e)) continue;
                 (dropped ??= []).Add(_subscribers[i]);
                 _subscribers.RemoveAt(i);
             }
         }
         // Outside the lock: cancelling runs the readers' callbacks (an HTTP write being aborted) on this thread.
         foreach (var s in dropped ?? []) s.Drop();
-        return row;
+        return e;
     }
 
     /// <summary>Stored events from <paramref name="sinceNano"/> (null: none), then every new one until the subscription is
@@ -66,11 +62,12 @@ public sealed class EventHub(StateDbFactory state)
         var subscriber = new Subscriber();
         lock (_lock)
         {
-            IReadOnlyList<EventRow> history = [];
+            IReadOnlyList<EngineEvent> history = [];
             if (sinceNano is long since)
             {
                 using var db = state.Create();
-                history = db.Events.AsNoTracking().Where(e => e.TimeNano >= since).OrderBy(e => e.TimeNano).ToList();
+                history = db.Events.AsNoTracking().Where(e => e.TimeNano >= since).OrderBy(e => e.TimeNano).AsEnumerable()
+                    .Select(EventRows.ToEvent).ToList();
             }
             _subscribers.Add(subscriber);
             return new Subscription(this, subscriber, history);
@@ -88,7 +85,7 @@ public sealed class EventHub(StateDbFactory state)
 
     internal sealed class Subscriber
     {
-        public Channel<EventRow> Channel { get; } = System.Threading.Channels.Channel.CreateBounded<EventRow>(
+        public Channel<EngineEvent> Channel { get; } = System.Threading.Channels.Channel.CreateBounded<EngineEvent>(
             new BoundedChannelOptions(SubscriberCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         /// <summary>Never disposed: it has no timer or wait handle, and a reader may still hold its token.</summary>
         public CancellationTokenSource Dropped { get; } = new();
@@ -107,7 +104,7 @@ public sealed class EventHub(StateDbFactory state)
         private readonly EventHub _hub;
         private readonly Subscriber _subscriber;
 
-        internal Subscription(EventHub hub, Subscriber subscriber, IReadOnlyList<EventRow> history)
+        internal Subscription(EventHub hub, Subscriber subscriber, IReadOnlyList<EngineEvent> history)
         {
             _hub = hub;
             _subscriber = subscriber;
@@ -115,17 +112,14 @@ public sealed class EventHub(StateDbFactory state)
             Dropped = subscriber.Dropped.Token;
         }
 
-        public IReadOnlyList<EventRow> History { get; }
+        public IReadOnlyList<EngineEvent> History { get; }
         /// <summary>Ends (reads throw <see cref="SubscriberDroppedException"/>) if the subscriber fell too far behind.</summary>
-        public ChannelReader<EventRow> Live => _subscriber.Channel.Reader;
+        public ChannelReader<EngineEvent> Live => _subscriber.Channel.Reader;
         /// <summary>Fires when the subscriber is dropped, so a reader waiting on something else (its client) stops too.</summary>
         public CancellationToken Dropped { get; }
 
         public void Dispose() => _hub.Unsubscribe(_subscriber);
     }
-
-    public static IReadOnlyDictionary<string, string> Attributes(EventRow row) =>
-        JsonSerializer.Deserialize<Dictionary<string, string>>(row.AttributesJson) ?? [];
 }
 
 /// <summary>The subscriber left <see cref="EventHub.SubscriberCapacity"/> events unread and was dropped.</summary>

@@ -51,7 +51,7 @@ public sealed partial class ImageService
             }
             var loaded = new List<ImageView>();
             foreach (var image in images) loaded.Add(await LoadOneAsync(image, ct));
-            foreach (var image in loaded) Publish("load", image.Id, image.RepoTags.FirstOrDefault() ?? image.Id);
+            foreach (var image in loaded) events.Publish(Events.EngineEvents.ImageLoaded(image.Id, image.RepoTags.FirstOrDefault() ?? image.Id));
             return loaded;
         }
         finally { _gate.Release(); }

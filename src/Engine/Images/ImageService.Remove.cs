@@ -58,9 +58,9 @@ public sealed partial class ImageService
                 await tx.CommitAsync(ct);
             }
             lines.AddRange(untag.Select(t => "Untagged: " + t));
-            foreach (var t in untag) Publish("untag", image.Id, t);
+            foreach (var t in untag) events.Publish(Events.EngineEvents.ImageUntagged(image.Id, t));
             if (!delete) return lines;
-            Publish("delete", image.Id, untag.FirstOrDefault() ?? image.Id);
+            events.Publish(Events.EngineEvents.ImageDeleted(image.Id, untag.FirstOrDefault() ?? image.Id));
 
             lines.Add("Deleted: " + image.Id);
             // After the commit: a crash from here on leaves only unreferenced layers, which CleanUpAfterCrash removes.

@@ -52,14 +52,11 @@ public sealed partial class ImageService(EngineOptions options, StateDbFactory s
         string id = DigestOf(Encoding.UTF8.GetBytes(config));
         var view = await StoreAsync(id, "{}", [layer.DiffId], DateTimeOffset.UtcNow, layer.Size, [reference], ct);
         logger.LogInformation("Imported {Reference} as image {Id} ({Size} bytes)", reference, id, layer.Size);
-        Publish("import", id, reference.ToString());
+        events.Publish(Events.EngineEvents.ImageImported(id, reference.ToString()));
         return view;
     }
 
     /// <summary>An image event as Docker sends them: the image id as actor, the reference as "name".</summary>
-    private void Publish(string action, string id, string name) =>
-        events.Publish("image", action, id, new Dictionary<string, string> { ["name"] = name });
-
     /// <summary>The config a rootfs import stands for: one layer, no defaults, no timestamp (so the id is reproducible).</summary>
     internal static string SynthesiseConfig(string diffId) =>
         """{"architecture":"amd64","config":{},"os":"linux","rootfs":{"type":"layers","diff_ids":[""" + "\"" + diffId + "\"]}}";

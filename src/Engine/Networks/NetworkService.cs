@@ -101,7 +101,7 @@ public sealed class NetworkService(
             Foreign(() => foreign.OpenBridge(record.Bridge), $"network {record.Name} may be blocked by another tool's firewall");
             logger.LogInformation("Created network {Network} ({Id}) subnet {Subnet} gateway {Gateway} bridge {Bridge}",
                 record.Name, record.Id[..12], record.Subnet, record.Gateway, record.Bridge);
-            events.Publish("network", "create", record.Id, new Dictionary<string, string> { ["name"] = record.Name, ["type"] = "bridge" });
+            events.Publish(Events.EngineEvents.NetworkCreated(record.Id, record.Name));
             return View(record);
         }
         finally { _gate.Release(); }
@@ -211,7 +211,7 @@ public sealed class NetworkService(
         _known?.RemoveAll(k => k.Id == record.Id);
         Foreign(() => foreign.CloseBridge(record.Bridge), $"the accept rules of network {record.Name} could not be removed from another tool's FORWARD chain");
         logger.LogInformation("Removed network {Network} ({Id})", record.Name, record.Id[..12]);
-        events.Publish("network", "destroy", record.Id, new Dictionary<string, string> { ["name"] = record.Name, ["type"] = "bridge" });
+        events.Publish(Events.EngineEvents.NetworkDestroyed(record.Id, record.Name));
     }
 
     /// <summary>Lets one bridge through a foreign FORWARD DROP chain, or takes it out (see <see cref="Firewall.Foreign.ForeignFirewall"/>):

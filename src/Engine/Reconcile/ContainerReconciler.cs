@@ -139,7 +139,7 @@ public sealed class ContainerReconciler(
             foreach (var id in runtime.RemoveOrphansAsync(IsLive, CancellationToken.None).GetAwaiter().GetResult())
             {
                 report.Removed.Add($"orphan container process, monitor or cgroup {id[..Math.Min(12, id.Length)]} removed");
-                events.Publish("container", "destroy", id, new Dictionary<string, string> { ["orphan"] = "true" });
+                events.Publish(Events.EngineEvents.OrphanDestroyed(id));
             }
         });
         attempt("orphan veths", () =>

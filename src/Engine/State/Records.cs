@@ -120,8 +120,9 @@ public sealed class ContainerRecord : INamedRecord
     public int RestartCount { get; set; }
 }
 
-/// <summary>An engine event (container and network changes), kept for the /events stream's history and the dashboard.</summary>
-public sealed class EventRow
+/// <summary>An engine event (container and network changes), kept for the /events stream's history and the dashboard.
+/// Stored form of <see cref="Events.EngineEvent"/>; mapped only by <see cref="EventRows"/>.</summary>
+internal sealed class EventRow
 {
     public long Id { get; set; }
     /// <summary>"container", "network" or "image".</summary>

@@ -16,7 +16,7 @@ public sealed class StateDb(DbContextOptions<StateDb> options) : DbContext(optio
     public DbSet<ImageRecord> Images => Set<ImageRecord>();
     public DbSet<ImageTagRow> ImageTags => Set<ImageTagRow>();
     public DbSet<ContainerRecord> Containers => Set<ContainerRecord>();
-    public DbSet<EventRow> Events => Set<EventRow>();
+    internal DbSet<EventRow> Events => Set<EventRow>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {

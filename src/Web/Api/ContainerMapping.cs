@@ -77,8 +77,8 @@ public static class ContainerMapping
             ImageID = r.ImageId,
             Command = string.Join(' ', v.Command.Select(QuoteArg)),
             Created = r.Created.ToUnixTimeSeconds(),
-            State = StateWord(r.Phase),
-            Status = Status(r, DateTimeOffset.UtcNow),
+            State = ContainerStatusText.StateWord(r.Phase),
+            Status = ContainerStatusText.Status(r, DateTimeOffset.UtcNow),
             Labels = v.Spec.Labels,
             Ports = v.Spec.Ports.Select(p => new PortSummary { IP = p.HostIp, PrivatePort = p.ContainerPort, PublicPort = p.HostPort, Type = p.Protocol }).ToList(),
             NetworkSettings = new SummaryNetworkSettings { Networks = Networks(v) },
@@ -99,7 +99,7 @@ public static class ContainerMapping
             Args = command.Skip(1).ToList(),
             State = new ContainerState
             {
-                Status = StateWord(r.Phase),
+                Status = ContainerStatusText.StateWord(r.Phase),
                 Running = r.Phase == ContainerPhase.Running,
                 Pid = r.Phase == ContainerPhase.Running ? r.Pid ?? 0 : 0,
                 ExitCode = r.ExitCode ?? 0,
@@ -163,42 +163,6 @@ public static class ContainerMapping
             },
             Mounts = Mounts(v.Spec),
         };
-    }
-
-    public static string StateWord(ContainerPhase phase) => phase switch
-    {
-        ContainerPhase.Creating or ContainerPhase.Created => "created",
-        ContainerPhase.Running => "running",
-        ContainerPhase.Exited => "exited",
-        _ => "removing",
-    };
-
-    /// <summary>Docker's STATUS column: "Up 5 minutes", "Exited (137) 2 seconds ago", "Created".</summary>
-    public static string Status(ContainerRecord r, DateTimeOffset now) => r.Phase switch
-    {
-        ContainerPhase.Running => $"Up {HumanDuration(now - (r.StartedAt ?? r.Created))}",
-        ContainerPhase.Exited => $"Exited ({r.ExitCode ?? 0}) {HumanDuration(now - (r.FinishedAt ?? r.Created))} ago",
-        ContainerPhase.Removing => "Removal In Progress",
-        _ => "Created",
-    };
-
-    /// <summary>Docker's go-units HumanDuration.</summary>
-    public static string HumanDuration(TimeSpan d)
-    {
-        double s = d.TotalSeconds;
-        if (s < 1) return "Less than a second";
-        if (s < 2) return "1 second";
-        if (s < 60) return $"{(int)s} seconds";
-        double m = d.TotalMinutes;
-        if (m < 2) return "About a minute";
-        if (m < 60) return $"{(int)m} minutes";
-        double h = d.TotalHours;
-        if (h < 2) return "About an hour";
-        if (h < 48) return $"{(int)h} hours";
-        if (h < 24 * 7 * 2) return $"{(int)(h / 24)} days";
-        if (h < 24 * 30 * 2) return $"{(int)(h / 24 / 7)} weeks";
-        if (h < 24 * 365 * 2) return $"{(int)(h / 24 / 30)} months";
-        return $"{(int)(h / 24 / 365)} years";
     }
 
     public static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);

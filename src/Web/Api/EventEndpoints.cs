@@ -1,7 +1,6 @@
 using System.Text.Json;
 using MyDocker.Engine;
 using MyDocker.Engine.Events;
-using MyDocker.Engine.State;
 using MyDocker.Shared.Api;
 
 namespace MyDocker.Web.Api;
@@ -27,22 +26,22 @@ public static class EventEndpoints
             var ct = dropped.Token;
             await Streaming.SendHeadersAsync(ctx.Response, "application/json", ct);
 
-            async Task<bool> Send(EventRow row)
+            async Task<bool> Send(EngineEvent e)
             {
-                if (toNano is long end && row.TimeNano > end) return false;
-                if (!match(row)) return true;
-                await ctx.Response.WriteAsync(JsonSerializer.Serialize(ToMessage(row), ApiJsonContext.Default.EventMessage) + "\n", ct);
+                if (toNano is long end && e.TimeNano > end) return false;
+                if (!match(e)) return true;
+                await ctx.Response.WriteAsync(JsonSerializer.Serialize(ToMessage(e), ApiJsonContext.Default.EventMessage) + "\n", ct);
                 await ctx.Response.Body.FlushAsync(ct);
                 return true;
             }
 
             try
             {
-                foreach (var row in sub.History) if (!await Send(row)) return;
+                foreach (var e in sub.History) if (!await Send(e)) return;
                 using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 if (to is { } u) stop.CancelAfter(u - DateTimeOffset.UtcNow is var d && d > TimeSpan.Zero ? d : TimeSpan.Zero);
-                await foreach (var row in sub.Live.ReadAllAsync(stop.Token))
-                    if (!await Send(row)) return;
+                await foreach (var e in sub.Live.ReadAllAsync(stop.Token))
+                    if (!await Send(e)) return;
             }
             catch (Exception e) when (e is OperationCanceledException or SubscriberDroppedException && sub.Dropped.IsCancellationRequested)
             {
@@ -53,29 +52,31 @@ public static class EventEndpoints
         });
     }
 
-    public static EventMessage ToMessage(EventRow row)
+    /// <summary>Docker's event JSON. Container events also carry the fields of Docker's old format (status, id, from),
+    /// as dockerd still sends them.</summary>
+    public static EventMessage ToMessage(EngineEvent e)
     {
-        var attributes = EventHub.Attributes(row);
+        bool container = e.Kind == EventKind.Container;
         return new EventMessage
         {
-            Type = row.Type, Action = row.Action,
-            Actor = new EventActor { ID = row.ActorId, Attributes = new Dictionary<string, string>(attributes) },
-            Time = row.TimeNano / 1_000_000_000, TimeNano = row.TimeNano,
-            Status = row.Type == "container" ? row.Action : null,
-            Id = row.Type == "container" ? row.ActorId : null,
-            From = row.Type == "container" && attributes.TryGetValue("image", out var image) ? image : null,
+            Type = EventWords.Of(e.Kind), Action = EventWords.Action(e),
+            Actor = new EventActor { ID = e.ActorId, Attributes = new Dictionary<string, string>(e.Attributes) },
+            Time = e.TimeNano / 1_000_000_000, TimeNano = e.TimeNano,
+            Status = container ? EventWords.Action(e) : null,
+            Id = container ? e.ActorId : null,
+            From = container ? e.Image : null,
         };
     }
 
     /// <summary>Docker's event filters.</summary>
-    private static Func<EventRow, bool> Parse(string? filters) => DockerFilters.Parse(filters, "events", Keys);
+    private static Func<EngineEvent, bool> Parse(string? filters) => DockerFilters.Parse(filters, "events", Keys);
 
-    private static readonly Dictionary<string, Func<EventRow, string, bool>> Keys = new()
+    private static readonly Dictionary<string, Func<EngineEvent, string, bool>> Keys = new()
     {
-        ["type"] = (e, x) => e.Type == x,
-        ["event"] = (e, x) => e.Action == x,
-        ["container"] = (e, x) => e.Type == "container" && (e.ActorId.StartsWith(x, StringComparison.Ordinal) || EventHub.Attributes(e).GetValueOrDefault("name") == x),
-        ["network"] = (e, x) => e.Type == "network" && (e.ActorId.StartsWith(x, StringComparison.Ordinal) || EventHub.Attributes(e).GetValueOrDefault("name") == x),
-        ["image"] = (e, x) => EventHub.Attributes(e).GetValueOrDefault("image") == x,
+        ["type"] = (e, x) => EventWords.Of(e.Kind) == x,
+        ["event"] = (e, x) => EventWords.Action(e) == x,
+        ["container"] = (e, x) => e.Kind == EventKind.Container && (e.ActorId.StartsWith(x, StringComparison.Ordinal) || e.Name == x),
+        ["network"] = (e, x) => e.Kind == EventKind.Network && (e.ActorId.StartsWith(x, StringComparison.Ordinal) || e.Name == x),
+        ["image"] = (e, x) => e.Image == x,
     };
 }

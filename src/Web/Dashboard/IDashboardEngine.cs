@@ -96,8 +96,8 @@ public sealed record HostPortConflict(string Why, int? NextFree);
 /// <summary>History first, then live events; dispose to stop.</summary>
 public interface IEventSubscription : IDisposable
 {
-    IReadOnlyList<EventRow> History { get; }
-    ChannelReader<EventRow> Live { get; }
+    IReadOnlyList<Engine.Events.EngineEvent> History { get; }
+    ChannelReader<Engine.Events.EngineEvent> Live { get; }
 }
 
 /// <summary>The real engine behind the dashboard: NetworkService, ContainerService, ImageService and EventHub.</summary>
@@ -162,7 +162,7 @@ public sealed class EngineDashboardClient(
         var r = v.Record;
         return new ContainerRow
         {
-            Id = r.Id, Name = r.Name, Image = r.Image, State = Api.ContainerMapping.StateWord(r.Phase), Status = Api.ContainerMapping.Status(r, now),
+            Id = r.Id, Name = r.Name, Image = r.Image, State = ContainerStatusText.StateWord(r.Phase), Status = ContainerStatusText.Status(r, now),
             Command = ShellWords.Join(v.Command), Created = r.Created, StartedAt = r.StartedAt, FinishedAt = r.FinishedAt,
             ExitCode = r.Phase == ContainerPhase.Running ? null : r.ExitCode, Error = r.Error, OomKilled = r.OomKilled,
             Networks = r.IpAddress is { } ip && v.NetworkName.Length > 0 ? [new EndpointRow(v.NetworkName, ip, r.MacAddress)] : [],
@@ -225,8 +225,8 @@ public sealed class EngineDashboardClient(
 
     private sealed class HubSubscription(Engine.Events.EventHub.Subscription inner) : IEventSubscription
     {
-        public IReadOnlyList<EventRow> History => inner.History;
-        public ChannelReader<EventRow> Live => inner.Live;
+        public IReadOnlyList<Engine.Events.EngineEvent> History => inner.History;
+        public ChannelReader<Engine.Events.EngineEvent> Live => inner.Live;
         public void Dispose() => inner.Dispose();
     }
 }

@@ -5,6 +5,7 @@ using MyDocker.Engine.Containers.Ports;
 using MyDocker.Web.Dashboard.Components.Pages;
 using MyDocker.Web.Dashboard.Containers;
 using MyDocker.Web.Dashboard.Topology;
+using MyDocker.Engine.Events;
 
 namespace MyDocker.UnitTests.Dashboard;
 
@@ -52,7 +53,7 @@ public class ContainerDetailTests : DashboardTestContext
         // was handled too (events are handled in order), so a wrong probe would have been started by now.
         int at = Engine.Containers.FindIndex(c => c.Name == "web");
         Engine.Containers[at] = Engine.Containers[at] with { Status = "marker" };
-        Engine.Publish("container", "restart", Engine.Containers[at].Id, "web");
+        Engine.Publish(EngineEvents.ContainerRestarted(Engine.Containers[at].Id));
         cut.WaitForAssertion(() => Assert.Contains("(marker)", cut.Find("[data-testid=container-facts]").TextContent));
         Assert.Empty(Topology.Probed);
         Assert.Empty(Probes(cut));

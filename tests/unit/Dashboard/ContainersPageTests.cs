@@ -2,6 +2,7 @@ using AngleSharp.Dom;
 using Bunit;
 using MyDocker.Web.Dashboard.Components.Pages;
 using MyDocker.Web.Dashboard.Containers;
+using MyDocker.Engine.Events;
 
 namespace MyDocker.UnitTests.Dashboard;
 
@@ -85,19 +86,19 @@ public class ContainersPageTests : DashboardTestContext
         var cut = RenderLive();
         // A change made elsewhere (the CLI): the engine's state changes, then its event arrives through the channel.
         var web = Engine.SetState("web", "exited", 137);
-        Engine.Publish("container", "die", web.Id, "web");
+        Engine.Publish(EngineEvents.ContainerDied(FakeDashboardEngine.Actor(web.Id, "web"), 0));
         cut.WaitForAssertion(() => Assert.Equal("exited", Row(cut, "web").QuerySelector("[data-testid=state]")!.TextContent));
         Assert.Equal("137", Row(cut, "web").QuerySelector("[data-testid=exit-code]")!.TextContent);
         Assert.NotNull(Button(cut, "Start web"));
 
         var added = FakeDashboardEngine.Container("api");
         Engine.Containers.Add(added);
-        Engine.Publish("container", "create", added.Id, "api");
+        Engine.Publish(EngineEvents.ContainerCreated(FakeDashboardEngine.Actor(added.Id, "api")));
         cut.WaitForAssertion(() => Assert.Equal("api", Names(cut)[0]));
 
         string dbId = Engine.Containers.Single(c => c.Name == "db").Id;
         Engine.Containers.RemoveAll(c => c.Name == "db");
-        Engine.Publish("container", "destroy", dbId, "db");
+        Engine.Publish(EngineEvents.ContainerDestroyed(FakeDashboardEngine.Actor(dbId, "db")));
         cut.WaitForAssertion(() => Assert.DoesNotContain("db", Names(cut)));
     }
 
@@ -121,20 +122,20 @@ public class ContainersPageTests : DashboardTestContext
             Assert.True(Button(cut, "Remove web").HasAttribute("disabled"));
         });
         // An event that does not confirm the exit (the stop's SIGTERM) changes nothing; another container's neither.
-        Engine.Publish("container", "kill", id, "web");
+        Engine.Publish(EngineEvents.ContainerKilled(FakeDashboardEngine.Actor(id, "web"), 15));
         var db = Engine.Containers.Single(c => c.Name == "db");
-        Engine.Publish("container", "die", db.Id, "db");
-        Engine.Publish("network", "create", "n1", "n1");
+        Engine.Publish(EngineEvents.ContainerDied(FakeDashboardEngine.Actor(db.Id, "db"), 0));
+        Engine.Publish(EngineEvents.NetworkCreated("n1", "n1"));
         // Events are handled in order: once a later container's row shows, the ones before it have been handled too.
         var marker = FakeDashboardEngine.Container("marker");
         Engine.Containers.Add(marker);
-        Engine.Publish("container", "create", marker.Id, "marker");
+        Engine.Publish(EngineEvents.ContainerCreated(FakeDashboardEngine.Actor(marker.Id, "marker")));
         cut.WaitForAssertion(() => Assert.Contains("marker", Names(cut)));
         Assert.NotNull(Button(cut, "Stopping… web"));
         Assert.Equal("running", Row(cut, "web").QuerySelector("[data-testid=state]")!.TextContent);
 
         Engine.SetState("web", "exited", 143);
-        Engine.Publish("container", "die", id, "web");
+        Engine.Publish(EngineEvents.ContainerDied(FakeDashboardEngine.Actor(id, "web"), 0));
         cut.WaitForAssertion(() =>
         {
             Assert.Equal("exited", Row(cut, "web").QuerySelector("[data-testid=state]")!.TextContent);
@@ -188,14 +189,14 @@ public class ContainerFeedTests
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
         var batches = System.Threading.Channels.Channel.CreateUnbounded<IReadOnlyList<string>>();
         await using var feed = new MyDocker.Web.Dashboard.Live.EventFeed(engine, TimeSpan.FromMilliseconds(100), time, ContainersBoard.Affects);
-        feed.Start(null, b => batches.Writer.WriteAsync(b.Select(e => e.Action).ToList()).AsTask());
+        feed.Start(null, b => batches.Writer.WriteAsync(b.Select(EventWords.Action).ToList()).AsTask());
         Assert.Empty(await Next(batches)); // the (empty) history
 
         // A stop: "kill" first (dropped, opens no window), then "die", handed over at once: no fake time passes, so had the
         // kill opened a window, the die would wait for ever and Next would fail.
-        engine.Publish("container", "kill", "c1", "web");
-        engine.Publish("network", "create", "n1", "net");
-        engine.Publish("container", "die", "c1", "web");
+        engine.Publish(EngineEvents.ContainerKilled(FakeDashboardEngine.Actor("c1", "web"), 15));
+        engine.Publish(EngineEvents.NetworkCreated("n1", "net"));
+        engine.Publish(EngineEvents.ContainerDied(FakeDashboardEngine.Actor("c1", "web"), 0));
         Assert.Equal(["die"], await Next(batches));
     }
 

@@ -1,4 +1,5 @@
 using MyDocker.Web.Dashboard.Events;
+using MyDocker.Engine.Events;
 
 namespace MyDocker.UnitTests.Dashboard;
 
@@ -9,13 +10,13 @@ public class EventTimelineTests
     {
         var engine = new FakeDashboardEngine();
         var t = new EventTimeline();
-        t.Add([engine.Event("network", "create", "n1", "a"), engine.Event("container", "start", "c1", "web")]);
-        t.Add([engine.Event("network", "destroy", "n1", "a")]);
+        t.Add([engine.Event(EngineEvents.NetworkCreated("n1", "a")), engine.Event(EngineEvents.ContainerStarted(FakeDashboardEngine.Actor("c1", "web")))]);
+        t.Add([engine.Event(EngineEvents.NetworkDestroyed("n1", "a"))]);
         Assert.Equal(["destroy", "start", "create"], t.Visible.Select(e => e.Action));
         Assert.Equal("web", t.Visible.Single(e => e.Type == "container").Name);
         t.TypeFilter = "network";
         Assert.Equal(["destroy", "create"], t.Visible.Select(e => e.Action));
-        t.Add(Enumerable.Range(0, EventTimeline.Kept + 5).Select(i => engine.Event("image", "load", "i", "x")).ToList());
+        t.Add(Enumerable.Range(0, EventTimeline.Kept + 5).Select(i => engine.Event(EngineEvents.ImageLoaded("i", "x"))).ToList());
         Assert.Equal(EventTimeline.Kept, t.Count);
     }
 }

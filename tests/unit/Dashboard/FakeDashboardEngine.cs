@@ -6,6 +6,7 @@ using MyDocker.Engine.Networks.Ipam;
 using MyDocker.Engine.State;
 using MyDocker.Web.Dashboard;
 using MyDocker.Web.Dashboard.Containers;
+using MyDocker.Engine.Events;
 
 namespace MyDocker.UnitTests.Dashboard;
 
@@ -17,8 +18,8 @@ public sealed class FakeDashboardEngine : IDashboardEngine
 {
     public List<NetworkRow> Networks { get; } = [];
     public List<OccupiedSubnet> HostRoutes { get; } = [];
-    public Channel<EventRow> Events { get; } = Channel.CreateUnbounded<EventRow>();
-    public List<EventRow> History { get; } = [];
+    public Channel<EngineEvent> Events { get; } = Channel.CreateUnbounded<EngineEvent>();
+    public List<EngineEvent> History { get; } = [];
     private long _nano = 1;
 
     public Task<IReadOnlyList<NetworkRow>> ListNetworksAsync(CancellationToken ct = default) =>
@@ -47,27 +48,27 @@ public sealed class FakeDashboardEngine : IDashboardEngine
         var p = Plan(spec);
         var row = Row(p.Name, p.Subnet.ToString(), p.Id);
         Networks.Add(row);
-        Publish("network", "create", row.Id, row.Name);
+        Publish(EngineEvents.NetworkCreated(row.Id, row.Name));
         return Task.FromResult(row);
     }
 
     public Task RemoveNetworkAsync(string id, CancellationToken ct = default)
     {
         Networks.RemoveAll(n => n.Id == id);
-        Publish("network", "destroy", id, id);
+        Publish(EngineEvents.NetworkDestroyed(id, id));
         return Task.CompletedTask;
     }
 
     public IEventSubscription SubscribeEvents(long? sinceNano) =>
         new Sub(sinceNano is long s ? History.Where(e => e.TimeNano >= s).ToList() : [], Events.Reader);
 
-    public void Publish(string type, string action, string id, string name) =>
-        Events.Writer.TryWrite(Event(type, action, id, name));
+    public void Publish(EngineEvent e) => Events.Writer.TryWrite(Event(e));
 
-    public EventRow Event(string type, string action, string id, string name) => new()
-    {
-        Type = type, Action = action, ActorId = id, TimeNano = _nano++, AttributesJson = $"{{\"name\":\"{name}\"}}",
-    };
+    /// <summary>The event with the next time, as the engine's hub stamps it.</summary>
+    public EngineEvent Event(EngineEvent e) => e with { TimeNano = _nano++ };
+
+    /// <summary>A container as the events name it.</summary>
+    public static ContainerRecord Actor(string id, string name) => new() { Id = id, Name = name, Image = "busybox", ImageId = "", NetworkId = "" };
 
     public static NetworkRow Row(string name, string subnet, string? id = null) => new()
     {
@@ -109,7 +110,7 @@ public sealed class FakeDashboardEngine : IDashboardEngine
             throw EngineException.Invalid(error);
         }
         if (c.IsRunning) return false;
-        if (!Manual) { SetState(c.Name, "running"); Publish("container", "start", id, c.Name); }
+        if (!Manual) { SetState(c.Name, "running"); Publish(EngineEvents.ContainerStarted(Actor(id, c.Name))); }
         return true;
     }
 
@@ -118,7 +119,7 @@ public sealed class FakeDashboardEngine : IDashboardEngine
         Calls.Add("stop " + id);
         var c = await GetContainerAsync(id, ct);
         if (!c.IsRunning) return false;
-        if (!Manual) { SetState(c.Name, "exited", 143); Publish("container", "die", id, c.Name); Publish("container", "stop", id, c.Name); }
+        if (!Manual) { SetState(c.Name, "exited", 143); Publish(EngineEvents.ContainerDied(Actor(id, c.Name), 143)); Publish(EngineEvents.ContainerStopped(Actor(id, c.Name))); }
         return true;
     }
 
@@ -126,7 +127,7 @@ public sealed class FakeDashboardEngine : IDashboardEngine
     {
         Calls.Add("restart " + id);
         var c = await GetContainerAsync(id, ct);
-        if (!Manual) { SetState(c.Name, "running"); Publish("container", "restart", id, c.Name); }
+        if (!Manual) { SetState(c.Name, "running"); Publish(EngineEvents.ContainerRestarted(id)); }
     }
 
     public async Task RemoveContainerAsync(string id, bool force, CancellationToken ct = default)
@@ -134,7 +135,7 @@ public sealed class FakeDashboardEngine : IDashboardEngine
         Calls.Add("remove " + id);
         var c = await GetContainerAsync(id, ct);
         if (c.IsRunning && !force) throw EngineException.Conflict($"container '{c.Name}' is running; stop it first");
-        if (!Manual) { Containers.Remove(c); Publish("container", "destroy", id, c.Name); }
+        if (!Manual) { Containers.Remove(c); Publish(EngineEvents.ContainerDestroyed(Actor(id, c.Name))); }
     }
 
     public Task<ContainerRow> CreateContainerAsync(ContainerCreateSpec spec, CancellationToken ct = default)
@@ -146,7 +147,7 @@ public sealed class FakeDashboardEngine : IDashboardEngine
         Created.Add(spec);
         var row = Container(spec.Name ?? "generated_name", "created", image: spec.Image);
         Containers.Add(row);
-        Publish("container", "create", row.Id, row.Name);
+        Publish(EngineEvents.ContainerCreated(Actor(row.Id, row.Name)));
         return Task.FromResult(row);
     }
 
@@ -195,10 +196,10 @@ public sealed class FakeDashboardEngine : IDashboardEngine
     public static ImageRow Image(string reference, string defaultCommand) =>
         new("sha256:" + new string('e', 64), reference, [reference], defaultCommand);
 
-    private sealed class Sub(IReadOnlyList<EventRow> history, ChannelReader<EventRow> live) : IEventSubscription
+    private sealed class Sub(IReadOnlyList<EngineEvent> history, ChannelReader<EngineEvent> live) : IEventSubscription
     {
-        public IReadOnlyList<EventRow> History => history;
-        public ChannelReader<EventRow> Live => live;
+        public IReadOnlyList<EngineEvent> History => history;
+        public ChannelReader<EngineEvent> Live => live;
         public void Dispose() { }
     }
 }

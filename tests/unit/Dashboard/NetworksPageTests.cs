@@ -1,6 +1,7 @@
 using Bunit;
 using MyDocker.Web.Dashboard.Components.Pages;
 using MyDocker.Web.Dashboard.Live;
+using MyDocker.Engine.Events;
 
 namespace MyDocker.UnitTests.Dashboard;
 
@@ -20,16 +21,16 @@ public class NetworksPageTests : DashboardTestContext
         // A change made elsewhere (the CLI): the list changes, then its event arrives through the channel.
         var second = FakeDashboardEngine.Row("second", "10.2.0.0/24");
         Engine.Networks.Add(second);
-        Engine.Publish("network", "create", second.Id, "second");
+        Engine.Publish(EngineEvents.NetworkCreated(second.Id, "second"));
         cut.WaitForAssertion(() => Assert.Contains("second", cut.Find("[data-testid=networks]").TextContent));
 
         // A container joining changes the count: the row is reloaded on the container's create event.
         Engine.Networks[0] = Engine.Networks[0] with { Containers = 3, Used = 3, Free = 250 };
-        Engine.Publish("container", "create", "c1", "c1");
+        Engine.Publish(EngineEvents.ContainerCreated(FakeDashboardEngine.Actor("c1", "c1")));
         cut.WaitForAssertion(() => Assert.Contains("3 / 250", cut.Find("[data-testid=networks]").TextContent));
 
         Engine.Networks.RemoveAll(n => n.Name == "second");
-        Engine.Publish("network", "destroy", second.Id, "second");
+        Engine.Publish(EngineEvents.NetworkDestroyed(second.Id, "second"));
         cut.WaitForAssertion(() => Assert.DoesNotContain("second", cut.Find("[data-testid=networks]").TextContent));
     }
 
@@ -49,14 +50,14 @@ public class EventFeedTests
     public async Task History_comes_first_then_a_burst_arrives_as_one_batch()
     {
         var engine = new FakeDashboardEngine();
-        engine.History.Add(engine.Event("network", "create", "n1", "a"));
+        engine.History.Add(engine.Event(EngineEvents.NetworkCreated("n1", "a")));
         var batches = System.Threading.Channels.Channel.CreateUnbounded<IReadOnlyList<string>>();
         await using var feed = new EventFeed(engine, TimeSpan.Zero);
         // Three events written before the feed starts are read in one go, like a burst within the window.
-        engine.Publish("container", "create", "c1", "x");
-        engine.Publish("container", "start", "c1", "x");
-        engine.Publish("container", "die", "c1", "x");
-        feed.Start(0, b => batches.Writer.WriteAsync(b.Select(e => e.Action).ToList()).AsTask());
+        engine.Publish(EngineEvents.ContainerCreated(FakeDashboardEngine.Actor("c1", "x")));
+        engine.Publish(EngineEvents.ContainerStarted(FakeDashboardEngine.Actor("c1", "x")));
+        engine.Publish(EngineEvents.ContainerDied(FakeDashboardEngine.Actor("c1", "x"), 0));
+        feed.Start(0, b => batches.Writer.WriteAsync(b.Select(EventWords.Action).ToList()).AsTask());
         Assert.Equal(["create"], await batches.Reader.ReadAsync());
         Assert.Equal(["create", "start", "die"], await batches.Reader.ReadAsync());
         Assert.Equal(FeedState.Live, feed.State);
@@ -73,12 +74,12 @@ public class EventFeedTests
         Assert.Empty(await Next(batches)); // the (empty) history
 
         // No fake time passes: a first event is not held back by the window.
-        engine.Publish("network", "create", "e1", "a");
+        engine.Publish(EngineEvents.NetworkCreated("e1", "a"));
         Assert.Equal(["e1"], await Next(batches));
 
         // Within the window of that batch: held until the window ends, then handed over together.
-        engine.Publish("network", "create", "e2", "b");
-        engine.Publish("network", "create", "e3", "c");
+        engine.Publish(EngineEvents.NetworkCreated("e2", "b"));
+        engine.Publish(EngineEvents.NetworkCreated("e3", "c"));
         IReadOnlyList<string>? next;
         var waited = TimeSpan.Zero;
         while (!batches.Reader.TryRead(out next))
@@ -92,7 +93,7 @@ public class EventFeedTests
 
         // After a quiet window, at once again.
         time.Advance(TimeSpan.FromSeconds(1));
-        engine.Publish("network", "destroy", "e4", "d");
+        engine.Publish(EngineEvents.NetworkDestroyed("e4", "d"));
         Assert.Equal(["e4"], await Next(batches));
     }
 
@@ -112,7 +113,7 @@ public class NetworkDetailTests : DashboardTestContext
         cut.WaitForAssertion(() => Assert.Contains("No container is connected", cut.Find("[data-testid=leases]").TextContent));
 
         Engine.Networks[0] = net with { Leases = [new MyDocker.Web.Dashboard.LeaseRow(new string('a', 64), "10.1.0.2", DateTimeOffset.UnixEpoch) { OwnerName = "app" }] };
-        Engine.Publish("network", "connect", net.Id, "web");
+        Engine.Publish(EngineEvents.NetworkConnected(net.Id, "web", "c1"));
         cut.WaitForAssertion(() =>
         {
             var text = cut.Find("[data-testid=leases]").TextContent;
@@ -121,7 +122,7 @@ public class NetworkDetailTests : DashboardTestContext
         });
 
         Engine.Networks.Clear();
-        Engine.Publish("network", "destroy", net.Id, "web");
+        Engine.Publish(EngineEvents.NetworkDestroyed(net.Id, "web"));
         cut.WaitForAssertion(() => Assert.Contains("network 'web' not found", cut.Find("[data-testid=detail-error]").TextContent));
     }
 

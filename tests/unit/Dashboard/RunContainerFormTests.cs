@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using MyDocker.Engine.Containers.Ports;
 using MyDocker.Web.Dashboard.Components.Containers;
 using MyDocker.Web.Dashboard.Containers;
+using MyDocker.Engine.Events;
 
 namespace MyDocker.UnitTests.Dashboard;
 
@@ -181,7 +182,7 @@ public class RunContainerFormTests : DashboardTestContext
         Engine.TakenPorts[("tcp", 8080)] = "8080/tcp on 0.0.0.0 is published by container web1";
         var other = FakeDashboardEngine.Container("web1");
         Engine.Containers.Add(other);
-        Engine.Publish("container", "create", other.Id, other.Name);
+        Engine.Publish(EngineEvents.ContainerCreated(FakeDashboardEngine.Actor(other.Id, other.Name)));
         cut.WaitForAssertion(() => Assert.Equal(
             "8080/tcp on 0.0.0.0 is published by container web1; choose another host port (8081 is free)", ErrorUnder(cut, "Host port 1")));
         cut.WaitForAssertion(() => Assert.Contains("container name 'web1' is already in use", cut.Markup));
@@ -189,7 +190,7 @@ public class RunContainerFormTests : DashboardTestContext
         // It is removed: both are free again.
         Engine.TakenPorts.Clear();
         Engine.Containers.Remove(other);
-        Engine.Publish("container", "destroy", other.Id, other.Name);
+        Engine.Publish(EngineEvents.ContainerDestroyed(FakeDashboardEngine.Actor(other.Id, other.Name)));
         cut.WaitForAssertion(() => Assert.DoesNotContain("mud-input-error", cut.Markup));
     }
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using MyDocker.Engine.Containers.Ports;
 using MyDocker.Web.Dashboard.Components.Pages;
 using MyDocker.Web.Dashboard.Topology;
+using MyDocker.Engine.Events;
 
 namespace MyDocker.UnitTests.Dashboard;
 
@@ -35,7 +36,7 @@ public class TopologyPageTests : DashboardTestContext
 
         // The container stops and another starts elsewhere (CLI): the picture follows the events.
         Topology.View = new("box", [Net("web", Ctr("api", "exited", "10.5.0.2")), Net("db", Ctr("pg", "running", "10.5.0.3"))]);
-        Engine.Publish("container", "die", "c-api", "api");
+        Engine.Publish(EngineEvents.ContainerDied(FakeDashboardEngine.Actor("c-api", "api"), 0));
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("[data-testid=topology-network]").Count));
         Assert.Contains("exited", cut.FindAll("[data-testid=topology-container]").Single(c => c.TextContent.Contains("api")).TextContent);
         Assert.Contains("No published ports.", cut.Find("[data-testid=topology-host]").TextContent);

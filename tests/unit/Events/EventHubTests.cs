@@ -16,6 +16,9 @@ public sealed class EventHubTests : IDisposable
         _hub = new EventHub(state);
     }
 
+    private static readonly EngineEvent Exec = EngineEvents.ExecCreated(
+        new ContainerRecord { Id = "c1", Name = "web", Image = "busybox", ImageId = "", NetworkId = "" }, ["true"]);
+
     [Fact]
     public async Task A_subscriber_that_stops_reading_is_dropped_one_that_reads_is_not()
     {
@@ -28,14 +31,14 @@ public sealed class EventHubTests : IDisposable
         });
         for (int i = 0; i < EventHub.SubscriberCapacity; i++)
         {
-            _hub.Publish("container", "exec_create: true", "c1");
+            _hub.Publish(Exec);
             // The reading subscriber keeps up (a real reader is never thousands of events behind).
             if (i % 512 == 0) while (Volatile.Read(ref seen) < i) await Task.Delay(1);
         }
         Assert.False(stalled.Dropped.IsCancellationRequested); // full, not over
         Assert.Equal(2, _hub.SubscriberCount);
 
-        _hub.Publish("container", "exec_create: true", "c1");
+        _hub.Publish(Exec);
         Assert.True(stalled.Dropped.IsCancellationRequested);
         Assert.Equal(1, _hub.SubscriberCount);
         // What was queued can still be read, then the stream ends with the reason.

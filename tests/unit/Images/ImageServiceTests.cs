@@ -44,8 +44,8 @@ public sealed class ImageServiceTests : IDisposable
         Assert.Equal(
             [("import", imported.Id, "rootfs:v1"), ("load", loaded.Id, "app:1"), ("untag", loaded.Id, "app:1"),
              ("untag", loaded.Id, "app:2"), ("delete", loaded.Id, "app:2")],
-            sub.History.Select(e => (e.Action, e.ActorId, MyDocker.Engine.Events.EventHub.Attributes(e)["name"])));
-        Assert.All(sub.History, e => Assert.Equal("image", e.Type));
+            sub.History.Select(e => (MyDocker.Engine.Events.EventWords.Action(e), e.ActorId, e.Name)));
+        Assert.All(sub.History, e => Assert.Equal("image", MyDocker.Engine.Events.EventWords.Of(e.Kind)));
     }
 
     private static readonly byte[] Layer1 = new TarBuilder()

@@ -1,5 +1,5 @@
 using MyDocker.Engine;
-using MyDocker.Engine.State;
+using MyDocker.Engine.Events;
 
 namespace MyDocker.Web.Dashboard.Containers;
 
@@ -25,7 +25,8 @@ public sealed class ContainersBoard(IDashboardEngine engine)
 
     /// <summary>The container events that change what the pages show (and confirm pending actions): "kill", "stop" (after
     /// its "die"), "attach" and exec events change nothing shown.</summary>
-    public static bool Affects(EventRow e) => e.Type == "container" && e.Action is "create" or "start" or "die" or "restart" or "destroy";
+    public static bool Affects(EngineEvent e) =>
+        e.Kind == EventKind.Container && e.Action is EventAction.Create or EventAction.Start or EventAction.Die or EventAction.Restart or EventAction.Destroy;
 
     public async Task ReloadAsync(CancellationToken ct = default)
     {
@@ -35,7 +36,7 @@ public sealed class ContainersBoard(IDashboardEngine engine)
 
     /// <summary>Applies a batch of events: re-reads the containers they name, ends the pending actions they confirm.
     /// True if anything shown may have changed.</summary>
-    public async Task<bool> ApplyAsync(IReadOnlyList<EventRow> batch, CancellationToken ct = default)
+    public async Task<bool> ApplyAsync(IReadOnlyList<EngineEvent> batch, CancellationToken ct = default)
     {
         var ids = batch.Where(Affects)
             .Select(e => e.ActorId).Distinct().ToList();

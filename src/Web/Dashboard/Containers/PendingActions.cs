@@ -1,4 +1,4 @@
-using MyDocker.Engine.State;
+using MyDocker.Engine.Events;
 
 namespace MyDocker.Web.Dashboard.Containers;
 
@@ -23,20 +23,20 @@ public sealed class PendingActions
 
     /// <summary>The engine's event that confirms the action: a start's "start", a stop's "die" (the exit is recorded; the
     /// "stop" that follows it changes nothing, and pages do not subscribe to it), a restart's "restart" (published after its start), a remove's "destroy".</summary>
-    public static bool Confirms(ContainerAction action, string eventAction) => (action, eventAction) switch
+    public static bool Confirms(ContainerAction action, EventAction eventAction) => (action, eventAction) switch
     {
-        (_, "destroy") => true,
-        (ContainerAction.Start, "start") => true,
-        (ContainerAction.Stop, "die") => true,
-        (ContainerAction.Restart, "restart") => true,
+        (_, EventAction.Destroy) => true,
+        (ContainerAction.Start, EventAction.Start) => true,
+        (ContainerAction.Stop, EventAction.Die) => true,
+        (ContainerAction.Restart, EventAction.Restart) => true,
         _ => false,
     };
 
     /// <summary>Ends what the batch's events confirm.</summary>
-    public void Apply(IReadOnlyList<EventRow> batch)
+    public void Apply(IReadOnlyList<EngineEvent> batch)
     {
         foreach (var e in batch)
-            if (e.Type == "container" && _pending.TryGetValue(e.ActorId, out var a) && Confirms(a, e.Action))
+            if (e.Kind == EventKind.Container && _pending.TryGetValue(e.ActorId, out var a) && Confirms(a, e.Action))
                 _pending.Remove(e.ActorId);
     }
 

@@ -1,5 +1,4 @@
 using MyDocker.Engine.Events;
-using MyDocker.Engine.State;
 
 namespace MyDocker.Web.Dashboard.Events;
 
@@ -21,14 +20,13 @@ public sealed class EventTimeline
     public IEnumerable<TimelineEntry> Visible => TypeFilter.Length == 0 ? _entries : _entries.Where(e => e.Type == TypeFilter);
     public int Count => _entries.Count;
 
-    public void Add(IReadOnlyList<EventRow> batch)
+    public void Add(IReadOnlyList<EngineEvent> batch)
     {
-        foreach (var row in batch)
+        foreach (var e in batch)
         {
-            var attrs = EventHub.Attributes(row);
-            attrs.TryGetValue("name", out var name);
-            string details = string.Join(", ", attrs.Where(a => a.Key != "name").Select(a => $"{a.Key}={a.Value}"));
-            _entries.Insert(0, new TimelineEntry(row.TimeNano, row.Type, row.Action, row.ActorId.Length > 12 ? row.ActorId[..12] : row.ActorId, name ?? "", details));
+            string details = string.Join(", ", e.Attributes.Where(a => a.Key != EventWords.NameAttribute).Select(a => $"{a.Key}={a.Value}"));
+            _entries.Insert(0, new TimelineEntry(e.TimeNano, EventWords.Of(e.Kind), EventWords.Action(e),
+                e.ActorId.Length > 12 ? e.ActorId[..12] : e.ActorId, e.Name ?? "", details));
         }
         if (_entries.Count > Kept) _entries.RemoveRange(Kept, _entries.Count - Kept);
     }

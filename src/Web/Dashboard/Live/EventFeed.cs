@@ -1,4 +1,4 @@
-using MyDocker.Engine.State;
+using MyDocker.Engine.Events;
 
 namespace MyDocker.Web.Dashboard.Live;
 
@@ -13,7 +13,7 @@ public enum FeedState { Connecting, Live, Reconnecting, Stopped }
 /// Events <c>relevant</c> says no to are dropped before batching: they neither reach the page nor open a window, so a
 /// `stop`'s "kill" does not hold back the "die" that follows it by a window (bench/dashboard-latency.sh containers).
 /// </summary>
-public sealed class EventFeed(IDashboardEngine engine, TimeSpan window, TimeProvider? time = null, Func<EventRow, bool>? relevant = null) : IAsyncDisposable
+public sealed class EventFeed(IDashboardEngine engine, TimeSpan window, TimeProvider? time = null, Func<EngineEvent, bool>? relevant = null) : IAsyncDisposable
 {
     public static readonly TimeSpan DefaultWindow = TimeSpan.FromMilliseconds(100);
     private readonly CancellationTokenSource _stop = new();
@@ -24,10 +24,10 @@ public sealed class EventFeed(IDashboardEngine engine, TimeSpan window, TimeProv
 
     /// <summary>Starts reading: first the history since <paramref name="sinceNano"/> (null: none) as one batch, then live
     /// batches. <paramref name="onBatch"/> is also called with an empty batch when only the state changed.</summary>
-    public void Start(long? sinceNano, Func<IReadOnlyList<EventRow>, Task> onBatch) =>
+    public void Start(long? sinceNano, Func<IReadOnlyList<EngineEvent>, Task> onBatch) =>
         _loop = Task.Run(() => RunAsync(sinceNano, onBatch, _stop.Token));
 
-    private async Task RunAsync(long? since, Func<IReadOnlyList<EventRow>, Task> onBatch, CancellationToken ct)
+    private async Task RunAsync(long? since, Func<IReadOnlyList<EngineEvent>, Task> onBatch, CancellationToken ct)
     {
         while (!ct.IsCancellationRequested)
         {
@@ -37,7 +37,7 @@ public sealed class EventFeed(IDashboardEngine engine, TimeSpan window, TimeProv
                 State = FeedState.Live;
                 await onBatch(sub.History);
                 if (sub.History.Count > 0) since = sub.History[^1].TimeNano + 1;
-                var batch = new List<EventRow>();
+                var batch = new List<EngineEvent>();
                 DateTimeOffset? last = null;
                 while (await sub.Live.WaitToReadAsync(ct))
                 {

@@ -1,4 +1,4 @@
-using MyDocker.Engine.State;
+using MyDocker.Engine.Events;
 
 namespace MyDocker.Web.Dashboard.Networks;
 
@@ -11,8 +11,8 @@ public sealed class NetworksBoard(IDashboardEngine engine)
     public IReadOnlyList<NetworkRow> Rows { get; private set; } = [];
     public string? Error { get; private set; }
 
-    public static bool Affects(EventRow e) =>
-        e.Type == "network" || (e.Type == "container" && e.Action is "create" or "destroy");
+    public static bool Affects(EngineEvent e) =>
+        e.Kind == EventKind.Network || (e.Kind == EventKind.Container && e.Action is EventAction.Create or EventAction.Destroy);
 
     public async Task ReloadAsync(CancellationToken ct = default)
     {
@@ -21,7 +21,7 @@ public sealed class NetworksBoard(IDashboardEngine engine)
     }
 
     /// <summary>Reloads if any event of the batch concerns networks; true if it did.</summary>
-    public async Task<bool> ApplyAsync(IReadOnlyList<EventRow> batch, CancellationToken ct = default)
+    public async Task<bool> ApplyAsync(IReadOnlyList<EngineEvent> batch, CancellationToken ct = default)
     {
         if (!batch.Any(Affects)) return false;
         await ReloadAsync(ct);

@@ -23,7 +23,7 @@ public sealed class EngineDashboardTopology(NetworkService networks, ContainerSe
             Internal = n.Record.Internal,
             Containers = byNetwork[n.Record.Id].OrderBy(c => c.Record.Name, StringComparer.Ordinal).Select(c => new TopologyContainer
             {
-                Id = c.Id, Name = c.Record.Name, State = Api.ContainerMapping.StateWord(c.Record.Phase), Ip = c.Record.IpAddress, Ports = c.Spec.Ports,
+                Id = c.Id, Name = c.Record.Name, State = ContainerStatusText.StateWord(c.Record.Phase), Ip = c.Record.IpAddress, Ports = c.Spec.Ports,
             }).ToList(),
         }).ToList());
     }
