@@ -42,4 +42,32 @@ public sealed class HostSubnetsTests : IDisposable
         Assert.Contains(subnets.Current(), o => o.Subnet.ToString() == "198.51.100.0/24");
         Assert.Equal(3, subnets.Dumps);
     }
+
+    [Fact]
+    public void A_removed_bridge_deleted_before_the_next_question_costs_no_dump_but_a_deleted_host_device_does()
+    {
+        using var netlink = _ns.Run(RtNetlink.Open);
+        using var subnets = _ns.Run(() => new HostSubnets(netlink));
+        _ns.Exec("ip", "link", "add", "hs0", "type", "veth", "peer", "name", "hs1");
+        _ns.Exec("ip", "address", "add", "192.0.2.1/24", "dev", "hs0");
+        _ns.Exec("ip", "link", "set", "hs0", "up");
+        Assert.Contains(subnets.Current(), o => o.Subnet.ToString() == "192.0.2.0/24");
+        Assert.Equal(1, subnets.Dumps);
+
+        // A network created and removed between two creates, its bridge deleted by the LinkReaper before the second one
+        // asks: its notifications name a device that no longer exists and that the answer holds nothing of.
+        int bridge = netlink.CreateBridge("md-hsub2");
+        netlink.SetAlias(bridge, BridgeDriver.AliasFor("hsub2"));
+        netlink.AddAddress(bridge, IPAddress.Parse("10.78.0.1"), 24);
+        netlink.SetUp(bridge);
+        netlink.DeleteAddress(bridge, IPAddress.Parse("10.78.0.1"), 24);
+        netlink.DeleteLink("md-hsub2");
+        Assert.DoesNotContain(subnets.Current(), o => o.Subnet.ToString() == "10.78.0.0/24");
+        Assert.Equal(1, subnets.Dumps);
+
+        // A host device the answer holds subnets of, deleted: they go at the next question.
+        _ns.Exec("ip", "link", "del", "hs0");
+        Assert.DoesNotContain(subnets.Current(), o => o.Subnet.ToString() == "192.0.2.0/24");
+        Assert.Equal(2, subnets.Dumps);
+    }
 }
