@@ -162,6 +162,24 @@ public sealed class ContainerLogTests : IDisposable
     }
 
     [Fact]
+    public async Task Following_by_offset_ends_when_the_containers_directory_is_removed()
+    {
+        // rm deletes the container's directory with its log: the viewer's follower (no stop condition) ends then.
+        var dir = Directory.CreateDirectory(Path.Combine(_dir, "ctr")).FullName;
+        var path = Path.Combine(dir, "ctr.log");
+        File.WriteAllText(path, Line(1, "stdout", 'F', "only"));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var seen = new List<string>();
+        await foreach (var batch in new ContainerLogReader(path, "ctr").FollowAsync(0, stopped: null, cts.Token))
+        {
+            seen.AddRange(batch.Select(l => l.Text));
+            Directory.Delete(dir, recursive: true);
+        }
+        Assert.Equal(["only"], seen);
+        Assert.False(cts.IsCancellationRequested);
+    }
+
+    [Fact]
     public void Tail_values()
     {
         Assert.Null(LogReadOptions.ParseTail("all"));
