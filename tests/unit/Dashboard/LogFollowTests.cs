@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using MyDocker.Engine.Containers.Logs;
 using MyDocker.UnitTests.Fakes;
-using MyDocker.Web.Dashboard.Logs;
 
 namespace MyDocker.UnitTests.Dashboard;
 

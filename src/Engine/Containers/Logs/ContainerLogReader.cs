@@ -234,7 +234,14 @@ public sealed class ContainerLogReader
         FileSystemEventHandler wake = (_, _) => changed();
         watcher.Changed += wake;
         watcher.Created += wake;
-        watcher.EnableRaisingEvents = true;
+        try { watcher.EnableRaisingEvents = true; }
+        catch (IOException)
+        {
+            // Past the inotify limits (fs.inotify.max_user_instances, max_user_watches; inotify(7)) starting the watch
+            // fails: polling alone wakes the follower rather than the read failing.
+            watcher.Dispose();
+            return null;
+        }
         return watcher;
     }
 
