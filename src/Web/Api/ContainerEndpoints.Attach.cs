@@ -41,7 +41,7 @@ public static partial class ContainerEndpoints
         ctx.Response.Headers.Upgrade = "tcp";
         using var hold = HalfClose.Hold(ctx);
         await using var stream = await upgrade.UpgradeAsync();
-        await WriteFramesAsync(stream, ContainerLog.ReadAsync(path, options, () => !exited.IsCompleted, ct), stdout, stderr, false, true, ct);
+        await WriteFramesAsync(stream, new ContainerLogReader(path, id).ReadAsync(options, () => !exited.IsCompleted, ct), stdout, stderr, false, true, ct);
     }
 
     /// <summary>

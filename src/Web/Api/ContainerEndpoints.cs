@@ -83,7 +83,7 @@ public static partial class ContainerEndpoints
         });
     }
 
-    /// <summary>Docker's log stream: with no TTY, each line (or piece of a long one, see <see cref="LogEntry.Partial"/>)
+    /// <summary>Docker's log stream: with no TTY, each line (or piece of a long one, see <see cref="LogLine.Partial"/>)
     /// is a frame of [stream (1 stdout, 2 stderr), 0, 0, 0, big-endian uint32 length] followed by the bytes
     /// (api/types/stdcopy in moby).</summary>
     private static async Task WriteLogsAsync(HttpContext ctx, string id, ContainerService containers)
@@ -105,11 +105,12 @@ public static partial class ContainerEndpoints
         var (path, stillRunning) = await containers.LogSourceAsync(id, ct);
 
         await Streaming.SendHeadersAsync(ctx.Response, "application/vnd.docker.multiplexed-stream", ct);
-        await WriteFramesAsync(ctx.Response.Body, ContainerLog.ReadAsync(path, options, stillRunning, ct), stdout, stderr, timestamps, options.Follow, ct);
+        var log = new ContainerLogReader(path, id);
+        await WriteFramesAsync(ctx.Response.Body, log.ReadAsync(options, stillRunning, ct), stdout, stderr, timestamps, options.Follow, ct);
     }
 
     private static async Task WriteFramesAsync(
-        Stream body, IAsyncEnumerable<LogEntry> entries, bool stdout, bool stderr, bool timestamps, bool flushEach, CancellationToken ct)
+        Stream body, IAsyncEnumerable<LogLine> entries, bool stdout, bool stderr, bool timestamps, bool flushEach, CancellationToken ct)
     {
         var buffer = new byte[64 * 1024];
         // Per stream: a line was begun and not ended (a long line comes in pieces): its next piece gets no timestamp,

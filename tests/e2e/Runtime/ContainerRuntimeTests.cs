@@ -12,10 +12,10 @@ public sealed class ContainerRuntimeTests : IDisposable
     private ContainerRuntime Runtime => _f.Runtime;
     private static string NewId() => Guid.NewGuid().ToString("N");
 
-    private async Task<List<LogEntry>> Logs(string id, LogReadOptions? options = null, Func<bool>? running = null)
+    private async Task<List<LogLine>> Logs(string id, LogReadOptions? options = null, Func<bool>? running = null)
     {
-        var list = new List<LogEntry>();
-        await foreach (var e in ContainerLog.ReadAsync(_f.LogPath(id), options ?? new(), running ?? (() => false), CancellationToken.None))
+        var list = new List<LogLine>();
+        await foreach (var e in new ContainerLogReader(_f.LogPath(id), id).ReadAsync(options ?? new(), running ?? (() => false), CancellationToken.None))
             list.Add(e);
         return list;
     }

@@ -7,14 +7,15 @@ public sealed class ContainerLogTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("mydocker-unit-log-").FullName;
     private string LogPath => Path.Combine(_dir, "ctr.log");
+    private ContainerLogReader Reader => new(LogPath, "ctr");
 
     private static string Line(int second, string stream, char tag, string text) =>
         $"2026-11-24T08:01:{second:00}.027209389+00:00 {stream} {tag} {text}\n";
 
-    private async Task<List<LogEntry>> Read(LogReadOptions options)
+    private async Task<List<LogLine>> Read(LogReadOptions options)
     {
-        var list = new List<LogEntry>();
-        await foreach (var e in ContainerLog.ReadAsync(LogPath, options, () => false, CancellationToken.None)) list.Add(e);
+        var list = new List<LogLine>();
+        await foreach (var e in Reader.ReadAsync(options, () => false, CancellationToken.None)) list.Add(e);
         return list;
     }
 
@@ -83,7 +84,7 @@ public sealed class ContainerLogTests : IDisposable
         }
         Assert.True(new FileInfo(LogPath).Length > 10_000_000);
         using (var file = File.OpenRead(LogPath))
-            Assert.True(file.Length - ContainerLog.TailStart(file, 3) < 1000, "the tail starts near the end");
+            Assert.True(file.Length - ContainerLogReader.TailStart(file, 3) < 1000, "the tail starts near the end");
 
         var entries = await Read(new LogReadOptions(Tail: 3));
         Assert.Equal(["line 199999", "err", "abc"], entries.Select(e => e.Text));
@@ -109,7 +110,7 @@ public sealed class ContainerLogTests : IDisposable
         var running = true;
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var seen = new List<string>();
-        await foreach (var e in ContainerLog.ReadAsync(LogPath, new LogReadOptions(Follow: true), () => Volatile.Read(ref running), cts.Token))
+        await foreach (var e in Reader.ReadAsync(new LogReadOptions(Follow: true), () => Volatile.Read(ref running), cts.Token))
         {
             seen.Add(e.Text);
             if (e.Text == "first") File.AppendAllText(LogPath, Line(2, "stdout", 'P', "sec") + Line(2, "stdout", 'F', "ond"));
@@ -130,7 +131,7 @@ public sealed class ContainerLogTests : IDisposable
         var running = true;
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var seen = new List<string>();
-        await foreach (var e in ContainerLog.ReadAsync(LogPath, new LogReadOptions(Follow: true), () => Volatile.Read(ref running), cts.Token))
+        await foreach (var e in Reader.ReadAsync(new LogReadOptions(Follow: true), () => Volatile.Read(ref running), cts.Token))
         {
             seen.Add(e.Text);
             if (e.Text == "old")
@@ -152,12 +153,30 @@ public sealed class ContainerLogTests : IDisposable
         File.WriteAllText(LogPath, Line(1, "stdout", 'F', "only"));
         using var cts = new CancellationTokenSource();
         var seen = new List<string>();
-        await foreach (var e in ContainerLog.ReadAsync(LogPath, new LogReadOptions(Follow: true), () => true, cts.Token))
+        await foreach (var e in Reader.ReadAsync(new LogReadOptions(Follow: true), () => true, cts.Token))
         {
             seen.Add(e.Text);
             cts.CancelAfter(100);
         }
         Assert.Equal(["only"], seen);
+    }
+
+    [Fact]
+    public async Task Following_by_offset_ends_when_the_containers_directory_is_removed()
+    {
+        // rm deletes the container's directory with its log: the viewer's follower (no stop condition) ends then.
+        var dir = Directory.CreateDirectory(Path.Combine(_dir, "ctr")).FullName;
+        var path = Path.Combine(dir, "ctr.log");
+        File.WriteAllText(path, Line(1, "stdout", 'F', "only"));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var seen = new List<string>();
+        await foreach (var batch in new ContainerLogReader(path, "ctr").FollowAsync(0, stopped: null, cts.Token))
+        {
+            seen.AddRange(batch.Select(l => l.Text));
+            Directory.Delete(dir, recursive: true);
+        }
+        Assert.Equal(["only"], seen);
+        Assert.False(cts.IsCancellationRequested);
     }
 
     [Fact]

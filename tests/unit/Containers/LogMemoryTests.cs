@@ -15,6 +15,7 @@ public sealed class LogMemoryTests : IDisposable
     private const string Stamp = "2026-11-24T08:01:01.027209389+00:00";
     private readonly string _dir = Directory.CreateTempSubdirectory("mydocker-unit-logmem-").FullName;
     private string LogPath => Path.Combine(_dir, "ctr.log");
+    private ContainerLogReader Reader => new(LogPath, "ctr");
 
     private static byte[] Record(string stream, char tag, ReadOnlySpan<byte> text) =>
         [.. Encoding.ASCII.GetBytes($"{Stamp} {stream} {tag} "), .. text, (byte)'\n'];
@@ -34,7 +35,7 @@ public sealed class LogMemoryTests : IDisposable
     }
 
     /// <summary>Runs one step of an enumeration and returns the bytes it allocated.</summary>
-    private static async Task<(bool More, long Allocated)> Step(IAsyncEnumerator<LogEntry> entries)
+    private static async Task<(bool More, long Allocated)> Step(IAsyncEnumerator<LogLine> entries)
     {
         long before = GC.GetAllocatedBytesForCurrentThread();
         var next = entries.MoveNextAsync();
@@ -53,7 +54,7 @@ public sealed class LogMemoryTests : IDisposable
             line.AsSpan().Fill((byte)'a');
             WriteLine(file, line);
         }
-        await using var entries = ContainerLog.ReadAsync(LogPath, new LogReadOptions(), () => false, CancellationToken.None).GetAsyncEnumerator();
+        await using var entries = Reader.ReadAsync(new LogReadOptions(), () => false, CancellationToken.None).GetAsyncEnumerator();
         var (more, allocated) = await Step(entries);
         Assert.True(more);
         Assert.True(allocated < 1_000_000, $"{allocated:N0} bytes allocated before the first entry");
@@ -61,7 +62,7 @@ public sealed class LogMemoryTests : IDisposable
 
         // The rest streams the same way: no step allocates more than a piece's worth, and the pieces add up to the line.
         long total = entries.Current.Text.Length, worst = allocated;
-        LogEntry last = entries.Current;
+        LogLine last = entries.Current;
         for (var s = await Step(entries); s.More; s = await Step(entries))
         {
             last = entries.Current;
@@ -84,8 +85,8 @@ public sealed class LogMemoryTests : IDisposable
 
         long at = 0;
         int pieces = 0, errs = 0;
-        LogEntry? end = null;
-        await foreach (var e in ContainerLog.ReadAsync(LogPath, new LogReadOptions(), () => false, CancellationToken.None))
+        LogLine? end = null;
+        await foreach (var e in Reader.ReadAsync(new LogReadOptions(), () => false, CancellationToken.None))
         {
             if (e.Stream == LogStream.Stderr)
             {
@@ -113,9 +114,9 @@ public sealed class LogMemoryTests : IDisposable
             for (var i = 0; i < 500_000; i++) w.Write($"{Stamp} stdout F line {i}\n");
         Assert.True(new FileInfo(LogPath).Length > 25_000_000);
         CountingStream? counted = null;
-        var entries = new List<LogEntry>();
-        await foreach (var e in ContainerLog.ReadAsync(LogPath, new LogReadOptions(Tail: 3), () => false,
-            path => counted = new CountingStream(ContainerLog.Open(path)!), CancellationToken.None))
+        var entries = new List<LogLine>();
+        await foreach (var e in new ContainerLogReader(LogPath, "ctr", path => counted = new CountingStream(ContainerLogReader.Open(path)!))
+            .ReadAsync(new LogReadOptions(Tail: 3), () => false, CancellationToken.None))
             entries.Add(e);
         Assert.Equal(["line 499997", "line 499998", "line 499999"], entries.Select(e => e.Text));
         Assert.True(counted!.BytesRead < 2 * RecordReader.BlockSize, $"{counted.BytesRead:N0} bytes read for a tail of 3");
@@ -136,7 +137,7 @@ public sealed class LogMemoryTests : IDisposable
         }
         var texts = new List<string>();
         long allocated = 0;
-        await using (var entries = ContainerLog.ReadAsync(LogPath, new LogReadOptions(), () => false, CancellationToken.None).GetAsyncEnumerator())
+        await using (var entries = Reader.ReadAsync(new LogReadOptions(), () => false, CancellationToken.None).GetAsyncEnumerator())
             for (var s = await Step(entries); s.More; s = await Step(entries))
             {
                 allocated += s.Allocated;
@@ -146,9 +147,9 @@ public sealed class LogMemoryTests : IDisposable
         Assert.True(allocated < 1_000_000, $"{allocated:N0} bytes allocated reading past the run");
 
         // Tail counts back through the run the same way.
-        using var log = ContainerLog.Open(LogPath)!;
+        using var log = ContainerLogReader.Open(LogPath)!;
         long before = GC.GetAllocatedBytesForCurrentThread();
-        long start = ContainerLog.TailStart(log, 5);
+        long start = ContainerLogReader.TailStart(log, 5);
         allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.True(allocated < 1_000_000, $"{allocated:N0} bytes allocated by the tail");
         Assert.Equal(Record("stdout", 'F', "a"u8).Length, start);

@@ -96,7 +96,7 @@ public class ContainerLogsTests : DashboardTestContext
     [Fact]
     public void M1_a_line_cut_to_its_beginning_says_how_much_was_left_out()
     {
-        _logs.Seed(2, i => i == 0 ? "short" : new string('a', LogLineReader.MaxLineBytes), cut: i => i == 0 ? 0 : 299_983_616);
+        _logs.Seed(2, i => i == 0 ? "short" : new string('a', ContainerLogReader.MaxLineBytes), cut: i => i == 0 ? 0 : 299_983_616);
         var cut = RenderLogs();
         cut.WaitForAssertion(() => Assert.Equal(2, Rows(cut).Count));
         var marks = cut.FindAll(".log-row .log-cut");

@@ -36,6 +36,16 @@ public sealed class FakeDashboardLogs : IDashboardLogs
         old.Writer.TryComplete(new LogReplacedException(Container));
     }
 
+    /// <summary>What rm does: followers end without an error.</summary>
+    public void End()
+    {
+        lock (_lock) _live.Writer.TryComplete();
+    }
+
+    /// <summary>How many followers are reading now.</summary>
+    public int Following => Volatile.Read(ref _following);
+    private int _following;
+
     public IReadOnlyList<LogLine> Write(params (string Text, LogStream Stream)[] lines)
     {
         var batch = lines.Select(l => Append(l.Text, l.Stream)).ToList();
@@ -78,9 +88,14 @@ public sealed class FakeDashboardLogs : IDashboardLogs
         Check(container);
         Channel<IReadOnlyList<LogLine>> live;
         lock (_lock) live = _live;
-        while (await live.Reader.WaitToReadAsync(ct))
-            while (live.Reader.TryRead(out var batch))
-                yield return batch.Where(l => l.Offset >= from).ToList();
+        Interlocked.Increment(ref _following);
+        try
+        {
+            while (await live.Reader.WaitToReadAsync(ct))
+                while (live.Reader.TryRead(out var batch))
+                    yield return batch.Where(l => l.Offset >= from).ToList();
+        }
+        finally { Interlocked.Decrement(ref _following); }
     }
 
     private void Check(string container)

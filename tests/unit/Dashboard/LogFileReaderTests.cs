@@ -11,32 +11,34 @@ public sealed class LogFileReaderTests : IDisposable
     private static string Rec(int second, string stream, string tag, string text) =>
         $"2026-01-01T00:00:{second:D2}.123456789+00:00 {stream} {tag} {text}\n";
 
+    private ContainerLogReader Reader => new(_path, "web");
+
     [Fact]
     public void Tail_older_and_following_reads_join_up_without_gaps_or_repeats()
     {
         File.WriteAllText(_path, string.Concat(Enumerable.Range(0, 10).Select(i => Rec(i, i % 3 == 0 ? "stderr" : "stdout", "F", $"line {i}"))));
-        using var file = ContainerLog.Open(_path)!;
-        var tail = LogFileReader.Last(file, 4);
+        using var file = ContainerLogReader.Open(_path)!;
+        var tail = Reader.Tail(4);
         Assert.Equal(["line 6", "line 7", "line 8", "line 9"], tail.Lines.Select(l => l.Text));
         Assert.Equal(LogStream.Stderr, tail.Lines[0].Stream);
         Assert.True(tail.HasOlder);
         Assert.Equal(file.Length, tail.End);
 
-        var older = LogFileReader.Last(file, 4, tail.Start);
+        var older = Reader.Tail(4, tail.Start);
         Assert.Equal(["line 2", "line 3", "line 4", "line 5"], older.Lines.Select(l => l.Text));
-        var first = LogFileReader.Last(file, 4, older.Start);
+        var first = Reader.Tail(4, older.Start);
         Assert.Equal(["line 0", "line 1"], first.Lines.Select(l => l.Text));
         Assert.False(first.HasOlder);
 
         // Appended later, including a line written in pieces and one not finished yet.
         File.AppendAllText(_path, Rec(10, "stdout", "P", "par") + Rec(10, "stderr", "F", "between") + Rec(11, "stdout", "F", "tial") + Rec(12, "stdout", "P", "unfin"));
-        var next = LogFileReader.Read(file, tail.End, file.Length, 100);
+        var next = Reader.Read(tail.End, 100);
         // Lines come as they end, each at its last record: a follower emits them in that order without holding any back.
         Assert.Equal(["between", "partial"], next.Lines.Select(l => l.Text));
         Assert.True(next.Lines[0].Offset < next.Lines[1].Offset);
         Assert.Equal(10, next.Lines[1].Time.Second); // the joined line keeps its first piece's time
         File.AppendAllText(_path, Rec(13, "stdout", "F", "ished"));
-        var last = LogFileReader.Read(file, next.End, file.Length, 100);
+        var last = Reader.Read(next.End, 100);
         Assert.Equal(["unfinished"], last.Lines.Select(l => l.Text));
         Assert.Equal(file.Length, last.End);
     }
@@ -45,9 +47,8 @@ public sealed class LogFileReaderTests : IDisposable
     public void A_read_stops_after_max_lines_and_the_next_continues_there()
     {
         File.WriteAllText(_path, string.Concat(Enumerable.Range(0, 10).Select(i => Rec(i, "stdout", "F", $"l{i}"))));
-        using var file = ContainerLog.Open(_path)!;
-        var a = LogFileReader.Read(file, 0, file.Length, 3);
-        var b = LogFileReader.Read(file, a.End, file.Length, 100);
+        var a = Reader.Read(0, 3);
+        var b = Reader.Read(a.End, 100);
         Assert.Equal(Enumerable.Range(0, 10).Select(i => $"l{i}"), a.Lines.Concat(b.Lines).Select(l => l.Text));
     }
 

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using MyDocker.Engine.Containers.Logs;
 using MyDocker.UnitTests.Fakes;
-using MyDocker.Web.Dashboard.Logs;
 
 namespace MyDocker.UnitTests.Dashboard;
 
@@ -19,8 +18,8 @@ public sealed class LogFollowTests : IDisposable
     /// <summary>Follows the log, counting the bytes read (<paramref name="counted"/>), or through the real opener, whose
     /// file handle tells when the file was replaced.</summary>
     private IAsyncEnumerator<IReadOnlyList<LogLine>> Follow(bool counted = true) =>
-        EngineDashboardLogs.FollowFileAsync("web", LogPath, 0, counted ? path => _file = new CountingStream(ContainerLog.Open(path)!) : ContainerLog.Open,
-            _time, _cts.Token).GetAsyncEnumerator(_cts.Token);
+        new ContainerLogReader(LogPath, "web", counted ? path => _file = new CountingStream(ContainerLogReader.Open(path)!) : ContainerLogReader.Open, _time)
+            .FollowAsync(0, stopped: null, _cts.Token).GetAsyncEnumerator(_cts.Token);
 
     /// <summary>Lets the follower poll at least once, and until it has read <paramref name="until"/> bytes in all (or the
     /// wait times out).</summary>
@@ -28,7 +27,7 @@ public sealed class LogFollowTests : IDisposable
     {
         do
         {
-            _time.Advance(EngineDashboardLogs.PollInterval);
+            _time.Advance(ContainerLogReader.PollInterval);
             await Task.Delay(1);
         }
         while ((_file?.BytesRead ?? 0) < until && !_cts.IsCancellationRequested);
@@ -56,8 +55,8 @@ public sealed class LogFollowTests : IDisposable
 
         // The viewer gets the line's beginning and how much was left out; the file was read once, byte for byte.
         var line = Assert.Single(batches.Current);
-        Assert.Equal(LogLineReader.MaxLineBytes, line.Text.Length);
-        Assert.Equal(500L * kilobyte.Length + "end".Length - LogLineReader.MaxLineBytes, line.Cut);
+        Assert.Equal(ContainerLogReader.MaxLineBytes, line.Text.Length);
+        Assert.Equal(500L * kilobyte.Length + "end".Length - ContainerLogReader.MaxLineBytes, line.Cut);
         Assert.Equal(new FileInfo(LogPath).Length, _file!.BytesRead);
     }
 
@@ -94,7 +93,7 @@ public sealed class LogFollowTests : IDisposable
         File.Move(LogPath + ".tmp", LogPath, overwrite: true);
         while (!next.IsCompleted && !_cts.IsCancellationRequested)
         {
-            _time.Advance(EngineDashboardLogs.PollInterval);
+            _time.Advance(ContainerLogReader.PollInterval);
             await Task.Delay(1);
         }
         Assert.True(await next);
@@ -104,7 +103,7 @@ public sealed class LogFollowTests : IDisposable
             var more = batches.MoveNextAsync().AsTask();
             while (!more.IsCompleted && !_cts.IsCancellationRequested)
             {
-                _time.Advance(EngineDashboardLogs.PollInterval);
+                _time.Advance(ContainerLogReader.PollInterval);
                 await Task.Delay(1);
             }
             await more;

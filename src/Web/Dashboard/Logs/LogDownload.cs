@@ -8,7 +8,7 @@ namespace MyDocker.Web.Dashboard.Logs;
 /// <summary>
 /// GET /dashboard/containers/{id}/logs/download: the whole log as plain text, one line per log line,
 /// "TIME STREAM TEXT" (RFC 3339 UTC with nanosecond digits as stored to 100 ns, "stdout"/"stderr"). Streamed: entries
-/// are written as <see cref="ContainerLog"/> reads them, a long line piece by piece after one prefix, so a log or a line
+/// are written as <see cref="ContainerLogReader"/> reads them, a long line piece by piece after one prefix, so a log or a line
 /// of any size costs the daemon a few buffers, not the log. Served on the dashboard's listener only, behind its session
 /// cookie (DashboardGate runs first).
 /// </summary>
@@ -40,7 +40,7 @@ public static class LogDownload
             {
                 // The stream whose line is begun in the file and not ended yet (its next piece continues it).
                 LogStream? open = null;
-                await foreach (var e in ContainerLog.ReadAsync(path, new LogReadOptions(), () => false, ct))
+                await foreach (var e in new ContainerLogReader(path, id).ReadAsync(new LogReadOptions(), () => false, ct))
                 {
                     if (open is { } o && o != e.Stream)
                     {

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using MyDocker.Engine.Containers.Logs;
 
 namespace MyDocker.Web.Dashboard.Logs;
 

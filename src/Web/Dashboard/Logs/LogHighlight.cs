@@ -1,3 +1,5 @@
+using MyDocker.Engine.Containers.Logs;
+
 namespace MyDocker.Web.Dashboard.Logs;
 
 /// <summary>A piece of a rendered line: text (rendered as a text node, so HTML-encoded), its ANSI classes, and whether it
@@ -10,7 +12,7 @@ public static class LogHighlight
     public static IReadOnlyList<LogPiece> Pieces(LogLine line, string? query)
     {
         var segments = AnsiText.Parse(line.Text);
-        var matches = Ranges(line.Plain, query);
+        var matches = Ranges(AnsiText.Strip(line.Text), query);
         var pieces = new List<LogPiece>(segments.Count + 2 * matches.Count);
         int at = 0, m = 0; // at: position in Plain of the segment's start
         foreach (var seg in segments)

@@ -13,7 +13,7 @@ public enum StreamFilter { Both, Stdout, Stderr }
 /// </summary>
 public sealed class LogWindow(int capacity, long maxChars = LogWindow.DefaultMaxChars)
 {
-    /// <summary>8 Mi characters: with each line's plain copy, about 32 MB per viewer at most.</summary>
+    /// <summary>8 Mi characters: about 16 MB of text per viewer at most.</summary>
     public const long DefaultMaxChars = 8L * 1024 * 1024;
 
     private readonly List<LogLine> _lines = [];
@@ -156,7 +156,8 @@ public sealed class LogWindow(int capacity, long maxChars = LogWindow.DefaultMax
 
     // ---- search ----
 
-    public bool IsMatch(LogLine line) => Query.Length > 0 && line.Plain.Contains(Query, StringComparison.OrdinalIgnoreCase);
+    /// <summary>Whether the line's text without ANSI escape sequences (what is shown) holds the query.</summary>
+    public bool IsMatch(LogLine line) => Query.Length > 0 && AnsiText.Strip(line.Text).Contains(Query, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Indexes into <see cref="View"/> of the lines that match the query, computed when first asked after a change.</summary>
     public IReadOnlyList<int> Matches
