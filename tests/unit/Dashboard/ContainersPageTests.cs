@@ -1,6 +1,5 @@
 using AngleSharp.Dom;
 using Bunit;
-using MyDocker.Web.Dashboard.Components.Pages;
 using MyDocker.Web.Dashboard.Containers;
 
 namespace MyDocker.UnitTests.Dashboard;

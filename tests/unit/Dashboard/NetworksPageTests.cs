@@ -1,5 +1,5 @@
 using Bunit;
-using MyDocker.Web.Dashboard.Components.Pages;
+using MyDocker.Web.Dashboard.Networks;
 using MyDocker.Web.Dashboard.Live;
 
 namespace MyDocker.UnitTests.Dashboard;
@@ -10,7 +10,7 @@ public class NetworksPageTests : DashboardTestContext
     public void The_table_follows_engine_events_and_shows_the_feed_is_live()
     {
         Engine.Networks.Add(FakeDashboardEngine.Row("first", "10.1.0.0/24"));
-        var cut = Render<MyDocker.Web.Dashboard.Components.Pages.Networks>();
+        var cut = Render<NetworkList>();
         cut.WaitForAssertion(() =>
         {
             Assert.Contains("first", cut.Find("[data-testid=networks]").TextContent);
@@ -36,7 +36,7 @@ public class NetworksPageTests : DashboardTestContext
     [Fact]
     public void A_broken_stream_shows_reconnecting()
     {
-        var cut = Render<MyDocker.Web.Dashboard.Components.Pages.Networks>();
+        var cut = Render<NetworkList>();
         cut.WaitForAssertion(() => Assert.Equal("live", cut.Find("[data-testid=connection]").TextContent.Trim()));
         Engine.Events.Writer.Complete();
         cut.WaitForAssertion(() => Assert.Equal("reconnecting…", cut.Find("[data-testid=connection]").TextContent.Trim()));
