@@ -41,6 +41,25 @@ public class NetworksPageTests : DashboardTestContext
         Engine.Events.Writer.Complete();
         cut.WaitForAssertion(() => Assert.Equal("reconnecting…", cut.Find("[data-testid=connection]").TextContent.Trim()));
     }
+
+    [Fact]
+    public void Back_from_a_broken_stream_the_page_reads_everything_again()
+    {
+        var cut = Render<NetworkList>();
+        cut.WaitForAssertion(() => Assert.Equal("live", cut.Find("[data-testid=connection]").TextContent.Trim()));
+        Engine.Events.Writer.Complete();
+        cut.WaitForAssertion(() => Assert.Equal("reconnecting…", cut.Find("[data-testid=connection]").TextContent.Trim()));
+
+        // Made while the page was not listening: no event of it reaches the page.
+        Engine.Networks.Add(FakeDashboardEngine.Row("missed", "10.7.0.0/24"));
+        Engine.Events = System.Threading.Channels.Channel.CreateUnbounded<MyDocker.Engine.State.EventRow>();
+        Clock.Advance(TimeSpan.FromSeconds(1)); // the feed's pause before it subscribes again
+        cut.WaitForAssertion(() =>
+        {
+            Assert.Equal("live", cut.Find("[data-testid=connection]").TextContent.Trim());
+            Assert.Contains("missed", cut.Find("[data-testid=networks]").TextContent);
+        });
+    }
 }
 
 public class EventFeedTests
