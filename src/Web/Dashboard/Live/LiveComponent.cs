@@ -23,7 +23,8 @@ public abstract class LiveComponent : ComponentBase, IAsyncDisposable
 
     /// <summary>Whether the component shows <see cref="LiveState"/>, so a change of it alone is worth a render. A form
     /// that only re-checks its input says no: a render it did not ask for would swap its buttons' handlers under a
-    /// click.</summary>
+    /// click. Such a component is not told of empty batches, so <see cref="LiveState"/> and <see cref="Loaded"/> change
+    /// for it only with its first events.</summary>
     protected virtual bool ShowsLiveState => true;
 
     /// <summary>Subscribes: history since <paramref name="sinceNano"/> (null: none), then live batches of the events
@@ -43,7 +44,10 @@ public abstract class LiveComponent : ComponentBase, IAsyncDisposable
     /// so no render.</summary>
     protected abstract Task<bool> OnEventsAsync(IReadOnlyList<EventRow> batch);
 
-    private Task OnBatchAsync(IReadOnlyList<EventRow> batch) => InvokeAsync(async () =>
+    private Task OnBatchAsync(IReadOnlyList<EventRow> batch) =>
+        // A component that does not show the feed's state has nothing to do for a batch that only changes it: not even a
+        // trip through its dispatcher, where it would queue ahead of the user's input.
+        batch.Count == 0 && !ShowsLiveState ? Task.CompletedTask : InvokeAsync(async () =>
     {
         var now = _feed!.State;
         bool cameLive = now == FeedState.Live && LiveState != FeedState.Live, stateChanged = now != LiveState;
