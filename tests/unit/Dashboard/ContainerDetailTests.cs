@@ -2,7 +2,6 @@ using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 using MyDocker.Engine.Containers.Ports;
-using MyDocker.Web.Dashboard.Components.Pages;
 using MyDocker.Web.Dashboard.Containers;
 using MyDocker.Web.Dashboard.Topology;
 using MyDocker.Engine.Events;

@@ -1,6 +1,5 @@
 using AngleSharp.Dom;
 using Bunit;
-using MyDocker.Web.Dashboard.Components.Pages;
 using MyDocker.Web.Dashboard.Containers;
 using MyDocker.Engine.Events;
 
@@ -188,7 +187,7 @@ public class ContainerFeedTests
         var engine = new FakeDashboardEngine();
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
         var batches = System.Threading.Channels.Channel.CreateUnbounded<IReadOnlyList<string>>();
-        await using var feed = new MyDocker.Web.Dashboard.Live.EventFeed(engine, TimeSpan.FromMilliseconds(100), time, ContainersBoard.Affects);
+        await using var feed = new MyDocker.Web.Dashboard.Live.EventFeed(engine, TimeSpan.FromMilliseconds(100), time, MyDocker.Web.Dashboard.Live.DashboardEvents.ChangesContainer);
         feed.Start(null, b => batches.Writer.WriteAsync(b.Select(EventWords.Action).ToList()).AsTask());
         Assert.Empty(await Next(batches)); // the (empty) history
 

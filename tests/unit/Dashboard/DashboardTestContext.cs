@@ -1,10 +1,12 @@
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using MudBlazor;
 using MudBlazor.Services;
 using MyDocker.Web.Dashboard;
 using MyDocker.Web.Dashboard.Containers;
 using MyDocker.Web.Dashboard.Hosting;
+using MyDocker.Web.Dashboard.Live;
 
 namespace MyDocker.UnitTests.Dashboard;
 
@@ -14,12 +16,16 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
 {
     protected FakeDashboardEngine Engine { get; } = new();
     protected FakeDashboardTopology Topology { get; } = new();
+    protected FakeTimeProvider Clock { get; } = new() { AutoAdvanceAmount = EventFeed.DefaultWindow };
 
     protected DashboardTestContext()
     {
-        // bUnit's 1 s default is too short when CI runs the tests right after a build on 2 CPUs; the form's
-        // validation debounce and the feed's batching timer alone take a few hundred ms of it.
+        // bUnit's 1 s default is too short when CI runs the tests right after a build on 2 CPUs.
         DefaultWaitTimeout = TimeSpan.FromSeconds(15);
+        // The pages' live feeds run on a fake clock that moves a whole batching window each time a feed reads it, so
+        // every batch finds the window of the one before over: events reach the page as they come, with no real wait
+        // (EventFeedTests cover the window itself), and a broken stream stays "reconnecting" until a test moves time.
+        Services.AddSingleton<TimeProvider>(Clock);
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
         Services.AddSingleton<IDashboardEngine>(Engine);

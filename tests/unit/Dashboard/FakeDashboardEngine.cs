@@ -18,7 +18,8 @@ public sealed class FakeDashboardEngine : IDashboardEngine
 {
     public List<NetworkRow> Networks { get; } = [];
     public List<OccupiedSubnet> HostRoutes { get; } = [];
-    public Channel<EngineEvent> Events { get; } = Channel.CreateUnbounded<EngineEvent>();
+    /// <summary>The live stream; a test completes it to break the stream, and sets a new one for the next subscription.</summary>
+    public Channel<EngineEvent> Events { get; set; } = Channel.CreateUnbounded<EngineEvent>();
     public List<EngineEvent> History { get; } = [];
     private long _nano = 1;
 
@@ -159,17 +160,22 @@ public sealed class FakeDashboardEngine : IDashboardEngine
     public Dictionary<(string Protocol, int Port), string> TakenPorts { get; } = [];
     /// <summary>Every CheckHostPortAsync call: "tcp 127.0.0.1 8080-8080".</summary>
     public List<string> PortChecks { get; } = [];
+    /// <summary>Awaited by CheckHostPortAsync with the call (as in <see cref="PortChecks"/>) before it answers: a test
+    /// holds an answer back (a slow engine) or fails it.</summary>
+    public Func<string, Task>? BeforePortCheck { get; set; }
 
     public Task<IReadOnlyList<string>> ListHostAddressesAsync(CancellationToken ct = default) => Task.FromResult<IReadOnlyList<string>>(HostAddresses.ToList());
 
-    public Task<HostPortConflict?> CheckHostPortAsync(string protocol, string hostIp, int first, int last, CancellationToken ct = default)
+    public async Task<HostPortConflict?> CheckHostPortAsync(string protocol, string hostIp, int first, int last, CancellationToken ct = default)
     {
-        PortChecks.Add($"{protocol} {hostIp} {first}-{last}");
+        string call = $"{protocol} {hostIp} {first}-{last}";
+        PortChecks.Add(call);
+        if (BeforePortCheck is { } before) await before(call);
         bool Free(int port) => !TakenPorts.ContainsKey((protocol, port));
-        if (Enumerable.Range(first, last - first + 1).Any(Free)) return Task.FromResult<HostPortConflict?>(null);
+        if (Enumerable.Range(first, last - first + 1).Any(Free)) return null;
         int? next = Enumerable.Range(last + 1, 100).Where(p => p <= 65535).Cast<int?>().FirstOrDefault(p => Free(p!.Value));
         string why = first == last ? TakenPorts[(protocol, first)] : $"no port of {first}-{last}/{protocol} on {hostIp} is free";
-        return Task.FromResult<HostPortConflict?>(new HostPortConflict(why, next));
+        return new HostPortConflict(why, next);
     }
 
     /// <summary>Replaces the named container's row with one in <paramref name="state"/> (a new reference, as the engine's

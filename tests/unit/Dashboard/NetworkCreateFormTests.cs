@@ -1,7 +1,6 @@
 using Bunit;
 using MyDocker.Engine.Networks;
 using MyDocker.Engine.Networks.Ipam;
-using MyDocker.Web.Dashboard.Components.Pages;
 using MyDocker.Web.Dashboard.Networks;
 
 namespace MyDocker.UnitTests.Dashboard;

@@ -1,5 +1,5 @@
 using Bunit;
-using MyDocker.Web.Dashboard.Components.Pages;
+using MyDocker.Web.Dashboard.Networks;
 using MyDocker.Web.Dashboard.Live;
 using MyDocker.Engine.Events;
 
@@ -11,7 +11,7 @@ public class NetworksPageTests : DashboardTestContext
     public void The_table_follows_engine_events_and_shows_the_feed_is_live()
     {
         Engine.Networks.Add(FakeDashboardEngine.Row("first", "10.1.0.0/24"));
-        var cut = Render<MyDocker.Web.Dashboard.Components.Pages.Networks>();
+        var cut = Render<NetworkList>();
         cut.WaitForAssertion(() =>
         {
             Assert.Contains("first", cut.Find("[data-testid=networks]").TextContent);
@@ -37,10 +37,29 @@ public class NetworksPageTests : DashboardTestContext
     [Fact]
     public void A_broken_stream_shows_reconnecting()
     {
-        var cut = Render<MyDocker.Web.Dashboard.Components.Pages.Networks>();
+        var cut = Render<NetworkList>();
         cut.WaitForAssertion(() => Assert.Equal("live", cut.Find("[data-testid=connection]").TextContent.Trim()));
         Engine.Events.Writer.Complete();
         cut.WaitForAssertion(() => Assert.Equal("reconnecting…", cut.Find("[data-testid=connection]").TextContent.Trim()));
+    }
+
+    [Fact]
+    public void Back_from_a_broken_stream_the_page_reads_everything_again()
+    {
+        var cut = Render<NetworkList>();
+        cut.WaitForAssertion(() => Assert.Equal("live", cut.Find("[data-testid=connection]").TextContent.Trim()));
+        Engine.Events.Writer.Complete();
+        cut.WaitForAssertion(() => Assert.Equal("reconnecting…", cut.Find("[data-testid=connection]").TextContent.Trim()));
+
+        // Made while the page was not listening: no event of it reaches the page.
+        Engine.Networks.Add(FakeDashboardEngine.Row("missed", "10.7.0.0/24"));
+        Engine.Events = System.Threading.Channels.Channel.CreateUnbounded<MyDocker.Engine.Events.EngineEvent>();
+        Clock.Advance(TimeSpan.FromSeconds(1)); // the feed's pause before it subscribes again
+        cut.WaitForAssertion(() =>
+        {
+            Assert.Equal("live", cut.Find("[data-testid=connection]").TextContent.Trim());
+            Assert.Contains("missed", cut.Find("[data-testid=networks]").TextContent);
+        });
     }
 }
 

@@ -3,7 +3,6 @@ using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 using MyDocker.Engine.Containers.Ports;
-using MyDocker.Web.Dashboard.Components.Containers;
 using MyDocker.Web.Dashboard.Containers;
 using MyDocker.Engine.Events;
 

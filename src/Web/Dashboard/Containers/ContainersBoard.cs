@@ -23,11 +23,6 @@ public sealed class ContainersBoard(IDashboardEngine engine)
     public string Text { get; set; } = "";
     public StateFilter State { get; set; } = StateFilter.All;
 
-    /// <summary>The container events that change what the pages show (and confirm pending actions): "kill", "stop" (after
-    /// its "die"), "attach" and exec events change nothing shown.</summary>
-    public static bool Affects(EngineEvent e) =>
-        e.Kind == EventKind.Container && e.Action is EventAction.Create or EventAction.Start or EventAction.Die or EventAction.Restart or EventAction.Destroy;
-
     public async Task ReloadAsync(CancellationToken ct = default)
     {
         try { _rows = [.. await engine.ListContainersAsync(ct)]; Error = null; }
@@ -38,8 +33,7 @@ public sealed class ContainersBoard(IDashboardEngine engine)
     /// True if anything shown may have changed.</summary>
     public async Task<bool> ApplyAsync(IReadOnlyList<EngineEvent> batch, CancellationToken ct = default)
     {
-        var ids = batch.Where(Affects)
-            .Select(e => e.ActorId).Distinct().ToList();
+        var ids = Live.DashboardEvents.ContainersChanged(batch);
         if (ids.Count == 0) return false;
         if (ids.Count > ReadEachUpTo) await ReloadAsync(ct);
         else foreach (var id in ids) await RefreshAsync(id, ct);

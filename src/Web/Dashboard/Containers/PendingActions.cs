@@ -35,9 +35,9 @@ public sealed class PendingActions
     /// <summary>Ends what the batch's events confirm.</summary>
     public void Apply(IReadOnlyList<EngineEvent> batch)
     {
-        foreach (var e in batch)
-            if (e.Kind == EventKind.Container && _pending.TryGetValue(e.ActorId, out var a) && Confirms(a, e.Action))
-                _pending.Remove(e.ActorId);
+        foreach (var (id, action) in Live.DashboardEvents.ContainerActions(batch))
+            if (_pending.TryGetValue(id, out var a) && Confirms(a, action))
+                _pending.Remove(id);
     }
 
     public static string Label(ContainerAction action) => action switch

@@ -11,9 +11,6 @@ public sealed class NetworksBoard(IDashboardEngine engine)
     public IReadOnlyList<NetworkRow> Rows { get; private set; } = [];
     public string? Error { get; private set; }
 
-    public static bool Affects(EngineEvent e) =>
-        e.Kind == EventKind.Network || (e.Kind == EventKind.Container && e.Action is EventAction.Create or EventAction.Destroy);
-
     public async Task ReloadAsync(CancellationToken ct = default)
     {
         try { Rows = await engine.ListNetworksAsync(ct); Error = null; }
@@ -23,7 +20,7 @@ public sealed class NetworksBoard(IDashboardEngine engine)
     /// <summary>Reloads if any event of the batch concerns networks; true if it did.</summary>
     public async Task<bool> ApplyAsync(IReadOnlyList<EngineEvent> batch, CancellationToken ct = default)
     {
-        if (!batch.Any(Affects)) return false;
+        if (!batch.Any(Live.DashboardEvents.ChangesNetworkList)) return false;
         await ReloadAsync(ct);
         return true;
     }
