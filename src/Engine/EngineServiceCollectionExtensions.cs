@@ -48,9 +48,11 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton(sp => new FirewallWatch(sp.GetRequiredService<IFirewall>(), sp.GetRequiredService<ForeignFirewall>(),
             sp.GetRequiredService<NftCommits>(), () => NftEvents.Open(), sp.GetRequiredService<ILogger<FirewallWatch>>()));
         services.AddSingleton<HostSubnets>();
+        services.AddSingleton<IHostSubnets>(sp => sp.GetRequiredService<HostSubnets>());
         services.AddSingleton<IIpamStore>(_ => new SqliteIpamStore(stateFactory.ConnectionString));
         services.AddSingleton<IpamAllocator>();
         services.AddSingleton(new Sysctl());
+        services.AddSingleton<ISysctl>(sp => sp.GetRequiredService<Sysctl>());
         services.AddSingleton<HostForwarding>();
         services.AddSingleton<LinkReaper>();
         services.AddSingleton<BridgeDriver>();

@@ -1,65 +1,54 @@
-using Microsoft.Extensions.Logging;
-
 namespace MyDocker.Engine.Common;
 
 /// <summary>
-/// Undo log for a multi-step operation: each step that changed something registers how to undo it; unless
-/// <see cref="Complete"/> is called, disposing the scope runs the undo actions in reverse order. Every undo runs
-/// even if an earlier one fails; failures are logged (the reconciler removes whatever is still left).
-/// </summary>
-public sealed class RollbackScope(ILogger logger, string operation) : IDisposable
-{
-    private readonly Stack<(string What, Action Undo)> _undo = new();
-    private bool _completed;
-
-    /// <summary>Registers the undo of a step that has just succeeded.</summary>
-    public void OnRollback(string what, Action undo) => _undo.Push((what, undo));
-
-    /// <summary>The operation succeeded: nothing will be undone.</summary>
-    public void Complete() => _completed = true;
-
-    public void Dispose()
-    {
-        if (_completed) return;
-        while (_undo.TryPop(out var step))
-        {
-            try { step.Undo(); }
-            catch (Exception e)
-            {
-                logger.LogError(e, "Rollback of {Operation}: could not undo {Step}", operation, step.What);
-            }
-        }
-    }
-}
-
-/// <summary>
-/// Runs every teardown step even after one fails and reports all failures together (the netavark habit).
-/// "Already gone" must be treated as success by the steps themselves.
+/// Runs every teardown step even after one fails and reports all failures together (the netavark habit: its
+/// NetavarkErrorList keeps the errors themselves). "Already gone" must be treated as success by the steps themselves.
 /// </summary>
 public sealed class Teardown
 {
-    private readonly List<string> _errors = new();
+    private readonly List<StepFailure> _failures = new();
 
-    public IReadOnlyList<string> Errors => _errors;
+    /// <summary>The steps that failed, in the order they ran, with their exceptions.</summary>
+    public IReadOnlyList<StepFailure> Failures => _failures;
 
     public void Step(string what, Action action)
     {
         try { action(); }
-        catch (Exception e) { _errors.Add($"{what}: {e.Message}"); }
+        catch (Exception e) { _failures.Add(new StepFailure(what, e)); }
     }
 
     public async Task StepAsync(string what, Func<Task> action)
     {
         try { await action(); }
-        catch (Exception e) { _errors.Add($"{what}: {e.Message}"); }
+        catch (Exception e) { _failures.Add(new StepFailure(what, e)); }
     }
 
-    /// <summary>Throws one <see cref="EngineException"/> listing every failed step, if any failed.</summary>
+    /// <summary>Throws one <see cref="TeardownException"/> listing every failed step, if any failed.</summary>
     public void ThrowIfFailed(string operation)
     {
-        if (_errors.Count > 0)
-            throw new EngineException(ErrorKind.Internal,
-                $"{operation} failed in {_errors.Count} step(s): {string.Join("; ", _errors)}. " +
-                "The record is kept; run 'mydocker system reconcile' to finish the clean-up.");
+        if (_failures.Count > 0) throw new TeardownException(operation, _failures);
     }
+}
+
+/// <summary>One step of a teardown or a reconcile that failed: its name and what it threw (kind, errno and inner
+/// exceptions kept).</summary>
+public sealed record StepFailure(string Step, Exception Error)
+{
+    public override string ToString() => $"{Step}: {Error.Message}";
+
+    /// <summary>Every failure, with the failures of a nested teardown listed in its place (netavark's flattening push).</summary>
+    public static IEnumerable<StepFailure> Flatten(IEnumerable<StepFailure> failures) =>
+        failures.SelectMany(f => f.Error is TeardownException t ? Flatten(t.Failures) : [f]);
+}
+
+/// <summary>
+/// A teardown in which some steps failed; the others ran. The message lists every failure (what the API prints);
+/// <see cref="Failures"/> keeps each step's exception, so callers and tests can tell the kinds and errno apart.
+/// </summary>
+public sealed class TeardownException(string operation, IReadOnlyList<StepFailure> failures)
+    : EngineException(ErrorKind.Internal,
+        $"{operation} failed in {failures.Count} step(s): {string.Join("; ", failures)}. " +
+        "The record is kept; run 'mydocker system reconcile' to finish the clean-up.")
+{
+    public IReadOnlyList<StepFailure> Failures { get; } = [.. failures];
 }
