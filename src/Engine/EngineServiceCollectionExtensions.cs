@@ -73,7 +73,8 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<IConntrack, CtNetlink>();
         services.AddSingleton<ContainerService>();
         services.AddSingleton<ContainerReconciler>();
-        services.AddSingleton<Reconciler>();
+        services.AddSingleton(sp => new Reconciler(sp.GetRequiredService<StateDbFactory>(), sp.GetRequiredService<NetworkService>(),
+            sp.GetRequiredService<LinkReaper>(), ReconcileOrder.Create(sp), sp.GetRequiredService<ILogger<Reconciler>>()));
         return services;
     }
 }
