@@ -153,16 +153,16 @@ public sealed class FakeNftTable
     }
 
     /// <summary>
-    /// The table's state: each set and map with its elements, each chain with its rules (a base chain with its hook).
-    /// Empty when there is no table.
+    /// The table's state: each set and map with its elements, each chain with its rules (a base chain with its hook),
+    /// by name, so two ways of reaching one state print the same. Empty when there is no table.
     /// </summary>
     public string Dump()
     {
         if (_table is null) return "";
         var b = new StringBuilder("table ip mydocker\n");
-        foreach (var s in _table.Sets)
+        foreach (var s in _table.Sets.OrderBy(s => s.Name, StringComparer.Ordinal))
             b.Append($"  {(s.IsMap ? "map" : "set")} {s.Name}: {string.Join(", ", s.Elements.Values)}".TrimEnd()).Append('\n');
-        foreach (var (name, chain) in _table.Chains)
+        foreach (var (name, chain) in _table.Chains.OrderBy(c => c.Name, StringComparer.Ordinal))
         {
             string hook = chain.Hook is null ? "" : $" ({chain.Hook.Split(';')[0][5..]})";
             b.Append($"  chain {name}{hook}: {string.Join("; ", chain.Rules)}".TrimEnd()).Append('\n');

@@ -10,7 +10,8 @@ namespace MyDocker.UnitTests.Fakes;
 public sealed class FakeSysctl(FakeRtNetlink links, bool ipv4Forwarding = false) : ISysctl
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, (bool RouteLocalnet, bool Ipv6Off)> _devices = new(StringComparer.Ordinal);
+    // By ifindex: a device's settings go with it (the fake never gives an ifindex twice).
+    private readonly Dictionary<int, (bool RouteLocalnet, bool Ipv6Off)> _devices = new();
     private bool _forwarding = ipv4Forwarding;
 
     public bool IPv4Forwarding { get { lock (_gate) return _forwarding; } }
@@ -22,47 +23,32 @@ public sealed class FakeSysctl(FakeRtNetlink links, bool ipv4Forwarding = false)
 
     public void SetRouteLocalnet(string device, bool on)
     {
-        lock (_gate) _devices[device] = Of(device) with { RouteLocalnet = on };
+        lock (_gate) _devices[IndexOf(device)] = _devices.GetValueOrDefault(IndexOf(device)) with { RouteLocalnet = on };
     }
 
     public bool DisableIPv6(string device)
     {
         lock (_gate)
         {
-            var now = Of(device);
-            _devices[device] = now with { Ipv6Off = true };
+            var now = _devices.GetValueOrDefault(IndexOf(device));
+            _devices[IndexOf(device)] = now with { Ipv6Off = true };
             return !now.Ipv6Off;
         }
     }
 
-    /// <summary>"ip_forward=1" and one line per existing device whose settings differ from a new device's.</summary>
+    /// <summary>"net.ipv4.ip_forward=N", then a line per existing device whose settings were written.</summary>
     public string Dump()
     {
         lock (_gate)
         {
             var lines = new List<string> { $"net.ipv4.ip_forward={(_forwarding ? 1 : 0)}" };
             foreach (var link in links.ListLinks())
-                if (_devices.TryGetValue(link.Name, out var d) && Exists(link.Name, link.Index))
+                if (_devices.TryGetValue(link.Index, out var d))
                     lines.Add($"{link.Name}: route_localnet={(d.RouteLocalnet ? 1 : 0)} disable_ipv6={(d.Ipv6Off ? 1 : 0)}");
             return string.Join('\n', lines) + "\n";
         }
     }
 
-    /// <summary>A device's settings, forgotten when the device was deleted (a new device of the same name starts fresh).</summary>
-    private (bool RouteLocalnet, bool Ipv6Off) Of(string device)
-    {
-        var link = links.GetLink(device) ?? throw new DirectoryNotFoundException($"Could not find a part of the path '/proc/sys/net/ipv4/conf/{device}'.");
-        return _devices.TryGetValue(device, out var d) && Exists(device, link.Index) ? d : default;
-    }
-
-    private readonly Dictionary<string, int> _indexes = new(StringComparer.Ordinal);
-
-    private bool Exists(string device, int index)
-    {
-        // Settings belong to one device: remember its ifindex the first time, and drop them when the name has a new one.
-        if (_indexes.TryGetValue(device, out int known) && known == index) return true;
-        _indexes[device] = index;
-        _devices.Remove(device);
-        return false;
-    }
+    private int IndexOf(string device) =>
+        links.GetLink(device)?.Index ?? throw new DirectoryNotFoundException($"Could not find a part of the path '/proc/sys/net/ipv4/conf/{device}'.");
 }
