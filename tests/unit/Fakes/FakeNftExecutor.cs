@@ -45,6 +45,12 @@ public sealed class FakeNftExecutor(bool modelTable = false) : INftExecutor
         return this;
     }
 
+    /// <summary>Forgets every failure rule (the fault is fixed).</summary>
+    public void ClearFailures()
+    {
+        lock (_gate) _failures.Clear();
+    }
+
     public string Run(string commands, bool json = false, bool terse = false)
     {
         lock (_gate)

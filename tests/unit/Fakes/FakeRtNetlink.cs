@@ -56,6 +56,12 @@ public sealed class FakeRtNetlink : IRtNetlink
         return this;
     }
 
+    /// <summary>Forgets every armed failure (the fault is fixed).</summary>
+    public void ClearFailures()
+    {
+        lock (_gate) _failures.Clear();
+    }
+
     /// <summary>Adds a device someone else made (a NIC, a device made by hand); returns its ifindex.</summary>
     public int AddForeignLink(string name, string? kind = null, string? alias = null, bool up = true)
     {
@@ -232,7 +238,7 @@ public sealed class FakeRtNetlink : IRtNetlink
         lock (_gate)
         {
             Enter(nameof(ListRoutes), "", "dump routes");
-            return [.. ConnectedLocked(), .. _routes];
+            return RoutesLocked();
         }
     }
 
@@ -298,7 +304,7 @@ public sealed class FakeRtNetlink : IRtNetlink
                 if (l.Alias is not null) b.Append($" alias {l.Alias}");
                 b.Append('\n');
             }
-            foreach (var r in ConnectedLocked().Concat(_routes))
+            foreach (var r in RoutesLocked())
             {
                 string dev = r.OutputLinkIndex is { } i && _links.TryGetValue(i, out var l) ? l.Name : "?";
                 b.Append(r.Gateway is null
@@ -308,6 +314,10 @@ public sealed class FakeRtNetlink : IRtNetlink
             return b.ToString();
         }
     }
+
+    /// <summary>The main table in the order a dump walks the FIB trie: by destination, then prefix length.</summary>
+    private List<RouteInfo> RoutesLocked() =>
+        [.. ConnectedLocked().Concat(_routes).OrderBy(r => IPv4.ToUInt(r.Destination)).ThenBy(r => r.PrefixLength)];
 
     // The kernel adds the prefix route of an address while its device is up (fib_add_ifaddr on NETDEV_UP); lo's is local only.
     private IEnumerable<RouteInfo> ConnectedLocked() =>
