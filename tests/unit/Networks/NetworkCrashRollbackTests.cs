@@ -59,6 +59,8 @@ public sealed class NetworkCrashRollbackTests
         Assert.Empty(await lab.Networks.ListAsync());
         await lab.SettleAsync();
         Assert.Equal(Idle, lab.Kernel());
+        // The record is gone too: its name, subnet and bridge name are free again.
+        await lab.CreateAsync("victim", "10.70.0.0/24", "br-victim");
     }
 
     [Fact]
