@@ -12,7 +12,7 @@ public static partial class CrashPoint
     private static readonly string? Armed = Environment.GetEnvironmentVariable("MYDOCKER_TEST_CRASH_AT");
 
     /// <summary>The unit tests' stand-in for the kill, per async flow (so tests running side by side do not see each
-    /// other's): called at every point reached; it "dies" by never returning (see tests/unit/Fakes/SimulatedCrash).</summary>
+    /// other's): called at every point reached; it "dies" by never returning (tests/unit/Networks/NetworkLab.CrashDuringAsync).</summary>
     private static readonly AsyncLocal<Action<string>?> Simulated = new();
 
     /// <summary>Calls <paramref name="onHit"/> at every crash point this async flow (and the tasks it starts) reaches.</summary>

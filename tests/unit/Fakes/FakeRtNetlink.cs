@@ -35,7 +35,6 @@ public sealed class FakeRtNetlink : IRtNetlink
     private readonly List<AddressInfo> _addresses = [];
     private readonly List<RouteInfo> _routes = [];
     private readonly List<(string Method, Func<string, bool> When, int Errno, bool Once)> _failures = [];
-    private readonly List<string> _calls = [];
     private int _nextIndex = 2;
 
     public FakeRtNetlink()
@@ -43,9 +42,6 @@ public sealed class FakeRtNetlink : IRtNetlink
         _links[1] = new Link { Index = 1, Name = "lo", Up = true };
         _addresses.Add(new AddressInfo(1, IPAddress.Loopback, 8));
     }
-
-    /// <summary>Every request, as "Method detail" (in order; failed ones included).</summary>
-    public IReadOnlyList<string> Calls { get { lock (_gate) return [.. _calls]; } }
 
     /// <summary>Makes <paramref name="method"/> (an <see cref="IRtNetlink"/> method name) fail with <paramref name="errno"/>,
     /// for the requests whose detail (the device name, or "ifindex N") satisfies <paramref name="when"/>; once, or for
@@ -261,17 +257,6 @@ public sealed class FakeRtNetlink : IRtNetlink
         }
     }
 
-    /// <summary>Puts a filter of another kind at a priority (someone's own tc filter, for drift tests).</summary>
-    public void AddForeignIngressFilter(string name, ushort priority, string kind)
-    {
-        lock (_gate)
-        {
-            var link = Get(Find(name)?.Index ?? 0, "add filter", name);
-            link.Clsact = true;
-            link.Filters.Add(new TcFilterInfo(kind, priority, 1, null, DirectAction: false));
-        }
-    }
-
     public IReadOnlyList<TcFilterInfo> ListIngressFilters(int ifindex)
     {
         lock (_gate)
@@ -356,12 +341,11 @@ public sealed class FakeRtNetlink : IRtNetlink
         return _links.TryGetValue(ifindex, out var l) ? l : throw Error(operation, KernelException.ENODEV, $"ifindex {ifindex}");
     }
 
-    /// <summary>Logs the request and throws the failure armed for it, if any.</summary>
+    /// <summary>Throws the failure armed for the request, if any.</summary>
     private void Enter(string method, string detail, string operation)
     {
         // Failures armed by device name also match requests that name the device by ifindex.
         string? name = detail.StartsWith("ifindex ", StringComparison.Ordinal) && int.TryParse(detail[8..], out int i) && _links.TryGetValue(i, out var l) ? l.Name : null;
-        _calls.Add($"{method} {name ?? detail}".TrimEnd());
         int at = _failures.FindIndex(f => f.Method == method && (f.When(detail) || (name is not null && f.When(name))));
         if (at < 0) return;
         var failure = _failures[at];
