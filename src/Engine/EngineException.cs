@@ -17,7 +17,7 @@ public enum ErrorKind
 /// A failure the engine reports to its user. The message says what failed, on which object, and what to do;
 /// it is shown verbatim by the API, the CLI and the dashboard.
 /// </summary>
-public sealed class EngineException(ErrorKind kind, string message, Exception? inner = null) : Exception(message, inner)
+public class EngineException(ErrorKind kind, string message, Exception? inner = null) : Exception(message, inner)
 {
     public ErrorKind Kind { get; } = kind;
 

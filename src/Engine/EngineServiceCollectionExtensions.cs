@@ -48,9 +48,11 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton(sp => new FirewallWatch(sp.GetRequiredService<IFirewall>(), sp.GetRequiredService<ForeignFirewall>(),
             sp.GetRequiredService<NftCommits>(), () => NftEvents.Open(), sp.GetRequiredService<ILogger<FirewallWatch>>()));
         services.AddSingleton<HostSubnets>();
+        services.AddSingleton<IHostSubnets>(sp => sp.GetRequiredService<HostSubnets>());
         services.AddSingleton<IIpamStore>(_ => new SqliteIpamStore(stateFactory.ConnectionString));
         services.AddSingleton<IpamAllocator>();
         services.AddSingleton(new Sysctl());
+        services.AddSingleton<ISysctl>(sp => sp.GetRequiredService<Sysctl>());
         services.AddSingleton<HostForwarding>();
         services.AddSingleton<LinkReaper>();
         services.AddSingleton<BridgeDriver>();
@@ -71,7 +73,8 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<IConntrack, CtNetlink>();
         services.AddSingleton<ContainerService>();
         services.AddSingleton<ContainerReconciler>();
-        services.AddSingleton<Reconciler>();
+        services.AddSingleton(sp => new Reconciler(sp.GetRequiredService<StateDbFactory>(), sp.GetRequiredService<NetworkService>(),
+            sp.GetRequiredService<LinkReaper>(), ReconcileOrder.Create(sp), sp.GetRequiredService<ILogger<Reconciler>>()));
         return services;
     }
 }

@@ -11,8 +11,16 @@ public static partial class CrashPoint
 {
     private static readonly string? Armed = Environment.GetEnvironmentVariable("MYDOCKER_TEST_CRASH_AT");
 
+    /// <summary>The unit tests' stand-in for the kill, per async flow (so tests running side by side do not see each
+    /// other's): called at every point reached; it "dies" by never returning (tests/unit/Networks/NetworkLab.CrashDuringAsync).</summary>
+    private static readonly AsyncLocal<Action<string>?> Simulated = new();
+
+    /// <summary>Calls <paramref name="onHit"/> at every crash point this async flow (and the tasks it starts) reaches.</summary>
+    internal static void Simulate(Action<string>? onHit) => Simulated.Value = onHit;
+
     public static void Hit(string name)
     {
+        Simulated.Value?.Invoke(name);
         if (Armed is null || Armed != name) return;
         Console.Error.WriteLine($"mydockerd: crash point {name} reached, killing self (MYDOCKER_TEST_CRASH_AT)");
         Console.Error.Flush();

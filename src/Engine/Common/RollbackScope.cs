@@ -31,35 +31,3 @@ public sealed class RollbackScope(ILogger logger, string operation) : IDisposabl
         }
     }
 }
-
-/// <summary>
-/// Runs every teardown step even after one fails and reports all failures together (the netavark habit).
-/// "Already gone" must be treated as success by the steps themselves.
-/// </summary>
-public sealed class Teardown
-{
-    private readonly List<string> _errors = new();
-
-    public IReadOnlyList<string> Errors => _errors;
-
-    public void Step(string what, Action action)
-    {
-        try { action(); }
-        catch (Exception e) { _errors.Add($"{what}: {e.Message}"); }
-    }
-
-    public async Task StepAsync(string what, Func<Task> action)
-    {
-        try { await action(); }
-        catch (Exception e) { _errors.Add($"{what}: {e.Message}"); }
-    }
-
-    /// <summary>Throws one <see cref="EngineException"/> listing every failed step, if any failed.</summary>
-    public void ThrowIfFailed(string operation)
-    {
-        if (_errors.Count > 0)
-            throw new EngineException(ErrorKind.Internal,
-                $"{operation} failed in {_errors.Count} step(s): {string.Join("; ", _errors)}. " +
-                "The record is kept; run 'mydocker system reconcile' to finish the clean-up.");
-    }
-}

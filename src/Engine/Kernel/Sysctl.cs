@@ -7,7 +7,7 @@ namespace MyDocker.Engine.Kernel;
 /// engine embedded in a process whose threads live elsewhere (an in-process test) passes the namespace it manages.
 /// </summary>
 /// <param name="netnsPath">The namespace to write in (e.g. /run/netns/NAME), or null for the calling thread's own.</param>
-public sealed class Sysctl(string? netnsPath = null)
+public sealed class Sysctl(string? netnsPath = null) : ISysctl
 {
     private const string IPv4Forward = "/proc/sys/net/ipv4/ip_forward";
 

@@ -12,7 +12,7 @@ namespace MyDocker.Engine.Networks;
 /// adds the connected route with it), IPv6 off, route_localnet with every port guarded, the link state, and the network's
 /// elements in the engine's nftables table.
 /// </summary>
-public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, Sysctl sysctl, HostForwarding forwarding, LinkReaper reaper)
+public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, ISysctl sysctl, HostForwarding forwarding, LinkReaper reaper)
 {
     /// <summary>Every bridge the engine creates carries the alias "mydocker:net:&lt;network id&gt;"; the reconciler
     /// removes aliased devices that no record owns, and the engine never touches a device without it.</summary>

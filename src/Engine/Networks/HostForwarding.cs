@@ -21,7 +21,7 @@ namespace MyDocker.Engine.Networks;
 /// <para>When no network needs forwarding any more, the reconciler turns it back off if the engine had turned it on
 /// (<see cref="ReleaseIfOwned"/>), before it removes the table that held the drop.</para>
 /// </summary>
-public sealed class HostForwarding(Sysctl sysctl, EngineOptions options)
+public sealed class HostForwarding(ISysctl sysctl, EngineOptions options)
 {
     /// <summary>The record's file name in the exec root.</summary>
     public const string RecordName = "ipv4-forwarding-enabled-by-mydocker";

@@ -18,7 +18,7 @@ namespace MyDocker.Engine.Networks;
 /// beside 1,000 networks (tens of ms).
 /// <para>Opened in the network namespace of the calling thread (the daemon's). Thread-safe.</para>
 /// </summary>
-public sealed class HostSubnets : IDisposable
+public sealed class HostSubnets : IHostSubnets, IDisposable
 {
     private readonly IRtNetlink _netlink;
     private readonly NetlinkSubscription _changes;
@@ -37,7 +37,6 @@ public sealed class HostSubnets : IDisposable
     /// <summary>How many times the kernel's tables were dumped (for tests).</summary>
     public int Dumps { get; private set; }
 
-    /// <summary>The host's occupied subnets now.</summary>
     public IReadOnlyList<OccupiedSubnet> Current()
     {
         lock (_gate)
@@ -90,4 +89,11 @@ public sealed class HostSubnets : IDisposable
     }
 
     public void Dispose() => _changes.Dispose();
+}
+
+/// <summary>The host's own subnets a new network must not overlap (<see cref="HostSubnets"/> reads them from the kernel).</summary>
+public interface IHostSubnets
+{
+    /// <summary>The host's occupied subnets now. Thread-safe.</summary>
+    IReadOnlyList<OccupiedSubnet> Current();
 }

@@ -20,7 +20,7 @@ public sealed record NetworkView(NetworkRecord Record, IpamUsageInfo Usage, IRea
 /// </summary>
 public sealed class NetworkService(
     StateDbFactory state, IRtNetlink netlink, BridgeDriver bridges, IpamAllocator ipam, EngineOptions options,
-    LinkReaper reaper, Events.EventHub events, Firewall.Foreign.ForeignFirewall foreign, HostSubnets hostSubnets,
+    LinkReaper reaper, Events.EventHub events, Firewall.Foreign.ForeignFirewall foreign, IHostSubnets hostSubnets,
     ILogger<NetworkService> logger)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);

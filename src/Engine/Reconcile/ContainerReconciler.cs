@@ -18,7 +18,7 @@ namespace MyDocker.Engine.Reconcile;
 /// bridges are in place: containers a crash left half-made are rolled back and half-removed ones finished; live ones get
 /// back a missing rootfs mount, netns or veth; and every engine-made object no container owns — runc state, monitors,
 /// cgroups (and the processes in them), veths, netns mounts, overlay mounts, directories, leases — is removed
-/// (<see cref="RemoveOrphans"/>, which the start-up reconcile leaves to the background: nothing a request needs waits
+/// (<see cref="RemoveOrphansAsync"/>, which the start-up reconcile leaves to the background: nothing a request needs waits
 /// for it, and killing someone's leftover processes can take long).
 /// </summary>
 public sealed class ContainerReconciler(
@@ -26,29 +26,26 @@ public sealed class ContainerReconciler(
     NetnsStore netns, EndpointDriver endpoints, IRtNetlink netlink, IpamAllocator ipam, ExitWatcher exits,
     Containers.Ports.PortReservations ports, Events.EventHub events)
 {
-    /// <summary>One orphan removal at a time (the start-up one in the background may meet an on-demand reconcile).</summary>
-    private readonly SemaphoreSlim _orphanGate = new(1, 1);
-
-    internal void Run(ReconcileReport report, Action<string, Action> attempt, bool orphans = true)
+    internal async Task RunAsync(ReconcileResult result)
     {
-        using var db = state.Create();
-        var records = db.Containers.ToList();
+        var report = result.Report;
+        await using var db = state.Create();
+        var records = await db.Containers.ToListAsync();
 
         // 1. Operations a crash interrupted (an operation still running in this process is not drift).
         foreach (var r in records.Where(r => r.Phase is ContainerPhase.Creating or ContainerPhase.Removing && !containers.IsBusy(r.Id)))
-            attempt($"finish {(r.Phase == ContainerPhase.Creating ? "rollback of" : "removal of")} container '{r.Name}'", () =>
+            await result.AttemptAsync($"finish {(r.Phase == ContainerPhase.Creating ? "rollback of" : "removal of")} container '{r.Name}'", async () =>
             {
-                // The reconciler runs on the thread pool (start-up, the API), never on a synchronization context.
-                containers.TeardownAsync(r).GetAwaiter().GetResult();
+                await containers.TeardownAsync(r);
                 db.Containers.Remove(r);
-                db.SaveChanges();
+                await db.SaveChangesAsync();
                 report.Removed.Add(r.Phase == ContainerPhase.Creating
                     ? $"half-made container '{r.Name}' ({r.Id[..12]}) rolled back"
                     : $"container '{r.Name}' ({r.Id[..12]}) removal finished");
             });
-        var live = db.Containers.AsNoTracking().ToList();
+        var live = await db.Containers.AsNoTracking().ToListAsync();
         var settled = live.Where(r => r.Phase is ContainerPhase.Created or ContainerPhase.Running or ContainerPhase.Exited).ToList();
-        var networks = db.Networks.AsNoTracking().ToDictionary(n => n.Id);
+        var networks = await db.Networks.AsNoTracking().ToDictionaryAsync(n => n.Id);
         var hostLinks = netlink.ListLinks();
 
         // 2. Live containers: rootfs mounted, netns and endpoint in place; a "running" container whose process is gone
@@ -56,14 +53,14 @@ public sealed class ContainerReconciler(
         foreach (var r in settled)
         {
             var paths = ContainerPaths.For(options, r.Id);
-            attempt($"rootfs of container '{r.Name}'", () =>
+            await result.AttemptAsync($"rootfs of container '{r.Name}'", async () =>
             {
                 if (OverlayMount.IsMounted(paths.Rootfs)) return;
-                var image = images.GetAsync(r.ImageId, CancellationToken.None).GetAwaiter().GetResult();
+                var image = await images.GetAsync(r.ImageId, CancellationToken.None);
                 OverlayMount.Mount(images.LowerDirs(image), paths.Upper, paths.Work, paths.Rootfs);
                 report.Repaired.Add($"rootfs of container '{r.Name}' mounted again");
             });
-            attempt($"network of container '{r.Name}'", () =>
+            result.Attempt($"network of container '{r.Name}'", () =>
             {
                 if (r.IpAddress is null || !networks.TryGetValue(r.NetworkId, out var network)) return;
                 if (!netns.Exists(paths.NetnsName))
@@ -74,20 +71,20 @@ public sealed class ContainerReconciler(
                 var plan = ContainerService.EndpointPlanFor(r.Id, network, System.Net.IPAddress.Parse(r.IpAddress), paths);
                 report.Repaired.AddRange(endpoints.Repair(plan, hostLinks));
             });
-            attempt($"published ports of container '{r.Name}'", () =>
+            result.Attempt($"published ports of container '{r.Name}'", () =>
             {
                 var spec = System.Text.Json.JsonSerializer.Deserialize<ContainerSpec>(r.SpecJson) ?? new ContainerSpec();
-                foreach (var problem in ports.Restore(r.Id, r.Name, spec.Ports)) report.Errors.Add(problem);
+                foreach (var problem in ports.Restore(r.Id, r.Name, spec.Ports)) result.Problem(problem);
             });
             if (r.Phase != ContainerPhase.Running)
-                attempt($"runtime state of container '{r.Name}'", () =>
+                result.Attempt($"runtime state of container '{r.Name}'", () =>
                 {
                     if (containers.RemoveUnstartedRuntime(r.Id) is { } removed) report.Removed.Add(removed);
                 });
             if (r.Phase == ContainerPhase.Running)
-                attempt($"state of container '{r.Name}'", () =>
+                await result.AttemptAsync($"state of container '{r.Name}'", async () =>
                 {
-                    var s = runtime.StateAsync(r.Id, CancellationToken.None).GetAwaiter().GetResult();
+                    var s = await runtime.StateAsync(r.Id, CancellationToken.None);
                     if (s is { Status: "running" }) return;
                     if (s is { Status: "created" })
                     {
@@ -107,42 +104,35 @@ public sealed class ContainerReconciler(
                     report.Repaired.Add($"container '{r.Name}' was running but its process is gone; marked exited (255)");
                 });
         }
-
-        if (orphans) RemoveOrphans(report, attempt);
     }
 
     /// <summary>
     /// Removes engine-made objects no container owns, killing processes left in orphaned cgroups. Safe beside creates and
     /// removes: an id counts as live if a record has it or an operation of this process holds it.
     /// </summary>
-    internal void RemoveOrphans(ReconcileReport report, Action<string, Action> attempt)
+    /// <remarks>One at a time: the <see cref="Reconciler"/> holds its orphan gate around it.</remarks>
+    internal async Task RemoveOrphansAsync(ReconcileResult result)
     {
-        _orphanGate.Wait();
-        try { RemoveOrphansLocked(report, attempt); }
-        finally { _orphanGate.Release(); }
-    }
-
-    private void RemoveOrphansLocked(ReconcileReport report, Action<string, Action> attempt)
-    {
-        using var db = state.Create();
-        var liveIds = db.Containers.AsNoTracking().Select(c => c.Id).ToHashSet();
+        var report = result.Report;
+        await using var db = state.Create();
+        var liveIds = (await db.Containers.AsNoTracking().Select(c => c.Id).ToListAsync()).ToHashSet();
         // This runs beside creates and removes, so "no record in the snapshot" is not "orphan": an id is live if the
         // snapshot has it, an operation of this process holds it (set before it makes anything), or its record appeared
         // since the snapshot was read.
         bool IsLive(string id) =>
             liveIds.Contains(id) || containers.IsBusy(id) || db.Containers.AsNoTracking().Any(c => c.Id == id);
-        var networks = db.Networks.AsNoTracking().ToDictionary(n => n.Id);
+        var networks = await db.Networks.AsNoTracking().ToDictionaryAsync(n => n.Id);
 
         // 3. Engine objects nobody owns.
-        attempt("orphan runtime state", () =>
+        await result.AttemptAsync("orphan runtime state", async () =>
         {
-            foreach (var id in runtime.RemoveOrphansAsync(IsLive, CancellationToken.None).GetAwaiter().GetResult())
+            foreach (var id in await runtime.RemoveOrphansAsync(IsLive, CancellationToken.None))
             {
                 report.Removed.Add($"orphan container process, monitor or cgroup {id[..Math.Min(12, id.Length)]} removed");
                 events.Publish(Events.EngineEvents.OrphanDestroyed(id));
             }
         });
-        attempt("orphan veths", () =>
+        result.Attempt("orphan veths", () =>
         {
             foreach (var link in EndpointDriver.OrphanVeths(netlink.ListLinks(), IsLive))
             {
@@ -152,7 +142,7 @@ public sealed class ContainerReconciler(
                 report.Removed.Add($"orphan veth {link.Name} ({link.Alias}) deleted");
             }
         });
-        attempt("orphan netns", () =>
+        result.Attempt("orphan netns", () =>
         {
             foreach (var name in netns.List().Where(n => !IsLive(n)))
             {
@@ -160,7 +150,7 @@ public sealed class ContainerReconciler(
                 report.Removed.Add($"orphan netns {name[..Math.Min(12, name.Length)]} removed");
             }
         });
-        attempt("orphan container directories", () =>
+        result.Attempt("orphan container directories", () =>
         {
             string root = ContainerPaths.ContainersDir(options);
             foreach (var mount in OverlayMount.MountedUnder(root + "/"))
@@ -178,7 +168,7 @@ public sealed class ContainerReconciler(
                 report.Removed.Add($"orphan container directory {Path.GetFileName(dir)[..Math.Min(12, Path.GetFileName(dir).Length)]} deleted");
             }
         });
-        attempt("orphan address leases", () =>
+        result.Attempt("orphan address leases", () =>
         {
             foreach (var network in networks.Values.Where(n => n.Phase == NetworkPhase.Ready))
                 foreach (var lease in ipam.Leases(network.Id).Where(l => !IsLive(l.OwnerId)))
@@ -187,6 +177,6 @@ public sealed class ContainerReconciler(
                     report.Removed.Add($"lease {IPv4.ToAddress(lease.Address)} of network '{network.Name}' released (owner {lease.OwnerId[..Math.Min(12, lease.OwnerId.Length)]} is gone)");
                 }
         });
-        attempt("image store", () => report.Removed.AddRange(images.CleanUpAfterCrash()));
+        result.Attempt("image store", () => report.Removed.AddRange(images.CleanUpAfterCrash()));
     }
 }
