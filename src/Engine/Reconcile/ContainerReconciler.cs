@@ -24,7 +24,7 @@ namespace MyDocker.Engine.Reconcile;
 public sealed class ContainerReconciler(
     StateDbFactory state, EngineOptions options, ContainerService containers, ContainerRuntime runtime, ImageService images,
     NetnsStore netns, EndpointDriver endpoints, IRtNetlink netlink, IpamAllocator ipam, ExitWatcher exits,
-    Containers.Ports.PortReservations ports, Events.EventHub events)
+    Ports.PortForwarder ports, Events.EventHub events, OperationRegistry operations)
 {
     /// <summary>One orphan removal at a time (the start-up one in the background may meet an on-demand reconcile).</summary>
     private readonly SemaphoreSlim _orphanGate = new(1, 1);
@@ -35,7 +35,7 @@ public sealed class ContainerReconciler(
         var records = db.Containers.ToList();
 
         // 1. Operations a crash interrupted (an operation still running in this process is not drift).
-        foreach (var r in records.Where(r => r.Phase is ContainerPhase.Creating or ContainerPhase.Removing && !containers.IsBusy(r.Id)))
+        foreach (var r in records.Where(r => r.Phase is ContainerPhase.Creating or ContainerPhase.Removing && !operations.IsBusy(r.Id)))
             attempt($"finish {(r.Phase == ContainerPhase.Creating ? "rollback of" : "removal of")} container '{r.Name}'", () =>
             {
                 // The reconciler runs on the thread pool (start-up, the API), never on a synchronization context.
@@ -130,7 +130,7 @@ public sealed class ContainerReconciler(
         // snapshot has it, an operation of this process holds it (set before it makes anything), or its record appeared
         // since the snapshot was read.
         bool IsLive(string id) =>
-            liveIds.Contains(id) || containers.IsBusy(id) || db.Containers.AsNoTracking().Any(c => c.Id == id);
+            liveIds.Contains(id) || operations.IsBusy(id) || db.Containers.AsNoTracking().Any(c => c.Id == id);
         var networks = db.Networks.AsNoTracking().ToDictionary(n => n.Id);
 
         // 3. Engine objects nobody owns.

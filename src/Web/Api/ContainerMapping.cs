@@ -3,7 +3,7 @@ using System.Text.Json;
 using MyDocker.Engine;
 using MyDocker.Engine.Containers;
 using MyDocker.Engine.Containers.Logs;
-using MyDocker.Engine.Containers.Ports;
+using MyDocker.Engine.Ports;
 using MyDocker.Engine.State;
 using MyDocker.Shared.Api;
 

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using MyDocker.E2ETests.Infrastructure;
 using MyDocker.Engine;
-using MyDocker.Engine.Containers.Ports;
+using MyDocker.Engine.Ports;
 
 namespace MyDocker.E2ETests.Ports;
 

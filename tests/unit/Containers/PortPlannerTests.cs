@@ -1,5 +1,5 @@
 using MyDocker.Engine;
-using MyDocker.Engine.Containers.Ports;
+using MyDocker.Engine.Ports;
 using MyDocker.Shared.Api;
 
 namespace MyDocker.UnitTests.Containers;

@@ -2,7 +2,7 @@ using AngleSharp.Dom;
 using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
-using MyDocker.Engine.Containers.Ports;
+using MyDocker.Engine.Ports;
 using MyDocker.Web.Dashboard.Components.Containers;
 using MyDocker.Web.Dashboard.Containers;
 

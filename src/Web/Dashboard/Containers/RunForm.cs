@@ -1,6 +1,6 @@
 using MyDocker.Engine;
 using MyDocker.Engine.Containers;
-using MyDocker.Engine.Containers.Ports;
+using MyDocker.Engine.Ports;
 using MyDocker.Shared.Ports;
 using MyDocker.Shared.Run;
 

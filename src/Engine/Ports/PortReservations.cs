@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 
-namespace MyDocker.Engine.Containers.Ports;
+namespace MyDocker.Engine.Ports;
 
 /// <summary>
 /// Which container holds which host port, and the sockets that keep host processes off them. A published port is

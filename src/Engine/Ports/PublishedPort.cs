@@ -1,7 +1,7 @@
 using System.Net;
 using MyDocker.Engine.Networks.Firewall;
 
-namespace MyDocker.Engine.Containers.Ports;
+namespace MyDocker.Engine.Ports;
 
 /// <summary>A port a container asks to publish (`-p`, Docker's PortBindings), before the engine chose free host ports.</summary>
 /// <param name="Protocol">"tcp" or "udp".</param>

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using MyDocker.Shared.Api;
 
-namespace MyDocker.Engine.Containers.Ports;
+namespace MyDocker.Engine.Ports;
 
 /// <summary>Reads and checks published ports as Docker's API gives them (HostConfig.PortBindings) before anything is
 /// made. Pure; unit-tested.</summary>
