@@ -5,6 +5,7 @@ using MyDocker.Engine.Kernel;
 using MyDocker.Engine.Kernel.Conntrack;
 using MyDocker.Engine.Kernel.Netlink;
 using MyDocker.Engine.Networks.Firewall;
+using MyDocker.Shared.Ports;
 
 namespace MyDocker.Engine.Ports;
 

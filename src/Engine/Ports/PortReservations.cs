@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using MyDocker.Shared.Ports;
 
 namespace MyDocker.Engine.Ports;
 

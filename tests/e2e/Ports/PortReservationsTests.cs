@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using MyDocker.E2ETests.Infrastructure;
 using MyDocker.Engine;
 using MyDocker.Engine.Ports;
+using MyDocker.Shared.Ports;
 
 namespace MyDocker.E2ETests.Ports;
 

@@ -2,7 +2,7 @@ using AngleSharp.Dom;
 using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
-using MyDocker.Engine.Ports;
+using MyDocker.Shared.Ports;
 using MyDocker.Web.Dashboard.Components.Containers;
 using MyDocker.Web.Dashboard.Containers;
 
