@@ -70,7 +70,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<PortReservations>();
         services.AddSingleton<IConntrack, CtNetlink>();
         services.AddSingleton<PortForwarder>();
-        services.AddSingleton<ContainerResources>();
+        services.AddSingleton<IContainerResources, ContainerResources>();
         services.AddSingleton<AttachWaiters>();
         services.AddSingleton<ExecSessions>();
         services.AddSingleton<ContainerProcesses>();

@@ -9,14 +9,12 @@ using MyDocker.Engine.Networks;
 namespace MyDocker.Engine.Containers;
 
 /// <summary>
-/// What a container is made of besides its process, as <see cref="ContainerService"/> orchestrates it: its image and the
-/// rootfs mounted from the image's layers, its network and the address leased on it, its netns and its veth endpoint,
-/// and the directories under the engine's data root. Each call does one step, so the caller can register its undo in a
-/// <see cref="RollbackScope"/> or run it as one step of a <see cref="Teardown"/>; the undo steps tolerate "already gone".
-/// Thread-safe.
+/// The real <see cref="IContainerResources"/>: images from <see cref="ImageService"/>, an overlay mount of their layers,
+/// networks and addresses from <see cref="NetworkService"/>, a bind-mounted netns and the bridge's veth endpoint.
 /// </summary>
 public sealed class ContainerResources(
     EngineOptions options, ImageService images, NetworkService networks, NetnsStore netns, EndpointDriver endpoints, LinkReaper reaper)
+    : IContainerResources
 {
     /// <summary>The network a container joins when none is named; created on first use (Docker's "bridge").</summary>
     public const string DefaultNetworkName = "bridge";
@@ -25,11 +23,8 @@ public sealed class ContainerResources(
 
     public EngineOptions Options => options;
 
-    /// <summary>The container's files under the data root and its netns name.</summary>
     public ContainerPaths Paths(string id) => ContainerPaths.For(options, id);
 
-    /// <summary>An engine request is under way: the link reaper waits for a quiet moment before deleting devices (their
-    /// deletion holds the RTNL lock, which would stall this request's kernel work).</summary>
     public void NoteActivity() => reaper.NoteActivity();
 
     public Task<ImageView> ImageAsync(string reference, CancellationToken ct) => images.GetAsync(reference, ct);
@@ -67,7 +62,6 @@ public sealed class ContainerResources(
 
     public void RemoveNetns(ContainerPaths paths) => netns.Remove(paths.NetnsName);
 
-    /// <summary>The veth pair and the container side's address and route; each step registers its undo in <paramref name="scope"/>.</summary>
     public void SetupEndpoint(EndpointPlan plan, RollbackScope scope) => endpoints.Setup(plan, scope);
 
     public void TeardownEndpoint(string containerId, Teardown t) => endpoints.Teardown(containerId, t);

@@ -24,11 +24,11 @@ namespace MyDocker.Engine.Containers;
 /// its own (<see cref="OperationRegistry"/>, shared with the reconciler); different containers proceed in parallel. The
 /// process itself runs under conmon, which records its output and exit code whether or not the daemon is alive;
 /// <see cref="RunExitLoopAsync"/> turns exit files into state. This class orchestrates; the steps are done by
-/// <see cref="ContainerResources"/> (image, rootfs, network, address, netns, endpoint), <see cref="ContainerProcesses"/>
+/// <see cref="IContainerResources"/> (image, rootfs, network, address, netns, endpoint), <see cref="ContainerProcesses"/>
 /// (runtime, exits, attach, exec) and <see cref="PortForwarder"/>.
 /// </summary>
 public sealed partial class ContainerService(
-    StateDbFactory state, ContainerResources resources, ContainerProcesses processes, PortForwarder ports,
+    StateDbFactory state, IContainerResources resources, ContainerProcesses processes, PortForwarder ports,
     OperationRegistry operations, EventHub events, ILogger<ContainerService> logger)
 {
     private readonly SemaphoreSlim _nameGate = new(1, 1);
