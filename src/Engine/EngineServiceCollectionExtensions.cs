@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection;
 using MyDocker.Engine.Containers;
-using MyDocker.Engine.Containers.Ports;
+using MyDocker.Engine.Ports;
 using MyDocker.Engine.Kernel.Conntrack;
 using MyDocker.Engine.Containers.Network;
 using MyDocker.Engine.Containers.Runtime;
@@ -71,6 +71,12 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<ExitWatcher>();
         services.AddSingleton<PortReservations>();
         services.AddSingleton<IConntrack, CtNetlink>();
+        services.AddSingleton<PortForwarder>();
+        services.AddSingleton<IContainerResources, ContainerResources>();
+        services.AddSingleton<AttachWaiters>();
+        services.AddSingleton<ExecSessions>();
+        services.AddSingleton<ContainerProcesses>();
+        services.AddSingleton<OperationRegistry>();
         services.AddSingleton<ContainerService>();
         services.AddSingleton<ContainerReconciler>();
         services.AddSingleton(sp => new Reconciler(sp.GetRequiredService<StateDbFactory>(), sp.GetRequiredService<NetworkService>(),

@@ -82,7 +82,7 @@ public static class RunCommand
             if (RunOptionParsers.ParseEnv(e, env) is { } entry) envList.Add(entry);
         var binds = new List<string>();
         foreach (var v in args.Values("volume")) binds.Add(RunOptionParsers.ParseBind(v));
-        var ports = args.Values("publish") is { Count: > 0 } publish ? RunOptionParsers.ParsePublish(publish) : null;
+        var ports = args.Values("publish") is { Count: > 0 } publish ? DaemonClient.ToDockerMaps(RunOptionParsers.ParsePublish(publish)) : null;
         var logOptions = new Dictionary<string, string>();
         foreach (var o in args.Values("log-opt"))
         {

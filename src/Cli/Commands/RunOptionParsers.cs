@@ -57,10 +57,10 @@ public static class RunOptionParsers
     }
 
     /// <summary>
-    /// <c>-p</c> values (Docker's <c>[HOSTIP:][HOSTPORT:]CONTAINERPORT[/PROTO]</c>, see <see cref="PublishSpec"/>) merged
-    /// into the create request's ExposedPorts and PortBindings, in the order given.
+    /// <c>-p</c> values (Docker's <c>[HOSTIP:][HOSTPORT:]CONTAINERPORT[/PROTO]</c>, see <see cref="PublishSpec"/>) as port
+    /// requests, in the order given.
     /// </summary>
-    public static PortMaps ParsePublish(IEnumerable<string> values) => Usage(() => PublishSpec.ToDockerMaps(values));
+    public static IReadOnlyList<PortRequest> ParsePublish(IEnumerable<string> values) => Usage(() => PublishSpec.ParseAll(values));
 
     /// <summary>
     /// A <c>--security-opt</c> value as the docker CLI sends it (cli/command/container/opts.go parseSecurityOpts):

@@ -1,34 +1,27 @@
-using System.Collections.Concurrent;
 using System.Net.Sockets;
 using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
 using MyDocker.Engine.State;
 
 namespace MyDocker.Engine.Containers;
 
 public sealed partial class ContainerService
 {
-    /// <summary>Clients waiting for a container's stdio, connected by <see cref="StartAsync"/> between runc create and
-    /// runc start, so they see the process's first byte of output and it sees their first byte of input.</summary>
-    private readonly ConcurrentDictionary<string, ConcurrentBag<TaskCompletionSource<Socket>>> _attachWaiters = new();
-
     /// <summary>
-    /// A connection to the container's stdio through its monitor (conmon's attach socket; see
-    /// <see cref="Runtime.ContainerRuntime.ConnectAttach"/>): at once for a running container, otherwise when it is
-    /// next started. Docker's clients attach before they start (`run -it`), which is why a waiter is held.
+    /// A connection to the container's stdio through its monitor: at once for a running container, otherwise when it is
+    /// next started (<see cref="AttachWaiters"/>).
     /// </summary>
     public async Task<Socket> AttachStdioAsync(string idOrName, CancellationToken ct)
     {
         string id = await IdOfAsync(idOrName, ct);
         var waiter = new TaskCompletionSource<Socket>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var gate = LockOf(id);
+        var gate = operations.LockOf(id);
         await gate.WaitAsync(ct);
         try
         {
             await using var db = state.Create();
             var record = await ResolveAsync(db, id, ct);
-            if (record.Phase == ContainerPhase.Running) return runtime.ConnectAttach(id);
-            _attachWaiters.GetOrAdd(id, _ => []).Add(waiter);
+            if (record.Phase == ContainerPhase.Running) return processes.Attach.Connect(id);
+            processes.Attach.Add(id, waiter);
         }
         finally { gate.Release(); }
         using var _ = ct.Register(() => waiter.TrySetCanceled(ct));
@@ -46,31 +39,7 @@ public sealed partial class ContainerService
         var record = await ResolveAsync(db, idOrName, ct);
         var spec = JsonSerializer.Deserialize<ContainerSpec>(record.SpecJson) ?? new ContainerSpec();
         if (!spec.Tty) return;
-        if (record.Phase != ContainerPhase.Running || !runtime.Resize(ContainerPaths.For(options, record.Id).Dir, height, width))
+        if (record.Phase != ContainerPhase.Running || !processes.Runtime.Resize(resources.Paths(record.Id).Dir, height, width))
             throw EngineException.Conflict($"container '{record.Name}' is not running; start it before resizing its terminal");
-    }
-
-    /// <summary>Hands every waiting client its connection (called with the container's monitor up, its process not yet
-    /// running). A client that gave up meanwhile gets nothing; one whose connection fails gets the error.</summary>
-    private void ConnectAttachWaiters(string id)
-    {
-        if (!_attachWaiters.TryRemove(id, out var waiters)) return;
-        foreach (var waiter in waiters)
-        {
-            if (waiter.Task.IsCompleted) continue;
-            try
-            {
-                var socket = runtime.ConnectAttach(id);
-                if (!waiter.TrySetResult(socket)) socket.Dispose();
-            }
-            catch (Exception e) { waiter.TrySetException(e); }
-        }
-    }
-
-    /// <summary>Tells waiting clients the container will not run now (its start failed, or it was removed).</summary>
-    private void FailAttachWaiters(string id, Exception why)
-    {
-        if (!_attachWaiters.TryRemove(id, out var waiters)) return;
-        foreach (var waiter in waiters) waiter.TrySetException(why);
     }
 }

@@ -1,72 +1,19 @@
 using MyDocker.Engine.Containers.Runtime;
-using MyDocker.Engine.State;
 
 namespace MyDocker.Engine.Containers;
 
-/// <summary>What `exec` asks to run (Docker's exec config, without a terminal).</summary>
-public sealed record ExecConfig(List<string> Cmd, bool Stdin, List<string> Env, string? WorkingDir, string? User);
-
-/// <summary>An exec instance: made by create, run once by start, then kept for its exit code (Docker's model).</summary>
-public sealed class ExecSession(string id, string containerId, ExecConfig config, DateTimeOffset created)
-{
-    public DateTimeOffset Created => created;
-    public string Id => id;
-    public string ContainerId => containerId;
-    public ExecConfig Config => config;
-    public bool Started { get; internal set; }
-    public ExecProcess? Process { get; internal set; }
-    /// <summary>Derived from the process, so an inspect right after the stream ended already sees the exit code (a
-    /// continuation that set it could still be pending).</summary>
-    public bool Running => Process is { Exited.IsCompleted: false };
-    public int? ExitCode => Process?.Exited is { IsCompletedSuccessfully: true } exited ? exited.Result : null;
-}
-
 public sealed partial class ContainerService
 {
-    private readonly ExecStore _execs = new(TimeProvider.System);
+    public async Task<ExecSession> CreateExecAsync(string idOrName, ExecConfig config, CancellationToken ct) =>
+        processes.Execs.Create(await GetAsync(idOrName, ct), config);
 
-    public async Task<ExecSession> CreateExecAsync(string idOrName, ExecConfig config, CancellationToken ct)
-    {
-        var view = await GetAsync(idOrName, ct);
-        if (config.Cmd.Count == 0)
-            throw EngineException.Invalid($"no command given; name what to run in '{view.Name}', e.g. 'mydocker exec {view.Name} sh'");
-        if (config.WorkingDir is { Length: > 0 } dir) ContainerPlanner.ValidateWorkingDir(dir, "-w /tmp");
-        if (view.Record.Phase != ContainerPhase.Running)
-            throw EngineException.Conflict($"container '{view.Name}' is not running; start it first (mydocker start {view.Name})");
-        var session = _execs.Add(view.Id, config);
-        events.Publish(Events.EngineEvents.ExecCreated(view.Record, config.Cmd));
-        return session;
-    }
-
-    public ExecSession GetExec(string execId) => _execs.Get(execId);
+    public ExecSession GetExec(string execId) => processes.Execs.Get(execId);
 
     /// <summary>Runs the exec instance in its container; the caller pumps its streams. Its exit code is kept on the session.</summary>
     public async Task<ExecProcess> StartExecAsync(string execId, CancellationToken ct)
     {
-        var session = GetExec(execId);
-        lock (session)
-        {
-            if (session.Started) throw EngineException.Conflict($"exec instance {execId[..12]} has already been started; create another");
-            session.Started = true;
-        }
+        var session = processes.Execs.Claim(execId);
         var view = await GetAsync(session.ContainerId, ct);
-        if (view.Record.Phase != ContainerPhase.Running)
-            throw EngineException.Conflict($"container '{view.Name}' is not running; start it first (mydocker start {view.Name})");
-        var c = session.Config;
-        var paths = ContainerPaths.For(options, view.Id);
-        // The running container can rewrite its /etc/passwd at will: UserLookup reads it through RootfsFile. The process
-        // gets exactly this user's groups, not the container user's (ExecProcessSpec).
-        var user = string.IsNullOrEmpty(c.User) ? null : UserLookup.Resolve(c.User, paths.Rootfs, $"container '{view.Name}'");
-        var process = await runtime.ExecAsync(view.Id, paths.Dir, new ExecRequest(c.Cmd, c.Stdin, c.Env, c.WorkingDir, user), ct);
-        session.Process = process;
-        events.Publish(Events.EngineEvents.ExecStarted(view.Record, c.Cmd));
-        _ = process.Exited.ContinueWith(t =>
-        {
-            events.Publish(Events.EngineEvents.ExecDied(view.Record, execId, t.Result));
-        }, TaskScheduler.Default);
-        return process;
+        return await processes.Execs.StartAsync(session, view, resources.Paths(view.Id), ct);
     }
-
-    /// <summary>Exec instances of a removed container go with it.</summary>
-    private void ForgetExecs(string containerId) => _execs.ForgetContainer(containerId);
 }

@@ -17,9 +17,9 @@ public sealed partial class ContainerService
     /// and throws <see cref="ContainerStartException"/>.</summary>
     public async Task<bool> StartAsync(string idOrName, CancellationToken ct = default)
     {
-        reaper.NoteActivity();
+        resources.NoteActivity();
         string id = await IdOfAsync(idOrName, ct);
-        var gate = LockOf(id);
+        var gate = operations.LockOf(id);
         await gate.WaitAsync(ct);
         try
         {
@@ -28,21 +28,21 @@ public sealed partial class ContainerService
             if (record.Phase == ContainerPhase.Running) return false;
             if (record.Phase == ContainerPhase.Removing)
                 throw EngineException.Conflict($"container '{record.Name}' is being removed; it cannot be started");
-            var paths = ContainerPaths.For(options, id);
+            var paths = resources.Paths(id);
             // A previous run's leftovers (exit file, stopped runc state) must not be mistaken for this run's. A container
             // that never ran has none, and skipping the two runc calls is a sixth of `run -d` — unless a start was cut
             // short between `runc create` and the Running record (a daemon crash): its runc container exists, and
             // `runc create` would fail on the id (the state directory is a cheap sign of that).
-            if (record.StartedAt is not null || runtime.HasState(id))
+            if (record.StartedAt is not null || processes.Runtime.HasState(id))
             {
-                await runtime.DeleteAsync(id, CancellationToken.None);
-                runtime.ClearExit(id);
+                await processes.Runtime.DeleteAsync(id, CancellationToken.None);
+                processes.Runtime.ClearExit(id);
             }
             var spec = JsonSerializer.Deserialize<ContainerSpec>(record.SpecJson) ?? new ContainerSpec();
             int pid;
             long? logSizeMax = spec.LogMaxSize is { } max ? Logs.LogConfigRules.ParseMaxSize(max, "--log-opt max-size") : null;
             var stdio = new StdioOptions(spec.Tty, spec.OpenStdin, spec.KeepStdinOpen, logSizeMax);
-            try { pid = await runtime.CreateAsync(id, paths.Dir, paths.Log, stdio, CancellationToken.None); }
+            try { pid = await processes.Runtime.CreateAsync(id, paths.Dir, paths.Log, stdio, CancellationToken.None); }
             catch (ContainerStartException e)
             {
                 record.Error = e.Reason;
@@ -50,13 +50,13 @@ public sealed partial class ContainerService
                 record.FinishedAt = DateTimeOffset.UtcNow;
                 await db.SaveChangesAsync(CancellationToken.None);
                 events.Publish(EngineEvents.ContainerDied(record, e.ExitCode));
-                FailAttachWaiters(id, e);
+                processes.Attach.FailAll(id, e);
                 throw;
             }
             CrashPoint.Hit("container-start:runc-created");
             record.Phase = ContainerPhase.Running;
             record.Pid = pid;
-            record.MonitorPid = runtime.MonitorPid(id);
+            record.MonitorPid = processes.Runtime.MonitorPid(id);
             record.StartedAt = DateTimeOffset.UtcNow;
             record.FinishedAt = null;
             record.ExitCode = null;
@@ -64,20 +64,20 @@ public sealed partial class ContainerService
             record.OomKilled = false;
             await db.SaveChangesAsync(CancellationToken.None);
             CrashPoint.Hit("container-start:created");
-            ConnectAttachWaiters(id);
+            processes.Attach.ConnectAll(id);
             try
             {
                 // Published before the process runs, so its first answer can already be reached.
                 PublishPorts(record, spec);
-                await runtime.StartAsync(id, CancellationToken.None);
+                await processes.Runtime.StartAsync(id, CancellationToken.None);
             }
             catch (Exception e)
             {
                 // runc made the process but could not let it run (or its ports could not be published): take it down
                 // again and say why.
                 WithdrawPorts(record);
-                await runtime.DeleteAsync(id, CancellationToken.None);
-                runtime.ClearExit(id);
+                await processes.Runtime.DeleteAsync(id, CancellationToken.None);
+                processes.Runtime.ClearExit(id);
                 RecordExit(record, 125, DateTimeOffset.UtcNow, oomKilled: false, error: e.Message);
                 await db.SaveChangesAsync(CancellationToken.None);
                 throw;
@@ -100,14 +100,14 @@ public sealed partial class ContainerService
         var view = await GetAsync(idOrName, ct);
         if (view.Record.Phase != ContainerPhase.Running) return false;
         using var sub = events.Subscribe();
-        await runtime.KillAsync(view.Id, SigTerm, ct);
+        await processes.Runtime.KillAsync(view.Id, SigTerm, ct);
         events.Publish(EngineEvents.ContainerKilled(view.Record, SigTerm));
         var grace = timeout ?? TimeSpan.FromSeconds(10);
         if (grace != Timeout.InfiniteTimeSpan)
             grace = grace < TimeSpan.Zero ? TimeSpan.Zero : grace > MaxStopTimeout ? MaxStopTimeout : grace;
         if (await NextAsync(sub, view.Id, [EventAction.Die, EventAction.Destroy], grace, ct) is null)
         {
-            await runtime.KillAsync(view.Id, SigKill, ct);
+            await processes.Runtime.KillAsync(view.Id, SigKill, ct);
             events.Publish(EngineEvents.ContainerKilled(view.Record, SigKill));
             await NextAsync(sub, view.Id, [EventAction.Die, EventAction.Destroy], TimeSpan.FromSeconds(30), ct);
         }
@@ -127,7 +127,7 @@ public sealed partial class ContainerService
         var view = await GetAsync(idOrName, ct);
         if (view.Record.Phase != ContainerPhase.Running)
             throw EngineException.Conflict($"container '{view.Name}' is not running; start it first (mydocker start {view.Name})");
-        await runtime.KillAsync(view.Id, signal, ct);
+        await processes.Runtime.KillAsync(view.Id, signal, ct);
         events.Publish(EngineEvents.ContainerKilled(view.Record, signal));
     }
 
@@ -175,10 +175,10 @@ public sealed partial class ContainerService
     /// happened while the daemon was down are picked up first.</summary>
     public async Task RunExitLoopAsync(CancellationToken ct)
     {
-        foreach (var id in exitWatcher.Rescan()) await HandleExitAsync(id);
+        foreach (var id in processes.Exits.Rescan()) await HandleExitAsync(id);
         try
         {
-            await foreach (var id in exitWatcher.Exits.ReadAllAsync(ct))
+            await foreach (var id in processes.Exits.Exits.ReadAllAsync(ct))
             {
                 try { await HandleExitAsync(id); }
                 catch (Exception e) { logger.LogError(e, "Recording the exit of container {Id} failed", id); }
@@ -190,7 +190,7 @@ public sealed partial class ContainerService
     private async Task HandleExitAsync(string id)
     {
         bool autoRemove;
-        var gate = LockOf(id);
+        var gate = operations.LockOf(id);
         await gate.WaitAsync();
         try
         {
@@ -198,8 +198,8 @@ public sealed partial class ContainerService
             var record = await db.Containers.FirstOrDefaultAsync(c => c.Id == id);
             // Not ours, or already handled (rm -f deletes the runtime state itself): nothing to record.
             if (record is null || record.Phase != ContainerPhase.Running) return;
-            if (runtime.ReadExit(id) is not { } exit) return;
-            await runtime.DeleteAsync(id, CancellationToken.None);
+            if (processes.Runtime.ReadExit(id) is not { } exit) return;
+            await processes.Runtime.DeleteAsync(id, CancellationToken.None);
             RecordExit(record, exit.ExitCode, exit.FinishedAt, exit.OomKilled, error: null);
             await db.SaveChangesAsync();
             // The exit is recorded whatever happens here; a mapping left behind is dropped by the firewall's next check,

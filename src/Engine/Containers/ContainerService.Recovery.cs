@@ -18,18 +18,18 @@ public sealed partial class ContainerService
     /// </summary>
     internal string? FinishInterruptedStart(string id)
     {
-        var gate = LockOf(id);
+        var gate = operations.LockOf(id);
         if (!gate.Wait(0)) return null;
         try
         {
             using var db = state.Create();
             if (db.Containers.FirstOrDefault(c => c.Id == id) is not { Phase: ContainerPhase.Running } record) return null;
-            if (runtime.StateAsync(id, CancellationToken.None).GetAwaiter().GetResult() is not { Status: "created" }) return null;
-            try { runtime.StartAsync(id, CancellationToken.None).GetAwaiter().GetResult(); }
+            if (processes.Runtime.StateAsync(id, CancellationToken.None).GetAwaiter().GetResult() is not { Status: "created" }) return null;
+            try { processes.Runtime.StartAsync(id, CancellationToken.None).GetAwaiter().GetResult(); }
             catch (EngineException e)
             {
-                runtime.DeleteAsync(id, CancellationToken.None).GetAwaiter().GetResult();
-                runtime.ClearExit(id);
+                processes.Runtime.DeleteAsync(id, CancellationToken.None).GetAwaiter().GetResult();
+                processes.Runtime.ClearExit(id);
                 RecordExit(record, 125, DateTimeOffset.UtcNow, oomKilled: false,
                     error: $"the daemon stopped before the process was started, and starting it afterwards failed: {e.Message}");
                 db.SaveChanges();
@@ -49,15 +49,15 @@ public sealed partial class ContainerService
     /// </summary>
     internal string? RemoveUnstartedRuntime(string id)
     {
-        if (!runtime.HasState(id)) return null;
-        var gate = LockOf(id);
+        if (!processes.Runtime.HasState(id)) return null;
+        var gate = operations.LockOf(id);
         if (!gate.Wait(0)) return null;
         try
         {
             using var db = state.Create();
             if (db.Containers.FirstOrDefault(c => c.Id == id) is not { Phase: ContainerPhase.Created or ContainerPhase.Exited } record) return null;
-            if (runtime.StateAsync(id, CancellationToken.None).GetAwaiter().GetResult() is not { Status: "created" }) return null;
-            runtime.DeleteAsync(id, CancellationToken.None).GetAwaiter().GetResult();
+            if (processes.Runtime.StateAsync(id, CancellationToken.None).GetAwaiter().GetResult() is not { Status: "created" }) return null;
+            processes.Runtime.DeleteAsync(id, CancellationToken.None).GetAwaiter().GetResult();
             return $"container '{record.Name}': its process was made but never started (the daemon stopped first); removed it, the container stays {(record.Phase == ContainerPhase.Created ? "created" : "exited")}";
         }
         finally { gate.Release(); }

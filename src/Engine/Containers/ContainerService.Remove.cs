@@ -1,7 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using MyDocker.Engine.Common;
-using MyDocker.Engine.Containers.Rootfs;
 using MyDocker.Engine.State;
 
 namespace MyDocker.Engine.Containers;
@@ -12,13 +11,13 @@ public sealed partial class ContainerService
     /// lease, files, record. A running container is refused unless <paramref name="force"/> (then it is killed).</summary>
     public async Task RemoveAsync(string idOrName, bool force, CancellationToken ct = default)
     {
-        reaper.NoteActivity();
+        resources.NoteActivity();
         string id = await IdOfAsync(idOrName, ct);
-        var gate = LockOf(id);
+        var gate = operations.LockOf(id);
         await gate.WaitAsync(ct);
         ContainerRecord record;
         string? networkName;
-        _busy[id] = 0;
+        var busy = operations.Busy(id);
         try
         {
             await using var db = state.Create();
@@ -42,12 +41,12 @@ public sealed partial class ContainerService
         }
         finally
         {
-            _busy.TryRemove(id, out _);
+            busy.Dispose();
             gate.Release();
         }
-        _locks.TryRemove(id, out _);
-        FailAttachWaiters(id, EngineException.NotFound($"container '{record.Name}' was removed"));
-        ForgetExecs(id);
+        operations.Forget(id);
+        processes.Attach.FailAll(id, EngineException.NotFound($"container '{record.Name}' was removed"));
+        processes.Execs.ForgetContainer(id);
         logger.LogInformation("Removed container {Container} ({Id})", record.Name, id[..12]);
         // Docker's disconnect event names the network as connect does ("name") and the container.
         events.Publish(Events.EngineEvents.NetworkDisconnected(record.NetworkId, networkName ?? "", id));
@@ -58,18 +57,18 @@ public sealed partial class ContainerService
     /// Also used by the reconciler for half-made and half-removed containers, so each step tolerates "already gone".</summary>
     internal async Task TeardownAsync(ContainerRecord record)
     {
-        var paths = ContainerPaths.For(options, record.Id);
+        var paths = resources.Paths(record.Id);
         var t = new Teardown();
         // The process first (runc delete --force kills it), so nothing still runs in the netns or on the rootfs.
-        await t.StepAsync("process and runtime state", () => runtime.DeleteAsync(record.Id, CancellationToken.None));
-        t.Step("exit file", () => runtime.ClearExit(record.Id));
+        await t.StepAsync("process and runtime state", () => processes.Runtime.DeleteAsync(record.Id, CancellationToken.None));
+        t.Step("exit file", () => processes.Runtime.ClearExit(record.Id));
         t.Step("published ports", () => WithdrawPorts(record));
         t.Step("port reservations", () => ports.Release(record.Id));
-        endpoints.Teardown(record.Id, t);
-        t.Step($"netns {paths.NetnsName}", () => netns.Remove(paths.NetnsName));
-        t.Step($"rootfs mount {paths.Rootfs}", () => OverlayMount.Unmount(paths.Rootfs));
+        resources.TeardownEndpoint(record.Id, t);
+        t.Step($"netns {paths.NetnsName}", () => resources.RemoveNetns(paths));
+        t.Step($"rootfs mount {paths.Rootfs}", () => resources.UnmountRootfs(paths));
         if (record.IpAddress is { } ip)
-            t.Step($"address {ip}", () => networks.ReleaseAddress(record.NetworkId, System.Net.IPAddress.Parse(ip)));
+            t.Step($"address {ip}", () => resources.ReleaseAddress(record.NetworkId, System.Net.IPAddress.Parse(ip)));
         t.Step($"directory {paths.Dir}", () => { if (Directory.Exists(paths.Dir)) Directory.Delete(paths.Dir, recursive: true); });
         t.ThrowIfFailed($"removing container '{record.Name}'");
     }

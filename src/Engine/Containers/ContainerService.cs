@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
@@ -6,14 +5,11 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using MyDocker.Engine.Common;
 using MyDocker.Engine.Containers.Network;
-using MyDocker.Engine.Containers.Ports;
-using MyDocker.Engine.Containers.Rootfs;
+using MyDocker.Engine.Ports;
 using MyDocker.Engine.Containers.Runtime;
 using MyDocker.Engine.Containers.Security;
 using MyDocker.Engine.Events;
 using MyDocker.Engine.Images;
-using MyDocker.Engine.Kernel.Conntrack;
-using MyDocker.Engine.Kernel.Namespaces;
 using MyDocker.Engine.Networks;
 using MyDocker.Engine.Networks.Firewall;
 using MyDocker.Engine.Networks.Ipam;
@@ -25,52 +21,47 @@ namespace MyDocker.Engine.Containers;
 /// Creates, runs, stops and removes containers. Like networks (DESIGN.md §4.4), create and remove record their intent
 /// first (phase Creating/Removing), change the kernel inside a rollback scope, then mark themselves done, so a crash at
 /// any step leaves something the reconciler finishes or undoes. Operations on one container are serialised by a lock of
-/// its own; different containers proceed in parallel. The process itself runs under conmon, which records its output
-/// and exit code whether or not the daemon is alive; <see cref="RunExitLoopAsync"/> turns exit files into state.
+/// its own (<see cref="OperationRegistry"/>, shared with the reconciler); different containers proceed in parallel. The
+/// process itself runs under conmon, which records its output and exit code whether or not the daemon is alive;
+/// <see cref="RunExitLoopAsync"/> turns exit files into state. This class orchestrates; the steps are done by
+/// <see cref="IContainerResources"/> (image, rootfs, network, address, netns, endpoint), <see cref="ContainerProcesses"/>
+/// (runtime, exits, attach, exec) and <see cref="PortForwarder"/>.
 /// </summary>
 public sealed partial class ContainerService(
-    StateDbFactory state, EngineOptions options, ImageService images, NetworkService networks, NetnsStore netns,
-    EndpointDriver endpoints, ContainerRuntime runtime, ExitWatcher exitWatcher, EventHub events, LinkReaper reaper,
-    PortReservations ports, IFirewall firewall, IConntrack conntrack, Kernel.Netlink.IRtNetlink netlink, ILogger<ContainerService> logger)
+    StateDbFactory state, IContainerResources resources, ContainerProcesses processes, PortForwarder ports,
+    OperationRegistry operations, EventHub events, ILogger<ContainerService> logger)
 {
-    /// <summary>The network a container joins when none is named; created on first use (Docker's "bridge").</summary>
-    public const string DefaultNetworkName = "bridge";
-
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new();
-    /// <summary>Containers this process is creating or removing right now: their Creating/Removing phase is not drift.</summary>
-    private readonly ConcurrentDictionary<string, byte> _busy = new();
-    private readonly SemaphoreSlim _nameGate = new(1, 1), _defaultNetworkGate = new(1, 1);
+    private readonly SemaphoreSlim _nameGate = new(1, 1);
 
     /// <summary>What create should warn about without refusing: binds of the engine's own state (audit L11).</summary>
     public List<string> CreateWarnings(ContainerCreateSpec request) => ContainerPlanner.EngineStateBindWarnings(request.Spec.Binds,
-        [(options.DataRoot, "the engine's database, session key and image layers"), (options.ExecRoot, "the API socket and the runtime's state")],
+        [(resources.Options.DataRoot, "the engine's database, session key and image layers"), (resources.Options.ExecRoot, "the API socket and the runtime's state")],
         HostPaths.Resolve);
 
     public async Task<ContainerView> CreateAsync(ContainerCreateSpec request, CancellationToken ct = default)
     {
-        reaper.NoteActivity();
+        resources.NoteActivity();
         ContainerPlanner.Validate(request, p => Directory.Exists(p) || File.Exists(p));
         var confinement = Confinement.Of(request.Spec.SecurityOpt, request.Spec.CapAdd, request.Spec.CapDrop, Capabilities.OfThisProcess());
-        request = request with { Spec = ContainerPlanner.Resolve(request.Spec, options.DefaultPidsLimit) };
+        request = request with { Spec = ContainerPlanner.Resolve(request.Spec, resources.Options.DefaultPidsLimit) };
         IPAddress? requestedIp = null;
         if (request.Ip is { Length: > 0 } ipText
             && (!IPAddress.TryParse(ipText, out requestedIp) || requestedIp.AddressFamily != AddressFamily.InterNetwork))
             throw EngineException.Invalid($"--ip '{ipText}' is not an IPv4 address; give one such as 10.0.0.5");
-        var image = await images.GetAsync(request.Image, ct);
+        var image = await resources.ImageAsync(request.Image, ct);
         if (request.Spec.WorkingDir is null && image.Config.WorkingDir is { Length: > 0 } imageDir && !imageDir.StartsWith('/'))
             throw EngineException.Invalid($"image '{request.Image}' sets the working directory '{imageDir}', which is not absolute; give one with -w /path");
-        var network = await ResolveNetworkAsync(request.Network, ct);
+        var network = await resources.NetworkAsync(request.Network, ct);
         PortPlanner.Validate(request.Publish, network.Record.Name, network.Record.Internal);
         var command = ContainerPlanner.Command(request.Spec, image.Config);
         if (command.Count == 0)
             throw EngineException.Invalid($"image '{request.Image}' has no default command and none was given; add one: mydocker run {request.Image} CMD");
 
-        if (request.Spec.LogMaxSize is null && options.LogSizeMax is { Length: > 0 } defaultLogMaxSize)
+        if (request.Spec.LogMaxSize is null && resources.Options.LogSizeMax is { Length: > 0 } defaultLogMaxSize)
             request = request with { Spec = request.Spec with { LogMaxSize = defaultLogMaxSize } };
         string id = ContainerPlanner.NewId();
-        _busy[id] = 0;
-        try { return await RecordAndCreateAsync(request, id, requestedIp, image, network, command, confinement, ct); }
-        finally { _busy.TryRemove(id, out _); }
+        using (operations.Busy(id))
+            return await RecordAndCreateAsync(request, id, requestedIp, image, network, command, confinement, ct);
     }
 
     private async Task<ContainerView> RecordAndCreateAsync(
@@ -98,7 +89,7 @@ public sealed partial class ContainerService(
         finally { _nameGate.Release(); }
         CrashPoint.Hit("container-create:recorded");
 
-        var paths = ContainerPaths.For(options, id);
+        var paths = resources.Paths(id);
         using (var scope = new RollbackScope(logger, $"create container {record.Name}"))
         {
             scope.OnRollback($"record of container {record.Name}", () => DeleteRecord(id));
@@ -108,30 +99,30 @@ public sealed partial class ContainerService(
             record.SpecJson = JsonSerializer.Serialize(request.Spec with { Command = command, Ports = [.. published] });
             // 2. Kernel and files, each step undone in reverse order if a later one fails.
             IPAddress address;
-            try { address = await networks.AllocateAddressAsync(network.Record.Id, id, requestedIp, CancellationToken.None); }
+            try { address = await resources.AllocateAddressAsync(network.Record.Id, id, requestedIp); }
             catch (EngineException e) when (e.Kind == ErrorKind.NotFound)
             {
                 // A `network rm`/`prune` won the race for the network (NetworkService's address locks).
                 throw EngineException.NotFound(
                     $"network '{network.Record.Name}' was removed while container '{record.Name}' was being created; create the network again or choose another");
             }
-            scope.OnRollback($"address {address}", () => networks.ReleaseAddress(network.Record.Id, address));
+            scope.OnRollback($"address {address}", () => resources.ReleaseAddress(network.Record.Id, address));
             var plan = EndpointPlanFor(id, network.Record, address, paths);
             record.IpAddress = address.ToString();
             record.MacAddress = string.Join(':', plan.Mac.GetAddressBytes().Select(b => b.ToString("x2")));
             CrashPoint.Hit("container-create:leased");
 
-            PrivateDirectory.Ensure(ContainerPaths.ContainersDir(options), "containers directory");
+            PrivateDirectory.Ensure(ContainerPaths.ContainersDir(resources.Options), "containers directory");
             Directory.CreateDirectory(paths.Dir, PrivateDirectory.Mode);
             scope.OnRollback($"directory {paths.Dir}", () => Directory.Delete(paths.Dir, recursive: true));
             foreach (var dir in new[] { paths.Upper, paths.Work, paths.Rootfs }) Directory.CreateDirectory(dir);
-            OverlayMount.Mount(images.LowerDirs(image), paths.Upper, paths.Work, paths.Rootfs);
-            scope.OnRollback($"rootfs mount {paths.Rootfs}", () => OverlayMount.Unmount(paths.Rootfs));
+            resources.MountRootfs(image, paths);
+            scope.OnRollback($"rootfs mount {paths.Rootfs}", () => resources.UnmountRootfs(paths));
             CrashPoint.Hit("container-create:rootfs");
 
-            netns.Create(paths.NetnsName);
-            scope.OnRollback($"netns {paths.NetnsName}", () => netns.Remove(paths.NetnsName));
-            endpoints.Setup(plan, scope);
+            resources.CreateNetns(paths);
+            scope.OnRollback($"netns {paths.NetnsName}", () => resources.RemoveNetns(paths));
+            resources.SetupEndpoint(plan, scope);
             CrashPoint.Hit("container-create:network");
 
             string hostname = request.Spec.Hostname ?? id[..12];
@@ -173,32 +164,13 @@ public sealed partial class ContainerService(
     {
         var view = await GetAsync(idOrName, ct);
         string id = view.Id;
-        return (ContainerPaths.For(options, id).Log, () => IsRunning(id));
+        return (resources.Paths(id).Log, () => IsRunning(id));
     }
 
     private bool IsRunning(string id)
     {
         using var db = state.Create();
         return db.Containers.AsNoTracking().Any(c => c.Id == id && c.Phase == ContainerPhase.Running);
-    }
-
-    private async Task<NetworkView> ResolveNetworkAsync(string? name, CancellationToken ct)
-    {
-        if (name is { Length: > 0 } && name != "default" && name != DefaultNetworkName)
-        {
-            if (name is "host" or "none" || name.StartsWith("container:"))
-                throw EngineException.Invalid($"network mode '{name}' is not supported; run the container on a bridge network (--network NAME) or leave --network out");
-            return await networks.GetAsync(name, ct);
-        }
-        // Docker's default network; made on first use so an idle engine owns no bridge.
-        await _defaultNetworkGate.WaitAsync(ct);
-        try
-        {
-            try { return await networks.GetAsync(DefaultNetworkName, ct); }
-            catch (EngineException e) when (e.Kind == ErrorKind.NotFound) { }
-            return await networks.CreateAsync(new NetworkCreateSpec(DefaultNetworkName), ct);
-        }
-        finally { _defaultNetworkGate.Release(); }
     }
 
     private static async Task<string> FreeNameAsync(StateDb db, CancellationToken ct)
@@ -232,7 +204,7 @@ public sealed partial class ContainerService(
             Mounts: spec.Binds.Select(b => new BindMount(b.Source, b.Destination, b.ReadOnly)).ToList(),
             MemoryBytes: spec.MemoryBytes,
             NanoCpus: spec.NanoCpus,
-            CgroupParent: runtime.Options.CgroupParent,
+            CgroupParent: processes.Runtime.Options.CgroupParent,
             Terminal: spec.Tty,
             Domainname: spec.Domainname)
         {
@@ -257,10 +229,7 @@ public sealed partial class ContainerService(
         Lookup.ResolveAsync(db.Containers.Where(c => c.Phase != ContainerPhase.Creating), idOrName.TrimStart('/'), "container", "mydocker ps -a", ct);
 
     /// <summary>The container's published ports as firewall mappings (none without an address).</summary>
-    private static List<PortMapping> MappingsOf(ContainerRecord record, ContainerSpec spec) =>
-        record.IpAddress is { } ip && spec.Ports.Count > 0
-            ? spec.Ports.Select(p => p.ToMapping(IPAddress.Parse(ip))).ToList()
-            : [];
+    private static List<PortMapping> MappingsOf(ContainerRecord record, ContainerSpec spec) => PortForwarder.MappingsOf(record.IpAddress, spec.Ports);
 
     /// <summary>Published ports of running containers, for the reconciler's firewall rebuild.</summary>
     internal static List<PortMapping> MappingsOfRunning(IEnumerable<ContainerRecord> records) =>
@@ -268,51 +237,18 @@ public sealed partial class ContainerService(
             .SelectMany(r => MappingsOf(r, JsonSerializer.Deserialize<ContainerSpec>(r.SpecJson) ?? new ContainerSpec()))
             .ToList();
 
-    /// <summary>Takes the container's ports out of the firewall (it stopped or goes): a connection to them is refused by
-    /// the host from now on. Idempotent.</summary>
-    private void WithdrawPorts(ContainerRecord record)
-    {
-        var spec = JsonSerializer.Deserialize<ContainerSpec>(record.SpecJson) ?? new ContainerSpec();
-        var mappings = MappingsOf(record, spec);
-        if (mappings.Count == 0) return;
-        firewall.RemovePorts(mappings);
-        // After the elements: no new connection can be translated to this container any more, and the ones that were
-        // keep their translation in conntrack until deleted (a UDP client that keeps sending, forever).
-        try
-        {
-            conntrack.DeleteNatTo(mappings.Select(m => new NatTarget(m.Protocol, m.HostPort, m.ContainerIp, m.ContainerPort)).ToList());
-        }
-        catch (Exception e) when (e is Kernel.KernelException or ArgumentException)
-        {
-            logger.LogWarning("Clearing the connections of container {Container}'s published ports failed: {Error}", record.Name, e.Message);
-        }
-    }
+    /// <summary>Takes the container's ports out of the firewall (it stopped or goes). Idempotent.</summary>
+    private void WithdrawPorts(ContainerRecord record) =>
+        ports.Withdraw(record.Name, MappingsOf(record, JsonSerializer.Deserialize<ContainerSpec>(record.SpecJson) ?? new ContainerSpec()));
 
-    /// <summary>Publishes the container's ports, then forgets connections that reached the host on those ports while no
-    /// mapping existed: a new mapping applies to new connections only (see <see cref="IConntrack.DeleteUntranslatedTo"/>).</summary>
-    private void PublishPorts(ContainerRecord record, ContainerSpec spec)
-    {
-        var mappings = MappingsOf(record, spec);
-        if (mappings.Count == 0) return;
-        firewall.AddPorts(mappings);
-        try
-        {
-            var locals = netlink.ListAddresses().Select(a => a.Address).Where(a => a.AddressFamily == AddressFamily.InterNetwork).ToList();
-            conntrack.DeleteUntranslatedTo(mappings.Select(m => (m.Protocol, m.HostPort)).Distinct().ToList(), locals);
-        }
-        catch (Exception e) when (e is Kernel.KernelException or ArgumentException)
-        {
-            logger.LogWarning("Clearing stale connections to container {Container}'s published ports failed: {Error}", record.Name, e.Message);
-        }
-    }
+    /// <summary>Publishes the container's ports (before its process runs, so its first answer can already be reached).</summary>
+    private void PublishPorts(ContainerRecord record, ContainerSpec spec) => ports.Publish(record.Name, MappingsOf(record, spec));
 
     private void DeleteRecord(string id)
     {
         using var db = state.Create();
         db.Containers.Where(c => c.Id == id).ExecuteDelete();
     }
-
-    internal bool IsBusy(string id) => _busy.ContainsKey(id);
 
     /// <summary>A container recorded as running whose process and monitor are gone without an exit file (the host
     /// rebooted, or someone killed conmon): Docker's convention is exit code 255.</summary>
@@ -344,6 +280,4 @@ public sealed partial class ContainerService(
         await using var db = state.Create();
         return (await ResolveAsync(db, idOrName, ct)).Id;
     }
-
-    private SemaphoreSlim LockOf(string id) => _locks.GetOrAdd(id, _ => new SemaphoreSlim(1, 1));
 }

@@ -15,7 +15,7 @@ public sealed record ContainerCreateSpec
     public ContainerSpec Spec { get; init; } = new();
     public bool AutoRemove { get; init; }
     /// <summary>Ports to publish (`-p`); the engine chooses the free host ports and stores them in <see cref="ContainerSpec.Ports"/>.</summary>
-    public List<Ports.PortRequest> Publish { get; init; } = [];
+    public List<MyDocker.Shared.Ports.PortRequest> Publish { get; init; } = [];
 }
 
 /// <summary>A container's configuration as stored (ContainerRecord.SpecJson). Null Cmd/Entrypoint/WorkingDir/User mean

@@ -24,7 +24,7 @@ namespace MyDocker.Engine.Reconcile;
 public sealed class ContainerReconciler(
     StateDbFactory state, EngineOptions options, ContainerService containers, ContainerRuntime runtime, ImageService images,
     NetnsStore netns, EndpointDriver endpoints, IRtNetlink netlink, IpamAllocator ipam, ExitWatcher exits,
-    Containers.Ports.PortReservations ports, Events.EventHub events)
+    Ports.PortForwarder ports, Events.EventHub events, OperationRegistry operations)
 {
     internal async Task RunAsync(ReconcileResult result)
     {
@@ -33,7 +33,7 @@ public sealed class ContainerReconciler(
         var records = await db.Containers.ToListAsync();
 
         // 1. Operations a crash interrupted (an operation still running in this process is not drift).
-        foreach (var r in records.Where(r => r.Phase is ContainerPhase.Creating or ContainerPhase.Removing && !containers.IsBusy(r.Id)))
+        foreach (var r in records.Where(r => r.Phase is ContainerPhase.Creating or ContainerPhase.Removing && !operations.IsBusy(r.Id)))
             await result.AttemptAsync($"finish {(r.Phase == ContainerPhase.Creating ? "rollback of" : "removal of")} container '{r.Name}'", async () =>
             {
                 await containers.TeardownAsync(r);
@@ -120,7 +120,7 @@ public sealed class ContainerReconciler(
         // snapshot has it, an operation of this process holds it (set before it makes anything), or its record appeared
         // since the snapshot was read.
         bool IsLive(string id) =>
-            liveIds.Contains(id) || containers.IsBusy(id) || db.Containers.AsNoTracking().Any(c => c.Id == id);
+            liveIds.Contains(id) || operations.IsBusy(id) || db.Containers.AsNoTracking().Any(c => c.Id == id);
         var networks = await db.Networks.AsNoTracking().ToDictionaryAsync(n => n.Id);
 
         // 3. Engine objects nobody owns.

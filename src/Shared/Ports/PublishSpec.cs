@@ -4,32 +4,6 @@ using MyDocker.Shared.Api;
 namespace MyDocker.Shared.Ports;
 
 /// <summary>
-/// One container port published on the host, as one <c>-p</c> value yields (a range yields several).
-/// Immutable; <see cref="HostPortFirst"/> = <see cref="HostPortLast"/> = 0 means "the engine picks a free port from
-/// its ephemeral range"; <see cref="HostPortFirst"/> &lt; <see cref="HostPortLast"/> means "the engine picks one in
-/// this range" (Docker's <c>-p 8000-8010:80</c>).
-/// </summary>
-/// <param name="ContainerPort">1-65535.</param>
-/// <param name="Protocol"><see cref="PublishSpec.Tcp"/> or <see cref="PublishSpec.Udp"/>.</param>
-/// <param name="HostIp">A dotted-quad IPv4 address, or "" for every address of the host (Docker's default).</param>
-public sealed record PortPublication(int ContainerPort, string Protocol, string HostIp, int HostPortFirst, int HostPortLast)
-{
-    /// <summary>Docker's port key: <c>80/tcp</c> (the ExposedPorts / PortBindings key).</summary>
-    public string PortKey => ContainerPort.ToString(CultureInfo.InvariantCulture) + "/" + Protocol;
-
-    /// <summary>Docker's HostPort string: <c>8080</c>, <c>8000-8010</c>, or "" when the engine picks.</summary>
-    public string HostPort => HostPortFirst == 0 ? ""
-        : HostPortFirst == HostPortLast ? HostPortFirst.ToString(CultureInfo.InvariantCulture)
-        : string.Create(CultureInfo.InvariantCulture, $"{HostPortFirst}-{HostPortLast}");
-
-    /// <summary>The binding as Docker's API carries it.</summary>
-    public PortBinding ToBinding() => new() { HostIp = HostIp, HostPort = HostPort };
-}
-
-/// <summary>Docker's <c>ExposedPorts</c> and <c>HostConfig.PortBindings</c> for a set of <c>-p</c> values; keys in first-seen order.</summary>
-public sealed record PortMaps(Dictionary<string, EmptyObject> ExposedPorts, Dictionary<string, List<PortBinding>?> PortBindings);
-
-/// <summary>
 /// The docker CLI's <c>-p/--publish</c> syntax, <c>[HOSTIP:][HOSTPORT:]CONTAINERPORT[/PROTO]</c>, with the semantics
 /// of docker/go-connections <c>nat.ParsePortSpecs</c>: a container range expands to one publication per port (a host
 /// range must then have the same length); one container port with a host range lets the engine pick within it; no
@@ -45,9 +19,10 @@ public static class PublishSpec
 
     private const string Syntax = "[HOSTIP:][HOSTPORT:]CONTAINERPORT[/PROTO] such as 8080:80, 127.0.0.1:8080:80 or 53:53/udp";
 
-    /// <summary>Parses one <c>-p</c> value into its publications, in container-port order.</summary>
+    /// <summary>Parses one <c>-p</c> value into its requests, in container-port order. An address left out stays ""
+    /// (Docker's spelling on the wire), which means every address.</summary>
     /// <exception cref="FormatException">The value is malformed; the message quotes it and says what to write.</exception>
-    public static IReadOnlyList<PortPublication> Parse(string value)
+    public static IReadOnlyList<PortRequest> Parse(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
         if (value.Trim().Length == 0) throw Bad(value, "the value is empty; give " + Syntax);
@@ -95,47 +70,24 @@ public static class PublishSpec
                 throw Bad(value, mismatch);
         }
 
-        var result = new PortPublication[last - first + 1];
+        var result = new PortRequest[last - first + 1];
         for (int i = 0; i < result.Length; i++)
         {
             // A range maps port by port; a single container port keeps the whole host range for the engine to pick from.
             (int hf, int hl) = hostFirst == 0 ? (0, 0) : result.Length == 1 ? (hostFirst, hostLast) : (hostFirst + i, hostFirst + i);
-            result[i] = new PortPublication(first + i, protocol, hostIp, hf, hl);
+            result[i] = new PortRequest(protocol, hostIp, hf, hl, first + i);
         }
         return result;
     }
 
     /// <summary>Parses several <c>-p</c> values, keeping their order.</summary>
     /// <exception cref="FormatException">One value is malformed (the first one found).</exception>
-    public static IReadOnlyList<PortPublication> ParseAll(IEnumerable<string> values)
+    public static IReadOnlyList<PortRequest> ParseAll(IEnumerable<string> values)
     {
-        var all = new List<PortPublication>();
+        var all = new List<PortRequest>();
         foreach (var value in values) all.AddRange(Parse(value));
         return all;
     }
-
-    /// <summary>
-    /// Docker's create-request maps: every port key once in ExposedPorts, and in PortBindings one binding per
-    /// publication of that key, in the given order (the same port published twice, e.g. on two addresses, is two
-    /// bindings under one key, as <c>nat.ParsePortSpecs</c> builds it). New dictionaries on each call.
-    /// </summary>
-    public static PortMaps ToDockerMaps(IEnumerable<PortPublication> publications)
-    {
-        var exposed = new Dictionary<string, EmptyObject>(StringComparer.Ordinal);
-        var bindings = new Dictionary<string, List<PortBinding>?>(StringComparer.Ordinal);
-        foreach (var p in publications)
-        {
-            string key = p.PortKey;
-            exposed.TryAdd(key, new EmptyObject());
-            if (bindings.TryGetValue(key, out var list) && list is not null) list.Add(p.ToBinding());
-            else bindings[key] = [p.ToBinding()];
-        }
-        return new PortMaps(exposed, bindings);
-    }
-
-    /// <summary>Parses <paramref name="values"/> and builds Docker's maps from them.</summary>
-    /// <exception cref="FormatException">One value is malformed.</exception>
-    public static PortMaps ToDockerMaps(IEnumerable<string> values) => ToDockerMaps(ParseAll(values));
 
     /// <summary>One line of <c>docker port</c>: <c>80/tcp -> 0.0.0.0:8080</c>.</summary>
     /// <param name="portKey">The container side as Docker keys it, <c>80/tcp</c>.</param>

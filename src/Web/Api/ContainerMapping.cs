@@ -3,14 +3,13 @@ using System.Text.Json;
 using MyDocker.Engine;
 using MyDocker.Engine.Containers;
 using MyDocker.Engine.Containers.Logs;
-using MyDocker.Engine.Containers.Ports;
 using MyDocker.Engine.State;
 using MyDocker.Shared.Api;
 
 namespace MyDocker.Web.Api;
 
 /// <summary>Between Docker's container shapes and the engine's.</summary>
-public static class ContainerMapping
+public static partial class ContainerMapping
 {
     public static ContainerCreateSpec ToSpec(string? name, ContainerCreateRequest body)
     {
@@ -38,7 +37,7 @@ public static class ContainerMapping
             Network = network,
             Ip = string.IsNullOrEmpty(ip) ? null : ip,
             AutoRemove = host.AutoRemove,
-            Publish = PortPlanner.FromDocker(host.PortBindings),
+            Publish = PortRequests(host.PortBindings),
             Spec = new ContainerSpec
             {
                 Cmd = body.Cmd is { Count: > 0 } ? body.Cmd : null,
@@ -183,19 +182,6 @@ public static class ContainerMapping
                 MacAddress = r.MacAddress ?? "",
             },
         };
-    }
-
-    /// <summary>Docker's port map: "80/tcp" → [{HostIp, HostPort}], in the order the ports were published.</summary>
-    private static Dictionary<string, List<PortBinding>?> PortMap(ContainerSpec spec)
-    {
-        var map = new Dictionary<string, List<PortBinding>?>();
-        foreach (var p in spec.Ports)
-        {
-            string key = $"{p.ContainerPort}/{p.Protocol}";
-            if (!map.TryGetValue(key, out var list) || list is null) map[key] = list = [];
-            list.Add(new PortBinding { HostIp = p.HostIp, HostPort = p.HostPort.ToString(CultureInfo.InvariantCulture) });
-        }
-        return map;
     }
 
     private static List<MountPoint> Mounts(ContainerSpec spec) => spec.Binds

@@ -4,7 +4,7 @@ using System.Threading.Channels;
 using MyDocker.Engine;
 using Microsoft.EntityFrameworkCore;
 using MyDocker.Engine.Containers;
-using MyDocker.Engine.Containers.Ports;
+using MyDocker.Engine.Ports;
 using MyDocker.Engine.Images;
 using MyDocker.Engine.Networks;
 using MyDocker.Engine.Networks.Ipam;

@@ -2,7 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using MyDocker.E2ETests.Infrastructure;
 using MyDocker.Engine;
-using MyDocker.Engine.Containers.Ports;
+using MyDocker.Engine.Ports;
+using MyDocker.Shared.Ports;
 
 namespace MyDocker.E2ETests.Ports;
 

@@ -1,6 +1,6 @@
 using MyDocker.Engine;
 using MyDocker.Engine.Containers;
-using MyDocker.Engine.Containers.Ports;
+using MyDocker.Shared.Ports;
 using MyDocker.Engine.State;
 using MyDocker.Shared.Api;
 using MyDocker.Web.Api;

@@ -1,7 +1,7 @@
 using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
-using MyDocker.Engine.Containers.Ports;
+using MyDocker.Engine.Ports;
 using MyDocker.Web.Dashboard.Containers;
 using MyDocker.Web.Dashboard.Topology;
 using MyDocker.Engine.Events;

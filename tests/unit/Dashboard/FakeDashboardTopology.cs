@@ -1,4 +1,4 @@
-using MyDocker.Engine.Containers.Ports;
+using MyDocker.Engine.Ports;
 using MyDocker.Web.Dashboard.Topology;
 
 namespace MyDocker.UnitTests.Dashboard;

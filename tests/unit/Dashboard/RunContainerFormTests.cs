@@ -2,7 +2,8 @@ using AngleSharp.Dom;
 using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
-using MyDocker.Engine.Containers.Ports;
+using MyDocker.Engine.Ports;
+using MyDocker.Shared.Ports;
 using MyDocker.Web.Dashboard.Containers;
 using MyDocker.Engine.Events;
 

@@ -1,17 +1,12 @@
-using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using MyDocker.Shared.Api;
 using MyDocker.Shared.Ports;
 
 namespace MyDocker.UnitTests.Shared;
 
-/// <summary><c>-p</c> values → publications → Docker's ExposedPorts/PortBindings, with go-connections' semantics.</summary>
+/// <summary><c>-p</c> values → port requests, with go-connections' semantics.</summary>
 public class PublishSpecTests
 {
-    private static string Json<T>(T value) =>
-        JsonSerializer.Serialize(value, (JsonTypeInfo<T>)ApiJsonContext.Default.GetTypeInfo(typeof(T))!);
-
-    private static string Show(IEnumerable<PortPublication> ps) =>
+    private static string Show(IEnumerable<PortRequest> ps) =>
         string.Join(" | ", ps.Select(p => $"{p.PortKey} {p.HostIp}:{p.HostPort}"));
 
     [Theory]
@@ -40,7 +35,7 @@ public class PublishSpecTests
     public void PublicationFields()
     {
         var p = Assert.Single(PublishSpec.Parse("10.0.0.1:8000-8010:80/udp"));
-        Assert.Equal(new PortPublication(80, "udp", "10.0.0.1", 8000, 8010), p);
+        Assert.Equal(new PortRequest("udp", "10.0.0.1", 8000, 8010, 80), p);
         Assert.Equal("8000-8010", p.HostPort);
         Assert.Equal("80/udp", p.PortKey);
         var picked = Assert.Single(PublishSpec.Parse("80"));
@@ -88,35 +83,6 @@ public class PublishSpecTests
     {
         var e = Assert.Throws<FormatException>(() => PublishSpec.Parse(value));
         Assert.StartsWith(messageStart, e.Message);
-    }
-
-    [Fact]
-    public void SeveralValuesMergeIntoDockersMapsInOrder()
-    {
-        var maps = PublishSpec.ToDockerMaps(["8080:80", "127.0.0.1:9000-9001:90-91/udp", "127.0.0.1::80", "53/udp", "8000-8010:443"]);
-        Assert.Equal("""{"80/tcp":{},"90/udp":{},"91/udp":{},"53/udp":{},"443/tcp":{}}""", Json(maps.ExposedPorts));
-        Assert.Equal(
-            """{"80/tcp":[{"HostIp":"","HostPort":"8080"},{"HostIp":"127.0.0.1","HostPort":""}],"90/udp":[{"HostIp":"127.0.0.1","HostPort":"9000"}],"91/udp":[{"HostIp":"127.0.0.1","HostPort":"9001"}],"53/udp":[{"HostIp":"","HostPort":""}],"443/tcp":[{"HostIp":"","HostPort":"8000-8010"}]}""",
-            Json(maps.PortBindings));
-    }
-
-    [Fact]
-    public void TcpAndUdpOfOnePortAreTwoKeys()
-    {
-        var maps = PublishSpec.ToDockerMaps(["53:53", "53:53/udp"]);
-        Assert.Equal(["53/tcp", "53/udp"], maps.ExposedPorts.Keys);
-    }
-
-    [Fact]
-    public void OneBadValueAmongSeveralFailsTheWhole() =>
-        Assert.StartsWith("-p '80:':", Assert.Throws<FormatException>(() => PublishSpec.ToDockerMaps(["8080:80", "80:"])).Message);
-
-    [Fact]
-    public void EmptyListGivesEmptyMaps()
-    {
-        var maps = PublishSpec.ToDockerMaps(Array.Empty<string>());
-        Assert.Empty(maps.ExposedPorts);
-        Assert.Empty(maps.PortBindings);
     }
 
     [Theory]

@@ -37,7 +37,7 @@ public sealed record EndpointRow(string Network, string Ip, string? Mac = null);
 public sealed record PortRow(string Protocol, string HostIp, int HostPort, int ContainerPort)
 {
     public override string ToString() => $"{HostIp}:{HostPort}→{ContainerPort}/{Protocol}";
-    public Engine.Containers.Ports.PublishedPort ToPublished() => new(Protocol, HostIp, HostPort, ContainerPort);
+    public Engine.Ports.PublishedPort ToPublished() => new(Protocol, HostIp, HostPort, ContainerPort);
 }
 
 /// <summary>A local image, for the run wizard's picker.</summary>

@@ -1,6 +1,6 @@
 using MyDocker.Engine;
 using MyDocker.Engine.Containers;
-using MyDocker.Engine.Containers.Ports;
+using MyDocker.Engine.Ports;
 using MyDocker.Shared.Ports;
 using MyDocker.Shared.Run;
 
@@ -161,7 +161,7 @@ public static class RunForm
     }
 
     /// <summary>The row's publications, or null with the problem (its Row unset) when a field is not valid.</summary>
-    private static IReadOnlyList<PortPublication>? Publications(PortEntry row, out RunProblem? problem)
+    private static IReadOnlyList<PortRequest>? Publications(PortEntry row, out RunProblem? problem)
     {
         problem = null;
         string container = row.ContainerPort.Trim(), host = row.HostPort.Trim();
@@ -225,8 +225,7 @@ public static class RunForm
                 MemoryBytes = Blank(form.Memory) is { } m ? RunValues.ParseMemory(m) : null,
                 NanoCpus = Blank(form.Cpus) is { } c ? RunValues.ParseCpus(c) : null,
             },
-            // Through Docker's PortBindings, as every client's -p reaches the engine.
-            Publish = PortPlanner.FromDocker(PublishSpec.ToDockerMaps(form.Ports.Select(p => p.ToPublishValue())).PortBindings),
+            Publish = [.. PublishSpec.ParseAll(form.Ports.Select(p => p.ToPublishValue())).Select(p => p.Normalized())],
         };
     }
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using MyDocker.Engine.Containers;
-using MyDocker.Engine.Containers.Ports;
+using MyDocker.Engine.Ports;
 using MyDocker.Engine.Networks;
 using MyDocker.Engine.State;
 

@@ -1,4 +1,4 @@
-using MyDocker.Engine.Containers.Ports;
+using MyDocker.Engine.Ports;
 
 namespace MyDocker.Web.Dashboard.Topology;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace MyDocker.Engine.Containers.Ports;
+namespace MyDocker.Engine.Ports;
 
 /// <summary>Names the host process that holds a port, for error messages: the socket's inode from /proc/net/{tcp,udp}[6]
 /// (this network namespace's sockets), then the process whose fd table holds "socket:[INODE]". Best effort: a process

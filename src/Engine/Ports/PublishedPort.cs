@@ -1,28 +1,14 @@
 using System.Net;
 using MyDocker.Engine.Networks.Firewall;
+using MyDocker.Shared.Ports;
 
-namespace MyDocker.Engine.Containers.Ports;
-
-/// <summary>A port a container asks to publish (`-p`, Docker's PortBindings), before the engine chose free host ports.</summary>
-/// <param name="Protocol">"tcp" or "udp".</param>
-/// <param name="HostIp">"0.0.0.0" (every host address) or one IPv4 address of the host.</param>
-/// <param name="HostPortFirst">First port of the host range; 0 (with <paramref name="HostPortLast"/> 0): the engine
-/// picks one from the host's ephemeral range.</param>
-/// <param name="HostPortLast">Last port of the host range (equal to the first for one port); the engine takes the
-/// first free port of the range.</param>
-public sealed record PortRequest(string Protocol, string HostIp, int HostPortFirst, int HostPortLast, int ContainerPort)
-{
-    public bool EnginePicks => HostPortFirst == 0;
-
-    public override string ToString() =>
-        $"{HostIp}:{(EnginePicks ? "" : HostPortFirst == HostPortLast ? HostPortFirst.ToString() : $"{HostPortFirst}-{HostPortLast}")}:{ContainerPort}/{Protocol}";
-}
+namespace MyDocker.Engine.Ports;
 
 /// <summary>A port a container publishes, with the host port chosen (stored in the container's spec: it keeps the same
 /// ports from create to rm, across restarts of the container and of the daemon).</summary>
 public sealed record PublishedPort(string Protocol, string HostIp, int HostPort, int ContainerPort)
 {
-    public const string AnyAddress = "0.0.0.0";
+    public const string AnyAddress = PortRequest.AnyAddress;
 
     public bool OnEveryAddress => HostIp == AnyAddress;
 

@@ -1,17 +1,20 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using MyDocker.Engine;
+using MyDocker.Engine.Containers;
 using MyDocker.Shared.Api;
+using MyDocker.Shared.Ports;
 
-namespace MyDocker.Engine.Containers.Ports;
+namespace MyDocker.Web.Api;
 
-/// <summary>Reads and checks published ports as Docker's API gives them (HostConfig.PortBindings) before anything is
-/// made. Pure; unit-tested.</summary>
-public static class PortPlanner
+/// <summary>Between Docker's port shapes (HostConfig.PortBindings, NetworkSettings.Ports) and the engine's
+/// <see cref="PortRequest"/> and published ports: Docker's dictionaries exist on this edge only.</summary>
+public static partial class ContainerMapping
 {
     /// <summary>{"80/tcp": [{"HostIp": "", "HostPort": "8080"}]} → requests, in a stable order. A key with a null or
     /// empty list publishes nothing (Docker: exposed only).</summary>
-    public static List<PortRequest> FromDocker(IReadOnlyDictionary<string, List<PortBinding>?>? bindings)
+    public static List<PortRequest> PortRequests(IReadOnlyDictionary<string, List<PortBinding>?>? bindings)
     {
         var requests = new List<PortRequest>();
         foreach (var (key, list) in bindings ?? new Dictionary<string, List<PortBinding>?>())
@@ -27,29 +30,21 @@ public static class PortPlanner
         return requests;
     }
 
-    /// <summary>Refuses what no host could give: ports on an --internal network, and two requests for the same fixed
-    /// host port (a wildcard address covers every specific one).</summary>
-    public static void Validate(IReadOnlyList<PortRequest> requests, string networkName, bool internalNetwork)
+    /// <summary>Docker's port map: "80/tcp" → [{HostIp, HostPort}], in the order the ports were published.</summary>
+    private static Dictionary<string, List<PortBinding>?> PortMap(ContainerSpec spec)
     {
-        if (requests.Count == 0) return;
-        if (internalNetwork)
-            throw EngineException.Invalid(
-                $"network '{networkName}' is internal: nothing outside it can reach its containers, so they cannot publish ports; leave -p out or use another network");
-        var fixedPorts = requests.Where(r => !r.EnginePicks && r.HostPortFirst == r.HostPortLast).ToList();
-        for (int i = 0; i < fixedPorts.Count; i++)
-            for (int j = i + 1; j < fixedPorts.Count; j++)
-            {
-                var a = fixedPorts[i];
-                var b = fixedPorts[j];
-                var pa = new PublishedPort(a.Protocol, a.HostIp, a.HostPortFirst, a.ContainerPort);
-                if (pa.CollidesWith(b.Protocol, b.HostIp, b.HostPortFirst))
-                    throw EngineException.Invalid(
-                        $"-p {a} and -p {b} both publish {b.HostPortFirst}/{b.Protocol} on {(a.HostIp == b.HostIp ? a.HostIp : PublishedPort.AnyAddress)}; give each a different host port");
-            }
+        var map = new Dictionary<string, List<PortBinding>?>();
+        foreach (var p in spec.Ports)
+        {
+            string key = $"{p.ContainerPort}/{p.Protocol}";
+            if (!map.TryGetValue(key, out var list) || list is null) map[key] = list = [];
+            list.Add(new PortBinding { HostIp = p.HostIp, HostPort = p.HostPort.ToString(CultureInfo.InvariantCulture) });
+        }
+        return map;
     }
 
     /// <summary>"80/tcp", "53/udp", "80" (tcp).</summary>
-    public static (int Port, string Protocol) ParseKey(string key)
+    private static (int Port, string Protocol) ParseKey(string key)
     {
         var parts = key.Split('/');
         string protocol = parts.Length == 2 ? parts[1].ToLowerInvariant() : "tcp";
@@ -64,9 +59,9 @@ public static class PortPlanner
 
     /// <summary>"" or null → 0.0.0.0 (every address); an IPv4 address in dotted-quad form. Whether the host has that
     /// address is checked when the port is reserved.</summary>
-    public static string ParseHostIp(string? hostIp, string key)
+    private static string ParseHostIp(string? hostIp, string key)
     {
-        if (string.IsNullOrEmpty(hostIp)) return PublishedPort.AnyAddress;
+        if (string.IsNullOrEmpty(hostIp)) return PortRequest.AnyAddress;
         if (IPAddress.TryParse(hostIp, out var address) && address.AddressFamily == AddressFamily.InterNetworkV6)
             throw EngineException.Invalid($"port {key}: IPv6 host address '{hostIp}' is not supported yet; publish on an IPv4 address or leave the address out");
         // IPAddress.TryParse also takes "10" or "10.1" (inet_aton forms): only four decimal parts are an address here.
@@ -76,7 +71,7 @@ public static class PortPlanner
     }
 
     /// <summary>"" or null → (0, 0): the engine picks; "8080"; "8000-8010": the first free port of the range.</summary>
-    public static (int First, int Last) ParseHostPort(string? hostPort, string key)
+    private static (int First, int Last) ParseHostPort(string? hostPort, string key)
     {
         if (string.IsNullOrEmpty(hostPort)) return (0, 0);
         var parts = hostPort.Split('-');

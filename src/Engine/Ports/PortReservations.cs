@@ -1,8 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using MyDocker.Shared.Ports;
 
-namespace MyDocker.Engine.Containers.Ports;
+namespace MyDocker.Engine.Ports;
 
 /// <summary>
 /// Which container holds which host port, and the sockets that keep host processes off them. A published port is

@@ -1,0 +1,91 @@
+using System.Net;
+using MyDocker.Engine;
+using MyDocker.Engine.Common;
+using MyDocker.Engine.Containers;
+using MyDocker.Engine.Containers.Network;
+using MyDocker.Engine.Images;
+using MyDocker.Engine.Networks;
+using MyDocker.Engine.Networks.Ipam;
+using MyDocker.Engine.State;
+
+namespace MyDocker.UnitTests.Fakes;
+
+/// <summary>
+/// A container's resources in memory: one network, an image, and the leases, rootfs mounts, netns and endpoints made,
+/// so a test can see what a create left behind (<see cref="Dump"/>). <see cref="FailAt"/> makes one step throw, as the
+/// kernel would, after which the step has made nothing. Paths are real directories under <paramref name="dataRoot"/>.
+/// Not thread-safe (tests drive one operation at a time).
+/// </summary>
+public sealed class FakeContainerResources(string dataRoot) : IContainerResources
+{
+    public const string NetworkId = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    /// <summary>The step that fails next: "address", "rootfs", "netns" or "endpoint"; null: none.</summary>
+    public string? FailAt { get; set; }
+
+    public SortedSet<string> Leases { get; } = new(StringComparer.Ordinal);
+    public SortedSet<string> Mounts { get; } = new(StringComparer.Ordinal);
+    public SortedSet<string> Netns { get; } = new(StringComparer.Ordinal);
+    public SortedSet<string> Endpoints { get; } = new(StringComparer.Ordinal);
+    private uint _next = 2;
+
+    public EngineOptions Options { get; } = new() { DataRoot = dataRoot, ExecRoot = Path.Combine(dataRoot, "run") };
+
+    public ContainerPaths Paths(string id) => ContainerPaths.For(Options, id);
+
+    public void NoteActivity() { }
+
+    public Task<ImageView> ImageAsync(string reference, CancellationToken ct) =>
+        Task.FromResult(new ImageView("sha256:" + new string('a', 64), [reference], DateTimeOffset.UnixEpoch, 0, [],
+            ImageConfig.Empty with { Cmd = ["sleep", "1"] }));
+
+    public Task<NetworkView> NetworkAsync(string? name, CancellationToken ct) => Task.FromResult(new NetworkView(
+        new NetworkRecord { Id = NetworkId, Name = "bridge", Subnet = "10.88.0.0/24", Gateway = "10.88.0.1", Bridge = "md-0123456789ab" },
+        new IpamUsageInfo(254, Leases.Count, 254 - Leases.Count), []));
+
+    public Task<IPAddress> AllocateAddressAsync(string networkId, string containerId, IPAddress? requested)
+    {
+        Fail("address");
+        var address = requested ?? IPAddress.Parse($"10.88.0.{_next++}");
+        Leases.Add(address.ToString());
+        return Task.FromResult(address);
+    }
+
+    public void ReleaseAddress(string networkId, IPAddress address) => Leases.Remove(address.ToString());
+
+    public void MountRootfs(ImageView image, ContainerPaths paths)
+    {
+        Fail("rootfs");
+        Mounts.Add(paths.Rootfs);
+    }
+
+    public void UnmountRootfs(ContainerPaths paths) => Mounts.Remove(paths.Rootfs);
+
+    public void CreateNetns(ContainerPaths paths)
+    {
+        Fail("netns");
+        Netns.Add(paths.NetnsName);
+    }
+
+    public void RemoveNetns(ContainerPaths paths) => Netns.Remove(paths.NetnsName);
+
+    public void SetupEndpoint(EndpointPlan plan, RollbackScope scope)
+    {
+        Fail("endpoint");
+        Endpoints.Add(plan.ContainerId);
+        scope.OnRollback($"endpoint of {plan.ContainerId}", () => Endpoints.Remove(plan.ContainerId));
+    }
+
+    public void TeardownEndpoint(string containerId, Teardown t) => t.Step("endpoint", () => Endpoints.Remove(containerId));
+
+    /// <summary>What exists, one kind per line: "leases: 10.88.0.2", "mounts: …", "netns: …", "endpoints: …".</summary>
+    public string Dump() => string.Join('\n',
+        $"leases: {string.Join(' ', Leases)}", $"mounts: {Mounts.Count}", $"netns: {Netns.Count}", $"endpoints: {Endpoints.Count}");
+
+    private void Fail(string step)
+    {
+        if (FailAt != step) return;
+        FailAt = null;
+        throw new InvalidOperationException($"injected failure at {step}");
+    }
+}
