@@ -2,7 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 using MyDocker.Engine.Containers.Logs;
 using MyDocker.UnitTests.Fakes;
 
-namespace MyDocker.UnitTests.Dashboard;
+namespace MyDocker.UnitTests.Containers;
 
 /// <summary>The dashboard's follower over a real file, polled on a fake clock, with the bytes it reads counted.</summary>
 public sealed class LogFollowTests : IDisposable
