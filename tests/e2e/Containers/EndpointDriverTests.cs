@@ -164,7 +164,7 @@ public sealed class EndpointDriverTests : IAsyncLifetime
         In(plan, "ip", "route", "add", "default", "dev", "lo");
         using (var scope = new RollbackScope(NullLogger.Instance, "test endpoint"))
         {
-            var e = Assert.Throws<KernelException>(() => _driver.Setup(plan, scope));
+            var e = Assert.Throws<KernelExistsException>(() => _driver.Setup(plan, scope));
             Assert.Equal(KernelException.EEXIST, e.Errno);
         }
         await _reaper.DrainAsync();
