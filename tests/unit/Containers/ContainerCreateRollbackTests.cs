@@ -25,8 +25,7 @@ public sealed class ContainerCreateRollbackTests : IDisposable
 
     public ContainerCreateRollbackTests()
     {
-        _state = new StateDbFactory(Path.Combine(_dir, "mydocker.db"));
-        _state.Migrate();
+        _state = MigratedDatabase.CopyTo(Path.Combine(_dir, "mydocker.db"));
         _resources = new FakeContainerResources(_dir);
         var runtime = new ContainerRuntime(RuntimeOptions.FromExecRoot(_resources.Options.ExecRoot), NullLogger<ContainerRuntime>.Instance);
         var events = new EventHub(_state);
