@@ -17,7 +17,7 @@ namespace MyDocker.UnitTests.Containers;
 /// </summary>
 public sealed class ContainerCreateRollbackTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("mydocker-unit-create-").FullName;
+    private readonly string _dir = MigratedDatabase.NewDirectory("mydocker-unit-create-");
     private readonly StateDbFactory _state;
     private readonly FakeContainerResources _resources;
     private readonly ContainerService _containers;

@@ -25,7 +25,7 @@ namespace MyDocker.UnitTests.Networks;
 /// </summary>
 public sealed class NetworkLab : IAsyncDisposable
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("mydocker-unit-net-").FullName;
+    private readonly string _root = MigratedDatabase.NewDirectory("mydocker-unit-net-");
     private readonly List<(Task Operation, ManualResetEventSlim Dead, ServiceProvider Daemon)> _crashed = [];
     private ServiceProvider? _daemon;
 
