@@ -11,9 +11,6 @@ public sealed class Teardown
     /// <summary>The steps that failed, in the order they ran, with their exceptions.</summary>
     public IReadOnlyList<StepFailure> Failures => _failures;
 
-    /// <summary>The failures as "step: message".</summary>
-    public IReadOnlyList<string> Errors => [.. _failures.Select(f => f.ToString())];
-
     public void Step(string what, Action action)
     {
         try { action(); }

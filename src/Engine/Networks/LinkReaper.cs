@@ -23,14 +23,20 @@ public sealed class LinkReaper : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Task> _pending = new();
     private readonly Task _worker;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly TimeSpan _quietPeriod;
     private long _lastActivity = Environment.TickCount64;
 
     public static readonly TimeSpan QuietPeriod = TimeSpan.FromMilliseconds(100), MaxDelay = TimeSpan.FromSeconds(1);
 
-    public LinkReaper(IRtNetlink netlink, ILogger<LinkReaper> logger)
+    public LinkReaper(IRtNetlink netlink, ILogger<LinkReaper> logger) : this(netlink, logger, QuietPeriod) { }
+
+    /// <param name="quietPeriod">How long no engine request must have run before a deletion (<see cref="QuietPeriod"/>
+    /// in the daemon). Unit tests over a fake netlink pass zero: there is no RTNL lock to spare, only time to lose.</param>
+    public LinkReaper(IRtNetlink netlink, ILogger<LinkReaper> logger, TimeSpan quietPeriod)
     {
         _netlink = netlink;
         _logger = logger;
+        _quietPeriod = quietPeriod;
         _worker = Task.Run(WorkAsync);
     }
 
@@ -64,10 +70,10 @@ public sealed class LinkReaper : IAsyncDisposable
         {
             long queuedAt = Environment.TickCount64;
             while (!_stopping.IsCancellationRequested
-                   && Environment.TickCount64 - Volatile.Read(ref _lastActivity) < QuietPeriod.TotalMilliseconds
+                   && Environment.TickCount64 - Volatile.Read(ref _lastActivity) < _quietPeriod.TotalMilliseconds
                    && Environment.TickCount64 - queuedAt < MaxDelay.TotalMilliseconds)
             {
-                try { await Task.Delay(QuietPeriod / 4, _stopping.Token); } catch (OperationCanceledException) { }
+                try { await Task.Delay(_quietPeriod / 4, _stopping.Token); } catch (OperationCanceledException) { }
             }
             Delete(name, stillOurs);
             _pending.TryRemove(new KeyValuePair<string, Task>(name, done.Task));

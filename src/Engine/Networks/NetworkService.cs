@@ -143,6 +143,14 @@ public sealed class NetworkService(
     public async Task<NetworkView> GetAsync(string idOrName, CancellationToken ct = default)
     {
         await using var db = state.Create();
+        var record = await ResolveAsync(db, idOrName, ct);
+        try { return View(record); }
+        catch (InvalidOperationException) when (!ipam.IsOpen(record.Id))
+        {
+            // The pool closed after the lookup: an rm or prune (which mark the record Removing before they close the
+            // pool) took the network meanwhile. Look again to answer as a moment later: not found, naming the network
+            // (a `run` racing `network prune` got "IPAM pool '<id>' is not open" here).
+        }
         return View(await ResolveAsync(db, idOrName, ct));
     }
 

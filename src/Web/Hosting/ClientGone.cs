@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections.Features;
-using MyDocker.Engine.Kernel.Interop;
+using MyDocker.Engine.Kernel;
 
 namespace MyDocker.Web.Hosting;
 
@@ -9,7 +9,7 @@ namespace MyDocker.Web.Hosting;
 /// say so: a client with no stdin to send half-closes at once (the docker CLI does), and <see cref="HalfClose"/> holds
 /// Kestrel's view of that end of input back until the request is done; writes into a closed connection are dropped
 /// silently, and a silent process writes nothing anyway. So the connection's socket is polled: a peer's close shows as
-/// POLLHUP, which a half-close never sets (see <see cref="Libc.PeerClosed"/>).
+/// POLLHUP, which a half-close never sets (see <see cref="UnixSocketPeer.HasClosed"/>).
 /// </summary>
 public sealed class ClientGone : IDisposable
 {
@@ -39,7 +39,7 @@ public sealed class ClientGone : IDisposable
         {
             using var timer = new PeriodicTimer(PollInterval);
             while (await timer.WaitForNextTickAsync(_done.Token))
-                if (Libc.PeerClosed(socket.SafeHandle))
+                if (UnixSocketPeer.HasClosed(socket.SafeHandle))
                 {
                     _gone.Cancel();
                     return;

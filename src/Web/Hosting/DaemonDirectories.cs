@@ -1,6 +1,6 @@
 using MyDocker.Engine;
 using MyDocker.Engine.Common;
-using MyDocker.Engine.Kernel.Interop;
+using MyDocker.Engine.Kernel;
 
 namespace MyDocker.Web.Hosting;
 
@@ -46,8 +46,8 @@ public static class DaemonDirectories
             PrivateDirectory.Ensure(socketDir, "socket directory", requireRootOwner: true);
             return;
         }
-        var stat = Libc.StatOwner(socketDir) ?? throw new InvalidOperationException($"the socket directory {socketDir} vanished");
-        uint euid = Libc.GetEuid();
+        var stat = PathOwner.Of(socketDir) ?? throw new InvalidOperationException($"the socket directory {socketDir} vanished");
+        uint euid = PathOwner.EffectiveUid;
         if (stat.Uid != euid || (stat.Permissions & GroupOtherWrite) != 0)
             throw new InvalidOperationException(
                 $"the socket directory {socketDir} is {(stat.Uid != euid ? $"owned by uid {stat.Uid}" : $"writable by other users (mode {Convert.ToString(stat.Permissions, 8)})")}: " +
@@ -62,7 +62,7 @@ public static class DaemonDirectories
     {
         if (File.Exists(socketPath)) File.Delete(socketPath);
         string staging = StagingDir(socketPath);
-        if (Libc.StatOwner(staging, noFollow: true) is { } left)
+        if (PathOwner.Of(staging, noFollow: true) is { } left)
         {
             if (left.IsDirectory) Directory.Delete(staging, recursive: true);
             else File.Delete(staging);

@@ -137,7 +137,7 @@ public sealed class EndpointDriverTests : IAsyncLifetime
         var again = new Teardown();
         _driver.Teardown(a.ContainerId, again);
         _driver.Teardown(a.ContainerId, again, deleteNow: true);
-        Assert.Empty(again.Errors);
+        Assert.Empty(again.Failures);
         _store.Remove(name);
     }
 
@@ -164,7 +164,7 @@ public sealed class EndpointDriverTests : IAsyncLifetime
         In(plan, "ip", "route", "add", "default", "dev", "lo");
         using (var scope = new RollbackScope(NullLogger.Instance, "test endpoint"))
         {
-            var e = Assert.Throws<KernelException>(() => _driver.Setup(plan, scope));
+            var e = Assert.Throws<KernelExistsException>(() => _driver.Setup(plan, scope));
             Assert.Equal(KernelException.EEXIST, e.Errno);
         }
         await _reaper.DrainAsync();
@@ -215,7 +215,7 @@ public sealed class EndpointDriverTests : IAsyncLifetime
 
         var t = new Teardown();
         _driver.Teardown(plan.ContainerId, t);
-        Assert.Single(t.Errors);
+        Assert.Single(Assert.Throws<TeardownException>(() => t.ThrowIfFailed("test teardown")).Failures);
         Assert.NotNull(_nl.GetLink(plan.HostVeth));
     }
 }

@@ -80,7 +80,7 @@ public sealed class OverlayMountTests : IDisposable
     public void A_missing_layer_is_a_kernel_error_naming_the_mount_point()
     {
         string upper = Dir("u"), work = Dir("w"), target = Dir("t");
-        var e = Assert.Throws<KernelException>(() => OverlayMount.Mount([Path.Combine(_root, "gone")], upper, work, target));
+        var e = Assert.Throws<KernelNotFoundException>(() => OverlayMount.Mount([Path.Combine(_root, "gone")], upper, work, target));
         Assert.Equal(KernelException.ENOENT, e.Errno);
         Assert.Contains(target, e.Message);
         Assert.False(OverlayMount.IsMounted(target));

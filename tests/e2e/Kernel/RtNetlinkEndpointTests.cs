@@ -30,7 +30,7 @@ public sealed class RtNetlinkEndpointTests
             ns.Exec("ip", "-d", "-4", "route"));
         Assert.Contains(new RouteInfo(IPAddress.Any, 0, veth, IPAddress.Parse("10.124.0.1")), nl.ListRoutes());
 
-        var again = Assert.Throws<KernelException>(() => nl.AddRoute(IPAddress.Any, 0, IPAddress.Parse("10.124.0.1"), veth));
+        var again = Assert.Throws<KernelExistsException>(() => nl.AddRoute(IPAddress.Any, 0, IPAddress.Parse("10.124.0.1"), veth));
         Assert.Equal(KernelException.EEXIST, again.Errno);
 
         // replace swaps the gateway in place.

@@ -65,7 +65,7 @@ public sealed class RtNetlinkTests(ITestOutputHelper output)
         Assert.Contains(new AddressInfo(index, IPAddress.Parse("10.123.4.1"), 24), nl.ListAddresses());
         Assert.Contains(new RouteInfo(IPAddress.Parse("10.123.4.0"), 24, index), nl.ListRoutes());
 
-        var again = Assert.Throws<KernelException>(() => nl.AddAddress(index, IPAddress.Parse("10.123.4.1"), 24));
+        var again = Assert.Throws<KernelExistsException>(() => nl.AddAddress(index, IPAddress.Parse("10.123.4.1"), 24));
         Assert.Equal(KernelException.EEXIST, again.Errno);
         Assert.Contains("10.123.4.1/24", again.Message);
 
@@ -97,7 +97,7 @@ public sealed class RtNetlinkTests(ITestOutputHelper output)
         using var nl = OpenIn(ns);
         nl.CreateBridge("mdt-br0");
 
-        var e = Assert.Throws<KernelException>(() => nl.CreateBridge("mdt-br0"));
+        var e = Assert.Throws<KernelExistsException>(() => nl.CreateBridge("mdt-br0"));
 
         Assert.Equal(KernelException.EEXIST, e.Errno);
         Assert.Contains("mdt-br0", e.Message);
@@ -225,7 +225,7 @@ public sealed class RtNetlinkTests(ITestOutputHelper output)
         int fd = Libc.Check(Libc.Open(container.Path, Libc.O_RDONLY | Libc.O_CLOEXEC), "open netns", container.Path);
         try
         {
-            var e = Assert.Throws<KernelException>(() => nl.CreateVethPair("mdt-vh0", "mdt-vp0", fd));
+            var e = Assert.Throws<KernelExistsException>(() => nl.CreateVethPair("mdt-vh0", "mdt-vp0", fd));
             Assert.Equal(KernelException.EEXIST, e.Errno);
             Assert.Contains("mdt-vp0", e.Message);
         }

@@ -17,7 +17,7 @@ namespace MyDocker.UnitTests.Containers;
 /// </summary>
 public sealed class ContainerCreateRollbackTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("mydocker-unit-create-").FullName;
+    private readonly string _dir = MigratedDatabase.NewDirectory("mydocker-unit-create-");
     private readonly StateDbFactory _state;
     private readonly FakeContainerResources _resources;
     private readonly ContainerService _containers;
@@ -25,8 +25,7 @@ public sealed class ContainerCreateRollbackTests : IDisposable
 
     public ContainerCreateRollbackTests()
     {
-        _state = new StateDbFactory(Path.Combine(_dir, "mydocker.db"));
-        _state.Migrate();
+        _state = MigratedDatabase.CopyTo(Path.Combine(_dir, "mydocker.db"));
         _resources = new FakeContainerResources(_dir);
         var runtime = new ContainerRuntime(RuntimeOptions.FromExecRoot(_resources.Options.ExecRoot), NullLogger<ContainerRuntime>.Instance);
         var events = new EventHub(_state);

@@ -1,5 +1,6 @@
 using MyDocker.Engine.Events;
 using MyDocker.Engine.State;
+using MyDocker.UnitTests.Fakes;
 
 namespace MyDocker.UnitTests.Events;
 
@@ -11,8 +12,7 @@ public sealed class EventHubTests : IDisposable
 
     public EventHubTests()
     {
-        var state = new StateDbFactory(Path.Combine(_dir, "mydocker.db"));
-        state.Migrate();
+        var state = MigratedDatabase.CopyTo(Path.Combine(_dir, "mydocker.db"));
         _hub = new EventHub(state);
     }
 

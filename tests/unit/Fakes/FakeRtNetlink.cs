@@ -353,5 +353,5 @@ public sealed class FakeRtNetlink : IRtNetlink
         throw Error(operation, failure.Errno, name ?? detail);
     }
 
-    private static KernelException Error(string operation, int errno, string detail) => new(operation, errno, detail);
+    private static KernelException Error(string operation, int errno, string detail) => KernelException.FromErrno(operation, errno, detail);
 }

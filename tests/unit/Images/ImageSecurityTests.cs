@@ -4,6 +4,7 @@ using MyDocker.Engine;
 using MyDocker.Engine.Common;
 using MyDocker.Engine.Images;
 using MyDocker.Engine.State;
+using MyDocker.UnitTests.Fakes;
 
 namespace MyDocker.UnitTests.Images;
 
@@ -21,8 +22,7 @@ public sealed class ImageSecurityTests : IDisposable
     {
         var options = new EngineOptions { DataRoot = Path.Combine(_root, "data"), ExecRoot = Path.Combine(_root, "exec") };
         Directory.CreateDirectory(options.DataRoot);
-        _state = new StateDbFactory(options.DatabasePath);
-        _state.Migrate();
+        _state = MigratedDatabase.CopyTo(options.DatabasePath);
         _images = new ImageService(options, _state, new MyDocker.Engine.Events.EventHub(_state), NullLogger<ImageService>.Instance)
         {
             CleanUpGateTimeout = TimeSpan.FromMilliseconds(50),

@@ -5,6 +5,7 @@ using MyDocker.Engine;
 using MyDocker.Engine.Images;
 using MyDocker.Engine.Kernel.Interop;
 using MyDocker.Engine.State;
+using MyDocker.UnitTests.Fakes;
 
 namespace MyDocker.UnitTests.Images;
 
@@ -19,8 +20,7 @@ public sealed class ImageServiceTests : IDisposable
     public ImageServiceTests()
     {
         var options = new EngineOptions { DataRoot = _root, ExecRoot = Path.Combine(_root, "exec") };
-        _state = new StateDbFactory(options.DatabasePath);
-        _state.Migrate();
+        _state = MigratedDatabase.CopyTo(options.DatabasePath);
         _events = new MyDocker.Engine.Events.EventHub(_state);
         _images = new ImageService(options, _state, _events, NullLogger<ImageService>.Instance);
     }

@@ -25,7 +25,7 @@ namespace MyDocker.UnitTests.Networks;
 /// </summary>
 public sealed class NetworkLab : IAsyncDisposable
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("mydocker-unit-net-").FullName;
+    private readonly string _root = MigratedDatabase.NewDirectory("mydocker-unit-net-");
     private readonly List<(Task Operation, ManualResetEventSlim Dead, ServiceProvider Daemon)> _crashed = [];
     private ServiceProvider? _daemon;
 
@@ -37,8 +37,7 @@ public sealed class NetworkLab : IAsyncDisposable
     public NetworkLab()
     {
         Sysctl = new FakeSysctl(Netlink);
-        State = new StateDbFactory(Path.Combine(_root, "state.db"));
-        State.Migrate();
+        State = MigratedDatabase.CopyTo(Path.Combine(_root, "state.db"));
     }
 
     public static async Task<NetworkLab> StartAsync()
@@ -84,7 +83,8 @@ public sealed class NetworkLab : IAsyncDisposable
         });
         // No foreign FORWARD chain on this "host": ForeignFirewall has nothing to open.
         services.AddSingleton(_ => new ForeignFirewall(Nft, new FakeProgramRunner(), () => null));
-        services.AddSingleton<LinkReaper>();
+        // No quiet period: the fake kernel has no RTNL lock for a deletion to hold up a create with.
+        services.AddSingleton(sp => new LinkReaper(Netlink, sp.GetRequiredService<ILogger<LinkReaper>>(), TimeSpan.Zero));
         services.AddSingleton<BridgeDriver>();
         services.AddSingleton<EventHub>();
         services.AddSingleton<NetworkService>();

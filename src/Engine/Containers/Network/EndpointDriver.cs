@@ -95,7 +95,7 @@ public sealed partial class EndpointDriver(IRtNetlink netlink, LinkReaper reaper
     private void CreatePair(EndpointPlan plan, LinkInfo bridge, Action? onCreated = null)
     {
         int hostIndex;
-        var fd = new SafeFdHandle(Libc.Check(Libc.Open(plan.NetnsPath, Libc.O_RDONLY | Libc.O_CLOEXEC), "open network namespace", plan.NetnsPath));
+        var fd = Libc.CheckFd(Libc.Open(plan.NetnsPath, Libc.O_RDONLY | Libc.O_CLOEXEC), "open network namespace", plan.NetnsPath);
         using (fd)
             hostIndex = netlink.CreateVethPair(plan.HostVeth, EndpointPlan.ContainerInterface, fd.Fd, plan.Mac);
         onCreated?.Invoke();
@@ -118,7 +118,7 @@ public sealed partial class EndpointDriver(IRtNetlink netlink, LinkReaper reaper
         // A new netns has lo (always ifindex 1, LOOPBACK_IFINDEX) down.
         inside.SetUp(1);
         var eth0 = inside.GetLink(EndpointPlan.ContainerInterface)
-            ?? throw new KernelException("configure eth0", KernelException.ENODEV, $"eth0 vanished from {plan.NetnsPath}");
+            ?? throw KernelException.FromErrno("configure eth0", KernelException.ENODEV, $"eth0 vanished from {plan.NetnsPath}");
         inside.AddAddress(eth0.Index, plan.Address, plan.PrefixLength);
         inside.SetUp(eth0.Index);
         inside.AddRoute(IPAddress.Any, 0, plan.Gateway, eth0.Index);
@@ -144,7 +144,7 @@ public sealed partial class EndpointDriver(IRtNetlink netlink, LinkReaper reaper
         {
             if (link.MasterIndex is not null) netlink.SetMaster(link.Index, 0);
         }
-        catch (KernelException e) when (e.Errno == KernelException.ENODEV)
+        catch (KernelNotFoundException)
         {
             return; // gone meanwhile
         }

@@ -61,7 +61,7 @@ public static class OverlayMount
         if (Libc.Umount2(target, Libc.MNT_DETACH) == 0) return;
         int errno = Marshal.GetLastPInvokeError();
         if (errno is Libc.EINVAL or Libc.ENOENT) return; // not a mount point / no such path
-        throw new KernelException("unmount", errno, target);
+        throw KernelException.FromErrno("unmount", errno, target);
     }
 
     /// <summary>Whether something is mounted exactly on <paramref name="target"/> (per /proc/self/mountinfo).</summary>

@@ -39,12 +39,12 @@ public static class RootfsFile
         int rootFd = Libc.Open(rootfs, Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC);
         // No rootfs (yet): no file in it either, as for a spec written before the rootfs is mounted.
         if (rootFd < 0 && System.Runtime.InteropServices.Marshal.GetLastPInvokeError() == KernelException.ENOENT) return null;
-        using var root = new SafeFdHandle(Libc.Check(rootFd, "open", rootfs));
+        using var root = Libc.CheckFd(rootFd, "open", rootfs);
         using var located = OpenInRoot(root.Fd, path, source);
         if (located is null) return null;
         CheckRegular(located.Fd, path, source);
-        using var file = new SafeFdHandle(Libc.Check(
-            Libc.Open($"/proc/self/fd/{located.Fd}", Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_NOCTTY | Libc.O_CLOEXEC), "open", $"{path} of {source}"));
+        using var file = Libc.CheckFd(
+            Libc.Open($"/proc/self/fd/{located.Fd}", Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_NOCTTY | Libc.O_CLOEXEC), "open", $"{path} of {source}");
         CheckRegular(file.Fd, path, source);
         return Split(ReadCapped(file.Fd, path, source), path, source);
     }
@@ -67,7 +67,7 @@ public static class RootfsFile
             {
                 ELOOP => $"{path} of {source} cannot be resolved: its symlinks loop or point through /proc; make it a regular file",
                 EXDEV => $"{path} of {source} cannot be resolved: it leads out of the container's file system; make it a regular file",
-                _ => $"{path} of {source} cannot be opened: {new KernelException("openat2", errno).Message}",
+                _ => $"{path} of {source} cannot be opened: {KernelException.FromErrno("openat2", errno).Message}",
             });
         }
     }

@@ -95,7 +95,7 @@ public sealed class CtNetlink : IConntrack
                 socket.Request("delete conntrack entry", $"{CtNetlinkMessages.ToPublic(entry)}; {detail}", w.Written);
                 deleted++;
             }
-            catch (KernelException e) when (e.Errno == KernelException.ENOENT)
+            catch (KernelNotFoundException)
             {
                 // Gone since the dump (expired, or deleted by someone else), or its tuple now belongs to a newer
                 // connection whose CTA_ID differs: either way not ours to count or delete.
@@ -127,7 +127,7 @@ public sealed class CtNetlink : IConntrack
             CtNetlinkMessages.DumpIPv4(ref w, socket.NextSequence());
             if (socket.Dump(operation, w.Written, onReply)) return;
             if (attempt == DumpAttempts)
-                throw new KernelException(operation, 4 /* EINTR */, $"the kernel interrupted the dump {DumpAttempts} times in a row because the table kept changing");
+                throw KernelException.FromErrno(operation, 4 /* EINTR */, $"the kernel interrupted the dump {DumpAttempts} times in a row because the table kept changing");
         }
     }
 

@@ -41,6 +41,6 @@ internal static partial class Libc
         if (StatFs(path, buffer) == 0) return *(long*)buffer;
         int errno = Marshal.GetLastPInvokeError();
         if (errno is ENOENT) return null;
-        throw new KernelException("statfs", errno, path);
+        throw KernelException.FromErrno("statfs", errno, path);
     }
 }

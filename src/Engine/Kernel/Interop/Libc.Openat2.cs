@@ -53,7 +53,7 @@ internal static partial class Libc
                 nint n = Read(fd, p, (nuint)buffer.Length);
                 if (n >= 0) return (int)n;
                 int errno = Marshal.GetLastPInvokeError();
-                if (errno != EINTR) throw new KernelException("read", errno, $"fd {fd}");
+                if (errno != EINTR) throw KernelException.FromErrno("read", errno, $"fd {fd}");
             }
     }
 }

@@ -30,7 +30,7 @@ internal static partial class Libc
             var errno = Marshal.GetLastPInvokeError();
             Close(fds[0]);
             Close(fds[1]);
-            throw new KernelException("fcntl(F_SETFD)", errno);
+            throw KernelException.FromErrno("fcntl(F_SETFD)", errno);
         }
         return (fds[0], fds[1]);
     }
@@ -74,13 +74,13 @@ internal static partial class Libc
     {
         // glibc's posix_spawn_file_actions_t is 80 bytes on x86_64 and aarch64; 256 leaves room for any libc.
         byte* actions = stackalloc byte[256];
-        if (SpawnFileActionsInit(actions) is var init and not 0) throw new KernelException("posix_spawn_file_actions_init", init);
+        if (SpawnFileActionsInit(actions) is var init and not 0) throw KernelException.FromErrno("posix_spawn_file_actions_init", init);
         var strings = new List<nint>();
         try
         {
             for (var fd = 0; fd <= 2; fd++)
                 if (SpawnFileActionsAddOpen(actions, fd, "/dev/null", O_RDWR, 0) is var rc and not 0)
-                    throw new KernelException("posix_spawn_file_actions_addopen", rc);
+                    throw KernelException.FromErrno("posix_spawn_file_actions_addopen", rc);
             byte* Utf8(string s) { var p = Marshal.StringToCoTaskMemUTF8(s); strings.Add(p); return (byte*)p; }
             var argv = stackalloc byte*[args.Count + 2];
             argv[0] = Utf8(path);
@@ -90,7 +90,7 @@ internal static partial class Libc
             for (var i = 0; i < env.Count; i++) envp[i] = Utf8(env[i]);
             envp[env.Count] = null;
             var err = PosixSpawn(out var pid, argv[0], actions, 0, argv, envp);
-            if (err != 0) throw new KernelException("posix_spawn", err, path);
+            if (err != 0) throw KernelException.FromErrno("posix_spawn", err, path);
             return pid;
         }
         finally
@@ -108,7 +108,7 @@ internal static partial class Libc
             if (WaitPid(pid, out var status, 0) >= 0)
                 return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f);
             var errno = Marshal.GetLastPInvokeError();
-            if (errno != EINTR_) throw new KernelException("waitpid", errno, $"pid {pid}");
+            if (errno != EINTR_) throw KernelException.FromErrno("waitpid", errno, $"pid {pid}");
         }
     }
 }

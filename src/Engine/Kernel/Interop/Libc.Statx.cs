@@ -33,7 +33,7 @@ internal static partial class Libc
             return new FileOwner(*(uint*)(buffer + 20), *(uint*)(buffer + 24), *(ushort*)(buffer + 28));
         int errno = Marshal.GetLastPInvokeError();
         if (errno is ENOENT or ENOTDIR) return null;
-        throw new KernelException("statx", errno, path);
+        throw KernelException.FromErrno("statx", errno, path);
     }
 
     /// <summary>The file type bits (S_IFMT) and size of what <paramref name="fd"/> refers to (an O_PATH fd will do).</summary>

@@ -21,5 +21,9 @@ internal static partial class Libc
 
     /// <summary>Throws <see cref="KernelException"/> with the calling thread's errno when <paramref name="result"/> is negative.</summary>
     public static int Check(int result, string operation, string? detail = null) =>
-        result < 0 ? throw new KernelException(operation, Marshal.GetLastPInvokeError(), detail) : result;
+        result < 0 ? throw KernelException.FromErrno(operation, Marshal.GetLastPInvokeError(), detail) : result;
+
+    /// <summary><see cref="Check"/> for a call that returns a new descriptor: the handle owns it from here on.</summary>
+    public static SafeFdHandle CheckFd(int result, string operation, string? detail = null) =>
+        new(Check(result, operation, detail));
 }

@@ -82,11 +82,11 @@ public sealed class NetnsStore
             {
                 int errno = Marshal.GetLastPInvokeError();
                 if (errno is Libc.EINVAL or Libc.ENOENT) break; // not a mount point / gone meanwhile
-                throw new KernelException("unmount network namespace", errno, path);
+                throw KernelException.FromErrno("unmount network namespace", errno, path);
             }
         }
         if (IsNsfs(path))
-            throw new KernelException("unmount network namespace", KernelException.EBUSY, $"{path} is still mounted");
+            throw KernelException.FromErrno("unmount network namespace", KernelException.EBUSY, $"{path} is still mounted");
         TryDelete(path);
     }
 

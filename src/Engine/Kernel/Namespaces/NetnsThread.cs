@@ -19,9 +19,8 @@ public static class NetnsThread
         {
             try
             {
-                int fd = Libc.Check(Libc.Open(netnsPath, Libc.O_RDONLY | Libc.O_CLOEXEC), "open netns", netnsPath);
-                try { Libc.Check(Libc.SetNs(fd, Libc.CLONE_NEWNET), "setns", netnsPath); }
-                finally { Libc.Close(fd); }
+                using (var fd = Libc.CheckFd(Libc.Open(netnsPath, Libc.O_RDONLY | Libc.O_CLOEXEC), "open netns", netnsPath))
+                    Libc.Check(Libc.SetNs(fd.Fd, Libc.CLONE_NEWNET), "setns", netnsPath);
                 result = work();
             }
             catch (Exception e) { failure = e; }

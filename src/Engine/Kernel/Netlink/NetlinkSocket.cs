@@ -34,8 +34,7 @@ internal sealed class NetlinkSocket : IDisposable
     /// <summary>The socket itself: opened with libc, bound to a kernel-assigned port id (also used by <see cref="NetlinkSubscription"/>).</summary>
     internal static unsafe SafeFdHandle OpenBound(int protocol)
     {
-        int fd = Libc.Check(Libc.Socket(Libc.AF_NETLINK, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, protocol), "socket(AF_NETLINK)");
-        var handle = new SafeFdHandle(fd);
+        var handle = Libc.CheckFd(Libc.Socket(Libc.AF_NETLINK, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, protocol), "socket(AF_NETLINK)");
         try
         {
             // Best effort (both exist since Linux 4.12): smaller error acks that carry the kernel's reason as text.
@@ -105,7 +104,7 @@ internal sealed class NetlinkSocket : IDisposable
                                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(handlerFailure);
                             return consistent;
                         case NLMSG_OVERRUN:
-                            throw new KernelException(operation, 105 /* ENOBUFS */, Join(detail, "netlink overrun"));
+                            throw KernelException.FromErrno(operation, 105 /* ENOBUFS */, Join(detail, "netlink overrun"));
                         default:
                             if ((message.Flags & NLM_F_DUMP_INTR) != 0) consistent = false;
                             if (onReply is not null && handlerFailure is null)
@@ -129,7 +128,7 @@ internal sealed class NetlinkSocket : IDisposable
                 nint sent = Libc.Send(_fd, p, (nuint)request.Length, 0);
                 if (sent >= 0) return;
                 int errno = Marshal.GetLastPInvokeError();
-                if (errno != Libc.EINTR) throw new KernelException(operation, errno, Join(detail, "sending the netlink request"));
+                if (errno != Libc.EINTR) throw KernelException.FromErrno(operation, errno, Join(detail, "sending the netlink request"));
             }
         }
     }
@@ -156,14 +155,14 @@ internal sealed class NetlinkSocket : IDisposable
     private int ReceiveOnce(int flags, out uint sourcePortId, string operation)
     {
         int received = Libc.ReceiveNetlink(_fd, _receiveBuffer, flags, out sourcePortId, out int errno);
-        return received >= 0 ? received : throw new KernelException(operation, errno, "receiving the netlink reply");
+        return received >= 0 ? received : throw KernelException.FromErrno(operation, errno, "receiving the netlink reply");
     }
 
     /// <summary>Builds the exception for an NLMSG_ERROR (or a failed NLMSG_DONE), with the extended-ack text if the kernel gave one.</summary>
     private static KernelException Failure(string operation, string? detail, int errno, NetlinkMessage message)
     {
         string? reason = ExtendedAckMessage(message);
-        return new KernelException(operation, errno, reason is null ? detail : Join(detail, "kernel: " + reason));
+        return KernelException.FromErrno(operation, errno, reason is null ? detail : Join(detail, "kernel: " + reason));
     }
 
     /// <summary>NLMSGERR_ATTR_MSG from the TLVs after struct nlmsgerr (NETLINK_EXT_ACK), or null.</summary>

@@ -38,7 +38,7 @@ internal sealed class NetlinkSubscription : IDisposable
                 Libc.Check(Libc.SetSockOpt(fd, Libc.SOL_NETLINK, Libc.NETLINK_ADD_MEMBERSHIP, &g, sizeof(int)),
                     "setsockopt(NETLINK_ADD_MEMBERSHIP)", $"protocol {protocol}, group {group}");
             }
-            wake = new SafeFdHandle(Libc.Check(Libc.EventFd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK), "eventfd"));
+            wake = Libc.CheckFd(Libc.EventFd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK), "eventfd");
             return new NetlinkSubscription(fd, wake);
         }
         catch
@@ -67,7 +67,7 @@ internal sealed class NetlinkSubscription : IDisposable
                 {
                     if (errno == Libc.EAGAIN) return complete;
                     if (errno == Libc.ENOBUFS) { complete = false; continue; }
-                    throw new KernelException("receive netlink notifications", errno);
+                    throw KernelException.FromErrno("receive netlink notifications", errno);
                 }
                 if (length > _buffer.Length) _buffer = new byte[NetlinkMessageWriter.Align(length) + 4096];
                 length = Receive(Libc.MSG_DONTWAIT, out uint source, out errno);
@@ -75,7 +75,7 @@ internal sealed class NetlinkSubscription : IDisposable
                 {
                     if (errno == Libc.ENOBUFS) { complete = false; continue; }
                     if (errno == Libc.EAGAIN) return complete;
-                    throw new KernelException("receive netlink notifications", errno);
+                    throw KernelException.FromErrno("receive netlink notifications", errno);
                 }
                 if (source != 0) continue;
                 var reader = new NetlinkMessageReader(_buffer.AsSpan(0, length));
@@ -102,7 +102,7 @@ internal sealed class NetlinkSubscription : IDisposable
             while ((ready = Libc.Poll(fds, 2, ms)) < 0)
             {
                 int errno = Marshal.GetLastPInvokeError();
-                if (errno != Libc.EINTR) throw new KernelException("poll(netlink notifications)", errno);
+                if (errno != Libc.EINTR) throw KernelException.FromErrno("poll(netlink notifications)", errno);
             }
             if ((fds[1].Revents & Libc.POLLIN) != 0)
             {

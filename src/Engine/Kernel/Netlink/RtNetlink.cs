@@ -148,7 +148,7 @@ public sealed class RtNetlink : IRtNetlink
             _socket.Request("delete address", $"{address}/{prefixLength} on ifindex {ifindex}", w.Written);
             return true;
         }
-        catch (KernelException e) when (e.Errno is KernelException.EADDRNOTAVAIL or KernelException.ENODEV)
+        catch (KernelException e) when (e is KernelNotFoundException || e.Errno == KernelException.EADDRNOTAVAIL)
         {
             return false;
         }
@@ -175,7 +175,7 @@ public sealed class RtNetlink : IRtNetlink
             _socket.Request("delete interface", name, w.Written);
             return true;
         }
-        catch (KernelException e) when (e.Errno is KernelException.ENODEV or KernelException.ENOENT)
+        catch (KernelNotFoundException)
         {
             return false;
         }
@@ -192,7 +192,7 @@ public sealed class RtNetlink : IRtNetlink
         {
             _socket.Request("get interface", name, w.Written, m => link ??= RtNetlinkReplies.ParseLink(m));
         }
-        catch (KernelException e) when (e.Errno == KernelException.ENODEV)
+        catch (KernelNotFoundException)
         {
             return null;
         }
@@ -210,7 +210,7 @@ public sealed class RtNetlink : IRtNetlink
         {
             _socket.Request("get interface", $"ifindex {ifindex}", w.Written, m => link ??= RtNetlinkReplies.ParseLink(m));
         }
-        catch (KernelException e) when (e.Errno == KernelException.ENODEV)
+        catch (KernelNotFoundException)
         {
             return null;
         }
@@ -239,7 +239,7 @@ public sealed class RtNetlink : IRtNetlink
         {
             _socket.Request("add clsact qdisc", $"ifindex {ifindex}", w.Written);
         }
-        catch (KernelException e) when (e.Errno == KernelException.EEXIST)
+        catch (KernelExistsException)
         {
             // Already there (ours from before, or the admin's): the filter request says whether it can carry a filter.
         }
@@ -284,7 +284,7 @@ public sealed class RtNetlink : IRtNetlink
         });
         if (index > 0) return index;
         return GetLink(name)?.Index
-            ?? throw new KernelException(operation, KernelException.ENODEV, $"{detail} was created but is gone again");
+            ?? throw KernelException.FromErrno(operation, KernelException.ENODEV, $"{detail} was created but is gone again");
     }
 
     private List<T> Dump<T>(string operation, RequestBuilder build, Func<NetlinkMessage, T?> parse) where T : class
@@ -302,7 +302,7 @@ public sealed class RtNetlink : IRtNetlink
             });
             if (consistent) return results;
             if (attempt == DumpAttempts)
-                throw new KernelException(operation, 4 /* EINTR */, $"the kernel interrupted the dump {DumpAttempts} times in a row because the table kept changing");
+                throw KernelException.FromErrno(operation, 4 /* EINTR */, $"the kernel interrupted the dump {DumpAttempts} times in a row because the table kept changing");
         }
     }
 }

@@ -87,7 +87,7 @@ public sealed class NftNetlink : IDisposable
                 found = ParseChain(m.Payload[4..], family);
             });
         }
-        catch (KernelException e) when (e.Errno == KernelException.ENOENT)
+        catch (KernelNotFoundException)
         {
             return null;
         }
