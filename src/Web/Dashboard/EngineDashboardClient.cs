@@ -15,8 +15,12 @@ namespace MyDocker.Web.Dashboard;
 /// <summary>The real engine behind the dashboard: NetworkService, ContainerService, ImageService and EventHub.</summary>
 public sealed class EngineDashboardClient(
     NetworkService networks, ContainerService containers, ImageService images, Engine.Events.EventHub events,
-    PortReservations ports) : IDashboardEngine
+    PortReservations ports, TimeProvider clock) : IDashboardEngine
 {
+    public Task<Live.LiveSubscription<ContainerRow>> WatchContainersAsync(CancellationToken ct = default) => Live.RowWatches.ContainersAsync(this, clock, ct);
+
+    public Task<Live.LiveSubscription<NetworkRow>> WatchNetworksAsync(CancellationToken ct = default) => Live.RowWatches.NetworksAsync(this, clock, ct);
+
     public async Task<IReadOnlyList<ContainerRow>> ListContainersAsync(CancellationToken ct = default)
     {
         var now = DateTimeOffset.UtcNow;
