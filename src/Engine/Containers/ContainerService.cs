@@ -159,6 +159,17 @@ public sealed partial class ContainerService(
         return View(record, await db.Networks.AsNoTracking().FirstOrDefaultAsync(n => n.Id == record.NetworkId, ct));
     }
 
+    /// <summary>The names and eth0 MACs of those of <paramref name="ids"/> that exist, in any phase (one being created
+    /// already holds its lease): for the pages that say whose a lease or a veth is.</summary>
+    public async Task<IReadOnlyDictionary<string, ContainerName>> NamesAsync(IEnumerable<string> ids, CancellationToken ct = default)
+    {
+        var wanted = ids.ToHashSet();
+        if (wanted.Count == 0) return new Dictionary<string, ContainerName>();
+        await using var db = state.Create();
+        return await db.Containers.AsNoTracking().Where(c => wanted.Contains(c.Id))
+            .ToDictionaryAsync(c => c.Id, c => new ContainerName(c.Name, c.MacAddress), ct);
+    }
+
     /// <summary>The container's log file (conmon's k8s-file format) and whether it is still being written.</summary>
     public async Task<(string Path, Func<bool> StillRunning)> LogSourceAsync(string idOrName, CancellationToken ct = default)
     {

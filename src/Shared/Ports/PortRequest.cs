@@ -9,8 +9,8 @@ namespace MyDocker.Shared.Ports;
 /// </summary>
 /// <param name="Protocol"><see cref="PublishSpec.Tcp"/> or <see cref="PublishSpec.Udp"/>.</param>
 /// <param name="HostIp">A dotted-quad IPv4 address of the host, <see cref="AnyAddress"/> for every address; "" (no
-/// address given, as Docker's PortBindings carry it) only before the API or the run form hands it to the engine, which
-/// spell it 0.0.0.0 (<see cref="Normalized"/>).</param>
+/// address given, as Docker's PortBindings and <c>-p</c> carry it) only before the API hands it to the engine, which
+/// spells it 0.0.0.0; the run form gives its row's address.</param>
 /// <param name="HostPortFirst">First port of the host range; 0 (with <paramref name="HostPortLast"/> 0): the engine
 /// picks one from the host's ephemeral range.</param>
 /// <param name="HostPortLast">Last port of the host range (equal to the first for one port); the engine takes the
@@ -30,9 +30,6 @@ public sealed record PortRequest(string Protocol, string HostIp, int HostPortFir
     public string HostPort => HostPortFirst == 0 ? ""
         : HostPortFirst == HostPortLast ? HostPortFirst.ToString(CultureInfo.InvariantCulture)
         : string.Create(CultureInfo.InvariantCulture, $"{HostPortFirst}-{HostPortLast}");
-
-    /// <summary>The request as the engine takes it: no address given ("") spelled <see cref="AnyAddress"/>.</summary>
-    public PortRequest Normalized() => HostIp.Length == 0 ? this with { HostIp = AnyAddress } : this;
 
     /// <summary><c>0.0.0.0:8080:80/tcp</c>: how the engine's errors name it.</summary>
     public override string ToString() => $"{HostIp}:{HostPort}:{ContainerPort}/{Protocol}";

@@ -70,12 +70,19 @@ public static class PublishSpec
                 throw Bad(value, mismatch);
         }
 
-        var result = new PortRequest[last - first + 1];
+        return Requests(protocol, hostIp, hostFirst, hostLast, first, last);
+    }
+
+    /// <summary>The requests of checked fields (ranges valid and of matching length, as <see cref="RangeProblem"/> and
+    /// <see cref="LengthProblem"/> say; host port 0: the engine picks), in container-port order.</summary>
+    public static PortRequest[] Requests(string protocol, string hostIp, int hostFirst, int hostLast, int containerFirst, int containerLast)
+    {
+        var result = new PortRequest[containerLast - containerFirst + 1];
         for (int i = 0; i < result.Length; i++)
         {
             // A range maps port by port; a single container port keeps the whole host range for the engine to pick from.
             (int hf, int hl) = hostFirst == 0 ? (0, 0) : result.Length == 1 ? (hostFirst, hostLast) : (hostFirst + i, hostFirst + i);
-            result[i] = new PortRequest(protocol, hostIp, hf, hl, first + i);
+            result[i] = new PortRequest(protocol, hostIp, hf, hl, containerFirst + i);
         }
         return result;
     }

@@ -2,7 +2,6 @@ using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using MyDocker.Engine;
-using Microsoft.EntityFrameworkCore;
 using MyDocker.Engine.Containers;
 using MyDocker.Engine.Ports;
 using MyDocker.Engine.Images;
@@ -15,9 +14,13 @@ namespace MyDocker.Web.Dashboard;
 
 /// <summary>The real engine behind the dashboard: NetworkService, ContainerService, ImageService and EventHub.</summary>
 public sealed class EngineDashboardClient(
-    NetworkService networks, ContainerService containers, ImageService images, Engine.Events.EventHub events, StateDbFactory state,
-    PortReservations ports) : IDashboardEngine
+    NetworkService networks, ContainerService containers, ImageService images, Engine.Events.EventHub events,
+    PortReservations ports, TimeProvider clock) : IDashboardEngine
 {
+    public Task<Live.LiveSubscription<ContainerRow>> WatchContainersAsync(CancellationToken ct = default) => Live.RowWatches.ContainersAsync(this, clock, ct);
+
+    public Task<Live.LiveSubscription<NetworkRow>> WatchNetworksAsync(CancellationToken ct = default) => Live.RowWatches.NetworksAsync(this, clock, ct);
+
     public async Task<IReadOnlyList<ContainerRow>> ListContainersAsync(CancellationToken ct = default)
     {
         var now = DateTimeOffset.UtcNow;
@@ -90,7 +93,7 @@ public sealed class EngineDashboardClient(
     public async Task<NetworkRow> GetNetworkAsync(string idOrName, CancellationToken ct = default)
     {
         var row = ToRow(await networks.GetAsync(idOrName, ct));
-        var owners = await ContainersAsync(row.Leases.Select(l => l.Owner), ct);
+        var owners = await containers.NamesAsync(row.Leases.Select(l => l.Owner), ct);
         return row with
         {
             Leases = row.Leases.Select(l => owners.TryGetValue(l.Owner, out var c) ? l with { OwnerName = c.Name, Mac = c.MacAddress } : l).ToList(),
@@ -100,16 +103,8 @@ public sealed class EngineDashboardClient(
     public async Task<PlumbingRow> GetPlumbingAsync(string idOrName, CancellationToken ct = default)
     {
         var kernel = await networks.GetPlumbingAsync(idOrName, ct);
-        var owners = await ContainersAsync(kernel.Ports.Select(p => p.ContainerId).OfType<string>(), ct);
+        var owners = await containers.NamesAsync(kernel.Ports.Select(p => p.ContainerId).OfType<string>(), ct);
         return new PlumbingRow(kernel, owners.ToDictionary(o => o.Key, o => o.Value.Name));
-    }
-
-    private async Task<Dictionary<string, ContainerRecord>> ContainersAsync(IEnumerable<string> ids, CancellationToken ct)
-    {
-        var wanted = ids.ToHashSet();
-        if (wanted.Count == 0) return [];
-        await using var db = state.Create();
-        return await db.Containers.AsNoTracking().Where(c => wanted.Contains(c.Id)).ToDictionaryAsync(c => c.Id, ct);
     }
 
     public async Task<IReadOnlyList<NetworkRow>> ListNetworksAsync(CancellationToken ct = default) =>

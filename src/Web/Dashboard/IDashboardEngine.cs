@@ -26,11 +26,19 @@ public interface IDashboardEngine
     /// <summary>Stored events from <paramref name="sinceNano"/> (null: none), then live ones until the subscription is
     /// disposed. The history and the live part neither overlap nor leave a gap.</summary>
     IEventSubscription SubscribeEvents(long? sinceNano);
+    /// <summary>Every network (as <see cref="ListNetworksAsync"/>), then batches of their changes, re-read once per batch
+    /// of events (<see cref="Live.RowWatches.NetworksAsync"/>). The changes end when the engine's stream breaks; cancel
+    /// their enumeration to stop.</summary>
+    Task<Live.LiveSubscription<NetworkRow>> WatchNetworksAsync(CancellationToken ct = default);
 
     // Containers. Actions return when the engine has done them; the engine's events (start, die, restart, destroy) say so
     // to every page, and the pages wait for those rather than for the call (a change made elsewhere looks the same).
     /// <summary>Every container, newest first (Docker's <c>ps -a</c>).</summary>
     Task<IReadOnlyList<ContainerRow>> ListContainersAsync(CancellationToken ct = default);
+    /// <summary>Every container (as <see cref="ListContainersAsync"/>), then batches of their changes: the containers a
+    /// batch of events names, each re-read once (<see cref="Live.RowWatches.ContainersAsync"/>). The changes end when the
+    /// engine's stream breaks; cancel their enumeration to stop.</summary>
+    Task<Live.LiveSubscription<ContainerRow>> WatchContainersAsync(CancellationToken ct = default);
     /// <summary>One container by id, name or unique id prefix; throws NotFound.</summary>
     Task<ContainerRow> GetContainerAsync(string idOrName, CancellationToken ct = default);
     /// <summary>False if it was already running (no event follows). A process that cannot start throws, in plain words.</summary>

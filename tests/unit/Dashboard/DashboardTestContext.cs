@@ -26,6 +26,7 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
         // every batch finds the window of the one before over: events reach the page as they come, with no real wait
         // (EventFeedTests cover the window itself), and a broken stream stays "reconnecting" until a test moves time.
         Services.AddSingleton<TimeProvider>(Clock);
+        Engine.Clock = Clock;
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
         Services.AddSingleton<IDashboardEngine>(Engine);

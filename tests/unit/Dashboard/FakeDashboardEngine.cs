@@ -6,6 +6,7 @@ using MyDocker.Engine.Networks.Ipam;
 using MyDocker.Engine.State;
 using MyDocker.Web.Dashboard;
 using MyDocker.Web.Dashboard.Containers;
+using MyDocker.Web.Dashboard.Live;
 using MyDocker.Engine.Events;
 
 namespace MyDocker.UnitTests.Dashboard;
@@ -59,6 +60,14 @@ public sealed class FakeDashboardEngine : IDashboardEngine
         Publish(EngineEvents.NetworkDestroyed(id, id));
         return Task.CompletedTask;
     }
+
+    /// <summary>The clock of the watches' batching window (the test context's fake one).</summary>
+    public TimeProvider Clock { get; set; } = TimeProvider.System;
+
+    // The real client's change logic over this fake's reads and events.
+    public Task<LiveSubscription<NetworkRow>> WatchNetworksAsync(CancellationToken ct = default) => RowWatches.NetworksAsync(this, Clock, ct);
+
+    public Task<LiveSubscription<ContainerRow>> WatchContainersAsync(CancellationToken ct = default) => RowWatches.ContainersAsync(this, Clock, ct);
 
     public IEventSubscription SubscribeEvents(long? sinceNano) =>
         new Sub(sinceNano is long s ? History.Where(e => e.TimeNano >= s).ToList() : [], Events.Reader);

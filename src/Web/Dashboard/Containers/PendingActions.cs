@@ -32,10 +32,11 @@ public sealed class PendingActions
         _ => false,
     };
 
-    /// <summary>Ends what the batch's events confirm.</summary>
-    public void Apply(IReadOnlyList<EngineEvent> batch)
+    /// <summary>Ends what the engine's actions on containers (<see cref="Live.DashboardEvents.ContainerActions"/>, or a
+    /// change's) confirm.</summary>
+    public void Apply(IEnumerable<(string Id, EventAction Action)> actions)
     {
-        foreach (var (id, action) in Live.DashboardEvents.ContainerActions(batch))
+        foreach (var (id, action) in actions)
             if (_pending.TryGetValue(id, out var a) && Confirms(a, action))
                 _pending.Remove(id);
     }

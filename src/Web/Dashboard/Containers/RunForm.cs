@@ -160,15 +160,17 @@ public static class RunForm
                 $"network '{network}' is internal: nothing outside it can reach its containers, so they cannot publish ports; remove the ports or choose another network"));
     }
 
-    /// <summary>The row's publications, or null with the problem (its Row unset) when a field is not valid.</summary>
+    /// <summary>The row's publications, made from its fields (no <c>-p</c> text in between), or null with the problem (its
+    /// Row unset) when a field is not valid. The address is the row's own: 0.0.0.0 for every address, as the engine
+    /// takes it.</summary>
     private static IReadOnlyList<PortRequest>? Publications(PortEntry row, out RunProblem? problem)
     {
         problem = null;
         string container = row.ContainerPort.Trim(), host = row.HostPort.Trim();
-        int hFirst = 0, hLast = 0;
+        int cFirst = 0, cLast = 0, hFirst = 0, hLast = 0;
         if (container.Length == 0)
             problem = new(RunField.ContainerPort, "give the port the container listens on, e.g. 80, or remove this port");
-        else if (PublishSpec.RangeProblem(container, "container", out int cFirst, out int cLast) is { } c)
+        else if (PublishSpec.RangeProblem(container, "container", out cFirst, out cLast) is { } c)
             problem = new(RunField.ContainerPort, c);
         else if (host.Length > 0 && (PublishSpec.RangeProblem(host, "host", out hFirst, out hLast)
                                      ?? PublishSpec.LengthProblem(host, hLast - hFirst + 1, container, cLast - cFirst + 1)) is { } h)
@@ -177,9 +179,7 @@ public static class RunForm
             problem = new(RunField.HostIp, $"host address '{row.HostIp}' is not an IPv4 address; choose one from the list");
         else if (row.Protocol is not (PublishSpec.Tcp or PublishSpec.Udp))
             problem = new(RunField.Ports, $"protocol '{row.Protocol}' is unknown; choose tcp or udp");
-        if (problem is not null) return null;
-        try { return PublishSpec.Parse(row.ToPublishValue()); }
-        catch (FormatException e) { problem = new(RunField.Ports, e.Message); return null; }
+        return problem is null ? PublishSpec.Requests(row.Protocol, row.HostIp, hFirst, hLast, cFirst, cLast) : null;
     }
 
     /// <summary>The host ports to ask the engine about: every row that is valid so far and names a host port (an empty
@@ -225,7 +225,7 @@ public static class RunForm
                 MemoryBytes = Blank(form.Memory) is { } m ? RunValues.ParseMemory(m) : null,
                 NanoCpus = Blank(form.Cpus) is { } c ? RunValues.ParseCpus(c) : null,
             },
-            Publish = [.. PublishSpec.ParseAll(form.Ports.Select(p => p.ToPublishValue())).Select(p => p.Normalized())],
+            Publish = [.. form.Ports.SelectMany(p => Publications(p, out _) ?? throw new InvalidOperationException("the run form has a port row that is not valid"))],
         };
     }
 

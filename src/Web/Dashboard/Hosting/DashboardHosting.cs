@@ -41,7 +41,7 @@ public static class DashboardHosting
         builder.Services.AddSingleton(_ => new LiveSessions(access));
         builder.Services.AddSingleton<Containers.PortLinks>();
         builder.Services.AddSingleton<IDashboardEngine, EngineDashboardClient>();
-        builder.Services.TryAddSingleton(TimeProvider.System); // the live feeds' batching window (Live.LiveComponent)
+        builder.Services.TryAddSingleton(TimeProvider.System); // the live feeds' batching window (Live.LiveComponent, Live.RowWatches)
         builder.Services.AddSingleton<Logs.IDashboardLogs, Logs.EngineDashboardLogs>();
         builder.Services.AddSingleton<Topology.IDashboardTopology, Topology.EngineDashboardTopology>();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();

@@ -35,9 +35,6 @@ public static class DashboardEvents
     /// is the network's connect/disconnect event.</summary>
     public static bool IsAboutNetwork(EngineEvent e, string? id) => e.Kind == EventKind.Network && (id is null || e.ActorId == id);
 
-    /// <summary>The containers whose rows a batch changes, each once, in order.</summary>
-    public static List<string> ContainersChanged(IEnumerable<EngineEvent> batch) => batch.Where(ChangesContainer).Select(e => e.ActorId).Distinct().ToList();
-
     /// <summary>The container events of a batch as (container id, action), for <see cref="Containers.PendingActions"/>.</summary>
     public static IEnumerable<(string Id, EventAction Action)> ContainerActions(IEnumerable<EngineEvent> batch) =>
         batch.Where(e => e.Kind == EventKind.Container).Select(e => (e.ActorId, e.Action));

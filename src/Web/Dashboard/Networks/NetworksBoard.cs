@@ -1,27 +1,19 @@
-using MyDocker.Engine.Events;
+using System.Collections.Immutable;
+using MyDocker.Web.Dashboard.Live;
 
 namespace MyDocker.Web.Dashboard.Networks;
 
 /// <summary>
-/// The networks page's state: the list, reloaded when a batch of events could have changed it (network create/destroy/
-/// connect/disconnect, container create/destroy). Not thread-safe: the page calls it from its feed's callback only.
+/// The networks page's state: the list, kept by <see cref="IDashboardEngine.WatchNetworksAsync"/>'s changes, by name as
+/// the engine lists them. Not thread-safe: the page calls it from its dispatcher only.
 /// </summary>
-public sealed class NetworksBoard(IDashboardEngine engine)
+public sealed class NetworksBoard
 {
-    public IReadOnlyList<NetworkRow> Rows { get; private set; } = [];
-    public string? Error { get; private set; }
+    private readonly LiveList<NetworkRow> _list = new(r => r.Id, (a, b) => string.CompareOrdinal(a.Name, b.Name));
+    public IReadOnlyList<NetworkRow> Rows => _list.Rows;
 
-    public async Task ReloadAsync(CancellationToken ct = default)
-    {
-        try { Rows = await engine.ListNetworksAsync(ct); Error = null; }
-        catch (Exception e) when (e is not OperationCanceledException) { Error = e.Message; }
-    }
+    public void Reset(ImmutableArray<NetworkRow> rows) => _list.Reset(rows);
 
-    /// <summary>Reloads if any event of the batch concerns networks; true if it did.</summary>
-    public async Task<bool> ApplyAsync(IReadOnlyList<EngineEvent> batch, CancellationToken ct = default)
-    {
-        if (!batch.Any(Live.DashboardEvents.ChangesNetworkList)) return false;
-        await ReloadAsync(ct);
-        return true;
-    }
+    /// <summary>True if anything changed.</summary>
+    public bool Apply(IReadOnlyList<Change<NetworkRow>> changes) => _list.Apply(changes);
 }
