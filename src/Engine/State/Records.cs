@@ -1,16 +1,7 @@
-namespace MyDocker.Engine.State;
+using MyDocker.Engine.Containers;
+using MyDocker.Engine.Networks;
 
-/// <summary>Where a network is in its life. Operations record intent first, change the kernel, then mark themselves done
-/// (DESIGN.md §4.4), so the reconciler knows after a crash whether to finish or roll back.</summary>
-public enum NetworkPhase
-{
-    /// <summary>Recorded, kernel objects possibly half-made. After a crash: rolled back.</summary>
-    Creating = 0,
-    /// <summary>Fully set up. After a crash: kernel state re-created if missing.</summary>
-    Ready = 1,
-    /// <summary>Teardown started. After a crash: teardown finished.</summary>
-    Removing = 2,
-}
+namespace MyDocker.Engine.State;
 
 /// <summary>A bridge network as stored in the database.</summary>
 public sealed class NetworkRecord : INamedRecord
@@ -68,22 +59,6 @@ public sealed class ImageTagRow
 {
     public required string Reference { get; set; }
     public required string ImageId { get; set; }
-}
-
-/// <summary>Where a container is in its life. Creating and Removing are operations a crash can interrupt
-/// (rolled back / finished by the reconciler); the others are states the runtime reports.</summary>
-public enum ContainerPhase
-{
-    /// <summary>Recorded; rootfs, netns, veth or lease possibly half-made. After a crash: rolled back.</summary>
-    Creating = 0,
-    /// <summary>Everything made, never started.</summary>
-    Created = 1,
-    /// <summary>Its process runs under a monitor (conmon).</summary>
-    Running = 2,
-    /// <summary>Its process ended; ExitCode says how. The address and rootfs stay until rm.</summary>
-    Exited = 3,
-    /// <summary>Teardown started. After a crash: teardown finished.</summary>
-    Removing = 4,
 }
 
 /// <summary>A container as stored in the database.</summary>

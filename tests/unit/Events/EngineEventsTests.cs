@@ -1,3 +1,4 @@
+using MyDocker.Engine.Containers;
 using MyDocker.Engine.Events;
 using MyDocker.Engine.State;
 
@@ -7,7 +8,7 @@ namespace MyDocker.UnitTests.Events;
 /// unchanged) and read back as the same typed event.</summary>
 public class EngineEventsTests
 {
-    private static readonly ContainerRecord Web = new() { Id = "c1", Name = "web", Image = "busybox", ImageId = "", NetworkId = "n1" };
+    private static readonly Container Web = ContainerRows.ToContainer(new() { Id = "c1", Name = "web", Image = "busybox", ImageId = "", NetworkId = "n1" });
 
     public static TheoryData<string, EngineEvent, string, string, string> Stored => new()
     {
