@@ -26,7 +26,7 @@ public enum ContainerPhase
 public sealed record Endpoint(string NetworkId, IPAddress? Ip, string? Mac);
 
 /// <summary>A container: what it was asked to be and where it is in its life. Immutable; stored and read back by
-/// <see cref="State.ContainerRows"/>, the only place that sees its database form.</summary>
+/// <see cref="State.ContainerStore"/>, the only place that sees its database form.</summary>
 /// <param name="Id">64 lowercase hex digits.</param>
 /// <param name="Name">Unique; Docker's rules ([a-zA-Z0-9][a-zA-Z0-9_.-]*).</param>
 /// <param name="Image">The image as the user named it ("busybox").</param>

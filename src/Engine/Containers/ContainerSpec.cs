@@ -16,7 +16,7 @@ public sealed record ContainerCreateSpec
     public List<MyDocker.Shared.Ports.PortRequest> Publish { get; init; } = [];
 }
 
-/// <summary>A container's configuration (stored as JSON by <see cref="State.ContainerRows"/>). Null Cmd/Entrypoint/WorkingDir/User mean
+/// <summary>A container's configuration (stored as JSON by <see cref="State.ContainerStore"/>). Null Cmd/Entrypoint/WorkingDir/User mean
 /// "the image's".</summary>
 public sealed record ContainerSpec
 {

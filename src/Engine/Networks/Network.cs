@@ -16,7 +16,7 @@ public enum NetworkPhase
 }
 
 /// <summary>A bridge network: what the engine knows of it, typed. Immutable; stored and read back by
-/// <see cref="State.NetworkRows"/>, the only place that sees its database form.</summary>
+/// <see cref="State.NetworkStore"/>, the only place that sees its database form.</summary>
 /// <param name="Id">64 lowercase hex digits, like Docker's ids.</param>
 /// <param name="Driver">Docker's driver name; always "bridge" today.</param>
 /// <param name="Subnet">Host bits clear.</param>

@@ -24,7 +24,7 @@ public interface IReconcileStep
 /// <summary>What one reconcile run shares between its steps. Not thread-safe: the steps run one at a time.</summary>
 public sealed class ReconcileContext(StateDb db, bool firstRun)
 {
-    /// <summary>The database, read and changed through State's row mappings (<see cref="NetworkRows"/>).</summary>
+    /// <summary>The database, read and changed through State's row mappings (<see cref="NetworkStore"/>).</summary>
     public StateDb Db { get; } = db;
 
     /// <summary>The daemon's start: the firewall table is rebuilt even when it matches.</summary>

@@ -11,7 +11,7 @@ namespace MyDocker.UnitTests.Api;
 public class ApiShapeTests
 {
     private static NetworkView View() => new(
-        NetworkRows.ToNetwork(new NetworkRecord
+        NetworkStore.ToNetwork(new NetworkEntity
         {
             Id = new string('a', 64), Name = "web", Subnet = "10.0.0.0/24", Gateway = "10.0.0.1", Bridge = "md-aaaaaaaaaaaa",
             Created = new DateTimeOffset(2026, 11, 24, 6, 0, 0, TimeSpan.Zero), Phase = NetworkPhase.Ready,

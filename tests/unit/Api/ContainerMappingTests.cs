@@ -55,7 +55,7 @@ public sealed class ContainerMappingTests
         Assert.Equal(["MKNOD"], spec.CapDrop);
         Assert.Equal(20L, spec.PidsLimit);
 
-        var record = ContainerRows.ToContainer(new() { Id = new string('b', 64), Name = "c", Image = "busybox", ImageId = "sha256:x", NetworkId = "n" });
+        var record = ContainerStore.ToContainer(new() { Id = new string('b', 64), Name = "c", Image = "busybox", ImageId = "sha256:x", NetworkId = "n" });
         var host = ContainerMapping.ToInspect(new ContainerView(record with { Spec = spec }, Net()), ContainerPaths.For(new EngineOptions(), record.Id)).HostConfig;
         Assert.Equal(["seccomp=unconfined"], host.SecurityOpt);
         Assert.Equal(["CAP_NET_ADMIN"], host.CapAdd);
@@ -114,7 +114,7 @@ public sealed class ContainerMappingTests
     [Fact]
     public void Published_ports_show_in_ps_and_inspect_as_docker_shows_them()
     {
-        var record = ContainerRows.ToContainer(new()
+        var record = ContainerStore.ToContainer(new()
         {
             Id = new string('a', 64), Name = "web", Image = "busybox", ImageId = "sha256:x", NetworkId = "n", Phase = ContainerPhase.Running,
             IpAddress = "10.0.0.2",
@@ -152,7 +152,7 @@ public sealed class ContainerMappingTests
         // What the docker CLI sends without --log-driver/--log-opt: the daemon's default.
         Assert.Null(ContainerMapping.ToSpec(null, new ContainerCreateRequest { Image = "busybox", HostConfig = new HostConfig { LogConfig = new LogConfig() } }).Spec.LogMaxSize);
 
-        var record = ContainerRows.ToContainer(new() { Id = new string('a', 64), Name = "web", Image = "busybox", ImageId = "sha256:x", NetworkId = "n" });
+        var record = ContainerStore.ToContainer(new() { Id = new string('a', 64), Name = "web", Image = "busybox", ImageId = "sha256:x", NetworkId = "n" });
         var inspect = ContainerMapping.ToInspect(new ContainerView(record with { Spec = spec }, Net()), ContainerPaths.For(new EngineOptions(), record.Id));
         Assert.Equal("""{"Type":"k8s-file","Config":{"max-size":"10m"}}""", System.Text.Json.JsonSerializer.Serialize(inspect.HostConfig.LogConfig));
 
@@ -193,7 +193,7 @@ public sealed class ContainerMappingTests
     }
 
     /// <summary>The network "net" (10.0.0.0/24) the containers of these tests are on.</summary>
-    private static Engine.Networks.Network Net() => NetworkRows.ToNetwork(new()
+    private static Engine.Networks.Network Net() => NetworkStore.ToNetwork(new()
     {
         Id = "n", Name = "net", Subnet = "10.0.0.0/24", Gateway = "10.0.0.1", Bridge = "md-n",
     });

@@ -6,12 +6,12 @@ using MyDocker.Engine.Networks.Ipam;
 
 namespace MyDocker.Engine.State;
 
-/// <summary>The one mapping between <see cref="Network"/> and its stored row (<see cref="NetworkRecord"/>: subnet, gateway
+/// <summary>The one mapping between <see cref="Network"/> and its stored row (<see cref="NetworkEntity"/>: subnet, gateway
 /// and range as text, options and labels as JSON, as the Networks table has always held them), and the queries the
 /// engine makes of that table. Nothing outside State/ sees the row.</summary>
-public static class NetworkRows
+public static class NetworkStore
 {
-    internal static NetworkRecord ToRow(Network n) => new()
+    internal static NetworkEntity ToEntity(Network n) => new()
     {
         Id = n.Id, Name = n.Name, Driver = n.Driver, Subnet = n.Subnet.ToString(), Gateway = n.Gateway.ToString(),
         IpRange = n.IpRange?.ToString(), Bridge = n.Bridge, Internal = n.Internal, Created = n.Created, Phase = n.Phase,
@@ -20,7 +20,7 @@ public static class NetworkRows
 
     /// <summary>Throws <see cref="InvalidDataException"/> naming the network and the column when a stored value does not
     /// parse (a database edited by hand, or damaged).</summary>
-    internal static Network ToNetwork(NetworkRecord r)
+    internal static Network ToNetwork(NetworkEntity r)
     {
         string what = $"network '{r.Name}' ({Short(r.Id)}) in the Networks table";
         InvalidDataException Bad(string column, string? value, string reason) =>
@@ -62,7 +62,7 @@ public static class NetworkRows
 
     public static async Task AddNetworkAsync(this StateDb db, Network n, CancellationToken ct)
     {
-        db.Networks.Add(ToRow(n));
+        db.Networks.Add(ToEntity(n));
         await db.SaveChangesAsync(ct);
     }
 

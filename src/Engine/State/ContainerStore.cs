@@ -6,12 +6,12 @@ using MyDocker.Engine.Networks.Ipam;
 
 namespace MyDocker.Engine.State;
 
-/// <summary>The one mapping between <see cref="Container"/> and its stored row (<see cref="ContainerRecord"/>: the spec as
+/// <summary>The one mapping between <see cref="Container"/> and its stored row (<see cref="ContainerEntity"/>: the spec as
 /// JSON, the endpoint's address as text, as the Containers table has always held them), and the queries and changes the
 /// engine makes to that table. Nothing outside State/ sees the row.</summary>
-public static class ContainerRows
+public static class ContainerStore
 {
-    internal static ContainerRecord ToRow(Container c) => new()
+    internal static ContainerEntity ToEntity(Container c) => new()
     {
         Id = c.Id, Name = c.Name, Image = c.Image, ImageId = c.ImageId, SpecJson = JsonSerializer.Serialize(c.Spec),
         NetworkId = c.Endpoint.NetworkId, IpAddress = c.Endpoint.Ip?.ToString(), MacAddress = c.Endpoint.Mac,
@@ -22,7 +22,7 @@ public static class ContainerRows
 
     /// <summary>Throws <see cref="InvalidDataException"/> naming the container and the column when a stored value does not
     /// parse (a database edited by hand, or damaged).</summary>
-    internal static Container ToContainer(ContainerRecord r)
+    internal static Container ToContainer(ContainerEntity r)
     {
         string what = $"container '{r.Name}' ({(r.Id.Length > 12 ? r.Id[..12] : r.Id)}) in the Containers table";
         InvalidDataException Bad(string column, string? value, string reason) =>
@@ -82,7 +82,7 @@ public static class ContainerRows
 
     public static async Task AddContainerAsync(this StateDb db, Container c, CancellationToken ct)
     {
-        var entry = db.Containers.Add(ToRow(c));
+        var entry = db.Containers.Add(ToEntity(c));
         await db.SaveChangesAsync(ct);
         entry.State = EntityState.Detached;
     }
@@ -91,16 +91,16 @@ public static class ContainerRows
     /// columns, as a tracked row's save would.</summary>
     public static async Task UpdateContainerAsync(this StateDb db, Container before, Container after, CancellationToken ct = default)
     {
-        var entry = db.Containers.Attach(ToRow(before));
-        entry.CurrentValues.SetValues(ToRow(after));
+        var entry = db.Containers.Attach(ToEntity(before));
+        entry.CurrentValues.SetValues(ToEntity(after));
         try { await db.SaveChangesAsync(ct); }
         finally { entry.State = EntityState.Detached; }
     }
 
     public static void UpdateContainer(this StateDb db, Container before, Container after)
     {
-        var entry = db.Containers.Attach(ToRow(before));
-        entry.CurrentValues.SetValues(ToRow(after));
+        var entry = db.Containers.Attach(ToEntity(before));
+        entry.CurrentValues.SetValues(ToEntity(after));
         try { db.SaveChanges(); }
         finally { entry.State = EntityState.Detached; }
     }

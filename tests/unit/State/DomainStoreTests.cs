@@ -10,12 +10,12 @@ namespace MyDocker.UnitTests.State;
 
 /// <summary>Networks and containers are stored exactly as the Networks and Containers tables have always held them, come
 /// back as the same typed values, and a stored value that does not parse is reported with the object and column named.</summary>
-public sealed class DomainRowsTests : IDisposable
+public sealed class DomainStoreTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("mydocker-unit-rows-").FullName;
     private readonly StateDbFactory _state;
 
-    public DomainRowsTests()
+    public DomainStoreTests()
     {
         _state = new StateDbFactory(Path.Combine(_dir, "mydocker.db"));
         _state.Migrate();
@@ -83,7 +83,7 @@ public sealed class DomainRowsTests : IDisposable
         // A spec stored by an older daemon, in a form the engine would not write today: a phase change leaves it as it is.
         await using (var db = _state.Create())
         {
-            db.Containers.Add(new ContainerRecord { Id = App().Id, Name = "app", Image = "busybox", ImageId = "x", NetworkId = "n", SpecJson = """{ "Env" : [] }""" });
+            db.Containers.Add(new ContainerEntity { Id = App().Id, Name = "app", Image = "busybox", ImageId = "x", NetworkId = "n", SpecJson = """{ "Env" : [] }""" });
             await db.SaveChangesAsync();
         }
         await using (var db = _state.Create())
@@ -99,11 +99,11 @@ public sealed class DomainRowsTests : IDisposable
     }
 
     [Theory]
-    [InlineData(nameof(NetworkRecord.Subnet), "10.1.0/16", "subnet '10.1.0/16'")]
-    [InlineData(nameof(NetworkRecord.Gateway), "10.1.0.1.7", "gateway '10.1.0.1.7'")]
-    [InlineData(nameof(NetworkRecord.IpRange), "fd00::/64", "ip range 'fd00::/64'")]
-    [InlineData(nameof(NetworkRecord.Bridge), "a bridge name too long", "bridge 'a bridge name too long'")]
-    [InlineData(nameof(NetworkRecord.OptionsJson), "{oops", "options '{oops'")]
+    [InlineData(nameof(NetworkEntity.Subnet), "10.1.0/16", "subnet '10.1.0/16'")]
+    [InlineData(nameof(NetworkEntity.Gateway), "10.1.0.1.7", "gateway '10.1.0.1.7'")]
+    [InlineData(nameof(NetworkEntity.IpRange), "fd00::/64", "ip range 'fd00::/64'")]
+    [InlineData(nameof(NetworkEntity.Bridge), "a bridge name too long", "bridge 'a bridge name too long'")]
+    [InlineData(nameof(NetworkEntity.OptionsJson), "{oops", "options '{oops'")]
     public async Task A_malformed_stored_network_value_names_the_network_and_the_column(string column, string value, string expected)
     {
         await using (var db = _state.Create()) await db.AddNetworkAsync(Web(), default);
@@ -116,8 +116,8 @@ public sealed class DomainRowsTests : IDisposable
     }
 
     [Theory]
-    [InlineData(nameof(ContainerRecord.SpecJson), """{"Cmd": 7}""", "spec '{\"Cmd\": 7}'")]
-    [InlineData(nameof(ContainerRecord.IpAddress), "10.1.2", "IP address '10.1.2'")]
+    [InlineData(nameof(ContainerEntity.SpecJson), """{"Cmd": 7}""", "spec '{\"Cmd\": 7}'")]
+    [InlineData(nameof(ContainerEntity.IpAddress), "10.1.2", "IP address '10.1.2'")]
     public async Task A_malformed_stored_container_value_names_the_container_and_the_column(string column, string value, string expected)
     {
         await using (var db = _state.Create()) await db.AddContainerAsync(App(), default);
