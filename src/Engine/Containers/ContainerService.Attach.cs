@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using System.Text.Json;
 using MyDocker.Engine.State;
 
 namespace MyDocker.Engine.Containers;
@@ -37,8 +36,7 @@ public sealed partial class ContainerService
         if (height == 0 || width == 0) return; // a client without a terminal size (the docker CLI sends 0x0 then)
         await using var db = state.Create();
         var record = await ResolveAsync(db, idOrName, ct);
-        var spec = JsonSerializer.Deserialize<ContainerSpec>(record.SpecJson) ?? new ContainerSpec();
-        if (!spec.Tty) return;
+        if (!record.Spec.Tty) return;
         if (record.Phase != ContainerPhase.Running || !processes.Runtime.Resize(resources.Paths(record.Id).Dir, height, width))
             throw EngineException.Conflict($"container '{record.Name}' is not running; start it before resizing its terminal");
     }

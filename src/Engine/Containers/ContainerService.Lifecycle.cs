@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using MyDocker.Engine.Common;
 using MyDocker.Engine.Containers.Runtime;
@@ -38,37 +36,33 @@ public sealed partial class ContainerService
                 await processes.Runtime.DeleteAsync(id, CancellationToken.None);
                 processes.Runtime.ClearExit(id);
             }
-            var spec = JsonSerializer.Deserialize<ContainerSpec>(record.SpecJson) ?? new ContainerSpec();
+            var spec = record.Spec;
             int pid;
             long? logSizeMax = spec.LogMaxSize is { } max ? Logs.LogConfigRules.ParseMaxSize(max, "--log-opt max-size") : null;
             var stdio = new StdioOptions(spec.Tty, spec.OpenStdin, spec.KeepStdinOpen, logSizeMax);
             try { pid = await processes.Runtime.CreateAsync(id, paths.Dir, paths.Log, stdio, CancellationToken.None); }
             catch (ContainerStartException e)
             {
-                record.Error = e.Reason;
-                record.ExitCode = e.ExitCode;
-                record.FinishedAt = DateTimeOffset.UtcNow;
-                await db.SaveChangesAsync(CancellationToken.None);
-                events.Publish(EngineEvents.ContainerDied(record, e.ExitCode));
+                var failed = record with { Error = e.Reason, ExitCode = e.ExitCode, FinishedAt = DateTimeOffset.UtcNow };
+                await db.UpdateContainerAsync(record, failed, CancellationToken.None);
+                events.Publish(EngineEvents.ContainerDied(failed, e.ExitCode));
                 processes.Attach.FailAll(id, e);
                 throw;
             }
             CrashPoint.Hit("container-start:runc-created");
-            record.Phase = ContainerPhase.Running;
-            record.Pid = pid;
-            record.MonitorPid = processes.Runtime.MonitorPid(id);
-            record.StartedAt = DateTimeOffset.UtcNow;
-            record.FinishedAt = null;
-            record.ExitCode = null;
-            record.Error = null;
-            record.OomKilled = false;
-            await db.SaveChangesAsync(CancellationToken.None);
+            var running = record with
+            {
+                Phase = ContainerPhase.Running, Pid = pid, MonitorPid = processes.Runtime.MonitorPid(id), StartedAt = DateTimeOffset.UtcNow,
+                FinishedAt = null, ExitCode = null, Error = null, OomKilled = false,
+            };
+            await db.UpdateContainerAsync(record, running, CancellationToken.None);
+            record = running;
             CrashPoint.Hit("container-start:created");
             processes.Attach.ConnectAll(id);
             try
             {
                 // Published before the process runs, so its first answer can already be reached.
-                PublishPorts(record, spec);
+                PublishPorts(record);
                 await processes.Runtime.StartAsync(id, CancellationToken.None);
             }
             catch (Exception e)
@@ -78,8 +72,7 @@ public sealed partial class ContainerService
                 WithdrawPorts(record);
                 await processes.Runtime.DeleteAsync(id, CancellationToken.None);
                 processes.Runtime.ClearExit(id);
-                RecordExit(record, 125, DateTimeOffset.UtcNow, oomKilled: false, error: e.Message);
-                await db.SaveChangesAsync(CancellationToken.None);
+                await db.UpdateContainerAsync(record, RecordExit(record, 125, DateTimeOffset.UtcNow, oomKilled: false, error: e.Message), CancellationToken.None);
                 throw;
             }
             logger.LogInformation("Started container {Container} ({Id}) pid {Pid}", record.Name, id[..12], pid);
@@ -98,20 +91,20 @@ public sealed partial class ContainerService
     public async Task<bool> StopAsync(string idOrName, TimeSpan? timeout = null, CancellationToken ct = default)
     {
         var view = await GetAsync(idOrName, ct);
-        if (view.Record.Phase != ContainerPhase.Running) return false;
+        if (view.Container.Phase != ContainerPhase.Running) return false;
         using var sub = events.Subscribe();
         await processes.Runtime.KillAsync(view.Id, SigTerm, ct);
-        events.Publish(EngineEvents.ContainerKilled(view.Record, SigTerm));
+        events.Publish(EngineEvents.ContainerKilled(view.Container, SigTerm));
         var grace = timeout ?? TimeSpan.FromSeconds(10);
         if (grace != Timeout.InfiniteTimeSpan)
             grace = grace < TimeSpan.Zero ? TimeSpan.Zero : grace > MaxStopTimeout ? MaxStopTimeout : grace;
         if (await NextAsync(sub, view.Id, [EventAction.Die, EventAction.Destroy], grace, ct) is null)
         {
             await processes.Runtime.KillAsync(view.Id, SigKill, ct);
-            events.Publish(EngineEvents.ContainerKilled(view.Record, SigKill));
+            events.Publish(EngineEvents.ContainerKilled(view.Container, SigKill));
             await NextAsync(sub, view.Id, [EventAction.Die, EventAction.Destroy], TimeSpan.FromSeconds(30), ct);
         }
-        events.Publish(EngineEvents.ContainerStopped(view.Record));
+        events.Publish(EngineEvents.ContainerStopped(view.Container));
         return true;
     }
 
@@ -125,10 +118,10 @@ public sealed partial class ContainerService
     public async Task KillAsync(string idOrName, int signal, CancellationToken ct = default)
     {
         var view = await GetAsync(idOrName, ct);
-        if (view.Record.Phase != ContainerPhase.Running)
+        if (view.Container.Phase != ContainerPhase.Running)
             throw EngineException.Conflict($"container '{view.Name}' is not running; start it first (mydocker start {view.Name})");
         await processes.Runtime.KillAsync(view.Id, signal, ct);
-        events.Publish(EngineEvents.ContainerKilled(view.Record, signal));
+        events.Publish(EngineEvents.ContainerKilled(view.Container, signal));
     }
 
     /// <summary>Docker's wait: "not-running" returns at once for a stopped container; "next-exit" waits for the next exit;
@@ -148,7 +141,7 @@ public sealed partial class ContainerService
         try
         {
             var view = await GetAsync(idOrName, ct);
-            return WaitForAsync(sub, view.Record, condition, ct);
+            return WaitForAsync(sub, view.Container, condition, ct);
         }
         catch
         {
@@ -157,7 +150,7 @@ public sealed partial class ContainerService
         }
     }
 
-    private static async Task<long> WaitForAsync(EventHub.Subscription sub, ContainerRecord record, string condition, CancellationToken ct)
+    private static async Task<long> WaitForAsync(EventHub.Subscription sub, Container record, string condition, CancellationToken ct)
     {
         using var _ = sub;
         if (condition == "not-running" && record.Phase != ContainerPhase.Running) return record.ExitCode ?? 0;
@@ -195,13 +188,13 @@ public sealed partial class ContainerService
         try
         {
             await using var db = state.Create();
-            var record = await db.Containers.FirstOrDefaultAsync(c => c.Id == id);
+            var running = await db.FindContainerAsync(id);
             // Not ours, or already handled (rm -f deletes the runtime state itself): nothing to record.
-            if (record is null || record.Phase != ContainerPhase.Running) return;
+            if (running is null || running.Phase != ContainerPhase.Running) return;
             if (processes.Runtime.ReadExit(id) is not { } exit) return;
             await processes.Runtime.DeleteAsync(id, CancellationToken.None);
-            RecordExit(record, exit.ExitCode, exit.FinishedAt, exit.OomKilled, error: null);
-            await db.SaveChangesAsync();
+            var record = RecordExit(running, exit.ExitCode, exit.FinishedAt, exit.OomKilled, error: null);
+            await db.UpdateContainerAsync(running, record);
             // The exit is recorded whatever happens here; a mapping left behind is dropped by the firewall's next check,
             // which compares the kernel with what the engine holds.
             try { WithdrawPorts(record); }

@@ -23,16 +23,15 @@ public sealed partial class ContainerService
         try
         {
             using var db = state.Create();
-            if (db.Containers.FirstOrDefault(c => c.Id == id) is not { Phase: ContainerPhase.Running } record) return null;
+            if (db.FindContainer(id) is not { Phase: ContainerPhase.Running } record) return null;
             if (processes.Runtime.StateAsync(id, CancellationToken.None).GetAwaiter().GetResult() is not { Status: "created" }) return null;
             try { processes.Runtime.StartAsync(id, CancellationToken.None).GetAwaiter().GetResult(); }
             catch (EngineException e)
             {
                 processes.Runtime.DeleteAsync(id, CancellationToken.None).GetAwaiter().GetResult();
                 processes.Runtime.ClearExit(id);
-                RecordExit(record, 125, DateTimeOffset.UtcNow, oomKilled: false,
-                    error: $"the daemon stopped before the process was started, and starting it afterwards failed: {e.Message}");
-                db.SaveChanges();
+                db.UpdateContainer(record, RecordExit(record, 125, DateTimeOffset.UtcNow, oomKilled: false,
+                    error: $"the daemon stopped before the process was started, and starting it afterwards failed: {e.Message}"));
                 events.Publish(Events.EngineEvents.ContainerDied(record, 125));
                 return $"container '{record.Name}' was recorded running but its process had never started, and it could not be started ({e.Message}); marked exited (125)";
             }
@@ -55,7 +54,7 @@ public sealed partial class ContainerService
         try
         {
             using var db = state.Create();
-            if (db.Containers.FirstOrDefault(c => c.Id == id) is not { Phase: ContainerPhase.Created or ContainerPhase.Exited } record) return null;
+            if (db.FindContainer(id) is not { Phase: ContainerPhase.Created or ContainerPhase.Exited } record) return null;
             if (processes.Runtime.StateAsync(id, CancellationToken.None).GetAwaiter().GetResult() is not { Status: "created" }) return null;
             processes.Runtime.DeleteAsync(id, CancellationToken.None).GetAwaiter().GetResult();
             return $"container '{record.Name}': its process was made but never started (the daemon stopped first); removed it, the container stays {(record.Phase == ContainerPhase.Created ? "created" : "exited")}";

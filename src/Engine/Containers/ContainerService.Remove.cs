@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using MyDocker.Engine.Common;
 using MyDocker.Engine.State;
@@ -15,7 +14,7 @@ public sealed partial class ContainerService
         string id = await IdOfAsync(idOrName, ct);
         var gate = operations.LockOf(id);
         await gate.WaitAsync(ct);
-        ContainerRecord record;
+        Container record;
         string? networkName;
         var busy = operations.Busy(id);
         try
@@ -26,17 +25,18 @@ public sealed partial class ContainerService
                 throw EngineException.Conflict(
                     $"container '{record.Name}' is running; stop it first (mydocker stop {record.Name}) or remove it with -f");
             bool wasRunning = record.Phase == ContainerPhase.Running;
-            networkName = await db.Networks.Where(n => n.Id == record.NetworkId).Select(n => n.Name).FirstOrDefaultAsync(CancellationToken.None);
+            networkName = (await db.FindNetworkAsync(record.Endpoint.NetworkId, CancellationToken.None))?.Name;
             // 1. Intent.
-            record.Phase = ContainerPhase.Removing;
-            await db.SaveChangesAsync(CancellationToken.None);
+            var removing = record with { Phase = ContainerPhase.Removing };
+            await db.UpdateContainerAsync(record, removing, CancellationToken.None);
+            record = removing;
             CrashPoint.Hit("container-remove:marked");
             // 2. Kernel and files.
             if (wasRunning) events.Publish(Events.EngineEvents.ContainerKilled(record, SigKill));
             await TeardownAsync(record);
             CrashPoint.Hit("container-remove:kernel-done");
             // 3. Done.
-            await db.Containers.Where(c => c.Id == id).ExecuteDeleteAsync(CancellationToken.None);
+            await db.DeleteContainerAsync(id, CancellationToken.None);
             if (wasRunning) events.Publish(Events.EngineEvents.ContainerDied(record, 137));
         }
         finally
@@ -49,13 +49,13 @@ public sealed partial class ContainerService
         processes.Execs.ForgetContainer(id);
         logger.LogInformation("Removed container {Container} ({Id})", record.Name, id[..12]);
         // Docker's disconnect event names the network as connect does ("name") and the container.
-        events.Publish(Events.EngineEvents.NetworkDisconnected(record.NetworkId, networkName ?? "", id));
+        events.Publish(Events.EngineEvents.NetworkDisconnected(record.Endpoint.NetworkId, networkName ?? "", id));
         events.Publish(Events.EngineEvents.ContainerDestroyed(record));
     }
 
     /// <summary>Removes every kernel object and file of the container; every step runs, failures are reported together.
     /// Also used by the reconciler for half-made and half-removed containers, so each step tolerates "already gone".</summary>
-    internal async Task TeardownAsync(ContainerRecord record)
+    internal async Task TeardownAsync(Container record)
     {
         var paths = resources.Paths(record.Id);
         var t = new Teardown();
@@ -67,8 +67,8 @@ public sealed partial class ContainerService
         resources.TeardownEndpoint(record.Id, t);
         t.Step($"netns {paths.NetnsName}", () => resources.RemoveNetns(paths));
         t.Step($"rootfs mount {paths.Rootfs}", () => resources.UnmountRootfs(paths));
-        if (record.IpAddress is { } ip)
-            t.Step($"address {ip}", () => resources.ReleaseAddress(record.NetworkId, System.Net.IPAddress.Parse(ip)));
+        if (record.Endpoint.Ip is { } ip)
+            t.Step($"address {ip}", () => resources.ReleaseAddress(record.Endpoint.NetworkId, ip));
         t.Step($"directory {paths.Dir}", () => { if (Directory.Exists(paths.Dir)) Directory.Delete(paths.Dir, recursive: true); });
         t.ThrowIfFailed($"removing container '{record.Name}'");
     }

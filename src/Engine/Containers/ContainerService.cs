@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using MyDocker.Engine.Common;
 using MyDocker.Engine.Containers.Network;
@@ -52,7 +50,7 @@ public sealed partial class ContainerService(
         if (request.Spec.WorkingDir is null && image.Config.WorkingDir is { Length: > 0 } imageDir && !imageDir.StartsWith('/'))
             throw EngineException.Invalid($"image '{request.Image}' sets the working directory '{imageDir}', which is not absolute; give one with -w /path");
         var network = await resources.NetworkAsync(request.Network, ct);
-        PortPlanner.Validate(request.Publish, network.Record.Name, network.Record.Internal);
+        PortPlanner.Validate(request.Publish, network.Network.Name, network.Network.Internal);
         var command = ContainerPlanner.Command(request.Spec, image.Config);
         if (command.Count == 0)
             throw EngineException.Invalid($"image '{request.Image}' has no default command and none was given; add one: mydocker run {request.Image} CMD");
@@ -68,27 +66,24 @@ public sealed partial class ContainerService(
         ContainerCreateSpec request, string id, IPAddress? requestedIp, ImageView image, NetworkView network, List<string> command,
         Confinement confinement, CancellationToken ct)
     {
-        var record = new ContainerRecord
-        {
-            Id = id, Name = request.Name ?? "", Image = request.Image, ImageId = image.Id, NetworkId = network.Record.Id,
-            SpecJson = JsonSerializer.Serialize(request.Spec with { Command = command }), Phase = ContainerPhase.Creating, Created = DateTimeOffset.UtcNow,
-            AutoRemove = request.AutoRemove,
-        };
+        var record = new Container(
+            id, request.Name ?? "", request.Image, image.Id, request.Spec with { Command = command },
+            new Endpoint(network.Network.Id, null, null), ContainerPhase.Creating, DateTimeOffset.UtcNow) { AutoRemove = request.AutoRemove };
         await using var db = state.Create();
         // 1. Intent: the record (with its unique name) exists before any kernel object, so nothing made is unowned.
         await _nameGate.WaitAsync(ct);
         try
         {
-            record.Name = request.Name ?? await FreeNameAsync(db, ct);
-            if (await db.Containers.AsNoTracking().FirstOrDefaultAsync(c => c.Name == record.Name, ct) is { } holder)
+            record = record with { Name = request.Name ?? await FreeNameAsync(db, ct) };
+            if (await db.ContainerNamedAsync(record.Name, ct) is { } holder)
                 throw EngineException.Conflict(
                     $"container name '{record.Name}' is already in use by container {holder.Id[..12]}; remove it (mydocker rm -f {record.Name}) or choose another --name");
-            db.Containers.Add(record);
-            await db.SaveChangesAsync(ct);
+            await db.AddContainerAsync(record, ct);
         }
         finally { _nameGate.Release(); }
         CrashPoint.Hit("container-create:recorded");
 
+        var recorded = record;
         var paths = resources.Paths(id);
         using (var scope = new RollbackScope(logger, $"create container {record.Name}"))
         {
@@ -96,20 +91,22 @@ public sealed partial class ContainerService(
             // Published ports first: a port conflict is the likeliest failure, and nothing in the kernel is made yet.
             var published = ports.Reserve(id, record.Name, request.Publish);
             scope.OnRollback($"published ports of {record.Name}", () => ports.Release(id));
-            record.SpecJson = JsonSerializer.Serialize(request.Spec with { Command = command, Ports = [.. published] });
+            record = record with { Spec = record.Spec with { Ports = [.. published] } };
             // 2. Kernel and files, each step undone in reverse order if a later one fails.
             IPAddress address;
-            try { address = await resources.AllocateAddressAsync(network.Record.Id, id, requestedIp); }
+            try { address = await resources.AllocateAddressAsync(network.Network.Id, id, requestedIp); }
             catch (EngineException e) when (e.Kind == ErrorKind.NotFound)
             {
                 // A `network rm`/`prune` won the race for the network (NetworkService's address locks).
                 throw EngineException.NotFound(
-                    $"network '{network.Record.Name}' was removed while container '{record.Name}' was being created; create the network again or choose another");
+                    $"network '{network.Network.Name}' was removed while container '{record.Name}' was being created; create the network again or choose another");
             }
-            scope.OnRollback($"address {address}", () => resources.ReleaseAddress(network.Record.Id, address));
-            var plan = EndpointPlanFor(id, network.Record, address, paths);
-            record.IpAddress = address.ToString();
-            record.MacAddress = string.Join(':', plan.Mac.GetAddressBytes().Select(b => b.ToString("x2")));
+            scope.OnRollback($"address {address}", () => resources.ReleaseAddress(network.Network.Id, address));
+            var plan = EndpointPlanFor(id, network.Network, address, paths);
+            record = record with
+            {
+                Endpoint = record.Endpoint with { Ip = address, Mac = string.Join(':', plan.Mac.GetAddressBytes().Select(b => b.ToString("x2"))) },
+            };
             CrashPoint.Hit("container-create:leased");
 
             PrivateDirectory.Ensure(ContainerPaths.ContainersDir(resources.Options), "containers directory");
@@ -126,37 +123,35 @@ public sealed partial class ContainerService(
             CrashPoint.Hit("container-create:network");
 
             string hostname = request.Spec.Hostname ?? id[..12];
-            paths.WriteEtcFiles(hostname, record.Name, record.IpAddress);
+            paths.WriteEtcFiles(hostname, record.Name, address.ToString());
             var runtimeSpec = RuntimeSpecFor(record, request.Spec, image, command, hostname, paths, confinement);
             File.WriteAllText(paths.Config, OciSpecBuilder.Build(runtimeSpec, paths.Rootfs, $"image '{request.Image}'"));
 
             // 3. Done.
-            record.Phase = ContainerPhase.Created;
-            await db.SaveChangesAsync(CancellationToken.None);
+            record = record with { Phase = ContainerPhase.Created };
+            await db.UpdateContainerAsync(recorded, record, CancellationToken.None);
             scope.Complete();
         }
         logger.LogInformation("Created container {Container} ({Id}) image {Image} on {Network} at {Address}",
-            record.Name, id[..12], record.Image, network.Record.Name, record.IpAddress);
+            record.Name, id[..12], record.Image, network.Network.Name, record.Endpoint.Ip?.ToString());
         events.Publish(EngineEvents.ContainerCreated(record));
-        events.Publish(EngineEvents.NetworkConnected(network.Record.Id, network.Record.Name, id));
+        events.Publish(EngineEvents.NetworkConnected(network.Network.Id, network.Network.Name, id));
         return await GetAsync(id, ct);
     }
 
     public async Task<IReadOnlyList<ContainerView>> ListAsync(bool all, CancellationToken ct = default)
     {
         await using var db = state.Create();
-        var query = db.Containers.AsNoTracking().Where(c => c.Phase != ContainerPhase.Creating);
-        if (!all) query = query.Where(c => c.Phase == ContainerPhase.Running);
-        var records = await query.ToListAsync(ct);
-        var nets = await db.Networks.AsNoTracking().ToDictionaryAsync(n => n.Id, ct);
-        return records.OrderByDescending(r => r.Created.UtcTicks).Select(r => View(r, nets.GetValueOrDefault(r.NetworkId))).ToList();
+        var records = await db.VisibleContainersAsync(all, ct);
+        var nets = (await db.AllNetworksAsync(ct)).ToDictionary(n => n.Id);
+        return records.OrderByDescending(r => r.Created.UtcTicks).Select(r => new ContainerView(r, nets.GetValueOrDefault(r.Endpoint.NetworkId))).ToList();
     }
 
     public async Task<ContainerView> GetAsync(string idOrName, CancellationToken ct = default)
     {
         await using var db = state.Create();
         var record = await ResolveAsync(db, idOrName, ct);
-        return View(record, await db.Networks.AsNoTracking().FirstOrDefaultAsync(n => n.Id == record.NetworkId, ct));
+        return new ContainerView(record, await db.FindNetworkAsync(record.Endpoint.NetworkId, ct));
     }
 
     /// <summary>The names and eth0 MACs of those of <paramref name="ids"/> that exist, in any phase (one being created
@@ -166,8 +161,7 @@ public sealed partial class ContainerService(
         var wanted = ids.ToHashSet();
         if (wanted.Count == 0) return new Dictionary<string, ContainerName>();
         await using var db = state.Create();
-        return await db.Containers.AsNoTracking().Where(c => wanted.Contains(c.Id))
-            .ToDictionaryAsync(c => c.Id, c => new ContainerName(c.Name, c.MacAddress), ct);
+        return (await db.ContainersWithIdsAsync(wanted, ct)).ToDictionary(c => c.Id, c => new ContainerName(c.Name, c.Endpoint.Mac));
     }
 
     /// <summary>The container's log file (conmon's k8s-file format) and whether it is still being written.</summary>
@@ -181,7 +175,7 @@ public sealed partial class ContainerService(
     private bool IsRunning(string id)
     {
         using var db = state.Create();
-        return db.Containers.AsNoTracking().Any(c => c.Id == id && c.Phase == ContainerPhase.Running);
+        return db.IsContainerRunning(id);
     }
 
     private static async Task<string> FreeNameAsync(StateDb db, CancellationToken ct)
@@ -189,15 +183,15 @@ public sealed partial class ContainerService(
         for (int i = 0; ; i++)
         {
             string name = ContainerPlanner.NewName();
-            if (i > 20 || !await db.Containers.AnyAsync(c => c.Name == name, ct)) return name;
+            if (i > 20 || !await db.ContainerNameTakenAsync(name, ct)) return name;
         }
     }
 
-    internal static EndpointPlan EndpointPlanFor(string id, NetworkRecord network, IPAddress address, ContainerPaths paths) =>
-        new(id, paths.NetnsPath, network.Bridge, address, IPv4Subnet.Parse(network.Subnet).PrefixLength, IPAddress.Parse(network.Gateway));
+    internal static EndpointPlan EndpointPlanFor(string id, Networks.Network network, IPAddress address, ContainerPaths paths) =>
+        new(id, paths.NetnsPath, network.Bridge, address, network.Subnet.PrefixLength, network.Gateway);
 
     private RuntimeSpec RuntimeSpecFor(
-        ContainerRecord record, ContainerSpec spec, ImageView image, List<string> command, string hostname, ContainerPaths paths,
+        Container record, ContainerSpec spec, ImageView image, List<string> command, string hostname, ContainerPaths paths,
         Confinement confinement)
     {
         var env = ContainerPlanner.Environment(image.Config.Env, spec.Env);
@@ -229,36 +223,26 @@ public sealed partial class ContainerService(
         };
     }
 
-    private static ContainerView View(ContainerRecord r, NetworkRecord? network)
-    {
-        var spec = JsonSerializer.Deserialize<ContainerSpec>(r.SpecJson) ?? new ContainerSpec();
-        return new ContainerView(r, spec, network?.Name ?? "", network?.Gateway, network is null ? 0 : IPv4Subnet.Parse(network.Subnet).PrefixLength);
-    }
-
     /// <summary>Docker's lookup order (<see cref="Lookup"/>); a leading '/' (Docker's name form) is ignored.</summary>
-    private static Task<ContainerRecord> ResolveAsync(StateDb db, string idOrName, CancellationToken ct) =>
-        Lookup.ResolveAsync(db.Containers.Where(c => c.Phase != ContainerPhase.Creating), idOrName.TrimStart('/'), "container", "mydocker ps -a", ct);
+    private static Task<Container> ResolveAsync(StateDb db, string idOrName, CancellationToken ct) => db.ResolveContainerAsync(idOrName, ct);
 
     /// <summary>The container's published ports as firewall mappings (none without an address).</summary>
-    private static List<PortMapping> MappingsOf(ContainerRecord record, ContainerSpec spec) => PortForwarder.MappingsOf(record.IpAddress, spec.Ports);
+    private static List<PortMapping> MappingsOf(Container record) => PortForwarder.MappingsOf(record.Endpoint.Ip, record.Spec.Ports);
 
     /// <summary>Published ports of running containers, for the reconciler's firewall rebuild.</summary>
-    internal static List<PortMapping> MappingsOfRunning(IEnumerable<ContainerRecord> records) =>
-        records.Where(r => r.Phase == ContainerPhase.Running)
-            .SelectMany(r => MappingsOf(r, JsonSerializer.Deserialize<ContainerSpec>(r.SpecJson) ?? new ContainerSpec()))
-            .ToList();
+    internal static List<PortMapping> MappingsOfRunning(IEnumerable<Container> records) =>
+        records.Where(r => r.Phase == ContainerPhase.Running).SelectMany(MappingsOf).ToList();
 
     /// <summary>Takes the container's ports out of the firewall (it stopped or goes). Idempotent.</summary>
-    private void WithdrawPorts(ContainerRecord record) =>
-        ports.Withdraw(record.Name, MappingsOf(record, JsonSerializer.Deserialize<ContainerSpec>(record.SpecJson) ?? new ContainerSpec()));
+    private void WithdrawPorts(Container record) => ports.Withdraw(record.Name, MappingsOf(record));
 
     /// <summary>Publishes the container's ports (before its process runs, so its first answer can already be reached).</summary>
-    private void PublishPorts(ContainerRecord record, ContainerSpec spec) => ports.Publish(record.Name, MappingsOf(record, spec));
+    private void PublishPorts(Container record) => ports.Publish(record.Name, MappingsOf(record));
 
     private void DeleteRecord(string id)
     {
         using var db = state.Create();
-        db.Containers.Where(c => c.Id == id).ExecuteDelete();
+        db.DeleteContainer(id);
     }
 
     /// <summary>A container recorded as running whose process and monitor are gone without an exit file (the host
@@ -266,24 +250,21 @@ public sealed partial class ContainerService(
     internal void MarkLost(string id)
     {
         using var db = state.Create();
-        if (db.Containers.FirstOrDefault(c => c.Id == id) is not { Phase: ContainerPhase.Running } record) return;
-        RecordExit(record, 255, DateTimeOffset.UtcNow, oomKilled: false,
+        if (db.FindContainer(id) is not { Phase: ContainerPhase.Running } running) return;
+        var record = RecordExit(running, 255, DateTimeOffset.UtcNow, oomKilled: false,
             error: "the process and its monitor were gone when the daemon looked; the exit code is unknown");
-        db.SaveChanges();
+        db.UpdateContainer(running, record);
         WithdrawPorts(record);
         events.Publish(EngineEvents.ContainerDied(record, 255));
     }
 
-    /// <summary>The one place a record becomes Exited: after a normal exit, a failed start, or a lost process.</summary>
-    private static void RecordExit(ContainerRecord record, int exitCode, DateTimeOffset finishedAt, bool oomKilled, string? error)
-    {
-        record.Phase = ContainerPhase.Exited;
-        record.ExitCode = exitCode;
-        record.FinishedAt = finishedAt;
-        record.OomKilled = oomKilled;
-        record.Error = error;
-        record.Pid = record.MonitorPid = null;
-    }
+    /// <summary>The one place a container becomes Exited: after a normal exit, a failed start, or a lost process.</summary>
+    private static Container RecordExit(Container record, int exitCode, DateTimeOffset finishedAt, bool oomKilled, string? error) =>
+        record with
+        {
+            Phase = ContainerPhase.Exited, ExitCode = exitCode, FinishedAt = finishedAt, OomKilled = oomKilled, Error = error,
+            Pid = null, MonitorPid = null,
+        };
 
     /// <summary>The id only (one query): for operations that then take the container's lock and read it again.</summary>
     private async Task<string> IdOfAsync(string idOrName, CancellationToken ct)

@@ -1,5 +1,3 @@
-using MyDocker.Engine.State;
-
 namespace MyDocker.Engine.Containers;
 
 /// <summary>What a user asks for when creating a container (the API's create request, validated by
@@ -18,7 +16,7 @@ public sealed record ContainerCreateSpec
     public List<MyDocker.Shared.Ports.PortRequest> Publish { get; init; } = [];
 }
 
-/// <summary>A container's configuration as stored (ContainerRecord.SpecJson). Null Cmd/Entrypoint/WorkingDir/User mean
+/// <summary>A container's configuration (stored as JSON by <see cref="State.ContainerStore"/>). Null Cmd/Entrypoint/WorkingDir/User mean
 /// "the image's".</summary>
 public sealed record ContainerSpec
 {
@@ -67,10 +65,15 @@ public sealed record BindSpec(string Source, string Destination, bool ReadOnly)
     public override string ToString() => ReadOnly ? $"{Source}:{Destination}:ro" : $"{Source}:{Destination}";
 }
 
-/// <summary>A container with what the engine derived for it: its spec, the command that runs, its network.</summary>
-public sealed record ContainerView(ContainerRecord Record, ContainerSpec Spec, string NetworkName, string? Gateway, int PrefixLength)
+/// <summary>A container with its network (null when that network is gone).</summary>
+public sealed record ContainerView(Container Container, Networks.Network? Network)
 {
+    public ContainerSpec Spec => Container.Spec;
+    /// <summary>The command that runs (entrypoint + cmd, resolved against the image at create).</summary>
     public IReadOnlyList<string> Command => Spec.Command;
-    public string Id => Record.Id;
-    public string Name => Record.Name;
+    public string Id => Container.Id;
+    public string Name => Container.Name;
+    public string NetworkName => Network?.Name ?? "";
+    public System.Net.IPAddress? Gateway => Network?.Gateway;
+    public int PrefixLength => Network?.Subnet.PrefixLength ?? 0;
 }

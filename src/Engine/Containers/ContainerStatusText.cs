@@ -1,5 +1,3 @@
-using MyDocker.Engine.State;
-
 namespace MyDocker.Engine.Containers;
 
 /// <summary>A container's state in Docker's words, which the API sends and the dashboard shows: the State word
@@ -16,7 +14,7 @@ public static class ContainerStatusText
     };
 
     /// <summary>Docker's STATUS column: "Up 5 minutes", "Exited (137) 2 seconds ago", "Created".</summary>
-    public static string Status(ContainerRecord r, DateTimeOffset now) => r.Phase switch
+    public static string Status(Container r, DateTimeOffset now) => r.Phase switch
     {
         ContainerPhase.Running => $"Up {HumanDuration(now - (r.StartedAt ?? r.Created))}",
         ContainerPhase.Exited => $"Exited ({r.ExitCode ?? 0}) {HumanDuration(now - (r.FinishedAt ?? r.Created))} ago",

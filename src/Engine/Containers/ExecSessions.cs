@@ -35,10 +35,10 @@ public sealed class ExecSessions(ContainerRuntime runtime, EventHub events)
         if (config.Cmd.Count == 0)
             throw EngineException.Invalid($"no command given; name what to run in '{view.Name}', e.g. 'mydocker exec {view.Name} sh'");
         if (config.WorkingDir is { Length: > 0 } dir) ContainerPlanner.ValidateWorkingDir(dir, "-w /tmp");
-        if (view.Record.Phase != ContainerPhase.Running)
+        if (view.Container.Phase != ContainerPhase.Running)
             throw EngineException.Conflict($"container '{view.Name}' is not running; start it first (mydocker start {view.Name})");
         var session = _execs.Add(view.Id, config);
-        events.Publish(Events.EngineEvents.ExecCreated(view.Record, config.Cmd));
+        events.Publish(Events.EngineEvents.ExecCreated(view.Container, config.Cmd));
         return session;
     }
 
@@ -60,7 +60,7 @@ public sealed class ExecSessions(ContainerRuntime runtime, EventHub events)
     /// code is kept on the session.</summary>
     public async Task<ExecProcess> StartAsync(ExecSession session, ContainerView view, ContainerPaths paths, CancellationToken ct)
     {
-        if (view.Record.Phase != ContainerPhase.Running)
+        if (view.Container.Phase != ContainerPhase.Running)
             throw EngineException.Conflict($"container '{view.Name}' is not running; start it first (mydocker start {view.Name})");
         var c = session.Config;
         // The running container can rewrite its /etc/passwd at will: UserLookup reads it through RootfsFile. The process
@@ -69,10 +69,10 @@ public sealed class ExecSessions(ContainerRuntime runtime, EventHub events)
         var process = await runtime.ExecAsync(view.Id, paths.Dir, new ExecRequest(c.Cmd, c.Stdin, c.Env, c.WorkingDir, user), ct);
         session.Process = process;
         string execId = session.Id;
-        events.Publish(Events.EngineEvents.ExecStarted(view.Record, c.Cmd));
+        events.Publish(Events.EngineEvents.ExecStarted(view.Container, c.Cmd));
         _ = process.Exited.ContinueWith(t =>
         {
-            events.Publish(Events.EngineEvents.ExecDied(view.Record, execId, t.Result));
+            events.Publish(Events.EngineEvents.ExecDied(view.Container, execId, t.Result));
         }, TaskScheduler.Default);
         return process;
     }

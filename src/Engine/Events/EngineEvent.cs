@@ -16,7 +16,7 @@ public enum EventAction
 
 /// <summary>
 /// One engine event, immutable. Built only by <see cref="EngineEvents"/> (one factory per event the engine publishes),
-/// stamped with its time by <see cref="EventHub.Publish"/>, stored by State/EventRows and turned into Docker's JSON by
+/// stamped with its time by <see cref="EventHub.Publish"/>, stored by State/EventMapping and turned into Docker's JSON by
 /// the API. Consumers test <see cref="Kind"/> and <see cref="Action"/>, and read the typed values, never words.
 /// </summary>
 public sealed record EngineEvent

@@ -1,4 +1,4 @@
-using MyDocker.Engine.State;
+using MyDocker.Engine.Containers;
 using static MyDocker.Engine.Events.EventWords;
 
 namespace MyDocker.Engine.Events;
@@ -9,25 +9,25 @@ namespace MyDocker.Engine.Events;
 /// </summary>
 public static class EngineEvents
 {
-    public static EngineEvent ContainerCreated(ContainerRecord c) => Container(c, EventAction.Create);
-    public static EngineEvent ContainerStarted(ContainerRecord c) => Container(c, EventAction.Start);
+    public static EngineEvent ContainerCreated(Container c) => Container(c, EventAction.Create);
+    public static EngineEvent ContainerStarted(Container c) => Container(c, EventAction.Start);
     /// <summary>Published after the restart's own start; carries no attributes.</summary>
     public static EngineEvent ContainerRestarted(string id) => new(EventKind.Container, EventAction.Restart, id, Empty);
-    public static EngineEvent ContainerKilled(ContainerRecord c, int signal) => Container(c, EventAction.Kill, ("signal", signal.ToString()));
-    public static EngineEvent ContainerDied(ContainerRecord c, long exitCode) =>
+    public static EngineEvent ContainerKilled(Container c, int signal) => Container(c, EventAction.Kill, ("signal", signal.ToString()));
+    public static EngineEvent ContainerDied(Container c, long exitCode) =>
         Container(c, EventAction.Die, (ExitCodeAttribute, exitCode.ToString())) with { ExitCode = exitCode };
-    public static EngineEvent ContainerOutOfMemory(ContainerRecord c) => Container(c, EventAction.Oom);
-    public static EngineEvent ContainerStopped(ContainerRecord c) => Container(c, EventAction.Stop);
-    public static EngineEvent ContainerDestroyed(ContainerRecord c) => Container(c, EventAction.Destroy);
+    public static EngineEvent ContainerOutOfMemory(Container c) => Container(c, EventAction.Oom);
+    public static EngineEvent ContainerStopped(Container c) => Container(c, EventAction.Stop);
+    public static EngineEvent ContainerDestroyed(Container c) => Container(c, EventAction.Destroy);
     /// <summary>The reconciler removed what a container left behind without its record.</summary>
     public static EngineEvent OrphanDestroyed(string id) =>
         new(EventKind.Container, EventAction.Destroy, id, new Dictionary<string, string> { ["orphan"] = "true" });
 
-    public static EngineEvent ExecCreated(ContainerRecord c, IEnumerable<string> cmd) =>
+    public static EngineEvent ExecCreated(Container c, IEnumerable<string> cmd) =>
         Container(c, EventAction.ExecCreate) with { Command = string.Join(' ', cmd) };
-    public static EngineEvent ExecStarted(ContainerRecord c, IEnumerable<string> cmd) =>
+    public static EngineEvent ExecStarted(Container c, IEnumerable<string> cmd) =>
         Container(c, EventAction.ExecStart) with { Command = string.Join(' ', cmd) };
-    public static EngineEvent ExecDied(ContainerRecord c, string execId, long exitCode) =>
+    public static EngineEvent ExecDied(Container c, string execId, long exitCode) =>
         Container(c, EventAction.ExecDie, ("execID", execId), (ExitCodeAttribute, exitCode.ToString())) with { ExitCode = exitCode };
 
     public static EngineEvent NetworkCreated(string id, string name) => Network(id, EventAction.Create, ("type", "bridge"), name);
@@ -46,7 +46,7 @@ public static class EngineEvents
 
     private static readonly IReadOnlyDictionary<string, string> Empty = new Dictionary<string, string>();
 
-    private static EngineEvent Container(ContainerRecord c, EventAction action, params (string Key, string Value)[] more)
+    private static EngineEvent Container(Container c, EventAction action, params (string Key, string Value)[] more)
     {
         var a = new Dictionary<string, string> { [NameAttribute] = c.Name, [ImageAttribute] = c.Image };
         foreach (var (k, v) in more) a[k] = v;

@@ -37,7 +37,7 @@ public sealed class EventHub(StateDbFactory state)
             e = e with { TimeNano = _lastNano };
             using (var db = state.Create())
             {
-                var row = EventRows.ToRow(e);
+                var row = EventMapping.ToEntity(e);
                 db.Events.Add(row);
                 db.SaveChanges();
                 // The history is bounded: every 1,000 events, those older than the last 10,000 go.
@@ -67,7 +67,7 @@ public sealed class EventHub(StateDbFactory state)
             {
                 using var db = state.Create();
                 history = db.Events.AsNoTracking().Where(e => e.TimeNano >= since).OrderBy(e => e.TimeNano).AsEnumerable()
-                    .Select(EventRows.ToEvent).ToList();
+                    .Select(EventMapping.ToEvent).ToList();
             }
             _subscribers.Add(subscriber);
             return new Subscription(this, subscriber, history);

@@ -2,7 +2,7 @@ namespace MyDocker.Engine.Events;
 
 /// <summary>
 /// Docker's spelling of events: the words the Events table stores and `GET /events` sends (docker events and the e2e
-/// tests read them). The one place they are written; <see cref="EngineEvents"/>, State/EventRows and the API use it.
+/// tests read them). The one place they are written; <see cref="EngineEvents"/>, State/EventMapping and the API use it.
 /// </summary>
 public static class EventWords
 {

@@ -142,7 +142,7 @@ public sealed partial class ImageService(EngineOptions options, StateDbFactory s
         return new Resolved(ToView(record, tags), viaTag);
     }
 
-    private static ImageView ToView(ImageRecord r, IEnumerable<string> tags) => new(
+    private static ImageView ToView(ImageEntity r, IEnumerable<string> tags) => new(
         r.Id,
         tags.Order(StringComparer.Ordinal).ToArray(),
         r.Created,
@@ -238,7 +238,7 @@ public sealed partial class ImageService(EngineOptions options, StateDbFactory s
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         if (await db.Images.FindAsync([id], ct) is null)
         {
-            db.Images.Add(new ImageRecord
+            db.Images.Add(new ImageEntity
             {
                 Id = id, ConfigJson = configJson, LayersJson = JsonSerializer.Serialize(layers), Created = created, Size = size,
             });
@@ -246,7 +246,7 @@ public sealed partial class ImageService(EngineOptions options, StateDbFactory s
         foreach (var tag in tags.Select(t => t.ToString()).Distinct())
         {
             var row = await db.ImageTags.FindAsync([tag], ct);
-            if (row is null) db.ImageTags.Add(new ImageTagRow { Reference = tag, ImageId = id });
+            if (row is null) db.ImageTags.Add(new ImageTagEntity { Reference = tag, ImageId = id });
             else if (row.ImageId != id)
             {
                 logger.LogInformation("Tag {Tag} moves from image {Old} to {New}", tag, row.ImageId, id);

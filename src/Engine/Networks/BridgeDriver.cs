@@ -3,7 +3,6 @@ using MyDocker.Engine.Kernel;
 using MyDocker.Engine.Kernel.Netlink;
 using MyDocker.Engine.Networks.Firewall;
 using MyDocker.Engine.Networks.Ipam;
-using MyDocker.Engine.State;
 
 namespace MyDocker.Engine.Networks;
 
@@ -20,10 +19,10 @@ public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, ISysctl
 
     public static string AliasFor(string networkId) => AliasPrefix + networkId;
 
-    public static FirewallNetwork FirewallView(NetworkRecord n) => new(n.Bridge, n.Subnet, n.Internal);
+    public static FirewallNetwork FirewallView(Network n) => new(n.Bridge, n.Subnet.ToString(), n.Internal);
 
     /// <summary>Creates everything for <paramref name="n"/>, registering each undo in <paramref name="scope"/>.</summary>
-    public void Setup(NetworkRecord n, RollbackScope scope)
+    public void Setup(Network n, RollbackScope scope)
     {
         // Once the device exists, undo deletes it even before the alias is set (the record is still Creating).
         CreateDevice(n, onCreated: () => scope.OnRollback($"bridge {n.Bridge}", () => RetireBridge(n, allowUnmarked: true)));
@@ -35,7 +34,7 @@ public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, ISysctl
 
     /// <summary>Removes the network's kernel state. Every step runs; already-gone is success. The device is deleted in
     /// the background unless <paramref name="deleteDeviceNow"/> (the reconciler, which must leave a clean kernel).</summary>
-    public void Teardown(NetworkRecord n, Teardown t, bool deleteDeviceNow = false)
+    public void Teardown(Network n, Teardown t, bool deleteDeviceNow = false)
     {
         t.Step($"remove firewall elements of {n.Bridge}", () => firewall.RemoveNetwork(FirewallView(n)));
         CrashPoint.Hit("network-remove:firewall-removed");
@@ -45,15 +44,14 @@ public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, ISysctl
     /// <summary>Re-creates whatever is missing of a Ready network's device state; returns what it repaired.
     /// <paramref name="links"/> and <paramref name="addresses"/> are one dump of the kernel, shared by every network
     /// the reconciler checks.</summary>
-    public List<string> Repair(NetworkRecord n, IReadOnlyList<LinkInfo> links, IReadOnlyList<AddressInfo> addresses)
+    public List<string> Repair(Network n, IReadOnlyList<LinkInfo> links, IReadOnlyList<AddressInfo> addresses)
     {
         var repaired = new List<string>();
         var link = links.FirstOrDefault(l => l.Name == n.Bridge);
         if (link is not null && link.Alias != AliasFor(n.Id))
             throw new EngineException(ErrorKind.Conflict,
                 $"device {n.Bridge} of network '{n.Name}' exists but is not marked as ours (alias '{link.Alias}'); MyDocker leaves it alone — remove or rename it, then run 'mydocker system reconcile'");
-        var subnet = IPv4Subnet.Parse(n.Subnet);
-        var gateway = System.Net.IPAddress.Parse(n.Gateway);
+        var (subnet, gateway) = (n.Subnet, n.Gateway);
         if (link is null)
         {
             CreateDevice(n);
@@ -82,7 +80,7 @@ public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, ISysctl
     /// goes off (fail closed: ports published on 127.0.0.1 stop answering through this network, containers never reach
     /// the host's loopback).
     /// </summary>
-    private void GuardPorts(NetworkRecord n, LinkInfo bridge, IReadOnlyList<LinkInfo> links, List<string> repaired)
+    private void GuardPorts(Network n, LinkInfo bridge, IReadOnlyList<LinkInfo> links, List<string> repaired)
     {
         var unguarded = new List<string>();
         foreach (var port in links.Where(l => l.MasterIndex == bridge.Index))
@@ -108,7 +106,7 @@ public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, ISysctl
 
     /// <summary>The bridge device, marked as this network's, with its gateway address, IPv6 off, up, route_localnet on
     /// (it has no port yet; each container's veth gets its loopback guard before it joins).</summary>
-    private void CreateDevice(NetworkRecord n, Action? onCreated = null)
+    private void CreateDevice(Network n, Action? onCreated = null)
     {
         int index = netlink.CreateBridge(n.Bridge);
         onCreated?.Invoke();
@@ -119,14 +117,14 @@ public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, ISysctl
         // While the device is still down: it never gets an IPv6 address nor takes a router advertisement from a container
         // (networks are IPv4 only; CVE-2020-13401).
         sysctl.DisableIPv6(n.Bridge);
-        netlink.AddAddress(index, System.Net.IPAddress.Parse(n.Gateway), IPv4Subnet.Parse(n.Subnet).PrefixLength);
+        netlink.AddAddress(index, n.Gateway, n.Subnet.PrefixLength);
         netlink.SetUp(index);
         sysctl.SetRouteLocalnet(n.Bridge, true);
         CrashPoint.Hit("network-create:link-up");
     }
 
     /// <summary>Reads back what the kernel holds for <paramref name="n"/> (the plumbing panel). Read-only.</summary>
-    public NetworkPlumbing Inspect(NetworkRecord n)
+    public NetworkPlumbing Inspect(Network n)
     {
         var fw = firewall.Read();
         var sets = fw.SetsHolding(n.Bridge);
@@ -134,8 +132,7 @@ public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, ISysctl
         var elements = sets.Select(set => set == NftRuleset.SameBridgeSet ? $"{set}: {quoted} . {quoted}"
             : set == NftRuleset.HairpinMap ? $"{set}: {quoted} : jump {NftRuleset.HairpinChain(n.Bridge)}" : $"{set}: {quoted}").ToList();
         // Published ports of this network's containers: the map elements whose target is in the subnet.
-        var subnet = IPv4Subnet.Parse(n.Subnet);
-        var published = fw.Ports.Where(p => subnet.Contains(IPv4.ToUInt(p.ContainerIp))).ToList();
+        var published = fw.Ports.Where(p => n.Subnet.Contains(IPv4.ToUInt(p.ContainerIp))).ToList();
         elements.AddRange(published.Select(p => p.HostIp is null
             ? $"{NftRuleset.PortsAnyMap}: {p.Protocol} . {p.HostPort} : {p.ContainerIp} . {p.ContainerPort}"
             : $"{NftRuleset.PortsAddrMap}: {p.HostIp} . {p.Protocol} . {p.HostPort} : {p.ContainerIp} . {p.ContainerPort}"));
@@ -159,7 +156,7 @@ public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, ISysctl
     /// Takes the bridge out of service now — its address goes, and with it the connected route — and leaves the slow
     /// device deletion to the <see cref="LinkReaper"/>. Refuses a device that is not marked as this network's.
     /// </summary>
-    private void RetireBridge(NetworkRecord n, bool allowUnmarked, bool deleteNow = false)
+    private void RetireBridge(Network n, bool allowUnmarked, bool deleteNow = false)
     {
         var link = netlink.GetLink(n.Bridge);
         if (link is null) return;
@@ -172,7 +169,7 @@ public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, ISysctl
             netlink.DeleteLink(n.Bridge);
             return;
         }
-        netlink.DeleteAddress(link.Index, System.Net.IPAddress.Parse(n.Gateway), IPv4Subnet.Parse(n.Subnet).PrefixLength);
+        netlink.DeleteAddress(link.Index, n.Gateway, n.Subnet.PrefixLength);
         reaper.Retire(n.Bridge, Ours);
     }
 }

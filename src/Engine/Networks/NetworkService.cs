@@ -1,6 +1,4 @@
 using System.Net;
-using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using MyDocker.Engine.Common;
 using MyDocker.Engine.Kernel.Netlink;
@@ -10,7 +8,7 @@ using MyDocker.Engine.State;
 namespace MyDocker.Engine.Networks;
 
 /// <summary>A network with what the engine knows about its addresses.</summary>
-public sealed record NetworkView(NetworkRecord Record, IpamUsageInfo Usage, IReadOnlyList<IpamLease> Leases);
+public sealed record NetworkView(Network Network, IpamUsageInfo Usage, IReadOnlyList<IpamLease> Leases);
 
 /// <summary>
 /// Creates, lists, inspects and removes bridge networks. Each change follows DESIGN.md §4.4: the intent is recorded
@@ -45,8 +43,8 @@ public sealed class NetworkService(
 
     private sealed record KnownNetwork(string Name, string Id, string Bridge, OccupiedSubnet Subnet)
     {
-        public static KnownNetwork Of(NetworkRecord r) =>
-            new(r.Name, r.Id, r.Bridge, new OccupiedSubnet(IPv4Subnet.Parse(r.Subnet), $"network '{r.Name}' ({r.Subnet})"));
+        public static KnownNetwork Of(Network n) =>
+            new(n.Name, n.Id, n.Bridge, new OccupiedSubnet(n.Subnet, $"network '{n.Name}' ({n.Subnet})"));
     }
 
     /// <summary>The reconciler changed network records: the next create reads them again. Caller holds the gate.</summary>
@@ -62,7 +60,7 @@ public sealed class NetworkService(
             if (NetworkPlanner.RequestedBridgeName(spec.Options) is { } wanted)
                 await bridges.WaitForRetiredAsync(wanted).WaitAsync(ct);
             await using var db = state.Create();
-            _known ??= (await db.Networks.AsNoTracking().ToListAsync(ct)).Select(KnownNetwork.Of).ToList();
+            _known ??= (await db.AllNetworksAsync(ct)).Select(KnownNetwork.Of).ToList();
             var plan = NetworkPlanner.Plan(
                 spec,
                 _known.Select(k => (k.Name, k.Id, k.Bridge)).ToList(),
@@ -70,16 +68,11 @@ public sealed class NetworkService(
                 name => netlink.GetLink(name) is not null,
                 options.AddressPools);
 
-            var record = new NetworkRecord
-            {
-                Id = plan.Id, Name = plan.Name, Subnet = plan.Subnet.ToString(),
-                Gateway = IPv4.ToAddress(plan.Gateway).ToString(), IpRange = plan.Range?.ToString(),
-                Bridge = plan.Bridge, Internal = plan.Internal, Created = DateTimeOffset.UtcNow, Phase = NetworkPhase.Creating,
-                OptionsJson = JsonSerializer.Serialize(plan.Options), LabelsJson = JsonSerializer.Serialize(plan.Labels),
-            };
+            var record = new Network(
+                plan.Id, plan.Name, "bridge", plan.Subnet, IPv4.ToAddress(plan.Gateway), plan.Range, plan.Bridge, plan.Internal,
+                NetworkPhase.Creating, DateTimeOffset.UtcNow, plan.Options, plan.Labels);
             // 1. Intent: the record exists (Creating) before any kernel object, so nothing the kernel gets is unowned.
-            db.Networks.Add(record);
-            await db.SaveChangesAsync(ct);
+            await db.AddNetworkAsync(record, ct);
             CrashPoint.Hit("network-create:recorded");
 
             using (var scope = new RollbackScope(logger, $"create network {plan.Name}"))
@@ -91,8 +84,8 @@ public sealed class NetworkService(
                 scope.OnRollback($"address pool of {plan.Name}", () => ipam.ClosePool(record.Id, deleteLeases: true));
                 CrashPoint.Hit("network-create:pool-opened");
                 // 3. Done. CancellationToken.None: past this point, stopping half-way would only cause a rollback.
-                record.Phase = NetworkPhase.Ready;
-                await db.SaveChangesAsync(CancellationToken.None);
+                record = record with { Phase = NetworkPhase.Ready };
+                await db.SetNetworkPhaseAsync(record.Id, record.Phase, CancellationToken.None);
                 scope.Complete();
             }
             _known.Add(KnownNetwork.Of(record));
@@ -116,7 +109,7 @@ public sealed class NetworkService(
     public async Task<NetworkPlan> ValidateAsync(NetworkCreateSpec spec, CancellationToken ct = default)
     {
         await using var db = state.Create();
-        var records = await db.Networks.AsNoTracking().ToListAsync(ct);
+        var records = await db.AllNetworksAsync(ct);
         return NetworkPlanner.Plan(
             spec,
             records.Select(r => (r.Name, r.Id, r.Bridge)).ToList(),
@@ -129,14 +122,14 @@ public sealed class NetworkService(
     public async Task<IPv4Subnet> SuggestSubnetAsync(CancellationToken ct = default)
     {
         await using var db = state.Create();
-        var records = await db.Networks.AsNoTracking().ToListAsync(ct);
+        var records = await db.AllNetworksAsync(ct);
         return NetworkPlanner.PickFreeSubnet(options.AddressPools, Occupied(records.Select(KnownNetwork.Of).Select(k => k.Subnet)));
     }
 
     public async Task<IReadOnlyList<NetworkView>> ListAsync(CancellationToken ct = default)
     {
         await using var db = state.Create();
-        var records = await db.Networks.AsNoTracking().Where(n => n.Phase == NetworkPhase.Ready).ToListAsync(ct);
+        var records = await db.ReadyNetworksAsync(ct);
         return records.OrderBy(r => r.Name, StringComparer.Ordinal).Select(View).ToList();
     }
 
@@ -190,7 +183,7 @@ public sealed class NetworkService(
         try
         {
             await using var db = state.Create();
-            var candidates = (await db.Networks.Where(n => n.Phase == NetworkPhase.Ready).ToListAsync(ct))
+            var candidates = (await db.ReadyNetworksAsync(ct))
                 .OrderBy(r => r.Name, StringComparer.Ordinal)
                 .ToList();
             var removed = new List<string>();
@@ -207,14 +200,14 @@ public sealed class NetworkService(
     }
 
     /// <summary>Intent (Removing), kernel teardown, then the record goes. The caller holds the gate.</summary>
-    private async Task RemoveLockedAsync(StateDb db, NetworkRecord record, CancellationToken ct)
+    private async Task RemoveLockedAsync(StateDb db, Network record, CancellationToken ct)
     {
-        record.Phase = NetworkPhase.Removing;
-        await db.SaveChangesAsync(ct);
+        record = record with { Phase = NetworkPhase.Removing };
+        await db.SetNetworkPhaseAsync(record.Id, record.Phase, ct);
         CrashPoint.Hit("network-remove:marked");
         TeardownKernel(record);
         CrashPoint.Hit("network-remove:kernel-done");
-        await db.Networks.Where(n => n.Id == record.Id).ExecuteDeleteAsync(CancellationToken.None);
+        await db.DeleteNetworkAsync(record.Id, CancellationToken.None);
         _addressLocks.TryRemove(record.Id, out _); // a waiter still holding it finds the network gone
         _known?.RemoveAll(k => k.Id == record.Id);
         Foreign(() => foreign.CloseBridge(record.Bridge), $"the accept rules of network {record.Name} could not be removed from another tool's FORWARD chain");
@@ -244,7 +237,7 @@ public sealed class NetworkService(
         using (await AddressLockOf(record.Id).SharedAsync(ct))
         {
             // A removal that held the lock before us has closed the pool, or left the network half-removed.
-            if (!await db.Networks.AsNoTracking().AnyAsync(n => n.Id == record.Id && n.Phase == NetworkPhase.Ready, ct))
+            if (!await db.IsNetworkReadyAsync(record.Id, ct))
                 throw EngineException.NotFound($"network '{record.Name}' was removed meanwhile; create it again or choose another network");
             return IPv4.ToAddress(ipam.Allocate(record.Id, ownerId, wanted));
         }
@@ -261,7 +254,7 @@ public sealed class NetworkService(
     }
 
     /// <summary>Removes the kernel state and the address pool of a network; throws listing every failed step.</summary>
-    internal void TeardownKernel(NetworkRecord record, bool deleteDeviceNow = false)
+    internal void TeardownKernel(Network record, bool deleteDeviceNow = false)
     {
         var t = new Teardown();
         bridges.Teardown(record, t, deleteDeviceNow);
@@ -271,19 +264,17 @@ public sealed class NetworkService(
 
     private SharedExclusiveLock AddressLockOf(string networkId) => _addressLocks.GetOrAdd(networkId, _ => new SharedExclusiveLock());
 
-    internal static IpamPool PoolOf(NetworkRecord r) =>
-        new(r.Id, IPv4Subnet.Parse(r.Subnet), IPv4.Parse(r.Gateway), r.IpRange is null ? null : IPv4Subnet.Parse(r.IpRange), r.Name);
+    internal static IpamPool PoolOf(Network n) => new(n.Id, n.Subnet, IPv4.ToUInt(n.Gateway), n.IpRange, n.Name);
 
-    private NetworkView View(NetworkRecord r) => new(r, ipam.Usage(r.Id), ipam.Leases(r.Id));
+    private NetworkView View(Network n) => new(n, ipam.Usage(n.Id), ipam.Leases(n.Id));
 
     /// <summary>Docker's lookup order (<see cref="Lookup"/>).</summary>
-    private static Task<NetworkRecord> ResolveAsync(StateDb db, string idOrName, CancellationToken ct) =>
-        Lookup.ResolveAsync(db.Networks.Where(n => n.Phase == NetworkPhase.Ready), idOrName, "network", "mydocker network ls", ct);
+    private static Task<Network> ResolveAsync(StateDb db, string idOrName, CancellationToken ct) => db.ResolveNetworkAsync(idOrName, ct);
 
     private void DeleteRecord(string id)
     {
         using var db = state.Create();
-        db.Networks.Where(n => n.Id == id).ExecuteDelete();
+        db.DeleteNetwork(id);
     }
 
     /// <summary>Subnets a new network must not overlap: other networks (<paramref name="networks"/>), the host's own routes

@@ -30,9 +30,9 @@ public sealed class PortForwarder(PortReservations reservations, IFirewall firew
     public void Release(string containerId) => reservations.Release(containerId);
 
     /// <summary>The container's published ports as firewall mappings (none without an address).</summary>
-    public static List<PortMapping> MappingsOf(string? containerIp, IReadOnlyList<PublishedPort> ports) =>
+    public static List<PortMapping> MappingsOf(IPAddress? containerIp, IReadOnlyList<PublishedPort> ports) =>
         containerIp is { } ip && ports.Count > 0
-            ? ports.Select(p => p.ToMapping(IPAddress.Parse(ip))).ToList()
+            ? ports.Select(p => p.ToMapping(ip)).ToList()
             : [];
 
     /// <summary>Publishes the container's ports, then forgets connections that reached the host on those ports while no

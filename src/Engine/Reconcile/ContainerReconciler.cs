@@ -30,22 +30,21 @@ public sealed class ContainerReconciler(
     {
         var report = result.Report;
         await using var db = state.Create();
-        var records = await db.Containers.ToListAsync();
+        var records = await db.AllContainersAsync();
 
         // 1. Operations a crash interrupted (an operation still running in this process is not drift).
         foreach (var r in records.Where(r => r.Phase is ContainerPhase.Creating or ContainerPhase.Removing && !operations.IsBusy(r.Id)))
             await result.AttemptAsync($"finish {(r.Phase == ContainerPhase.Creating ? "rollback of" : "removal of")} container '{r.Name}'", async () =>
             {
                 await containers.TeardownAsync(r);
-                db.Containers.Remove(r);
-                await db.SaveChangesAsync();
+                await db.DeleteContainerAsync(r.Id);
                 report.Removed.Add(r.Phase == ContainerPhase.Creating
                     ? $"half-made container '{r.Name}' ({r.Id[..12]}) rolled back"
                     : $"container '{r.Name}' ({r.Id[..12]}) removal finished");
             });
-        var live = await db.Containers.AsNoTracking().ToListAsync();
+        var live = await db.AllContainersAsync();
         var settled = live.Where(r => r.Phase is ContainerPhase.Created or ContainerPhase.Running or ContainerPhase.Exited).ToList();
-        var networks = await db.Networks.AsNoTracking().ToDictionaryAsync(n => n.Id);
+        var networks = (await db.AllNetworksAsync(CancellationToken.None)).ToDictionary(n => n.Id);
         var hostLinks = netlink.ListLinks();
 
         // 2. Live containers: rootfs mounted, netns and endpoint in place; a "running" container whose process is gone
@@ -62,19 +61,18 @@ public sealed class ContainerReconciler(
             });
             result.Attempt($"network of container '{r.Name}'", () =>
             {
-                if (r.IpAddress is null || !networks.TryGetValue(r.NetworkId, out var network)) return;
+                if (r.Endpoint.Ip is not { } ip || !networks.TryGetValue(r.Endpoint.NetworkId, out var network)) return;
                 if (!netns.Exists(paths.NetnsName))
                 {
                     netns.Create(paths.NetnsName);
                     report.Repaired.Add($"netns of container '{r.Name}' created again");
                 }
-                var plan = ContainerService.EndpointPlanFor(r.Id, network, System.Net.IPAddress.Parse(r.IpAddress), paths);
+                var plan = ContainerService.EndpointPlanFor(r.Id, network, ip, paths);
                 report.Repaired.AddRange(endpoints.Repair(plan, hostLinks));
             });
             result.Attempt($"published ports of container '{r.Name}'", () =>
             {
-                var spec = System.Text.Json.JsonSerializer.Deserialize<ContainerSpec>(r.SpecJson) ?? new ContainerSpec();
-                foreach (var problem in ports.Restore(r.Id, r.Name, spec.Ports)) result.Problem(problem);
+                foreach (var problem in ports.Restore(r.Id, r.Name, r.Spec.Ports)) result.Problem(problem);
             });
             if (r.Phase != ContainerPhase.Running)
                 result.Attempt($"runtime state of container '{r.Name}'", () =>
@@ -115,13 +113,13 @@ public sealed class ContainerReconciler(
     {
         var report = result.Report;
         await using var db = state.Create();
-        var liveIds = (await db.Containers.AsNoTracking().Select(c => c.Id).ToListAsync()).ToHashSet();
+        var liveIds = (await db.ContainerIdsAsync()).ToHashSet();
         // This runs beside creates and removes, so "no record in the snapshot" is not "orphan": an id is live if the
         // snapshot has it, an operation of this process holds it (set before it makes anything), or its record appeared
         // since the snapshot was read.
         bool IsLive(string id) =>
-            liveIds.Contains(id) || operations.IsBusy(id) || db.Containers.AsNoTracking().Any(c => c.Id == id);
-        var networks = await db.Networks.AsNoTracking().ToDictionaryAsync(n => n.Id);
+            liveIds.Contains(id) || operations.IsBusy(id) || db.ContainerExists(id);
+        var networks = (await db.AllNetworksAsync(CancellationToken.None)).ToDictionary(n => n.Id);
 
         // 3. Engine objects nobody owns.
         await result.AttemptAsync("orphan runtime state", async () =>

@@ -1,5 +1,6 @@
 using MyDocker.Engine.Common;
 using MyDocker.Engine.Kernel.Netlink;
+using MyDocker.Engine.Networks;
 using MyDocker.Engine.State;
 using MyDocker.Shared.Api;
 
@@ -23,17 +24,17 @@ public interface IReconcileStep
 /// <summary>What one reconcile run shares between its steps. Not thread-safe: the steps run one at a time.</summary>
 public sealed class ReconcileContext(StateDb db, bool firstRun)
 {
-    /// <summary>The database; its network records are tracked, so a step that removes one saves it here.</summary>
+    /// <summary>The database, read and changed through State's row mappings (<see cref="NetworkStore"/>).</summary>
     public StateDb Db { get; } = db;
 
     /// <summary>The daemon's start: the firewall table is rebuilt even when it matches.</summary>
     public bool FirstRun { get; } = firstRun;
 
     /// <summary>Every network record when the run began (a crash may have left some Creating or Removing).</summary>
-    public List<NetworkRecord> Networks { get; set; } = [];
+    public List<Network> Networks { get; set; } = [];
 
     /// <summary>The Ready networks, once the network-records step has finished the others.</summary>
-    public List<NetworkRecord> LiveNetworks { get; set; } = [];
+    public List<Network> LiveNetworks { get; set; } = [];
 
     /// <summary>One dump of the kernel's links and addresses, taken by the bridges step and shared by the steps after it.</summary>
     public IReadOnlyList<LinkInfo> Links { get; set; } = [];

@@ -4,7 +4,7 @@ using MyDocker.Engine.Networks;
 namespace MyDocker.Engine.State;
 
 /// <summary>A stored object a user names by id or by name.</summary>
-public interface INamedRecord
+internal interface INamedEntity
 {
     string Id { get; }
     string Name { get; }
@@ -12,13 +12,13 @@ public interface INamedRecord
 
 /// <summary>Docker's lookup order for a user's reference to a container or a network: full id, exact name, then a
 /// unique id prefix.</summary>
-public static class Lookup
+internal static class Lookup
 {
     /// <param name="visible">The objects a user may name (not those half-made).</param>
     /// <param name="kind">"container" or "network", for the messages.</param>
     /// <param name="listCommand">Where the user finds the right name: "mydocker ps -a".</param>
     public static async Task<T> ResolveAsync<T>(IQueryable<T> visible, string idOrName, string kind, string listCommand, CancellationToken ct)
-        where T : class, INamedRecord
+        where T : class, INamedEntity
     {
         if (string.IsNullOrWhiteSpace(idOrName))
             throw EngineException.Invalid($"no {kind} given; name a {kind} or give its id (see '{listCommand}')");

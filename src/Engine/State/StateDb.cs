@@ -10,17 +10,17 @@ namespace MyDocker.Engine.State;
 /// </summary>
 public sealed class StateDb(DbContextOptions<StateDb> options) : DbContext(options)
 {
-    public DbSet<NetworkRecord> Networks => Set<NetworkRecord>();
-    public DbSet<IpamLeaseRow> IpamLeases => Set<IpamLeaseRow>();
-    public DbSet<IpamCursorRow> IpamCursors => Set<IpamCursorRow>();
-    public DbSet<ImageRecord> Images => Set<ImageRecord>();
-    public DbSet<ImageTagRow> ImageTags => Set<ImageTagRow>();
-    public DbSet<ContainerRecord> Containers => Set<ContainerRecord>();
-    internal DbSet<EventRow> Events => Set<EventRow>();
+    internal DbSet<NetworkEntity> Networks => Set<NetworkEntity>();
+    internal DbSet<IpamLeaseEntity> IpamLeases => Set<IpamLeaseEntity>();
+    internal DbSet<IpamCursorEntity> IpamCursors => Set<IpamCursorEntity>();
+    internal DbSet<ImageEntity> Images => Set<ImageEntity>();
+    internal DbSet<ImageTagEntity> ImageTags => Set<ImageTagEntity>();
+    internal DbSet<ContainerEntity> Containers => Set<ContainerEntity>();
+    internal DbSet<EventEntity> Events => Set<EventEntity>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
-        b.Entity<NetworkRecord>(e =>
+        b.Entity<NetworkEntity>(e =>
         {
             e.ToTable("Networks");
             e.HasKey(n => n.Id);
@@ -28,28 +28,28 @@ public sealed class StateDb(DbContextOptions<StateDb> options) : DbContext(optio
             e.HasIndex(n => n.Bridge).IsUnique();
         });
         // Column names and keys must match SqliteIpamStore's SQL: IPAM writes these tables directly for speed.
-        b.Entity<IpamLeaseRow>(e =>
+        b.Entity<IpamLeaseEntity>(e =>
         {
             e.ToTable("IpamLeases");
             e.HasKey(l => new { l.PoolId, l.Address });
         });
-        b.Entity<IpamCursorRow>(e =>
+        b.Entity<IpamCursorEntity>(e =>
         {
             e.ToTable("IpamCursors");
             e.HasKey(c => c.PoolId);
         });
-        b.Entity<ImageRecord>(e =>
+        b.Entity<ImageEntity>(e =>
         {
             e.ToTable("Images");
             e.HasKey(i => i.Id);
         });
-        b.Entity<ImageTagRow>(e =>
+        b.Entity<ImageTagEntity>(e =>
         {
             e.ToTable("ImageTags");
             e.HasKey(t => t.Reference);
             e.HasIndex(t => t.ImageId);
         });
-        b.Entity<ContainerRecord>(e =>
+        b.Entity<ContainerEntity>(e =>
         {
             e.ToTable("Containers");
             e.HasKey(c => c.Id);
@@ -57,7 +57,7 @@ public sealed class StateDb(DbContextOptions<StateDb> options) : DbContext(optio
             e.HasIndex(c => c.ImageId);
             e.HasIndex(c => c.NetworkId);
         });
-        b.Entity<EventRow>(e =>
+        b.Entity<EventEntity>(e =>
         {
             e.ToTable("Events");
             e.HasKey(v => v.Id);

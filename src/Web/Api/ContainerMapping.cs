@@ -67,7 +67,7 @@ public static partial class ContainerMapping
 
     public static ContainerSummary ToSummary(ContainerView v)
     {
-        var r = v.Record;
+        var r = v.Container;
         return new ContainerSummary
         {
             Id = r.Id,
@@ -87,7 +87,7 @@ public static partial class ContainerMapping
 
     public static ContainerInspect ToInspect(ContainerView v, ContainerPaths paths)
     {
-        var r = v.Record;
+        var r = v.Container;
         var command = v.Command;
         var endpoint = Networks(v).Values.FirstOrDefault();
         return new ContainerInspect
@@ -168,18 +168,18 @@ public static partial class ContainerMapping
 
     private static Dictionary<string, EndpointSettings> Networks(ContainerView v)
     {
-        var r = v.Record;
-        if (r.IpAddress is null || v.NetworkName.Length == 0) return [];
+        var r = v.Container;
+        if (r.Endpoint.Ip is not { } ip || v.NetworkName.Length == 0) return [];
         return new Dictionary<string, EndpointSettings>
         {
             [v.NetworkName] = new EndpointSettings
             {
-                NetworkID = r.NetworkId,
+                NetworkID = r.Endpoint.NetworkId,
                 EndpointID = r.Id,
-                Gateway = v.Gateway ?? "",
-                IPAddress = r.IpAddress,
+                Gateway = v.Gateway?.ToString() ?? "",
+                IPAddress = ip.ToString(),
                 IPPrefixLen = v.PrefixLength,
-                MacAddress = r.MacAddress ?? "",
+                MacAddress = r.Endpoint.Mac ?? "",
             },
         };
     }

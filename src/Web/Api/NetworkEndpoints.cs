@@ -33,7 +33,7 @@ public static class NetworkEndpoints
             var pool = configs.FirstOrDefault();
             var view = await networks.CreateAsync(new NetworkCreateSpec(
                 body.Name, body.Driver, pool?.Subnet, pool?.Gateway, pool?.IPRange, body.Internal, body.Options, body.Labels), ct);
-            return Results.Json(new NetworkCreateResponse { Id = view.Record.Id }, ApiJsonContext.Default.NetworkCreateResponse,
+            return Results.Json(new NetworkCreateResponse { Id = view.Network.Id }, ApiJsonContext.Default.NetworkCreateResponse,
                 statusCode: StatusCodes.Status201Created);
         });
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using MyDocker.Engine.Networks.Ipam;
 using MyDocker.Engine.Networks;
 using MyDocker.Shared.Api;
@@ -10,8 +9,8 @@ public static class NetworkMapping
 {
     public static NetworkResource ToResource(NetworkView view)
     {
-        var r = view.Record;
-        int prefix = IPv4Subnet.Parse(r.Subnet).PrefixLength;
+        var r = view.Network;
+        int prefix = r.Subnet.PrefixLength;
         return new NetworkResource
         {
             Name = r.Name,
@@ -23,10 +22,10 @@ public static class NetworkMapping
             {
                 Driver = "default",
                 Options = new(),
-                Config = [new IpamPoolConfig { Subnet = r.Subnet, Gateway = r.Gateway, IPRange = r.IpRange }],
+                Config = [new IpamPoolConfig { Subnet = r.Subnet.ToString(), Gateway = r.Gateway.ToString(), IPRange = r.IpRange?.ToString() }],
             },
-            Options = JsonSerializer.Deserialize<Dictionary<string, string>>(r.OptionsJson) ?? new(),
-            Labels = JsonSerializer.Deserialize<Dictionary<string, string>>(r.LabelsJson) ?? new(),
+            Options = new(r.Options),
+            Labels = new(r.Labels),
             Containers = view.Leases.ToDictionary(
                 l => l.OwnerId,
                 l => new EndpointResource { Name = l.OwnerId, IPv4Address = $"{IPv4.ToAddress(l.Address)}/{prefix}" }),

@@ -44,7 +44,7 @@ public static class SystemEndpoints
         app.MapGet("/mydocker/v1/system/doctor", async (
             [FromServices] ForeignFirewall foreign, NetworkService networks, [FromServices] RuntimeCheck runtime, CancellationToken ct) =>
         {
-            var names = (await networks.ListAsync(ct)).ToDictionary(n => n.Record.Bridge, n => n.Record.Name, StringComparer.Ordinal);
+            var names = (await networks.ListAsync(ct)).ToDictionary(n => n.Network.Bridge, n => n.Network.Name, StringComparer.Ordinal);
             var report = Doctor(foreign.Inspect(names.Keys), names);
             if (RuntimeFinding(await runtime.CheckAsync()) is { } finding) report.Findings.Insert(0, finding);
             return Results.Json(report, ApiJsonContext.Default.DoctorReport);

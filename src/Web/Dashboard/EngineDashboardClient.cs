@@ -52,7 +52,7 @@ public sealed class EngineDashboardClient(
 
     public async Task<IReadOnlyList<string>> ListHostAddressesAsync(CancellationToken ct = default)
     {
-        var bridges = (await networks.ListAsync(ct)).Select(n => n.Record.Bridge).ToHashSet(StringComparer.Ordinal);
+        var bridges = (await networks.ListAsync(ct)).Select(n => n.Network.Bridge).ToHashSet(StringComparer.Ordinal);
         // The daemon's own namespace: where published ports are programmed and held.
         return NetworkInterface.GetAllNetworkInterfaces()
             .Where(i => i.NetworkInterfaceType != NetworkInterfaceType.Loopback && !bridges.Contains(i.Name))
@@ -75,13 +75,13 @@ public sealed class EngineDashboardClient(
 
     public static ContainerRow ToRow(ContainerView v, DateTimeOffset now)
     {
-        var r = v.Record;
+        var r = v.Container;
         return new ContainerRow
         {
             Id = r.Id, Name = r.Name, Image = r.Image, State = ContainerStatusText.StateWord(r.Phase), Status = ContainerStatusText.Status(r, now),
             Command = ShellWords.Join(v.Command), Created = r.Created, StartedAt = r.StartedAt, FinishedAt = r.FinishedAt,
             ExitCode = r.Phase == ContainerPhase.Running ? null : r.ExitCode, Error = r.Error, OomKilled = r.OomKilled,
-            Networks = r.IpAddress is { } ip && v.NetworkName.Length > 0 ? [new EndpointRow(v.NetworkName, ip, r.MacAddress)] : [],
+            Networks = r.Endpoint.Ip is { } ip && v.NetworkName.Length > 0 ? [new EndpointRow(v.NetworkName, ip.ToString(), r.Endpoint.Mac)] : [],
             Ports = v.Spec.Ports.Select(p => new PortRow(p.Protocol, p.HostIp, p.HostPort, p.ContainerPort)).ToList(),
             MemoryBytes = v.Spec.MemoryBytes, NanoCpus = v.Spec.NanoCpus, Env = v.Spec.Env,
         };
@@ -123,8 +123,8 @@ public sealed class EngineDashboardClient(
 
     public static NetworkRow ToRow(NetworkView v) => new()
     {
-        Id = v.Record.Id, Name = v.Record.Name, Subnet = v.Record.Subnet, Gateway = v.Record.Gateway,
-        IpRange = v.Record.IpRange, Bridge = v.Record.Bridge, Internal = v.Record.Internal,
+        Id = v.Network.Id, Name = v.Network.Name, Subnet = v.Network.Subnet.ToString(), Gateway = v.Network.Gateway.ToString(),
+        IpRange = v.Network.IpRange?.ToString(), Bridge = v.Network.Bridge, Internal = v.Network.Internal,
         // The gateway is not leased: every lease is an endpoint, and an endpoint is a container.
         Containers = v.Leases.Select(l => l.OwnerId).Distinct().Count(),
         Used = v.Usage.Used, Free = v.Usage.Free,

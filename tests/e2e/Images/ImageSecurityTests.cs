@@ -170,8 +170,8 @@ public sealed class ImageSecurityTests : IDisposable
         string badId = "sha256:" + new string('e', 64);
         using (var db = new StateDbFactory(Path.Combine(_d.DataRoot, "mydocker.db")).Create())
         {
-            db.Images.Add(new ImageRecord { Id = badId, LayersJson = "[1]", ConfigJson = """{"Cmd":[1],"Env":{"A":2},"WorkingDir":[]}""", Created = DateTimeOffset.UtcNow });
-            db.ImageTags.Add(new ImageTagRow { Reference = "bad:latest", ImageId = badId });
+            db.Images.Add(new ImageEntity { Id = badId, LayersJson = "[1]", ConfigJson = """{"Cmd":[1],"Env":{"A":2},"WorkingDir":[]}""", Created = DateTimeOffset.UtcNow });
+            db.ImageTags.Add(new ImageTagEntity { Reference = "bad:latest", ImageId = badId });
             db.SaveChanges();
         }
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

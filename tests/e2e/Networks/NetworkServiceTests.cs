@@ -61,7 +61,7 @@ public sealed class NetworkServiceTests : IAsyncLifetime
         Assert.Contains("c1", busy.Message);
         Assert.Contains("10.5.0.2", busy.Message);
 
-        Assert.True(Networks.ReleaseAddress((await Networks.GetAsync("tiny")).Record.Id, IPAddress.Parse("10.5.0.2")));
+        Assert.True(Networks.ReleaseAddress((await Networks.GetAsync("tiny")).Network.Id, IPAddress.Parse("10.5.0.2")));
         await Networks.RemoveAsync("tiny");
         Assert.Empty(await Networks.ListAsync());
     }
@@ -92,7 +92,7 @@ public sealed class NetworkServiceTests : IAsyncLifetime
         await Networks.CreateAsync(new NetworkCreateSpec("idle2", Subnet: "10.8.2.0/24"));
         await Networks.AllocateAddressAsync("used", "c1");
         Assert.Equal(["idle1", "idle2"], await Networks.PruneAsync());
-        Assert.Equal(["used"], (await Networks.ListAsync()).Select(v => v.Record.Name));
+        Assert.Equal(["used"], (await Networks.ListAsync()).Select(v => v.Network.Name));
         Assert.Empty(await Networks.PruneAsync());
     }
 

@@ -11,12 +11,12 @@ namespace MyDocker.UnitTests.Api;
 public class ApiShapeTests
 {
     private static NetworkView View() => new(
-        new NetworkRecord
+        NetworkStore.ToNetwork(new NetworkEntity
         {
             Id = new string('a', 64), Name = "web", Subnet = "10.0.0.0/24", Gateway = "10.0.0.1", Bridge = "md-aaaaaaaaaaaa",
             Created = new DateTimeOffset(2026, 11, 24, 6, 0, 0, TimeSpan.Zero), Phase = NetworkPhase.Ready,
             OptionsJson = """{"com.docker.network.bridge.name":"md-aaaaaaaaaaaa"}""",
-        },
+        }),
         new IpamUsageInfo(253, 1, 252),
         [new IpamLease(new string('a', 64), IPv4.Parse("10.0.0.2"), "c1", DateTimeOffset.UnixEpoch)]);
 

@@ -55,15 +55,15 @@ public sealed class ContainerMappingTests
         Assert.Equal(["MKNOD"], spec.CapDrop);
         Assert.Equal(20L, spec.PidsLimit);
 
-        var record = new ContainerRecord { Id = new string('b', 64), Name = "c", Image = "busybox", ImageId = "sha256:x", NetworkId = "n" };
-        var host = ContainerMapping.ToInspect(new ContainerView(record, spec, "net", null, 24), ContainerPaths.For(new EngineOptions(), record.Id)).HostConfig;
+        var record = ContainerStore.ToContainer(new() { Id = new string('b', 64), Name = "c", Image = "busybox", ImageId = "sha256:x", NetworkId = "n" });
+        var host = ContainerMapping.ToInspect(new ContainerView(record with { Spec = spec }, Net()), ContainerPaths.For(new EngineOptions(), record.Id)).HostConfig;
         Assert.Equal(["seccomp=unconfined"], host.SecurityOpt);
         Assert.Equal(["CAP_NET_ADMIN"], host.CapAdd);
         Assert.Equal(["MKNOD"], host.CapDrop);
         Assert.Equal((20L, false), (host.PidsLimit, host.Privileged));
 
         // Docker's shape when nothing was asked: null lists, and no limit shown as null, all written out.
-        var plain = ContainerMapping.ToInspect(new ContainerView(record, new ContainerSpec { PidsLimit = 0 }, "net", null, 24), ContainerPaths.For(new EngineOptions(), record.Id));
+        var plain = ContainerMapping.ToInspect(new ContainerView(record with { Spec = new ContainerSpec { PidsLimit = 0 } }, Net()), ContainerPaths.For(new EngineOptions(), record.Id));
         string json = System.Text.Json.JsonSerializer.Serialize(plain, ApiJsonContext.Default.ContainerInspect);
         Assert.Contains("\"Privileged\":false,\"SecurityOpt\":null,\"CapAdd\":null,\"CapDrop\":null,\"PidsLimit\":null", json);
     }
@@ -114,13 +114,13 @@ public sealed class ContainerMappingTests
     [Fact]
     public void Published_ports_show_in_ps_and_inspect_as_docker_shows_them()
     {
-        var record = new ContainerRecord
+        var record = ContainerStore.ToContainer(new()
         {
             Id = new string('a', 64), Name = "web", Image = "busybox", ImageId = "sha256:x", NetworkId = "n", Phase = ContainerPhase.Running,
             IpAddress = "10.0.0.2",
-        };
+        });
         var spec = new ContainerSpec { Ports = [new("tcp", "0.0.0.0", 8080, 80), new("tcp", "127.0.0.1", 33000, 80), new("udp", "0.0.0.0", 5353, 53)] };
-        var view = new ContainerView(record, spec, "net", "10.0.0.1", 24);
+        var view = new ContainerView(record with { Spec = spec }, Net());
 
         var summary = ContainerMapping.ToSummary(view);
         Assert.Equal([("0.0.0.0", 80, 8080, "tcp"), ("127.0.0.1", 80, 33000, "tcp"), ("0.0.0.0", 53, 5353, "udp")],
@@ -133,7 +133,7 @@ public sealed class ContainerMappingTests
         Assert.Equal(["80/tcp", "53/udp"], inspect.Config.ExposedPorts!.Keys);
 
         // Docker shows NetworkSettings.Ports only while the container runs; the bindings stay in HostConfig.
-        record.Phase = ContainerPhase.Exited;
+        view = view with { Container = view.Container with { Phase = ContainerPhase.Exited } };
         var stopped = ContainerMapping.ToInspect(view, ContainerPaths.For(new EngineOptions(), record.Id));
         Assert.Empty(stopped.NetworkSettings.Ports);
         Assert.Equal(json, System.Text.Json.JsonSerializer.Serialize(stopped.HostConfig.PortBindings));
@@ -152,8 +152,8 @@ public sealed class ContainerMappingTests
         // What the docker CLI sends without --log-driver/--log-opt: the daemon's default.
         Assert.Null(ContainerMapping.ToSpec(null, new ContainerCreateRequest { Image = "busybox", HostConfig = new HostConfig { LogConfig = new LogConfig() } }).Spec.LogMaxSize);
 
-        var record = new ContainerRecord { Id = new string('a', 64), Name = "web", Image = "busybox", ImageId = "sha256:x", NetworkId = "n" };
-        var inspect = ContainerMapping.ToInspect(new ContainerView(record, spec, "net", "10.0.0.1", 24), ContainerPaths.For(new EngineOptions(), record.Id));
+        var record = ContainerStore.ToContainer(new() { Id = new string('a', 64), Name = "web", Image = "busybox", ImageId = "sha256:x", NetworkId = "n" });
+        var inspect = ContainerMapping.ToInspect(new ContainerView(record with { Spec = spec }, Net()), ContainerPaths.For(new EngineOptions(), record.Id));
         Assert.Equal("""{"Type":"k8s-file","Config":{"max-size":"10m"}}""", System.Text.Json.JsonSerializer.Serialize(inspect.HostConfig.LogConfig));
 
         body.HostConfig.LogConfig = new LogConfig { Type = "journald" };
@@ -191,4 +191,10 @@ public sealed class ContainerMappingTests
         Assert.Null(Query.UnixTime("0", "since"));
         Assert.Throws<EngineException>(() => Query.UnixTime("yesterday", "since"));
     }
+
+    /// <summary>The network "net" (10.0.0.0/24) the containers of these tests are on.</summary>
+    private static Engine.Networks.Network Net() => NetworkStore.ToNetwork(new()
+    {
+        Id = "n", Name = "net", Subnet = "10.0.0.0/24", Gateway = "10.0.0.1", Bridge = "md-n",
+    });
 }

@@ -66,7 +66,7 @@ public sealed class ContainerCreateRollbackTests : IDisposable
         var view = await _containers.CreateAsync(Request);
 
         Assert.Equal("web", view.Name);
-        Assert.Equal(ContainerPhase.Created, view.Record.Phase);
+        Assert.Equal(ContainerPhase.Created, view.Container.Phase);
         Assert.Equal("leases: 10.88.0.3\nmounts: 1\nnetns: 1\nendpoints: 1", _resources.Dump());
         Assert.True(File.Exists(_resources.Paths(view.Id).Config));
     }

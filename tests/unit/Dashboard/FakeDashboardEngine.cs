@@ -78,7 +78,8 @@ public sealed class FakeDashboardEngine : IDashboardEngine
     public EngineEvent Event(EngineEvent e) => e with { TimeNano = _nano++ };
 
     /// <summary>A container as the events name it.</summary>
-    public static ContainerRecord Actor(string id, string name) => new() { Id = id, Name = name, Image = "busybox", ImageId = "", NetworkId = "" };
+    public static Engine.Containers.Container Actor(string id, string name) =>
+        ContainerStore.ToContainer(new() { Id = id, Name = name, Image = "busybox", ImageId = "", NetworkId = "" });
 
     public static NetworkRow Row(string name, string subnet, string? id = null) => new()
     {

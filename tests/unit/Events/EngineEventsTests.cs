@@ -1,3 +1,4 @@
+using MyDocker.Engine.Containers;
 using MyDocker.Engine.Events;
 using MyDocker.Engine.State;
 
@@ -7,7 +8,7 @@ namespace MyDocker.UnitTests.Events;
 /// unchanged) and read back as the same typed event.</summary>
 public class EngineEventsTests
 {
-    private static readonly ContainerRecord Web = new() { Id = "c1", Name = "web", Image = "busybox", ImageId = "", NetworkId = "n1" };
+    private static readonly Container Web = ContainerStore.ToContainer(new() { Id = "c1", Name = "web", Image = "busybox", ImageId = "", NetworkId = "n1" });
 
     public static TheoryData<string, EngineEvent, string, string, string> Stored => new()
     {
@@ -38,10 +39,10 @@ public class EngineEventsTests
     public void Each_event_is_stored_in_dockers_words_and_read_back_the_same(string _, EngineEvent published, string type, string action, string attributes)
     {
         var e = published with { TimeNano = 1_764_000_000_123_456_789 };
-        var row = EventRows.ToRow(e);
+        var row = EventMapping.ToEntity(e);
         Assert.Equal((type, action, e.ActorId, attributes, e.TimeNano), (row.Type, row.Action, row.ActorId, row.AttributesJson, row.TimeNano));
 
-        var back = EventRows.ToEvent(row);
+        var back = EventMapping.ToEvent(row);
         Assert.Equal((e.Kind, e.Action, e.ActorId, e.Command, e.ExitCode, e.TimeNano), (back.Kind, back.Action, back.ActorId, back.Command, back.ExitCode, back.TimeNano));
         Assert.Equal(e.Attributes, back.Attributes);
     }
@@ -53,8 +54,8 @@ public class EngineEventsTests
         Assert.Equal(3, EngineEvents.ExecDied(Web, "e1", 3).ExitCode);
         Assert.Null(EngineEvents.ContainerKilled(Web, 9).ExitCode);
         // A stored die read back carries its code as a number (ContainerService's wait reads it).
-        var row = EventRows.ToRow(EngineEvents.ContainerDied(Web, 255));
-        Assert.Equal(255, EventRows.ToEvent(row).ExitCode);
+        var row = EventMapping.ToEntity(EngineEvents.ContainerDied(Web, 255));
+        Assert.Equal(255, EventMapping.ToEvent(row).ExitCode);
     }
 
     [Theory]
@@ -62,8 +63,8 @@ public class EngineEventsTests
     [InlineData("container", "pause", "unknown action 'pause'")]
     public void A_stored_row_in_words_the_engine_never_wrote_is_refused_by_its_id(string type, string action, string message)
     {
-        var row = new EventRow { Id = 42, Type = type, Action = action, ActorId = "c1" };
-        var e = Assert.Throws<InvalidDataException>(() => EventRows.ToEvent(row));
+        var row = new EventEntity { Id = 42, Type = type, Action = action, ActorId = "c1" };
+        var e = Assert.Throws<InvalidDataException>(() => EventMapping.ToEvent(row));
         Assert.Contains("event 42", e.Message);
         Assert.Contains(message, e.Message);
     }

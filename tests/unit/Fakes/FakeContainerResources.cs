@@ -40,7 +40,7 @@ public sealed class FakeContainerResources(string dataRoot) : IContainerResource
             ImageConfig.Empty with { Cmd = ["sleep", "1"] }));
 
     public Task<NetworkView> NetworkAsync(string? name, CancellationToken ct) => Task.FromResult(new NetworkView(
-        new NetworkRecord { Id = NetworkId, Name = "bridge", Subnet = "10.88.0.0/24", Gateway = "10.88.0.1", Bridge = "md-0123456789ab" },
+        NetworkStore.ToNetwork(new NetworkEntity { Id = NetworkId, Name = "bridge", Subnet = "10.88.0.0/24", Gateway = "10.88.0.1", Bridge = "md-0123456789ab" }),
         new IpamUsageInfo(254, Leases.Count, 254 - Leases.Count), []));
 
     public Task<IPAddress> AllocateAddressAsync(string networkId, string containerId, IPAddress? requested)

@@ -121,8 +121,8 @@ public sealed class ImageSecurityTests : IDisposable
         string id = "sha256:" + new string('b', 64);
         await using (var db = _state.Create())
         {
-            db.Images.Add(new ImageRecord { Id = id, LayersJson = $"[\"{outside}\",\"\",\"../../victim\"]", ConfigJson = "{}" });
-            db.ImageTags.Add(new ImageTagRow { Reference = "evil:latest", ImageId = id });
+            db.Images.Add(new ImageEntity { Id = id, LayersJson = $"[\"{outside}\",\"\",\"../../victim\"]", ConfigJson = "{}" });
+            db.ImageTags.Add(new ImageTagEntity { Reference = "evil:latest", ImageId = id });
             await db.SaveChangesAsync();
         }
         var image = await _images.GetAsync("evil", default);
@@ -175,9 +175,9 @@ public sealed class ImageSecurityTests : IDisposable
         string badId = "sha256:" + new string('c', 64), junkId = "sha256:" + new string('d', 64);
         await using (var db = _state.Create())
         {
-            db.Images.Add(new ImageRecord { Id = badId, LayersJson = "[1, \"x\"]", ConfigJson = """{"Cmd":[1,"a"],"Env":{"x":1},"WorkingDir":3,"Entrypoint":"sh"}""" });
-            db.Images.Add(new ImageRecord { Id = junkId, LayersJson = "not json", ConfigJson = "{not json" });
-            db.ImageTags.Add(new ImageTagRow { Reference = "bad:latest", ImageId = badId });
+            db.Images.Add(new ImageEntity { Id = badId, LayersJson = "[1, \"x\"]", ConfigJson = """{"Cmd":[1,"a"],"Env":{"x":1},"WorkingDir":3,"Entrypoint":"sh"}""" });
+            db.Images.Add(new ImageEntity { Id = junkId, LayersJson = "not json", ConfigJson = "{not json" });
+            db.ImageTags.Add(new ImageTagEntity { Reference = "bad:latest", ImageId = badId });
             await db.SaveChangesAsync();
         }
         Assert.Equal(3, (await _images.ListAsync(default)).Count);

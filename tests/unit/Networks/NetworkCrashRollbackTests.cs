@@ -32,15 +32,15 @@ public sealed class NetworkCrashRollbackTests
     {
         await using var lab = await NetworkLab.StartAsync();
         var survivor = await lab.CreateAsync("survivor", "10.50.0.0/24", "br-survivor");
-        string clean = lab.Kernel(survivor.Record.Id);
+        string clean = lab.Kernel(survivor.Network.Id);
 
         await lab.CrashDuringAsync(step, n => lab.CreateAsync("victim", "10.60.0.0/24", "br-victim"));
         var restart = await lab.RestartAsync();
 
         Assert.Empty(restart.Failures);
-        Assert.Equal(["survivor"], (await lab.Networks.ListAsync()).Select(v => v.Record.Name));
+        Assert.Equal(["survivor"], (await lab.Networks.ListAsync()).Select(v => v.Network.Name));
         await lab.SettleAsync();
-        Assert.Equal(clean, lab.Kernel(survivor.Record.Id));
+        Assert.Equal(clean, lab.Kernel(survivor.Network.Id));
         // The name, subnet and bridge name are free again.
         await lab.CreateAsync("victim", "10.60.0.0/24", "br-victim");
     }
@@ -93,7 +93,7 @@ public sealed class NetworkCrashRollbackTests
               chain postrouting (nat hook postrouting priority srcnat): ct status dnat oifname vmap @hairpin; ct status dnat oifname @bridges fib saddr type local masquerade; iifname @masq_bridges oifname != @bridges masquerade
               chain prerouting (nat hook prerouting priority dstnat): ip daddr 127.0.0.0/8 return; dnat ip to ip daddr . meta l4proto . th dport map @ports_addr; fib daddr type local dnat ip to meta l4proto . th dport map @ports_any
 
-            """, lab.Kernel(web.Record.Id));
+            """, lab.Kernel(web.Network.Id));
 
         await lab.Networks.RemoveAsync("web");
         await lab.SettleAsync();

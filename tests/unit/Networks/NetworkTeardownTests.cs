@@ -40,7 +40,7 @@ public sealed class NetworkTeardownTests
         var result = await lab.Reconciler.RunStepsAsync();
         Assert.Empty(result.Failures);
         Assert.Contains("network 'web' (bridge br-web) removal finished", result.Report.Removed);
-        Assert.Equal(Idle, lab.Kernel(web.Record.Id));
+        Assert.Equal(Idle, lab.Kernel(web.Network.Id));
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public sealed class NetworkReconcileTests
     {
         await using var lab = await NetworkLab.StartAsync();
         var web = await lab.CreateAsync("web", "10.1.0.0/24", "br-web");
-        string clean = lab.Kernel(web.Record.Id);
+        string clean = lab.Kernel(web.Network.Id);
         // Someone: takes the gateway address away and the bridge down, flushes the ruleset, leaves a device of ours no
         // record owns (a crash of an older daemon), and makes a device of their own.
         var bridge = lab.Netlink.GetLink("br-web")!;
@@ -38,7 +38,7 @@ public sealed class NetworkReconcileTests
         ], result.Report.Repaired);
         Assert.Equal([$"orphan bridge br-gone ({OrphanAlias}) deleted"], result.Report.Removed);
         // Everything as it was after the create, and someone's own device left as it is.
-        Assert.Equal(clean, string.Join('\n', lab.Kernel(web.Record.Id).Split('\n').Where(l => !l.Contains("eth0"))));
+        Assert.Equal(clean, string.Join('\n', lab.Kernel(web.Network.Id).Split('\n').Where(l => !l.Contains("eth0"))));
         Assert.Equal("""
             lo               UP             127.0.0.1/8
             br-web           UP             10.1.0.1/24 <bridge> alias mydocker:net:<id>
@@ -46,7 +46,7 @@ public sealed class NetworkReconcileTests
             10.1.0.0/24 dev br-web
             192.0.2.0/24 dev eth0
 
-            """, lab.Netlink.Dump().Replace(web.Record.Id, "<id>"));
+            """, lab.Netlink.Dump().Replace(web.Network.Id, "<id>"));
     }
 
     [Fact]
@@ -54,14 +54,14 @@ public sealed class NetworkReconcileTests
     {
         await using var lab = await NetworkLab.StartAsync();
         var web = await lab.CreateAsync("web", "10.1.0.0/24", "br-web", isInternal: true);
-        string clean = lab.Kernel(web.Record.Id);
+        string clean = lab.Kernel(web.Network.Id);
         lab.Netlink.DeleteLink("br-web");
 
         var result = await lab.Reconciler.RunStepsAsync();
 
         Assert.Empty(result.Failures);
         Assert.Equal(["bridge br-web of network 'web' re-created"], result.Report.Repaired);
-        Assert.Equal(clean, lab.Kernel(web.Record.Id));
+        Assert.Equal(clean, lab.Kernel(web.Network.Id));
     }
 
     [Fact]

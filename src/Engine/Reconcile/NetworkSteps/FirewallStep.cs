@@ -1,4 +1,4 @@
-using Microsoft.EntityFrameworkCore;
+using MyDocker.Engine.State;
 using MyDocker.Engine.Containers;
 using MyDocker.Engine.Networks;
 using MyDocker.Engine.Networks.Firewall;
@@ -15,7 +15,7 @@ public sealed class FirewallStep(IFirewall firewall, HostForwarding forwarding) 
         {
             var report = result.Report;
             var want = ctx.LiveNetworks.Select(BridgeDriver.FirewallView).ToList();
-            var wantPorts = ContainerService.MappingsOfRunning(await ctx.Db.Containers.AsNoTracking().ToListAsync(CancellationToken.None));
+            var wantPorts = ContainerService.MappingsOfRunning(await ctx.Db.AllContainersAsync(CancellationToken.None));
             var have = firewall.Read();
             bool same = have.Matches(want, wantPorts, forwarding.OwnedByEngine);
             if (want.Count == 0)

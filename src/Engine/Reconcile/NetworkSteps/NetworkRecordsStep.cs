@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using MyDocker.Engine.Networks;
 using MyDocker.Engine.State;
 
@@ -10,13 +9,12 @@ public sealed class NetworkRecordsStep(NetworkService networks) : IReconcileStep
 {
     public async Task RunAsync(ReconcileContext ctx, ReconcileResult result, CancellationToken ct)
     {
-        ctx.Networks = await ctx.Db.Networks.ToListAsync(ct);
+        ctx.Networks = await ctx.Db.AllNetworksAsync(ct);
         foreach (var r in ctx.Networks.Where(r => r.Phase != NetworkPhase.Ready))
             await result.AttemptAsync($"finish {(r.Phase == NetworkPhase.Creating ? "rollback of" : "removal of")} network '{r.Name}'", async () =>
             {
                 networks.TeardownKernel(r, deleteDeviceNow: true);
-                ctx.Db.Networks.Remove(r);
-                await ctx.Db.SaveChangesAsync(CancellationToken.None);
+                await ctx.Db.DeleteNetworkAsync(r.Id, CancellationToken.None);
                 result.Report.Removed.Add(r.Phase == NetworkPhase.Creating
                     ? $"half-made network '{r.Name}' (bridge {r.Bridge}) rolled back"
                     : $"network '{r.Name}' (bridge {r.Bridge}) removal finished");

@@ -17,7 +17,7 @@ namespace MyDocker.Engine.State.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
-            modelBuilder.Entity("MyDocker.Engine.State.ContainerRecord", b =>
+            modelBuilder.Entity("MyDocker.Engine.State.ContainerEntity", b =>
                 {
                     b.Property<string>("Id")
                         .HasColumnType("TEXT");
@@ -93,7 +93,7 @@ namespace MyDocker.Engine.State.Migrations
                     b.ToTable("Containers", (string)null);
                 });
 
-            modelBuilder.Entity("MyDocker.Engine.State.EventRow", b =>
+            modelBuilder.Entity("MyDocker.Engine.State.EventEntity", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -125,7 +125,7 @@ namespace MyDocker.Engine.State.Migrations
                     b.ToTable("Events", (string)null);
                 });
 
-            modelBuilder.Entity("MyDocker.Engine.State.ImageRecord", b =>
+            modelBuilder.Entity("MyDocker.Engine.State.ImageEntity", b =>
                 {
                     b.Property<string>("Id")
                         .HasColumnType("TEXT");
@@ -149,7 +149,7 @@ namespace MyDocker.Engine.State.Migrations
                     b.ToTable("Images", (string)null);
                 });
 
-            modelBuilder.Entity("MyDocker.Engine.State.ImageTagRow", b =>
+            modelBuilder.Entity("MyDocker.Engine.State.ImageTagEntity", b =>
                 {
                     b.Property<string>("Reference")
                         .HasColumnType("TEXT");
@@ -165,7 +165,7 @@ namespace MyDocker.Engine.State.Migrations
                     b.ToTable("ImageTags", (string)null);
                 });
 
-            modelBuilder.Entity("MyDocker.Engine.State.IpamCursorRow", b =>
+            modelBuilder.Entity("MyDocker.Engine.State.IpamCursorEntity", b =>
                 {
                     b.Property<string>("PoolId")
                         .HasColumnType("TEXT");
@@ -178,7 +178,7 @@ namespace MyDocker.Engine.State.Migrations
                     b.ToTable("IpamCursors", (string)null);
                 });
 
-            modelBuilder.Entity("MyDocker.Engine.State.IpamLeaseRow", b =>
+            modelBuilder.Entity("MyDocker.Engine.State.IpamLeaseEntity", b =>
                 {
                     b.Property<string>("PoolId")
                         .HasColumnType("TEXT");
@@ -199,7 +199,7 @@ namespace MyDocker.Engine.State.Migrations
                     b.ToTable("IpamLeases", (string)null);
                 });
 
-            modelBuilder.Entity("MyDocker.Engine.State.NetworkRecord", b =>
+            modelBuilder.Entity("MyDocker.Engine.State.NetworkEntity", b =>
                 {
                     b.Property<string>("Id")
                         .HasColumnType("TEXT");

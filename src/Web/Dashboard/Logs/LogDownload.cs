@@ -34,7 +34,7 @@ public static class LogDownload
             ctx.Response.ContentType = "text/plain; charset=utf-8";
             ctx.Response.Headers.CacheControl = "no-store";
             // Container names are [a-zA-Z0-9][a-zA-Z0-9_.-]*: safe in a quoted filename as they are.
-            ctx.Response.Headers.ContentDisposition = $"attachment; filename=\"{view.Record.Name}.log\"";
+            ctx.Response.Headers.ContentDisposition = $"attachment; filename=\"{view.Container.Name}.log\"";
             await using var writer = new StreamWriter(ctx.Response.Body, new UTF8Encoding(false), 64 * 1024);
             try
             {

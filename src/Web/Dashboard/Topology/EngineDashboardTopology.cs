@@ -16,14 +16,14 @@ public sealed class EngineDashboardTopology(NetworkService networks, ContainerSe
     public async Task<TopologyView> ReadAsync(CancellationToken ct = default)
     {
         var nets = await networks.ListAsync(ct);
-        var byNetwork = (await containers.ListAsync(all: true, ct)).ToLookup(c => c.Record.NetworkId);
-        return new TopologyView(Dns.GetHostName(), nets.OrderBy(n => n.Record.Name, StringComparer.Ordinal).Select(n => new TopologyNetwork
+        var byNetwork = (await containers.ListAsync(all: true, ct)).ToLookup(c => c.Container.Endpoint.NetworkId);
+        return new TopologyView(Dns.GetHostName(), nets.OrderBy(n => n.Network.Name, StringComparer.Ordinal).Select(n => new TopologyNetwork
         {
-            Id = n.Record.Id, Name = n.Record.Name, Subnet = n.Record.Subnet, Gateway = n.Record.Gateway, Bridge = n.Record.Bridge,
-            Internal = n.Record.Internal,
-            Containers = byNetwork[n.Record.Id].OrderBy(c => c.Record.Name, StringComparer.Ordinal).Select(c => new TopologyContainer
+            Id = n.Network.Id, Name = n.Network.Name, Subnet = n.Network.Subnet.ToString(), Gateway = n.Network.Gateway.ToString(),
+            Bridge = n.Network.Bridge, Internal = n.Network.Internal,
+            Containers = byNetwork[n.Network.Id].OrderBy(c => c.Name, StringComparer.Ordinal).Select(c => new TopologyContainer
             {
-                Id = c.Id, Name = c.Record.Name, State = ContainerStatusText.StateWord(c.Record.Phase), Ip = c.Record.IpAddress, Ports = c.Spec.Ports,
+                Id = c.Id, Name = c.Name, State = ContainerStatusText.StateWord(c.Container.Phase), Ip = c.Container.Endpoint.Ip?.ToString(), Ports = c.Spec.Ports,
             }).ToList(),
         }).ToList());
     }

@@ -1,19 +1,10 @@
+using MyDocker.Engine.Containers;
+using MyDocker.Engine.Networks;
+
 namespace MyDocker.Engine.State;
 
-/// <summary>Where a network is in its life. Operations record intent first, change the kernel, then mark themselves done
-/// (DESIGN.md §4.4), so the reconciler knows after a crash whether to finish or roll back.</summary>
-public enum NetworkPhase
-{
-    /// <summary>Recorded, kernel objects possibly half-made. After a crash: rolled back.</summary>
-    Creating = 0,
-    /// <summary>Fully set up. After a crash: kernel state re-created if missing.</summary>
-    Ready = 1,
-    /// <summary>Teardown started. After a crash: teardown finished.</summary>
-    Removing = 2,
-}
-
 /// <summary>A bridge network as stored in the database.</summary>
-public sealed class NetworkRecord : INamedRecord
+internal sealed class NetworkEntity : INamedEntity
 {
     /// <summary>64 lowercase hex digits, like Docker's ids.</summary>
     public required string Id { get; set; }
@@ -34,7 +25,7 @@ public sealed class NetworkRecord : INamedRecord
 }
 
 /// <summary>An address lease (table owned by <see cref="Networks.Ipam.SqliteIpamStore"/>; mapped here so the migration creates it).</summary>
-public sealed class IpamLeaseRow
+internal sealed class IpamLeaseEntity
 {
     public required string PoolId { get; set; }
     public long Address { get; set; }
@@ -43,14 +34,14 @@ public sealed class IpamLeaseRow
 }
 
 /// <summary>The round-robin cursor of a pool (last address handed out).</summary>
-public sealed class IpamCursorRow
+internal sealed class IpamCursorEntity
 {
     public required string PoolId { get; set; }
     public long Address { get; set; }
 }
 
 /// <summary>An image: its unpacked layers (shared, under data-root/image/layers) and the defaults it gives a container.</summary>
-public sealed class ImageRecord
+internal sealed class ImageEntity
 {
     /// <summary>"sha256:" + 64 hex: the digest of the image config (docker save / OCI) or of the imported tarball.</summary>
     public required string Id { get; set; }
@@ -64,30 +55,14 @@ public sealed class ImageRecord
 }
 
 /// <summary>A name:tag pointing at an image ("busybox:latest"). One row per tag, so a tag moves atomically.</summary>
-public sealed class ImageTagRow
+internal sealed class ImageTagEntity
 {
     public required string Reference { get; set; }
     public required string ImageId { get; set; }
 }
 
-/// <summary>Where a container is in its life. Creating and Removing are operations a crash can interrupt
-/// (rolled back / finished by the reconciler); the others are states the runtime reports.</summary>
-public enum ContainerPhase
-{
-    /// <summary>Recorded; rootfs, netns, veth or lease possibly half-made. After a crash: rolled back.</summary>
-    Creating = 0,
-    /// <summary>Everything made, never started.</summary>
-    Created = 1,
-    /// <summary>Its process runs under a monitor (conmon).</summary>
-    Running = 2,
-    /// <summary>Its process ended; ExitCode says how. The address and rootfs stay until rm.</summary>
-    Exited = 3,
-    /// <summary>Teardown started. After a crash: teardown finished.</summary>
-    Removing = 4,
-}
-
 /// <summary>A container as stored in the database.</summary>
-public sealed class ContainerRecord : INamedRecord
+internal sealed class ContainerEntity : INamedEntity
 {
     /// <summary>64 lowercase hex digits.</summary>
     public required string Id { get; set; }
@@ -121,8 +96,8 @@ public sealed class ContainerRecord : INamedRecord
 }
 
 /// <summary>An engine event (container and network changes), kept for the /events stream's history and the dashboard.
-/// Stored form of <see cref="Events.EngineEvent"/>; mapped only by <see cref="EventRows"/>.</summary>
-internal sealed class EventRow
+/// Stored form of <see cref="Events.EngineEvent"/>; mapped only by <see cref="EventMapping"/>.</summary>
+internal sealed class EventEntity
 {
     public long Id { get; set; }
     /// <summary>"container", "network" or "image".</summary>

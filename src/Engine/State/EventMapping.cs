@@ -5,15 +5,15 @@ namespace MyDocker.Engine.State;
 
 /// <summary>The one mapping between <see cref="EngineEvent"/> and its stored row: Docker's words (<see cref="EventWords"/>)
 /// and the attributes as JSON, as the Events table has always held them.</summary>
-internal static class EventRows
+internal static class EventMapping
 {
-    public static EventRow ToRow(EngineEvent e) => new()
+    public static EventEntity ToEntity(EngineEvent e) => new()
     {
         Type = EventWords.Of(e.Kind), Action = EventWords.Action(e), ActorId = e.ActorId, TimeNano = e.TimeNano,
         AttributesJson = JsonSerializer.Serialize(e.Attributes),
     };
 
-    public static EngineEvent ToEvent(EventRow row)
+    public static EngineEvent ToEvent(EventEntity row)
     {
         var kind = EventWords.KindOf(row.Type)
             ?? throw new InvalidDataException($"event {row.Id} in the Events table has the unknown type '{row.Type}'");
