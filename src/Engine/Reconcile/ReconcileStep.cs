@@ -38,6 +38,12 @@ public sealed class ReconcileContext(StateDb db, bool firstRun)
     /// <summary>One dump of the kernel's links and addresses, taken by the bridges step and shared by the steps after it.</summary>
     public IReadOnlyList<LinkInfo> Links { get; set; } = [];
     public IReadOnlyList<AddressInfo> Addresses { get; set; } = [];
+
+    /// <summary>The settled containers (Created, Running, Exited), once the container-records step has finished the others.</summary>
+    public List<ContainerRecord> Containers { get; set; } = [];
+
+    /// <summary>The container ids recorded when the first orphan step began (see ContainerSteps.LiveContainers).</summary>
+    public HashSet<string>? ContainerIds { get; set; }
 }
 
 /// <summary>
