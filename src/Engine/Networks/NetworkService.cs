@@ -3,7 +3,6 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using MyDocker.Engine.Common;
-using MyDocker.Engine.Kernel.Netlink;
 using MyDocker.Engine.Networks.Ipam;
 using MyDocker.Engine.State;
 
