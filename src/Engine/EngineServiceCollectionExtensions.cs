@@ -56,6 +56,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<HostForwarding>();
         services.AddSingleton<LinkReaper>();
         services.AddSingleton<BridgeDriver>();
+        services.AddSingleton<NetworkSpace>();
         services.AddSingleton<NetworkService>();
         services.AddSingleton<EventHub>();
         services.AddSingleton<ImageService>();
@@ -67,6 +68,7 @@ public static class EngineServiceCollectionExtensions
             ConmonPath = options.ConmonPath,
         });
         services.AddSingleton<ContainerRuntime>();
+        services.AddSingleton<IOciRuntime>(sp => sp.GetRequiredService<ContainerRuntime>());
         services.AddSingleton<RuntimeCheck>();
         services.AddSingleton<ExitWatcher>();
         services.AddSingleton<PortReservations>();
@@ -78,7 +80,6 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<ContainerProcesses>();
         services.AddSingleton<OperationRegistry>();
         services.AddSingleton<ContainerService>();
-        services.AddSingleton<ContainerReconciler>();
         services.AddSingleton(sp => new Reconciler(sp.GetRequiredService<StateDbFactory>(), sp.GetRequiredService<NetworkService>(),
             sp.GetRequiredService<LinkReaper>(), ReconcileOrder.Create(sp), sp.GetRequiredService<ILogger<Reconciler>>()));
         return services;

@@ -7,9 +7,9 @@ namespace MyDocker.Engine.Containers;
 /// (runc, with conmon as each container's monitor), the exit records the monitors write, the clients waiting to attach
 /// to a container's stdio, and exec instances. Singletons; each part is thread-safe.
 /// </summary>
-public sealed class ContainerProcesses(ContainerRuntime runtime, ExitWatcher exits, AttachWaiters attach, ExecSessions execs)
+public sealed class ContainerProcesses(IOciRuntime runtime, ExitWatcher exits, AttachWaiters attach, ExecSessions execs)
 {
-    public ContainerRuntime Runtime => runtime;
+    public IOciRuntime Runtime => runtime;
     public ExitWatcher Exits => exits;
     public AttachWaiters Attach => attach;
     public ExecSessions Execs => execs;

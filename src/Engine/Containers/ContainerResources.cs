@@ -58,6 +58,8 @@ public sealed class ContainerResources(
 
     public void UnmountRootfs(ContainerPaths paths) => OverlayMount.Unmount(paths.Rootfs);
 
+    public bool IsRootfsMounted(ContainerPaths paths) => OverlayMount.IsMounted(paths.Rootfs);
+
     public void CreateNetns(ContainerPaths paths) => netns.Create(paths.NetnsName);
 
     public void RemoveNetns(ContainerPaths paths) => netns.Remove(paths.NetnsName);

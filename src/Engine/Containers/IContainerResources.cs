@@ -37,6 +37,9 @@ public interface IContainerResources
 
     void MountRootfs(ImageView image, ContainerPaths paths);
 
+    /// <summary>Whether the container's rootfs is mounted (the reconciler mounts a missing one again).</summary>
+    bool IsRootfsMounted(ContainerPaths paths);
+
     void UnmountRootfs(ContainerPaths paths);
 
     void CreateNetns(ContainerPaths paths);

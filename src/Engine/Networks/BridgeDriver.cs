@@ -152,6 +152,10 @@ public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, ISysctl
     /// <summary>Completes when a bridge of that name that is being deleted is gone (a re-used -o bridge.name waits for it).</summary>
     public Task WaitForRetiredAsync(string bridge) => reaper.WaitForAsync(bridge);
 
+    /// <summary>A network request is under way: the background deletions of retired devices wait for a quiet moment (a
+    /// deletion holds the RTNL lock, which would stall this request's kernel work).</summary>
+    public void NoteActivity() => reaper.NoteActivity();
+
     /// <summary>
     /// Takes the bridge out of service now — its address goes, and with it the connected route — and leaves the slow
     /// device deletion to the <see cref="LinkReaper"/>. Refuses a device that is not marked as this network's.

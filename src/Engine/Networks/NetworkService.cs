@@ -1,7 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
 using MyDocker.Engine.Common;
-using MyDocker.Engine.Kernel.Netlink;
 using MyDocker.Engine.Networks.Ipam;
 using MyDocker.Engine.State;
 
@@ -17,9 +16,8 @@ public sealed record NetworkView(Network Network, IpamUsageInfo Usage, IReadOnly
 /// the overlap and name checks race-free; reads do not take it.
 /// </summary>
 public sealed class NetworkService(
-    StateDbFactory state, IRtNetlink netlink, BridgeDriver bridges, IpamAllocator ipam, EngineOptions options,
-    LinkReaper reaper, Events.EventHub events, Firewall.Foreign.ForeignFirewall foreign, IHostSubnets hostSubnets,
-    ILogger<NetworkService> logger)
+    StateDbFactory state, NetworkSpace space, BridgeDriver bridges, IpamAllocator ipam, Events.EventHub events,
+    Firewall.Foreign.ForeignFirewall foreign, ILogger<NetworkService> logger)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -52,7 +50,7 @@ public sealed class NetworkService(
 
     public async Task<NetworkView> CreateAsync(NetworkCreateSpec spec, CancellationToken ct = default)
     {
-        reaper.NoteActivity();
+        bridges.NoteActivity();
         await _gate.WaitAsync(ct);
         try
         {
@@ -65,8 +63,8 @@ public sealed class NetworkService(
                 spec,
                 _known.Select(k => (k.Name, k.Id, k.Bridge)).ToList(),
                 Occupied(_known.Select(k => k.Subnet)),
-                name => netlink.GetLink(name) is not null,
-                options.AddressPools);
+                space.DeviceExists,
+                space.Pools);
 
             var record = new Network(
                 plan.Id, plan.Name, "bridge", plan.Subnet, IPv4.ToAddress(plan.Gateway), plan.Range, plan.Bridge, plan.Internal,
@@ -114,8 +112,8 @@ public sealed class NetworkService(
             spec,
             records.Select(r => (r.Name, r.Id, r.Bridge)).ToList(),
             Occupied(records.Select(KnownNetwork.Of).Select(k => k.Subnet)),
-            name => netlink.GetLink(name) is not null,
-            options.AddressPools);
+            space.DeviceExists,
+            space.Pools);
     }
 
     /// <summary>The subnet a create without --subnet would get now (first free one of the address pools).</summary>
@@ -123,7 +121,7 @@ public sealed class NetworkService(
     {
         await using var db = state.Create();
         var records = await db.AllNetworksAsync(ct);
-        return NetworkPlanner.PickFreeSubnet(options.AddressPools, Occupied(records.Select(KnownNetwork.Of).Select(k => k.Subnet)));
+        return NetworkPlanner.PickFreeSubnet(space.Pools, Occupied(records.Select(KnownNetwork.Of).Select(k => k.Subnet)));
     }
 
     public async Task<IReadOnlyList<NetworkView>> ListAsync(CancellationToken ct = default)
@@ -157,7 +155,7 @@ public sealed class NetworkService(
     /// <summary>Removes the network: refused while addresses are leased to endpoints.</summary>
     public async Task RemoveAsync(string idOrName, CancellationToken ct = default)
     {
-        reaper.NoteActivity();
+        bridges.NoteActivity();
         await _gate.WaitAsync(ct);
         try
         {
@@ -178,7 +176,7 @@ public sealed class NetworkService(
     /// <summary>Removes every network no endpoint uses; returns their names (Docker's `network prune`).</summary>
     public async Task<IReadOnlyList<string>> PruneAsync(CancellationToken ct = default)
     {
-        reaper.NoteActivity();
+        bridges.NoteActivity();
         await _gate.WaitAsync(ct);
         try
         {
@@ -277,14 +275,7 @@ public sealed class NetworkService(
         db.DeleteNetwork(id);
     }
 
-    /// <summary>Subnets a new network must not overlap: other networks (<paramref name="networks"/>), the host's own routes
-    /// and addresses (<see cref="HostSubnets"/>), and the host's name servers.</summary>
-    private List<OccupiedSubnet> Occupied(IEnumerable<OccupiedSubnet> networks)
-    {
-        List<OccupiedSubnet> result = [.. networks, .. hostSubnets.Current()];
-        // Read at every plan, as the resolver may change (DHCP, NetworkManager); a host without the file has none.
-        string resolvConf = File.Exists(options.ResolvConfPath) ? File.ReadAllText(options.ResolvConfPath) : "";
-        result.AddRange(NetworkPlanner.NameServers(resolvConf, options.ResolvConfPath));
-        return result;
-    }
+    /// <summary>Subnets a new network must not overlap: other networks (<paramref name="networks"/>), and the host's own
+    /// routes, addresses and name servers (<see cref="NetworkSpace.OccupiedByHost"/>).</summary>
+    private List<OccupiedSubnet> Occupied(IEnumerable<OccupiedSubnet> networks) => [.. networks, .. space.OccupiedByHost()];
 }

@@ -12,8 +12,16 @@ namespace MyDocker.Engine.Reconcile;
 /// <item><see cref="BridgesStep"/>: the live networks' address pools and bridges; takes the one kernel dump the next
 /// step uses.</item>
 /// <item><see cref="OrphanDevicesStep"/>: engine-marked bridges no live network owns.</item>
-/// <item><see cref="ContainersStep"/>: containers, once their networks' pools and bridges are in place.</item>
-/// <item><see cref="ContainerOrphansStep"/>: what no container owns (left to the background at start-up).</item>
+/// <item><see cref="ContainerRecordsStep"/>: half-made containers rolled back, half-removed ones finished, once their
+/// networks' pools and bridges are in place; leaves the settled containers to the next steps.</item>
+/// <item><see cref="RootfsStep"/>, <see cref="EndpointsStep"/>, <see cref="PublishedPortsStep"/>: each settled
+/// container's rootfs mount, netns and veth, host ports.</item>
+/// <item><see cref="ProcessStateStep"/>: records against the runtime, once a start it finishes has its rootfs, network
+/// and ports.</item>
+/// <item>What no container owns (left to the background at start-up, one orphan removal at a time):
+/// <see cref="RuntimeOrphansStep"/> first, so no orphan process still uses what the next ones remove, then
+/// <see cref="VethOrphansStep"/>, <see cref="NetnsOrphansStep"/>, <see cref="ContainerDirectoriesStep"/> (rootfs mounts,
+/// then directories), <see cref="LeaseOrphansStep"/>, <see cref="ImageStoreStep"/>.</item>
 /// <item><see cref="OrphanPoolsStep"/>: address pools of networks that are gone, after the containers released theirs.</item>
 /// <item><see cref="FirewallStep"/>: the table, from the live networks and the running containers' ports.</item>
 /// <item><see cref="ForeignFirewallStep"/>: another tool's FORWARD chain and IPv4 forwarding, after our own table
@@ -25,7 +33,9 @@ public static class ReconcileOrder
     public static readonly IReadOnlyList<Type> Steps =
     [
         typeof(NetworkRecordsStep), typeof(BridgesStep), typeof(OrphanDevicesStep),
-        typeof(ContainersStep), typeof(ContainerOrphansStep),
+        typeof(ContainerRecordsStep), typeof(RootfsStep), typeof(EndpointsStep), typeof(PublishedPortsStep), typeof(ProcessStateStep),
+        typeof(RuntimeOrphansStep), typeof(VethOrphansStep), typeof(NetnsOrphansStep), typeof(ContainerDirectoriesStep),
+        typeof(LeaseOrphansStep), typeof(ImageStoreStep),
         typeof(OrphanPoolsStep), typeof(FirewallStep), typeof(ForeignFirewallStep),
     ];
 

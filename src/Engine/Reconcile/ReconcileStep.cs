@@ -1,4 +1,5 @@
 using MyDocker.Engine.Common;
+using MyDocker.Engine.Containers;
 using MyDocker.Engine.Kernel.Netlink;
 using MyDocker.Engine.Networks;
 using MyDocker.Engine.State;
@@ -39,6 +40,12 @@ public sealed class ReconcileContext(StateDb db, bool firstRun)
     /// <summary>One dump of the kernel's links and addresses, taken by the bridges step and shared by the steps after it.</summary>
     public IReadOnlyList<LinkInfo> Links { get; set; } = [];
     public IReadOnlyList<AddressInfo> Addresses { get; set; } = [];
+
+    /// <summary>The settled containers (Created, Running, Exited), once the container-records step has finished the others.</summary>
+    public List<Container> Containers { get; set; } = [];
+
+    /// <summary>The container ids recorded when the first orphan step began (see ContainerSteps.LiveContainers).</summary>
+    public HashSet<string>? ContainerIds { get; set; }
 }
 
 /// <summary>

@@ -59,16 +59,24 @@ public sealed class Reconciler(
         var result = new ReconcileResult();
         await using var db = state.Create();
         var ctx = new ReconcileContext(db, firstRun);
-        foreach (var step in steps.Where(which))
+        // The orphan gate is held across a run of consecutive orphan steps: one removal of orphans at a time, as a whole.
+        bool holding = false;
+        try
         {
-            if (!step.RemovesOrphans)
+            foreach (var step in steps.Where(which))
             {
+                if (step.RemovesOrphans != holding)
+                {
+                    if (holding) _orphanGate.Release();
+                    else await _orphanGate.WaitAsync(CancellationToken.None);
+                    holding = !holding;
+                }
                 await step.RunAsync(ctx, result, ct);
-                continue;
             }
-            await _orphanGate.WaitAsync(CancellationToken.None);
-            try { await step.RunAsync(ctx, result, ct); }
-            finally { _orphanGate.Release(); }
+        }
+        finally
+        {
+            if (holding) _orphanGate.Release();
         }
         return result;
     }

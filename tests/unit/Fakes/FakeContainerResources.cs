@@ -4,6 +4,7 @@ using MyDocker.Engine.Common;
 using MyDocker.Engine.Containers;
 using MyDocker.Engine.Containers.Network;
 using MyDocker.Engine.Images;
+using MyDocker.Engine.Kernel;
 using MyDocker.Engine.Networks;
 using MyDocker.Engine.Networks.Ipam;
 using MyDocker.Engine.State;
@@ -12,15 +13,17 @@ namespace MyDocker.UnitTests.Fakes;
 
 /// <summary>
 /// A container's resources in memory: one network, an image, and the leases, rootfs mounts, netns and endpoints made,
-/// so a test can see what a create left behind (<see cref="Dump"/>). <see cref="FailAt"/> makes one step throw, as the
-/// kernel would, after which the step has made nothing. Paths are real directories under <paramref name="dataRoot"/>.
+/// so a test can see what a create or remove left behind (<see cref="Dump"/>). <see cref="FailAt"/> makes one step throw, as
+/// the kernel would, after which the step has made (or removed) nothing. Paths are real directories under <paramref name="dataRoot"/>.
 /// Not thread-safe (tests drive one operation at a time).
 /// </summary>
 public sealed class FakeContainerResources(string dataRoot) : IContainerResources
 {
     public const string NetworkId = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
-    /// <summary>The step that fails next: "address", "rootfs", "netns" or "endpoint"; null: none.</summary>
+    /// <summary>The step that fails next: "address", "rootfs", "netns" or "endpoint" (making them, with the step's own
+    /// exception), or "release address", "unmount rootfs", "remove netns", "teardown endpoint" (undoing them, with the
+    /// kernel's EBUSY); null: none.</summary>
     public string? FailAt { get; set; }
 
     public SortedSet<string> Leases { get; } = new(StringComparer.Ordinal);
@@ -51,7 +54,11 @@ public sealed class FakeContainerResources(string dataRoot) : IContainerResource
         return Task.FromResult(address);
     }
 
-    public void ReleaseAddress(string networkId, IPAddress address) => Leases.Remove(address.ToString());
+    public void ReleaseAddress(string networkId, IPAddress address)
+    {
+        Fail("release address");
+        Leases.Remove(address.ToString());
+    }
 
     public void MountRootfs(ImageView image, ContainerPaths paths)
     {
@@ -59,7 +66,13 @@ public sealed class FakeContainerResources(string dataRoot) : IContainerResource
         Mounts.Add(paths.Rootfs);
     }
 
-    public void UnmountRootfs(ContainerPaths paths) => Mounts.Remove(paths.Rootfs);
+    public void UnmountRootfs(ContainerPaths paths)
+    {
+        Fail("unmount rootfs");
+        Mounts.Remove(paths.Rootfs);
+    }
+
+    public bool IsRootfsMounted(ContainerPaths paths) => Mounts.Contains(paths.Rootfs);
 
     public void CreateNetns(ContainerPaths paths)
     {
@@ -67,7 +80,11 @@ public sealed class FakeContainerResources(string dataRoot) : IContainerResource
         Netns.Add(paths.NetnsName);
     }
 
-    public void RemoveNetns(ContainerPaths paths) => Netns.Remove(paths.NetnsName);
+    public void RemoveNetns(ContainerPaths paths)
+    {
+        Fail("remove netns");
+        Netns.Remove(paths.NetnsName);
+    }
 
     public void SetupEndpoint(EndpointPlan plan, RollbackScope scope)
     {
@@ -76,7 +93,11 @@ public sealed class FakeContainerResources(string dataRoot) : IContainerResource
         scope.OnRollback($"endpoint of {plan.ContainerId}", () => Endpoints.Remove(plan.ContainerId));
     }
 
-    public void TeardownEndpoint(string containerId, Teardown t) => t.Step("endpoint", () => Endpoints.Remove(containerId));
+    public void TeardownEndpoint(string containerId, Teardown t) => t.Step("endpoint", () =>
+    {
+        Fail("teardown endpoint");
+        Endpoints.Remove(containerId);
+    });
 
     /// <summary>What exists, one kind per line: "leases: 10.88.0.2", "mounts: …", "netns: …", "endpoints: …".</summary>
     public string Dump() => string.Join('\n',
@@ -86,6 +107,7 @@ public sealed class FakeContainerResources(string dataRoot) : IContainerResource
     {
         if (FailAt != step) return;
         FailAt = null;
+        if (step.Contains(' ')) throw KernelException.FromErrno(step, KernelException.EBUSY, "injected failure");
         throw new InvalidOperationException($"injected failure at {step}");
     }
 }

@@ -87,6 +87,7 @@ public sealed class NetworkLab : IAsyncDisposable
         services.AddSingleton(sp => new LinkReaper(Netlink, sp.GetRequiredService<ILogger<LinkReaper>>(), TimeSpan.Zero));
         services.AddSingleton<BridgeDriver>();
         services.AddSingleton<EventHub>();
+        services.AddSingleton<NetworkSpace>();
         services.AddSingleton<NetworkService>();
         services.AddSingleton(sp => new Reconciler(State, sp.GetRequiredService<NetworkService>(), sp.GetRequiredService<LinkReaper>(),
             ReconcileOrder.Create(sp, only: t => t.Namespace == typeof(BridgesStep).Namespace), sp.GetRequiredService<ILogger<Reconciler>>()));

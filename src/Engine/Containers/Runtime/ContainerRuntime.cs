@@ -15,7 +15,7 @@ namespace MyDocker.Engine.Containers.Runtime;
 /// new instance (after a daemon restart) sees exactly what the old one left running.
 /// Thread-safe; one instance per daemon (singleton). Disposing it leaves every container and monitor running.
 /// </summary>
-public sealed partial class ContainerRuntime(RuntimeOptions options, ILogger<ContainerRuntime> logger) : IDisposable
+public sealed partial class ContainerRuntime(RuntimeOptions options, ILogger<ContainerRuntime> logger) : IOciRuntime, IDisposable
 {
     /// <summary>How long runc create may take before the start is abandoned (a loaded host can be slow).</summary>
     private static readonly TimeSpan CreateTimeout = TimeSpan.FromSeconds(60);
