@@ -42,7 +42,10 @@ public sealed class EventFeed(IDashboardEngine engine, TimeSpan window, TimeProv
             catch (Exception) { /* the stream broke: report it, then resubscribe from the last event seen */ }
             if (ct.IsCancellationRequested) break;
             State = FeedState.Reconnecting;
-            try { await onBatch([]); await Task.Delay(TimeSpan.FromSeconds(1), _time, ct); }
+            // The pause starts before the page shows "reconnecting": a clock moved on what the page shows (a test's
+            // FakeTimeProvider) would otherwise move before the pause exists, and the pause would never end.
+            var pause = Task.Delay(TimeSpan.FromSeconds(1), _time, ct);
+            try { await onBatch([]); await pause; }
             catch (OperationCanceledException) { break; }
             catch (Exception) { }
         }

@@ -46,7 +46,10 @@ public sealed class WatchFeed<T>(Func<CancellationToken, Task<LiveSubscription<T
             catch (Exception e) { Error = e.Message; /* report it, then watch again */ }
             if (ct.IsCancellationRequested) break;
             State = FeedState.Reconnecting;
-            try { await onState(); await Task.Delay(TimeSpan.FromSeconds(1), time, ct); }
+            // The pause starts before the page shows "reconnecting": a clock moved on what the page shows (a test's
+            // FakeTimeProvider) would otherwise move before the pause exists, and the pause would never end.
+            var pause = Task.Delay(TimeSpan.FromSeconds(1), time, ct);
+            try { await onState(); await pause; }
             catch (OperationCanceledException) { break; }
             catch (Exception) { }
         }
