@@ -3,6 +3,7 @@
 using System.Diagnostics;
 using System.Net;
 using MyDocker.Engine.Kernel.Netlink;
+using MyDocker.Engine.Networks.Bridge;
 using MyDocker.Engine.Networks;
 
 int pairs = args.Length > 0 ? int.Parse(args[0]) : 100;

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection;
 using MyDocker.Engine.Containers;
+using MyDocker.Engine.Networks.Bridge;
 using MyDocker.Engine.Ports;
 using MyDocker.Engine.Kernel.Conntrack;
-using MyDocker.Engine.Containers.Network;
 using MyDocker.Engine.Containers.Runtime;
 using MyDocker.Engine.Events;
 using MyDocker.Engine.Images;

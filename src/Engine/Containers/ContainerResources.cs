@@ -1,9 +1,9 @@
 using System.Net;
 using MyDocker.Engine.Common;
-using MyDocker.Engine.Containers.Network;
 using MyDocker.Engine.Containers.Rootfs;
 using MyDocker.Engine.Images;
 using MyDocker.Engine.Kernel.Namespaces;
+using MyDocker.Engine.Networks.Bridge;
 using MyDocker.Engine.Networks;
 
 namespace MyDocker.Engine.Containers;

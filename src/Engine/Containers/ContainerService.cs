@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using MyDocker.Engine.Common;
-using MyDocker.Engine.Containers.Network;
+using MyDocker.Engine.Networks.Bridge;
 using MyDocker.Engine.Ports;
 using MyDocker.Engine.Containers.Runtime;
 using MyDocker.Engine.Containers.Security;

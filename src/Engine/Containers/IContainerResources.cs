@@ -1,7 +1,7 @@
 using System.Net;
 using MyDocker.Engine.Common;
-using MyDocker.Engine.Containers.Network;
 using MyDocker.Engine.Images;
+using MyDocker.Engine.Networks.Bridge;
 using MyDocker.Engine.Networks;
 
 namespace MyDocker.Engine.Containers;

@@ -24,7 +24,7 @@ public sealed class Sysctl(string? netnsPath = null) : ISysctl
     /// then leaves through the bridge with its 127.0.0.1 source (masqueraded later, in postrouting); the routing code
     /// refuses a loopback source on a device without route_localnet (ip-sysctl.rst, route_localnet). It also lets packets
     /// arriving on the bridge address 127/8: every port of the bridge must carry the loopback guard
-    /// (Networks.LoopbackGuard) while this is on.
+    /// (Networks.Bridge.LoopbackGuard) while this is on.
     /// </summary>
     /// <param name="device">A validated interface name (it becomes a path component).</param>
     public void SetRouteLocalnet(string device, bool on) =>

@@ -1,5 +1,6 @@
 using MyDocker.Engine.Kernel.Interop;
 using MyDocker.Engine.Kernel.Netlink;
+using MyDocker.Engine.Networks.Bridge;
 using MyDocker.Engine.Networks.Ipam;
 
 namespace MyDocker.Engine.Networks;

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
 using MyDocker.Engine.Common;
+using MyDocker.Engine.Networks.Bridge;
 using MyDocker.Engine.Networks.Ipam;
 using MyDocker.Engine.State;
 

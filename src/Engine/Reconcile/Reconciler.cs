@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using MyDocker.Engine.Networks.Bridge;
 using MyDocker.Engine.Networks;
 using MyDocker.Engine.State;
 using MyDocker.Shared.Api;

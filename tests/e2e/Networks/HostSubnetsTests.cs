@@ -1,6 +1,7 @@
 using System.Net;
 using MyDocker.E2ETests.Infrastructure;
 using MyDocker.Engine.Kernel.Netlink;
+using MyDocker.Engine.Networks.Bridge;
 using MyDocker.Engine.Networks;
 
 namespace MyDocker.E2ETests.Networks;

@@ -1,6 +1,6 @@
 using System.Net;
+using MyDocker.Engine.Networks.Bridge;
 using MyDocker.Engine;
-using MyDocker.Engine.Containers.Network;
 using MyDocker.Engine.Containers.Rootfs;
 using MyDocker.Engine.Kernel.Netlink;
 

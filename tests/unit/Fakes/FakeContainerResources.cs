@@ -1,8 +1,8 @@
 using System.Net;
+using MyDocker.Engine.Networks.Bridge;
 using MyDocker.Engine;
 using MyDocker.Engine.Common;
 using MyDocker.Engine.Containers;
-using MyDocker.Engine.Containers.Network;
 using MyDocker.Engine.Images;
 using MyDocker.Engine.Kernel;
 using MyDocker.Engine.Networks;

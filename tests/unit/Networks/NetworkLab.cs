@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using MyDocker.Engine.Networks.Bridge;
 using MyDocker.Engine;
 using MyDocker.Engine.Common;
 using MyDocker.Engine.Events;

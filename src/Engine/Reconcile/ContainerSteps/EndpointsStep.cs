@@ -1,7 +1,7 @@
 using MyDocker.Engine.Containers;
-using MyDocker.Engine.Containers.Network;
 using MyDocker.Engine.Kernel.Namespaces;
 using MyDocker.Engine.Kernel.Netlink;
+using MyDocker.Engine.Networks.Bridge;
 using MyDocker.Engine.State;
 
 namespace MyDocker.Engine.Reconcile.ContainerSteps;

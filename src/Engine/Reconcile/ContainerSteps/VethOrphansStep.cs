@@ -1,6 +1,6 @@
 using MyDocker.Engine.Containers;
-using MyDocker.Engine.Containers.Network;
 using MyDocker.Engine.Kernel.Netlink;
+using MyDocker.Engine.Networks.Bridge;
 
 namespace MyDocker.Engine.Reconcile.ContainerSteps;
 

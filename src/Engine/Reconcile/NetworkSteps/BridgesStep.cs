@@ -1,4 +1,5 @@
 using MyDocker.Engine.Kernel.Netlink;
+using MyDocker.Engine.Networks.Bridge;
 using MyDocker.Engine.Networks;
 using MyDocker.Engine.Networks.Ipam;
 

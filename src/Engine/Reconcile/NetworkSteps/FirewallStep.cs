@@ -1,3 +1,4 @@
+using MyDocker.Engine.Networks.Bridge;
 using MyDocker.Engine.State;
 using MyDocker.Engine.Containers;
 using MyDocker.Engine.Networks;

@@ -3,7 +3,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using MyDocker.Engine.Kernel.Netlink;
 
-namespace MyDocker.Engine.Networks;
+namespace MyDocker.Engine.Networks.Bridge;
 
 /// <summary>
 /// Deletes retired devices off the request path. Deleting a device waits in unregister_netdevice for RCU grace periods

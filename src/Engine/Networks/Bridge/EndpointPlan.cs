@@ -3,7 +3,7 @@ using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using MyDocker.Engine.Kernel.Netlink;
 
-namespace MyDocker.Engine.Containers.Network;
+namespace MyDocker.Engine.Networks.Bridge;
 
 /// <summary>
 /// What a container's endpoint on a bridge network is made of. Everything else is derived from the container id, so

@@ -1,7 +1,7 @@
 using MyDocker.Engine.Kernel.Netlink;
 using static MyDocker.Engine.Kernel.Netlink.ClassicBpfInstruction;
 
-namespace MyDocker.Engine.Networks;
+namespace MyDocker.Engine.Networks.Bridge;
 
 /// <summary>
 /// Keeps containers away from the host's loopback services on bridges with route_localnet on (needed so the host can

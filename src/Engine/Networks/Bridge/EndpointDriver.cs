@@ -5,7 +5,7 @@ using MyDocker.Engine.Kernel.Interop;
 using MyDocker.Engine.Kernel.Netlink;
 using MyDocker.Engine.Networks;
 
-namespace MyDocker.Engine.Containers.Network;
+namespace MyDocker.Engine.Networks.Bridge;
 
 /// <summary>
 /// A container's endpoint on a bridge network: a veth pair whose host side (<see cref="EndpointPlan.HostVeth"/>,

@@ -4,7 +4,7 @@ using MyDocker.Engine.Kernel.Netlink;
 using MyDocker.Engine.Networks.Firewall;
 using MyDocker.Engine.Networks.Ipam;
 
-namespace MyDocker.Engine.Networks;
+namespace MyDocker.Engine.Networks.Bridge;
 
 /// <summary>
 /// The kernel side of a bridge network: the bridge device (marked with an ifalias), its gateway address (the kernel
@@ -86,7 +86,7 @@ public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, ISysctl
         foreach (var port in links.Where(l => l.MasterIndex == bridge.Index))
         {
             if (LoopbackGuard.IsInstalled(netlink, port.Index)) continue;
-            if (Containers.Network.EndpointDriver.ContainerIdOf(port) is null) { unguarded.Add($"{port.Name} (not a container's veth)"); continue; }
+            if (EndpointDriver.ContainerIdOf(port) is null) { unguarded.Add($"{port.Name} (not a container's veth)"); continue; }
             try
             {
                 LoopbackGuard.Install(netlink, port.Index);
@@ -142,7 +142,7 @@ public sealed class BridgeDriver(IRtNetlink netlink, IFirewall firewall, ISysctl
         if (bridge is null) return new NetworkPlumbing(null, [], [], elements, rules);
         var addresses = netlink.ListAddresses().Where(a => a.LinkIndex == bridge.Index).Select(a => $"{a.Address}/{a.PrefixLength}").ToList();
         var ports = netlink.ListLinks().Where(l => l.MasterIndex == bridge.Index)
-            .Select(l => Plumbing(l) with { ContainerId = Containers.Network.EndpointDriver.ContainerIdOf(l) })
+            .Select(l => Plumbing(l) with { ContainerId = EndpointDriver.ContainerIdOf(l) })
             .OrderBy(l => l.Name, StringComparer.Ordinal).ToList();
         return new NetworkPlumbing(Plumbing(bridge), addresses, ports, elements, rules);
     }

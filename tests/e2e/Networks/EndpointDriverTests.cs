@@ -2,16 +2,16 @@ using System.Net;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging.Abstractions;
 using MyDocker.E2ETests.Infrastructure;
+using MyDocker.Engine.Networks.Bridge;
 using MyDocker.Engine;
 using MyDocker.Engine.Common;
-using MyDocker.Engine.Containers.Network;
 using MyDocker.Engine.Containers.Rootfs;
 using MyDocker.Engine.Kernel;
 using MyDocker.Engine.Kernel.Namespaces;
 using MyDocker.Engine.Kernel.Netlink;
 using MyDocker.Engine.Networks;
 
-namespace MyDocker.E2ETests.Containers;
+namespace MyDocker.E2ETests.Networks;
 
 /// <summary>
 /// Container endpoints for real: a TestNetns plays the host (bridge mdt-br0 10.77.0.1/24, made with `ip`, and the

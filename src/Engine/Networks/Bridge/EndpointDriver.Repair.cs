@@ -2,7 +2,7 @@ using System.Net;
 using MyDocker.Engine.Kernel.Netlink;
 using MyDocker.Engine.Networks;
 
-namespace MyDocker.Engine.Containers.Network;
+namespace MyDocker.Engine.Networks.Bridge;
 
 public sealed partial class EndpointDriver
 {
