@@ -76,7 +76,7 @@ public sealed class ReconcileResult
     /// <summary>A problem found without an exception (a port that could not be restored): kept as text only.</summary>
     public void Problem(string text) => Report.Errors.Add(text);
 
-    private void Fail(string what, Exception e)
+    internal void Fail(string what, Exception e)
     {
         _failures.Add(new StepFailure(what, e));
         Report.Errors.Add($"{what}: {e.Message}");

@@ -72,7 +72,7 @@ public sealed class Reconciler(
                     else await _orphanGate.WaitAsync(CancellationToken.None);
                     holding = !holding;
                 }
-                await step.RunAsync(ctx, result, ct);
+                if (!await RunStepAsync(step, ctx, result, ct)) break;
             }
         }
         finally
@@ -80,6 +80,24 @@ public sealed class Reconciler(
             if (holding) _orphanGate.Release();
         }
         return result;
+    }
+
+    /// <summary>Runs one step; false when the run must stop there.</summary>
+    internal static async Task<bool> RunStepAsync(IReconcileStep step, ReconcileContext ctx, ReconcileResult result, CancellationToken ct)
+    {
+        try
+        {
+            await step.RunAsync(ctx, result, ct);
+            return true;
+        }
+        catch (InvalidDataException e)
+        {
+            // A stored row that does not read (State's mappings name it and the column). The steps after this one build
+            // on what it read (the firewall step must not rebuild the table without the networks it could not read), so
+            // the run stops here; the daemon still starts, and every reconcile reports the row.
+            result.Fail($"reconcile step {step.GetType().Name}", e);
+            return false;
+        }
     }
 
     private void Log(ReconcileReport report)

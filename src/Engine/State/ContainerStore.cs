@@ -26,7 +26,7 @@ public static class ContainerStore
     {
         string what = $"container '{r.Name}' ({(r.Id.Length > 12 ? r.Id[..12] : r.Id)}) in the Containers table";
         InvalidDataException Bad(string column, string? value, string reason) =>
-            new($"{what} has a malformed {column} '{value}': {reason}; remove the container (mydocker rm -f {r.Name}) or restore the database from a backup");
+            new($"{what} has a malformed {column} '{value}': {reason}; the engine cannot use this container until that row of the state database (<data-root>/mydocker.db) is repaired or restored from a backup");
         ContainerSpec spec;
         try { spec = JsonSerializer.Deserialize<ContainerSpec>(r.SpecJson) ?? new ContainerSpec(); }
         catch (JsonException e) { throw Bad("spec", r.SpecJson, e.Message); }

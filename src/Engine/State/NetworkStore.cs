@@ -24,7 +24,7 @@ public static class NetworkStore
     {
         string what = $"network '{r.Name}' ({Short(r.Id)}) in the Networks table";
         InvalidDataException Bad(string column, string? value, string reason) =>
-            new($"{what} has a malformed {column} '{value}': {reason}; remove the network (mydocker network rm {r.Name}) or restore the database from a backup");
+            new($"{what} has a malformed {column} '{value}': {reason}; the engine cannot use this network until that row of the state database (<data-root>/mydocker.db) is repaired or restored from a backup");
         IPv4Subnet Subnet(string column, string value) =>
             IPv4Subnet.TryParse(value, out var s, out _, out var error) ? s : throw Bad(column, value, error);
         var gateway = IPv4.TryParse(r.Gateway, out var g, out var gatewayError) ? IPv4.ToAddress(g) : throw Bad("gateway", r.Gateway, gatewayError);

@@ -87,7 +87,7 @@ public sealed class ContainerLab : IAsyncDisposable
         await using var db = State.Create();
         var ctx = new ReconcileContext(db, firstRun: false);
         foreach (var step in ReconcileOrder.Create(Daemon, only: FakedSteps.Contains))
-            await step.RunAsync(ctx, result, CancellationToken.None);
+            if (!await Reconciler.RunStepAsync(step, ctx, result, CancellationToken.None)) break;
         return result;
     }
 

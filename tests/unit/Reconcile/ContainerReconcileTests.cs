@@ -60,6 +60,25 @@ public sealed class ContainerReconcileTests
     }
 
     [Fact]
+    public async Task A_stored_row_that_does_not_read_is_reported_by_name_and_the_run_stops_without_throwing()
+    {
+        await using var lab = new ContainerLab();
+        await lab.RunAsync("web");
+        await using (var db = lab.State.Create())
+            await Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.ExecuteSqlRawAsync(
+                db.Database, "UPDATE Containers SET SpecJson = 'not json' WHERE Name = 'web'");
+        lab.Restart();
+
+        // The daemon's start-up reconcile must not throw (the daemon would not start); the row is named in the report.
+        var result = await lab.ReconcileAsync();
+
+        var failure = Assert.Single(result.Failures);
+        Assert.Equal("reconcile step ContainerRecordsStep", failure.Step);
+        Assert.StartsWith("container 'web' (", Assert.IsType<InvalidDataException>(failure.Error).Message);
+        Assert.Empty(result.Report.Repaired);
+    }
+
+    [Fact]
     public async Task A_container_whose_repair_fails_keeps_its_error_kind_and_the_other_steps_still_run()
     {
         await using var lab = new ContainerLab();

@@ -112,7 +112,7 @@ public sealed class DomainStoreTests : IDisposable
         await using var read = _state.Create();
         var e = await Assert.ThrowsAsync<InvalidDataException>(() => read.AllNetworksAsync(default));
         Assert.StartsWith("network 'web' (aaaaaaaaaaaa) in the Networks table has a malformed " + expected, e.Message);
-        Assert.Contains("mydocker network rm web", e.Message);
+        Assert.Contains("cannot use this network until that row of the state database (<data-root>/mydocker.db) is repaired", e.Message);
     }
 
     [Theory]
@@ -126,7 +126,7 @@ public sealed class DomainStoreTests : IDisposable
         await using var read = _state.Create();
         var e = await Assert.ThrowsAsync<InvalidDataException>(() => read.ResolveContainerAsync("app", default));
         Assert.StartsWith("container 'app' (cccccccccccc) in the Containers table has a malformed " + expected, e.Message);
-        Assert.Contains("mydocker rm -f app", e.Message);
+        Assert.Contains("cannot use this container until that row of the state database (<data-root>/mydocker.db) is repaired", e.Message);
     }
 
     /// <summary>What a hand edit or a damaged file leaves: one column of the one row set to <paramref name="value"/>.</summary>
