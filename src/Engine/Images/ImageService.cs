@@ -9,7 +9,7 @@ namespace MyDocker.Engine.Images;
 
 /// <summary>
 /// The image store. Images come from tarballs (there is no registry): a plain rootfs (<see cref="ImportRootfsAsync"/>),
-/// or `docker save` / OCI image-layout archives (<see cref="LoadAsync"/>). Rows live in StateDb.Images/ImageTags; layers
+/// or `docker save` / OCI image-layout archives (<see cref="LoadAsync"/>). Rows live in the Images/ImageTags tables (State/ImageStore); layers
 /// are unpacked once under &lt;data-root&gt;/image/layers/&lt;diffID hex&gt; and shared by every image that has them.
 /// <para>Crash safety: a layer is unpacked into &lt;data-root&gt;/image/tmp and renamed into place only when complete,
 /// and a layer is renamed back into tmp before it is deleted, so a final-named layer directory is always whole.
