@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Microsoft.EntityFrameworkCore;
 using MyDocker.Engine.State;
 
 namespace MyDocker.Engine.Events;
@@ -37,11 +36,9 @@ public sealed class EventHub(StateDbFactory state)
             e = e with { TimeNano = _lastNano };
             using (var db = state.Create())
             {
-                var row = EventMapping.ToEntity(e);
-                db.Events.Add(row);
-                db.SaveChanges();
+                long id = db.AddEvent(e);
                 // The history is bounded: every 1,000 events, those older than the last 10,000 go.
-                if (row.Id % 1000 == 0) db.Events.Where(r => r.Id <= row.Id - KeptEvents).ExecuteDelete();
+                if (id % 1000 == 0) db.DeleteEventsUpTo(id - KeptEvents);
             }
             for (int i = _subscribers.Count - 1; i >= 0; i--)
             {
@@ -66,8 +63,7 @@ public sealed class EventHub(StateDbFactory state)
             if (sinceNano is long since)
             {
                 using var db = state.Create();
-                history = db.Events.AsNoTracking().Where(e => e.TimeNano >= since).OrderBy(e => e.TimeNano).AsEnumerable()
-                    .Select(EventMapping.ToEvent).ToList();
+                history = db.EventsSince(since);
             }
             _subscribers.Add(subscriber);
             return new Subscription(this, subscriber, history);

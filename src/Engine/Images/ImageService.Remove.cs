@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using MyDocker.Engine.Common;
 using MyDocker.Engine.State;
@@ -23,10 +22,7 @@ public sealed partial class ImageService
         {
             var (image, viaTag) = await TryResolveAsync(reference, ct) ?? throw NoSuchImage(reference);
             await using var db = state.Create();
-            string hex = Hex(image.Id);
-            var users = await db.Containers.AsNoTracking()
-                .Where(c => c.ImageId == image.Id || c.ImageId == hex)
-                .Select(c => new { c.Name, c.Id }).ToListAsync(ct);
+            var users = await db.ContainersUsingImageAsync(image.Id, ct);
             string usersText = string.Join(", ", users.Select(u => $"{u.Name} ({u.Id[..Math.Min(12, u.Id.Length)]})"));
             string fix = users.Count == 0 ? "" : $"remove the container first (mydocker rm -f {users[0].Name})";
             var lines = new List<string>();
@@ -51,12 +47,7 @@ public sealed partial class ImageService
             }
 
             bool delete = users.Count == 0 && image.RepoTags.Except(untag).Any() == false;
-            await using (var tx = await db.Database.BeginTransactionAsync(ct))
-            {
-                await db.ImageTags.Where(t => untag.Contains(t.Reference)).ExecuteDeleteAsync(ct);
-                if (delete) await db.Images.Where(i => i.Id == image.Id).ExecuteDeleteAsync(ct);
-                await tx.CommitAsync(ct);
-            }
+            await db.RemoveImageAsync(untag, delete ? image.Id : null, ct);
             lines.AddRange(untag.Select(t => "Untagged: " + t));
             foreach (var t in untag) events.Publish(Events.EngineEvents.ImageUntagged(image.Id, t));
             if (!delete) return lines;
@@ -64,7 +55,7 @@ public sealed partial class ImageService
 
             lines.Add("Deleted: " + image.Id);
             // After the commit: a crash from here on leaves only unreferenced layers, which CleanUpAfterCrash removes.
-            var stillUsed = await LayersInUseAsync(db, ct);
+            var stillUsed = await db.LayersInUseAsync(ct);
             var teardown = new Teardown();
             foreach (var layer in image.Layers.Distinct())
             {
@@ -86,12 +77,6 @@ public sealed partial class ImageService
     }
 
     private static string Short(string id) => Hex(id)[..12];
-
-    private static async Task<HashSet<string>> LayersInUseAsync(StateDb db, CancellationToken ct)
-    {
-        var all = await db.Images.AsNoTracking().Select(i => i.LayersJson).ToListAsync(ct);
-        return all.SelectMany(ParseLayers).ToHashSet(StringComparer.Ordinal);
-    }
 
     /// <summary>Renames a layer into tmp before deleting it, so a crash mid-delete never leaves a partial layer under its
     /// final name. Refuses any path that is not an entry directly inside the layer store (audit C1).</summary>
@@ -138,7 +123,7 @@ public sealed partial class ImageService
             if (Directory.Exists(LayersRoot))
             {
                 using var db = state.Create();
-                var used = LayersInUseAsync(db, CancellationToken.None).GetAwaiter().GetResult();
+                var used = db.LayersInUseAsync(CancellationToken.None).GetAwaiter().GetResult();
                 foreach (var dir in Directory.EnumerateFileSystemEntries(LayersRoot))
                 {
                     string name = Path.GetFileName(dir);

@@ -1,7 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using MyDocker.Engine.Common;
 using MyDocker.Engine.Kernel.Interop;
@@ -11,7 +9,7 @@ namespace MyDocker.Engine.Images;
 
 /// <summary>
 /// The image store. Images come from tarballs (there is no registry): a plain rootfs (<see cref="ImportRootfsAsync"/>),
-/// or `docker save` / OCI image-layout archives (<see cref="LoadAsync"/>). Rows live in StateDb.Images/ImageTags; layers
+/// or `docker save` / OCI image-layout archives (<see cref="LoadAsync"/>). Rows live in the Images/ImageTags tables (State/ImageStore); layers
 /// are unpacked once under &lt;data-root&gt;/image/layers/&lt;diffID hex&gt; and shared by every image that has them.
 /// <para>Crash safety: a layer is unpacked into &lt;data-root&gt;/image/tmp and renamed into place only when complete,
 /// and a layer is renamed back into tmp before it is deleted, so a final-named layer directory is always whole.
@@ -66,9 +64,7 @@ public sealed partial class ImageService(EngineOptions options, StateDbFactory s
     {
         await _seeding.WaitAsync(ct);
         await using var db = state.Create();
-        var images = await db.Images.AsNoTracking().ToListAsync(ct);
-        var tags = (await db.ImageTags.AsNoTracking().ToListAsync(ct)).ToLookup(t => t.ImageId, t => t.Reference);
-        return images.Select(i => ToView(i, tags[i.Id])).OrderByDescending(v => v.Created).ThenBy(v => v.Id, StringComparer.Ordinal).ToList();
+        return (await db.AllImagesAsync(ct)).OrderByDescending(v => v.Created).ThenBy(v => v.Id, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>
@@ -120,13 +116,12 @@ public sealed partial class ImageService(EngineOptions options, StateDbFactory s
         if (!text.StartsWith("sha256:", StringComparison.Ordinal) && ImageReference.TryParse(text) is { } r)
         {
             string key = r.ToString();
-            var tag = await db.ImageTags.AsNoTracking().FirstOrDefaultAsync(t => t.Reference == key, ct);
-            if (tag is not null) return await LoadViewAsync(db, tag.ImageId, key, ct);
+            if (await db.ImageIdTaggedAsync(key, ct) is { } tagged) return await LoadViewAsync(db, tagged, key, ct);
         }
         if (isHex && hexPart.Length >= MinIdPrefix)
         {
             string prefix = "sha256:" + hexPart;
-            var ids = await db.Images.AsNoTracking().Where(i => i.Id.StartsWith(prefix)).Select(i => i.Id).Take(2).ToListAsync(ct);
+            var ids = await db.ImageIdsStartingWithAsync(prefix, 2, ct);
             if (ids.Count > 1)
                 throw EngineException.Invalid($"image id prefix '{text}' matches more than one image; give more digits of the id");
             if (ids.Count == 1) return await LoadViewAsync(db, ids[0], null, ct);
@@ -134,35 +129,8 @@ public sealed partial class ImageService(EngineOptions options, StateDbFactory s
         return null;
     }
 
-    private static async Task<Resolved?> LoadViewAsync(StateDb db, string id, string? viaTag, CancellationToken ct)
-    {
-        var record = await db.Images.AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, ct);
-        if (record is null) return null;
-        var tags = await db.ImageTags.AsNoTracking().Where(t => t.ImageId == id).Select(t => t.Reference).ToListAsync(ct);
-        return new Resolved(ToView(record, tags), viaTag);
-    }
-
-    private static ImageView ToView(ImageEntity r, IEnumerable<string> tags) => new(
-        r.Id,
-        tags.Order(StringComparer.Ordinal).ToArray(),
-        r.Created,
-        r.Size,
-        ParseLayers(r.LayersJson),
-        ImageConfig.FromJson(r.ConfigJson));
-
-    /// <summary>The layer list of a stored row. Tolerant: a damaged row (non-strings, not JSON) must not make listing,
-    /// removal or the dashboard fail for every image (audit M6); what is not a string is left out.</summary>
-    internal static string[] ParseLayers(string? json)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(string.IsNullOrWhiteSpace(json) ? "[]" : json);
-            return doc.RootElement.ValueKind == JsonValueKind.Array
-                ? doc.RootElement.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!).ToArray()
-                : [];
-        }
-        catch (JsonException) { return []; }
-    }
+    private static async Task<Resolved?> LoadViewAsync(StateDb db, string id, string? viaTag, CancellationToken ct) =>
+        await db.FindImageAsync(id, ct) is { } view ? new Resolved(view, viaTag) : null;
 
     /// <summary>The layer directories of <paramref name="image"/>, top layer first: an overlayfs lowerdir list.</summary>
     /// <exception cref="EngineException">InvalidArgument when the image lists a layer that is not a digest (a row a
@@ -235,26 +203,8 @@ public sealed partial class ImageService(EngineOptions options, StateDbFactory s
         IReadOnlyList<ImageReference> tags, CancellationToken ct)
     {
         await using var db = state.Create();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        if (await db.Images.FindAsync([id], ct) is null)
-        {
-            db.Images.Add(new ImageEntity
-            {
-                Id = id, ConfigJson = configJson, LayersJson = JsonSerializer.Serialize(layers), Created = created, Size = size,
-            });
-        }
-        foreach (var tag in tags.Select(t => t.ToString()).Distinct())
-        {
-            var row = await db.ImageTags.FindAsync([tag], ct);
-            if (row is null) db.ImageTags.Add(new ImageTagEntity { Reference = tag, ImageId = id });
-            else if (row.ImageId != id)
-            {
-                logger.LogInformation("Tag {Tag} moves from image {Old} to {New}", tag, row.ImageId, id);
-                row.ImageId = id;
-            }
-        }
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        return (await LoadViewAsync(db, id, null, ct))!.View;
+        var moved = await db.AddImageAsync(id, configJson, layers, created, size, tags.Select(t => t.ToString()), ct);
+        foreach (var (tag, from) in moved) logger.LogInformation("Tag {Tag} moves from image {Old} to {New}", tag, from, id);
+        return (await db.FindImageAsync(id, ct))!;
     }
 }

@@ -17,7 +17,7 @@ public sealed record ImageConfig(
     public static readonly ImageConfig Empty = new(null, null, [], null, null);
 
     /// <summary>
-    /// Reads Docker's "Config" object (as stored in ImageEntity.ConfigJson); unknown fields are ignored. Never throws:
+    /// Reads Docker's "Config" object (as stored in the Images table, mapped by State/ImageStore); unknown fields are ignored. Never throws:
     /// configs are checked at load (<see cref="ImageConfigSchema"/>), but a row stored before that check, or damaged
     /// since, must not break listing, removal and the dashboard for every image (audit M6). A non-string list element
     /// is read as its JSON text, a value of the wrong kind as absent, text that is not JSON as an empty config.
