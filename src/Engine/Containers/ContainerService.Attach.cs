@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using MyDocker.Engine.State;
 
 namespace MyDocker.Engine.Containers;
 

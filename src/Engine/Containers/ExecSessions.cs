@@ -1,6 +1,5 @@
 using MyDocker.Engine.Containers.Runtime;
 using MyDocker.Engine.Events;
-using MyDocker.Engine.State;
 
 namespace MyDocker.Engine.Containers;
 

@@ -3,7 +3,6 @@ using System.Text.Json;
 using MyDocker.Engine;
 using MyDocker.Engine.Containers;
 using MyDocker.Engine.Containers.Logs;
-using MyDocker.Engine.State;
 using MyDocker.Shared.Api;
 
 namespace MyDocker.Web.Api;

@@ -7,7 +7,6 @@ using MyDocker.Engine.Ports;
 using MyDocker.Engine.Images;
 using MyDocker.Engine.Networks;
 using MyDocker.Engine.Networks.Ipam;
-using MyDocker.Engine.State;
 using MyDocker.Web.Dashboard.Containers;
 
 namespace MyDocker.Web.Dashboard;

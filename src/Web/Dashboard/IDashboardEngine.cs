@@ -1,7 +1,6 @@
 using System.Threading.Channels;
 using MyDocker.Engine.Containers;
 using MyDocker.Engine.Networks;
-using MyDocker.Engine.State;
 using MyDocker.Web.Dashboard.Containers;
 
 namespace MyDocker.Web.Dashboard;

@@ -106,11 +106,6 @@ public sealed class FakeOciRuntime(RuntimeOptions options) : IOciRuntime
         }
     }
 
-    public Task<IReadOnlyList<string>> ListAsync(CancellationToken ct)
-    {
-        lock (_gate) return Task.FromResult<IReadOnlyList<string>>([.. _containers.Keys]);
-    }
-
     public int? MonitorPid(string id)
     {
         lock (_gate) return _containers.TryGetValue(id, out var c) && c.Status != "stopped" ? c.Pid + 1 : null;

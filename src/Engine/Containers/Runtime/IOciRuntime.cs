@@ -33,9 +33,6 @@ public interface IOciRuntime
     /// <summary>The runtime's state of the container, or null when it does not know it.</summary>
     Task<RuntimeState?> StateAsync(string id, CancellationToken ct);
 
-    /// <summary>The ids of every container the runtime knows (any status).</summary>
-    Task<IReadOnlyList<string>> ListAsync(CancellationToken ct);
-
     /// <summary>The pid of the container's monitor while it is alive, else null.</summary>
     int? MonitorPid(string id);
 

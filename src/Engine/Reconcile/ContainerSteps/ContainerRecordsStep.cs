@@ -9,13 +9,12 @@ namespace MyDocker.Engine.Reconcile.ContainerSteps;
 /// Exited) in <see cref="ReconcileContext.Containers"/> for the steps after it. After the network steps: a container's
 /// teardown releases its address into its network's pool, which must be open.
 /// </summary>
-public sealed class ContainerRecordsStep(StateDbFactory state, ContainerService containers, OperationRegistry operations) : IReconcileStep
+public sealed class ContainerRecordsStep(ContainerService containers, OperationRegistry operations) : IReconcileStep
 {
     public async Task RunAsync(ReconcileContext ctx, ReconcileResult result, CancellationToken ct)
     {
         var report = result.Report;
-        // Its own context, as before the steps: the run's one tracks the network records.
-        await using var db = state.Create();
+        var db = ctx.Db;
         var records = await db.AllContainersAsync(ct);
 
         foreach (var r in records.Where(r => r.Phase is ContainerPhase.Creating or ContainerPhase.Removing && !operations.IsBusy(r.Id)))

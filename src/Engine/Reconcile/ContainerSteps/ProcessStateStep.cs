@@ -1,6 +1,5 @@
 using MyDocker.Engine.Containers;
 using MyDocker.Engine.Containers.Runtime;
-using MyDocker.Engine.State;
 
 namespace MyDocker.Engine.Reconcile.ContainerSteps;
 

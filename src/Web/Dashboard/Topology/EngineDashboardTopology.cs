@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using MyDocker.Engine.Containers;
 using MyDocker.Engine.Ports;
 using MyDocker.Engine.Networks;
-using MyDocker.Engine.State;
 
 namespace MyDocker.Web.Dashboard.Topology;
 
