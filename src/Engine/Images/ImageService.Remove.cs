@@ -23,7 +23,7 @@ public sealed partial class ImageService
             var (image, viaTag) = await TryResolveAsync(reference, ct) ?? throw NoSuchImage(reference);
             await using var db = state.Create();
             var users = await db.ContainersUsingImageAsync(image.Id, ct);
-            string usersText = string.Join(", ", users.Select(u => $"{u.Name} ({u.Id[..Math.Min(12, u.Id.Length)]})"));
+            string usersText = string.Join(", ", users.Select(u => $"{u.Name} ({ShortId.Of(u.Id)})"));
             string fix = users.Count == 0 ? "" : $"remove the container first (mydocker rm -f {users[0].Name})";
             var lines = new List<string>();
             var untag = new List<string>();

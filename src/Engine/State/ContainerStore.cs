@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using MyDocker.Engine.Common;
 using MyDocker.Engine.Containers;
 using MyDocker.Engine.Networks.Ipam;
 
@@ -24,7 +25,7 @@ public static class ContainerStore
     /// parse (a database edited by hand, or damaged).</summary>
     internal static Container ToContainer(ContainerEntity r)
     {
-        string what = $"container '{r.Name}' ({(r.Id.Length > 12 ? r.Id[..12] : r.Id)}) in the Containers table";
+        string what = $"container '{r.Name}' ({ShortId.Of(r.Id)}) in the Containers table";
         InvalidDataException Bad(string column, string? value, string reason) =>
             new($"{what} has a malformed {column} '{value}': {reason}; the engine cannot use this container until that row of the state database (<data-root>/mydocker.db) is repaired or restored from a backup");
         ContainerSpec spec;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using MyDocker.Engine.Common;
 using MyDocker.Engine.Kernel.Netlink;
 using MyDocker.Engine.Networks;
 using MyDocker.Engine.Networks.Ipam;
@@ -22,7 +23,7 @@ public static class NetworkStore
     /// parse (a database edited by hand, or damaged).</summary>
     internal static Network ToNetwork(NetworkEntity r)
     {
-        string what = $"network '{r.Name}' ({Short(r.Id)}) in the Networks table";
+        string what = $"network '{r.Name}' ({ShortId.Of(r.Id)}) in the Networks table";
         InvalidDataException Bad(string column, string? value, string reason) =>
             new($"{what} has a malformed {column} '{value}': {reason}; the engine cannot use this network until that row of the state database (<data-root>/mydocker.db) is repaired or restored from a backup");
         IPv4Subnet Subnet(string column, string value) =>
@@ -40,7 +41,6 @@ public static class NetworkStore
         }
     }
 
-    private static string Short(string id) => id.Length > 12 ? id[..12] : id;
 
     /// <summary>Every network, whatever its phase (the reconciler and create's checks).</summary>
     public static async Task<List<Network>> AllNetworksAsync(this StateDb db, CancellationToken ct) =>

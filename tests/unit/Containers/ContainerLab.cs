@@ -30,7 +30,7 @@ public sealed class ContainerLab : IAsyncDisposable
         [typeof(ContainerRecordsStep), typeof(RootfsStep), typeof(PublishedPortsStep), typeof(ProcessStateStep), typeof(RuntimeOrphansStep)];
 
     private readonly string _root = Directory.CreateTempSubdirectory("mydocker-unit-ctr-").FullName;
-    private readonly List<(Task Operation, ManualResetEventSlim Dead, ServiceProvider Daemon)> _crashed = [];
+    private readonly SimulatedCrashes _crashes = new();
     private ServiceProvider? _daemon;
 
     public FakeContainerResources Resources { get; }
@@ -113,38 +113,16 @@ public sealed class ContainerLab : IAsyncDisposable
     /// </summary>
     public async Task CrashDuringAsync(string point, Func<ContainerService, Task> operation)
     {
-        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var dead = new ManualResetEventSlim();
         var containers = Containers;
-        var run = Task.Run(async () =>
-        {
-            CrashPoint.Simulate(name =>
-            {
-                if (name != point) return;
-                reached.TrySetResult();
-                dead.Wait();
-                throw new OperationCanceledException($"simulated crash at {point}");
-            });
-            await operation(containers);
-        });
-        _crashed.Add((run, dead, Daemon));
-        if (await Task.WhenAny(reached.Task, run) != reached.Task)
-        {
-            await run;
-            throw new Xunit.Sdk.XunitException($"{point} was never reached");
-        }
+        await _crashes.RunUntilAsync(point, Daemon, () => operation(containers));
+        // The dead daemon's objects are dropped with it: a restart builds new ones.
         _daemon = null;
     }
 
     public async ValueTask DisposeAsync()
     {
         if (_daemon is not null) await _daemon.DisposeAsync();
-        foreach (var (operation, dead, daemon) in _crashed)
-        {
-            dead.Set();
-            try { await operation; } catch (Exception) { /* the dead daemon's rollback, which nobody looks at any more */ }
-            await daemon.DisposeAsync();
-        }
+        await _crashes.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(_root, recursive: true);
     }

@@ -27,7 +27,7 @@ namespace MyDocker.UnitTests.Networks;
 public sealed class NetworkLab : IAsyncDisposable
 {
     private readonly string _root = MigratedDatabase.NewDirectory("mydocker-unit-net-");
-    private readonly List<(Task Operation, ManualResetEventSlim Dead, ServiceProvider Daemon)> _crashed = [];
+    private readonly SimulatedCrashes _crashes = new();
     private ServiceProvider? _daemon;
 
     public FakeRtNetlink Netlink { get; } = new();
@@ -111,26 +111,8 @@ public sealed class NetworkLab : IAsyncDisposable
     /// </summary>
     public async Task CrashDuringAsync(string point, Func<NetworkService, Task> operation)
     {
-        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var dead = new ManualResetEventSlim();
         var networks = Networks;
-        var run = Task.Run(async () =>
-        {
-            CrashPoint.Simulate(name =>
-            {
-                if (name != point) return;
-                reached.TrySetResult();
-                dead.Wait();                       // the "process" is gone; released only when the lab is disposed
-                throw new OperationCanceledException($"simulated crash at {point}");
-            });
-            await operation(networks);
-        });
-        _crashed.Add((run, dead, Daemon));
-        if (await Task.WhenAny(reached.Task, run) != reached.Task)
-        {
-            await run;
-            throw new Xunit.Sdk.XunitException($"{point} was never reached");
-        }
+        await _crashes.RunUntilAsync(point, Daemon, () => operation(networks));
         // The dead daemon's objects are dropped with it: a restart builds new ones.
         _daemon = null;
     }
@@ -138,12 +120,7 @@ public sealed class NetworkLab : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (_daemon is not null) await _daemon.DisposeAsync();
-        foreach (var (operation, dead, daemon) in _crashed)
-        {
-            dead.Set();
-            try { await operation; } catch (Exception) { /* its rollback ran against a kernel nobody looks at any more */ }
-            await daemon.DisposeAsync();
-        }
+        await _crashes.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(_root, recursive: true);
     }

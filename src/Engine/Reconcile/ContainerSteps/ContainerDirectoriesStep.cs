@@ -1,3 +1,4 @@
+using MyDocker.Engine.Common;
 using MyDocker.Engine.Containers;
 using MyDocker.Engine.Containers.Rootfs;
 
@@ -28,7 +29,7 @@ public sealed class ContainerDirectoriesStep(EngineOptions options, OperationReg
             {
                 if (isLive(Path.GetFileName(dir)) || OverlayMount.MountedUnder(dir + "/").Count > 0) continue;
                 Directory.Delete(dir, recursive: true);
-                report.Removed.Add($"orphan container directory {LiveContainers.Short(Path.GetFileName(dir))} deleted");
+                report.Removed.Add($"orphan container directory {ShortId.Of(Path.GetFileName(dir))} deleted");
             }
         });
     }

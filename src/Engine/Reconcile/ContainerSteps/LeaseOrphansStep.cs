@@ -1,3 +1,4 @@
+using MyDocker.Engine.Common;
 using MyDocker.Engine.Containers;
 using MyDocker.Engine.Networks;
 using MyDocker.Engine.Networks.Ipam;
@@ -20,7 +21,7 @@ public sealed class LeaseOrphansStep(IpamAllocator ipam, OperationRegistry opera
                 foreach (var lease in ipam.Leases(network.Id).Where(l => !isLive(l.OwnerId)))
                 {
                     ipam.Release(network.Id, lease.Address);
-                    result.Report.Removed.Add($"lease {IPv4.ToAddress(lease.Address)} of network '{network.Name}' released (owner {LiveContainers.Short(lease.OwnerId)} is gone)");
+                    result.Report.Removed.Add($"lease {IPv4.ToAddress(lease.Address)} of network '{network.Name}' released (owner {ShortId.Of(lease.OwnerId)} is gone)");
                 }
         });
     }

@@ -17,7 +17,4 @@ internal static class LiveContainers
         var liveIds = ctx.ContainerIds ??= (await db.ContainerIdsAsync()).ToHashSet();
         return id => liveIds.Contains(id) || operations.IsBusy(id) || db.ContainerExists(id);
     }
-
-    /// <summary>The first 12 characters of an id (or all of a shorter name), as reports print ids.</summary>
-    public static string Short(string id) => id[..Math.Min(12, id.Length)];
 }

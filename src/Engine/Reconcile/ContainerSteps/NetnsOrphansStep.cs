@@ -1,3 +1,4 @@
+using MyDocker.Engine.Common;
 using MyDocker.Engine.Containers;
 using MyDocker.Engine.Kernel.Namespaces;
 
@@ -16,7 +17,7 @@ public sealed class NetnsOrphansStep(NetnsStore netns, OperationRegistry operati
             foreach (var name in netns.List().Where(n => !isLive(n)))
             {
                 netns.Remove(name);
-                result.Report.Removed.Add($"orphan netns {LiveContainers.Short(name)} removed");
+                result.Report.Removed.Add($"orphan netns {ShortId.Of(name)} removed");
             }
         });
     }

@@ -1,3 +1,4 @@
+using MyDocker.Engine.Common;
 using MyDocker.Engine.Containers;
 using MyDocker.Engine.Containers.Runtime;
 using MyDocker.Engine.Events;
@@ -18,7 +19,7 @@ public sealed class RuntimeOrphansStep(IOciRuntime runtime, OperationRegistry op
         {
             foreach (var id in await runtime.RemoveOrphansAsync(isLive, CancellationToken.None))
             {
-                result.Report.Removed.Add($"orphan container process, monitor or cgroup {LiveContainers.Short(id)} removed");
+                result.Report.Removed.Add($"orphan container process, monitor or cgroup {ShortId.Of(id)} removed");
                 events.Publish(EngineEvents.OrphanDestroyed(id));
             }
         });
