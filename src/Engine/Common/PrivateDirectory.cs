@@ -1,4 +1,4 @@
-using MyDocker.Engine.Kernel.Interop;
+using MyDocker.Engine.Kernel;
 
 namespace MyDocker.Engine.Common;
 
@@ -27,9 +27,9 @@ public static class PrivateDirectory
     public static string Ensure(string path, string role, bool requireRootOwner = false)
     {
         Directory.CreateDirectory(path, Mode);
-        var stat = Libc.StatOwner(path) ?? throw new InvalidOperationException($"the {role} {path} vanished while it was being created");
+        var stat = PathOwner.Of(path) ?? throw new InvalidOperationException($"the {role} {path} vanished while it was being created");
         if (!stat.IsDirectory) throw new InvalidOperationException($"the {role} {path} is not a directory; move it away or choose another path");
-        uint euid = Libc.GetEuid();
+        uint euid = PathOwner.EffectiveUid;
         if (requireRootOwner && stat.Uid != euid)
             throw new InvalidOperationException(
                 $"the {role} {path} is owned by uid {stat.Uid}, not by uid {euid} which runs the daemon: its owner could change the engine's " +
