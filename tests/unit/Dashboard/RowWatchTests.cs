@@ -158,3 +158,29 @@ public class LiveListTests
         Assert.Same(exited, list.Rows[1]);
     }
 }
+
+public class FeedLoopTests
+{
+    [Fact]
+    public async Task A_clock_moved_as_the_page_shows_reconnecting_still_ends_the_pause()
+    {
+        // A page (or a test) that reacts to "reconnecting" by moving the clock must not move it before the pause exists.
+        var clock = new FakeTimeProvider();
+        int watches = 0;
+        var again = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var feed = new WatchFeed<string>(_ =>
+        {
+            if (Interlocked.Increment(ref watches) == 2) again.TrySetResult();
+            return Task.FromException<LiveSubscription<string>>(new InvalidOperationException("engine gone"));
+        }, clock);
+
+        feed.Start(_ => Task.CompletedTask, _ => Task.CompletedTask, () =>
+        {
+            clock.Advance(TimeSpan.FromSeconds(1));
+            return Task.CompletedTask;
+        });
+
+        await again.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal("engine gone", feed.Error);
+    }
+}
