@@ -55,6 +55,8 @@ public sealed class DnsWireTests
     public static TheoryData<string, string> Malformed => new()
     {
         { "compression pointer in the question", "12 34 01 00 00 01 00 00 00 00 00 00 c0 0c 00 01 00 01" },
+        // Long enough that the pointer's first byte (192) read as a label length would still fit in the message.
+        { "compression pointer before 200 bytes", "12 34 01 00 00 01 00 00 00 00 00 00 c0 0c" + string.Concat(Enumerable.Repeat(" 00", 200)) },
         { "extended label type", "12 34 01 00 00 01 00 00 00 00 00 00 42 64 62 00 00 01 00 01" },
         { "label running past the end", "12 34 01 00 00 01 00 00 00 00 00 00 05 64 62" },
         { "name without its root label", "12 34 01 00 00 01 00 00 00 00 00 00 02 64 62" },
