@@ -35,8 +35,6 @@ public sealed class NameSnapshot
     /// <summary>Names over every network (a name on two networks counts twice).</summary>
     public int NameCount => Networks.Values.Sum(n => n.Count);
 
-    public int SourceCount => Sources.Count;
-
     /// <summary>
     /// The addresses of <paramref name="name"/> (any case) on every network of the container that owns
     /// <paramref name="source"/> (host byte order): the union, without duplicates, in network order then insertion
@@ -76,8 +74,6 @@ internal sealed class NetworkNames
     }
 
     internal int Count => _names.Count;
-
-    internal IReadOnlyDictionary<string, uint[]> Names => _names;
 
     internal bool TryGet(ReadOnlySpan<char> name, out uint[] addresses) => _lookup.TryGetValue(name, out addresses!);
 

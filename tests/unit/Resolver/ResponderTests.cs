@@ -1,6 +1,7 @@
 using System.Net;
 using MyDocker.Resolver;
 using MyDocker.Resolver.Names;
+using MyDocker.Resolver.Wire;
 using static MyDocker.UnitTests.Resolver.DnsBytes;
 
 namespace MyDocker.UnitTests.Resolver;
@@ -37,7 +38,7 @@ public sealed class ResponderTests
     public void AAAA_of_a_known_name_is_NOERROR_with_no_answer()
     {
         Assert.Equal((Verdict.Reply, "12 34 85 80 00 01 00 00 00 00 00 00 02 64 62 00 00 1c 00 01"),
-            Respond(QueryBytes("db", type: 28), Asker));
+            Respond(QueryBytes("db", type: DnsType.Aaaa), Asker));
     }
 
     [Fact]
