@@ -59,7 +59,7 @@ public sealed class NameSnapshot
 }
 
 /// <summary>One network's names → addresses. The dictionary and its arrays are never written after the instance is
-/// published; a change makes a new instance (<see cref="With"/>, <see cref="Without"/>).</summary>
+/// published; an edit copies them (<see cref="NameTableEdit"/>).</summary>
 internal sealed class NetworkNames
 {
     private readonly Dictionary<string, uint[]> _names;
@@ -79,23 +79,6 @@ internal sealed class NetworkNames
 
     internal static Dictionary<string, uint[]> NewDictionary() => new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>A copy with <paramref name="address"/> added to <paramref name="name"/>; this one when it is there already.</summary>
-    internal NetworkNames With(string name, uint address)
-    {
-        var old = _names.GetValueOrDefault(name);
-        if (old is not null && old.Contains(address)) return this;
-        var copy = new Dictionary<string, uint[]>(_names, _names.Comparer) { [name] = old is null ? [address] : [.. old, address] };
-        return new NetworkNames(copy);
-    }
-
-    /// <summary>A copy without <paramref name="address"/> for <paramref name="name"/> (the name goes with its last
-    /// address); this one when the pair is not there.</summary>
-    internal NetworkNames Without(string name, uint address)
-    {
-        if (!_names.TryGetValue(name, out var old) || !old.Contains(address)) return this;
-        var copy = new Dictionary<string, uint[]>(_names, _names.Comparer);
-        var left = Array.FindAll(old, a => a != address);
-        if (left.Length == 0) copy.Remove(name); else copy[name] = left;
-        return new NetworkNames(copy);
-    }
+    /// <summary>A private, writable copy of the names for an edit (the arrays are shared: an edit replaces them, never writes them).</summary>
+    internal Dictionary<string, uint[]> CopyNames() => new(_names, _names.Comparer);
 }

@@ -5,9 +5,10 @@ namespace MyDocker.Resolver.Names;
 /// <summary>
 /// The resolver's live records: one current <see cref="NameSnapshot"/>, swapped whole on every change.
 /// Threading: readers take <see cref="Current"/> (a volatile read) and are never blocked; writers are serialized by
-/// one lock among themselves, build the next snapshot from the current one (copying only the network they change and
-/// the small top-level maps) and publish it with a volatile write. A change is visible to every lookup that starts
-/// after the method returns, which is what lets the daemon's acknowledgement mean "answered from now on".
+/// one lock among themselves, build the next snapshot from the current one (<see cref="Edit"/>: copying only the
+/// networks they change and the small top-level maps) and publish it with a volatile write. A change is visible to
+/// every lookup that starts after the method returns, which is what lets the daemon's acknowledgement mean
+/// "answered from now on".
 /// Every change is idempotent (the daemon may repeat it after a reconnect).
 /// </summary>
 public sealed class NameTable
@@ -24,74 +25,38 @@ public sealed class NameTable
         lock (_writers) Volatile.Write(ref _current, next);
     }
 
-    public void AddName(string network, string name, IPAddress address)
+    /// <summary>
+    /// Applies <paramref name="changes"/> as one step: readers see all of them or none. If a change throws (bad input),
+    /// nothing of the edit is published and the exception goes to the caller. Writers wait for each other; readers never wait.
+    /// </summary>
+    public void Edit(Action<NameTableEdit> changes)
     {
-        ResolverName.ValidateNetwork(network);
-        ResolverName.Validate(name);
-        var value = ResolverName.ToHostOrder(address);
+        ArgumentNullException.ThrowIfNull(changes);
         lock (_writers)
         {
-            var current = _current;
-            var old = current.Networks.GetValueOrDefault(network) ?? new NetworkNames(NetworkNames.NewDictionary());
-            var changed = old.With(name, value);
-            if (ReferenceEquals(changed, old)) return;
-            Publish(WithNetwork(current.Networks, network, changed), current.Sources);
+            var edit = new NameTableEdit(_current);
+            try
+            {
+                changes(edit);
+            }
+            catch
+            {
+                edit.Close(); // the edit may not be used after it failed either
+                throw;
+            }
+            Volatile.Write(ref _current, edit.Close());
         }
     }
 
-    public void RemoveName(string network, string name, IPAddress address)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        var value = ResolverName.ToHostOrder(address);
-        lock (_writers)
-        {
-            var current = _current;
-            if (!current.Networks.TryGetValue(network, out var old)) return;
-            var changed = old.Without(name, value);
-            if (ReferenceEquals(changed, old)) return;
-            Publish(WithNetwork(current.Networks, network, changed), current.Sources);
-        }
-    }
+    public void AddName(string network, string name, IPAddress address) => Edit(e => e.AddName(network, name, address));
 
-    /// <summary>Forgets every name of <paramref name="network"/> (network rm). Sources naming it keep their other networks.</summary>
-    public void RemoveNetwork(string network)
-    {
-        lock (_writers)
-        {
-            var current = _current;
-            if (!current.Networks.ContainsKey(network)) return;
-            var networks = new Dictionary<string, NetworkNames>(current.Networks, StringComparer.Ordinal);
-            networks.Remove(network);
-            Publish(networks, current.Sources);
-        }
-    }
+    public void RemoveName(string network, string name, IPAddress address) => Edit(e => e.RemoveName(network, name, address));
 
-    /// <summary>Says that <paramref name="address"/> belongs to a container on <paramref name="networks"/> (all of
-    /// them: a connect or disconnect sends the new list for each of the container's addresses).</summary>
-    public void SetSource(IPAddress address, params IReadOnlyList<string> networks)
-    {
-        var value = ResolverName.ToHostOrder(address);
-        var checkedNetworks = CheckedNetworks(address, networks);
-        lock (_writers)
-        {
-            var current = _current;
-            var sources = new Dictionary<uint, string[]>(current.Sources) { [value] = checkedNetworks };
-            Publish(current.Networks, sources);
-        }
-    }
+    public void RemoveNetwork(string network) => Edit(e => e.RemoveNetwork(network));
 
-    public void RemoveSource(IPAddress address)
-    {
-        var value = ResolverName.ToHostOrder(address);
-        lock (_writers)
-        {
-            var current = _current;
-            if (!current.Sources.ContainsKey(value)) return;
-            var sources = new Dictionary<uint, string[]>(current.Sources);
-            sources.Remove(value);
-            Publish(current.Networks, sources);
-        }
-    }
+    public void SetSource(IPAddress address, params IReadOnlyList<string> networks) => Edit(e => e.SetSource(address, networks));
+
+    public void RemoveSource(IPAddress address) => Edit(e => e.RemoveSource(address));
 
     internal static string[] CheckedNetworks(IPAddress address, IReadOnlyList<string> networks)
     {
@@ -101,14 +66,4 @@ public sealed class NameTable
         foreach (var network in networks) ResolverName.ValidateNetwork(network);
         return [.. networks.Distinct(StringComparer.Ordinal)];
     }
-
-    private static Dictionary<string, NetworkNames> WithNetwork(Dictionary<string, NetworkNames> networks, string id, NetworkNames names)
-    {
-        var copy = new Dictionary<string, NetworkNames>(networks, StringComparer.Ordinal);
-        if (names.Count == 0) copy.Remove(id); else copy[id] = names;
-        return copy;
-    }
-
-    private void Publish(Dictionary<string, NetworkNames> networks, Dictionary<uint, string[]> sources) =>
-        Volatile.Write(ref _current, new NameSnapshot(networks, sources));
 }
