@@ -21,6 +21,7 @@ public sealed class NameTableEdit
     /// already there is left as it is (the daemon may repeat a change after a reconnect).</summary>
     public void AddName(string network, string name, IPAddress address)
     {
+        Open();
         ResolverName.ValidateNetwork(network);
         ResolverName.Validate(name);
         var value = ResolverName.ToHostOrder(address);
@@ -35,6 +36,7 @@ public sealed class NameTableEdit
     /// A pair not there is no error.</summary>
     public void RemoveName(string network, string name, IPAddress address)
     {
+        Open();
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(name);
         var value = ResolverName.ToHostOrder(address);
@@ -64,6 +66,7 @@ public sealed class NameTableEdit
 
     public void RemoveSource(IPAddress address)
     {
+        Open();
         var value = ResolverName.ToHostOrder(address);
         if (_sources is null && !_base.Sources.ContainsKey(value)) return;
         Sources().Remove(value);

@@ -98,6 +98,7 @@ public sealed class NameTableEditTests
 
         var error = Assert.Throws<InvalidOperationException>(() => kept!.AddName("front", "db", Db));
         Assert.Contains("has ended", error.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => kept!.AddName("front", "web", Web)); // a no-op is refused too
         Assert.Equal(LookupStatus.NotFound, Lookup(table.Current, Web, "db"));
     }
 }
