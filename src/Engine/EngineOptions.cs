@@ -80,6 +80,14 @@ public sealed class EngineOptions
     public string RuntimePath { get; set; } = "/usr/sbin/runc";
     public string ConmonPath { get; set; } = "/usr/bin/conmon";
 
+    /// <summary>The name resolver (mydocker-resolver, issue 13). Null or empty: the one scripts/build.sh publishes beside
+    /// the daemon, artifacts/resolver/mydocker-resolver.</summary>
+    public string? ResolverPath { get; set; }
+
+    public string EffectiveResolverPath => string.IsNullOrEmpty(ResolverPath)
+        ? Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "resolver", "mydocker-resolver"))
+        : ResolverPath;
+
     public string DatabasePath => Path.Combine(DataRoot, "mydocker.db");
 }
 

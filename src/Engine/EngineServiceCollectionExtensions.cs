@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection;
 using MyDocker.Engine.Containers;
 using MyDocker.Engine.Networks.Bridge;
+using MyDocker.Engine.Networks.Dns;
 using MyDocker.Engine.Ports;
 using MyDocker.Engine.Kernel.Conntrack;
 using MyDocker.Engine.Containers.Runtime;
@@ -74,6 +75,10 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<PortReservations>();
         services.AddSingleton<IConntrack, CtNetlink>();
         services.AddSingleton<PortForwarder>();
+        services.AddSingleton<ResolverProcess>();
+        services.AddSingleton<ResolverTable>();
+        services.AddSingleton<ResolverClient>();
+        services.AddSingleton<INameRegistry>(sp => sp.GetRequiredService<ResolverClient>());
         services.AddSingleton<IContainerResources, ContainerResources>();
         services.AddSingleton<AttachWaiters>();
         services.AddSingleton<ExecSessions>();

@@ -52,6 +52,7 @@ builder.Services.AddMyDockerEngine(options);
 builder.Services.AddHostedService<ContainerExitService>();
 builder.Services.AddHostedService<FirewallWatchService>();
 builder.Services.AddHostedService<OrphanSweepService>();
+builder.Services.AddHostedService<ResolverWatchService>();
 DashboardOptions? dashboard;
 try { dashboard = builder.AddDashboard(daemonArgs, options.DataRoot); }
 catch (ArgumentException e) { Console.Error.WriteLine($"mydockerd: {e.Message}"); return 2; }

@@ -5,15 +5,18 @@ using MyDocker.Engine.Images;
 using MyDocker.Engine.Kernel.Namespaces;
 using MyDocker.Engine.Networks.Bridge;
 using MyDocker.Engine.Networks;
+using MyDocker.Engine.Networks.Dns;
 
 namespace MyDocker.Engine.Containers;
 
 /// <summary>
 /// The real <see cref="IContainerResources"/>: images from <see cref="ImageService"/>, an overlay mount of their layers,
-/// networks and addresses from <see cref="NetworkService"/>, a bind-mounted netns and the bridge's veth endpoint.
+/// networks and addresses from <see cref="NetworkService"/>, a bind-mounted netns and the bridge's veth endpoint, names
+/// through the resolver (<see cref="INameRegistry"/>).
 /// </summary>
 public sealed class ContainerResources(
-    EngineOptions options, ImageService images, NetworkService networks, NetnsStore netns, EndpointDriver endpoints, LinkReaper reaper)
+    EngineOptions options, ImageService images, NetworkService networks, NetnsStore netns, EndpointDriver endpoints, LinkReaper reaper,
+    INameRegistry names)
     : IContainerResources
 {
     /// <summary>The network a container joins when none is named; created on first use (Docker's "bridge").</summary>
@@ -67,4 +70,8 @@ public sealed class ContainerResources(
     public void SetupEndpoint(EndpointPlan plan, RollbackScope scope) => endpoints.Setup(plan, scope);
 
     public void TeardownEndpoint(string containerId, Teardown t) => endpoints.Teardown(containerId, t);
+
+    public Task PublishNamesAsync(ContainerNames containerNames, CancellationToken ct) => names.PutAsync(containerNames, ct);
+
+    public Task WithdrawNamesAsync(string containerId, CancellationToken ct) => names.RemoveAsync(containerId, ct);
 }

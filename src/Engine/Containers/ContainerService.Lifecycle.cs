@@ -64,11 +64,13 @@ public sealed partial class ContainerService
                 // Published before the process runs, so its first answer can already be reached.
                 PublishPorts(record);
                 await processes.Runtime.StartAsync(id, CancellationToken.None);
+                // Before `start` returns, so the name answers the moment it does (issue 13, "fresh").
+                await PublishNamesAsync(db, record, CancellationToken.None);
             }
             catch (Exception e)
             {
-                // runc made the process but could not let it run (or its ports could not be published): take it down
-                // again and say why.
+                // runc made the process but could not let it run (or its ports or names could not be published): take it
+                // down again and say why. Names need no undo: the table the resolver is given never holds an exited container.
                 WithdrawPorts(record);
                 await processes.Runtime.DeleteAsync(id, CancellationToken.None);
                 processes.Runtime.ClearExit(id);
@@ -199,6 +201,9 @@ public sealed partial class ContainerService
             // which compares the kernel with what the engine holds.
             try { WithdrawPorts(record); }
             catch (Exception e) { logger.LogError(e, "Withdrawing the published ports of container {Id} failed", id); }
+            // Before the die event, which is what `stop` waits for: the name stops answering the moment stop returns.
+            try { await resources.WithdrawNamesAsync(id, CancellationToken.None); }
+            catch (Exception e) { logger.LogError(e, "Withdrawing the names of container {Id} failed", id); }
             autoRemove = record.AutoRemove;
             logger.LogInformation("Container {Container} ({Id}) exited with {ExitCode}{Oom}", record.Name, id[..12], exit.ExitCode,
                 exit.OomKilled ? " (out of memory)" : "");

@@ -59,6 +59,8 @@ public sealed partial class ContainerService
     {
         var paths = resources.Paths(record.Id);
         var t = new Teardown();
+        // Names first: nothing may resolve to an address that is about to be released and leased again.
+        await t.StepAsync("names", () => resources.WithdrawNamesAsync(record.Id, CancellationToken.None));
         // The process first (runc delete --force kills it), so nothing still runs in the netns or on the rootfs.
         await t.StepAsync("process and runtime state", () => processes.Runtime.DeleteAsync(record.Id, CancellationToken.None));
         t.Step("exit file", () => processes.Runtime.ClearExit(record.Id));

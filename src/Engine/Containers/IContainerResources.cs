@@ -50,4 +50,10 @@ public interface IContainerResources
     void SetupEndpoint(EndpointPlan plan, RollbackScope scope);
 
     void TeardownEndpoint(string containerId, Teardown t);
+
+    /// <summary>The container's names answer from now on (<see cref="Networks.Dns.INameRegistry.PutAsync"/>).</summary>
+    Task PublishNamesAsync(Networks.Dns.ContainerNames names, CancellationToken ct);
+
+    /// <summary>The container's names no longer answer; idempotent.</summary>
+    Task WithdrawNamesAsync(string containerId, CancellationToken ct);
 }

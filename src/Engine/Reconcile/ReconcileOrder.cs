@@ -18,6 +18,7 @@ namespace MyDocker.Engine.Reconcile;
 /// container's rootfs mount, netns and veth, host ports.</item>
 /// <item><see cref="ProcessStateStep"/>: records against the runtime, once a start it finishes has its rootfs, network
 /// and ports.</item>
+/// <item><see cref="NamesStep"/>: the resolver gets the running containers' names, once their states are settled.</item>
 /// <item>What no container owns (left to the background at start-up, one orphan removal at a time):
 /// <see cref="RuntimeOrphansStep"/> first, so no orphan process still uses what the next ones remove, then
 /// <see cref="VethOrphansStep"/>, <see cref="NetnsOrphansStep"/>, <see cref="ContainerDirectoriesStep"/> (rootfs mounts,
@@ -34,6 +35,7 @@ public static class ReconcileOrder
     [
         typeof(NetworkRecordsStep), typeof(BridgesStep), typeof(OrphanDevicesStep),
         typeof(ContainerRecordsStep), typeof(RootfsStep), typeof(EndpointsStep), typeof(PublishedPortsStep), typeof(ProcessStateStep),
+        typeof(NamesStep),
         typeof(RuntimeOrphansStep), typeof(VethOrphansStep), typeof(NetnsOrphansStep), typeof(ContainerDirectoriesStep),
         typeof(LeaseOrphansStep), typeof(ImageStoreStep),
         typeof(OrphanPoolsStep), typeof(FirewallStep), typeof(ForeignFirewallStep),

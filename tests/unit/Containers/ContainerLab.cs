@@ -7,6 +7,8 @@ using MyDocker.Engine.Common;
 using MyDocker.Engine.Containers;
 using MyDocker.Engine.Containers.Runtime;
 using MyDocker.Engine.Events;
+using MyDocker.Engine.Networks;
+using MyDocker.Engine.Networks.Dns;
 using MyDocker.Engine.Ports;
 using MyDocker.Engine.Reconcile;
 using MyDocker.Engine.Reconcile.ContainerSteps;
@@ -27,7 +29,7 @@ public sealed class ContainerLab : IAsyncDisposable
     /// <summary>The container steps that need nothing but these fakes (endpoints, netns, veths, mounts and directories
     /// need the kernel; leases an IPAM store: the e2e tests cover those).</summary>
     private static readonly HashSet<Type> FakedSteps =
-        [typeof(ContainerRecordsStep), typeof(RootfsStep), typeof(PublishedPortsStep), typeof(ProcessStateStep), typeof(RuntimeOrphansStep)];
+        [typeof(ContainerRecordsStep), typeof(RootfsStep), typeof(PublishedPortsStep), typeof(ProcessStateStep), typeof(NamesStep), typeof(RuntimeOrphansStep)];
 
     private readonly string _root = Directory.CreateTempSubdirectory("mydocker-unit-ctr-").FullName;
     private readonly SimulatedCrashes _crashes = new();
@@ -57,6 +59,7 @@ public sealed class ContainerLab : IAsyncDisposable
         services.AddSingleton(Resources.Options);
         services.AddSingleton(State);
         services.AddSingleton<IContainerResources>(Resources);
+        services.AddSingleton<INameRegistry>(new FakeNameRegistry(Resources.Names, new ResolverTable(State)));
         services.AddSingleton<IOciRuntime>(Runtime);
         // Attach and exec speak to conmon's sockets and runc exec, which these tests never reach.
         services.AddSingleton(new ContainerRuntime(Runtime.Options, NullLogger<ContainerRuntime>.Instance));
@@ -69,6 +72,33 @@ public sealed class ContainerLab : IAsyncDisposable
         services.AddSingleton<EventHub>();
         services.AddSingleton<ContainerService>();
         _daemon = services.BuildServiceProvider();
+    }
+
+    /// <summary>Containers created from now on join a user-defined network of this name (recorded, as `network create`
+    /// would), where their names resolve.</summary>
+    public async Task UseNetworkAsync(string name, bool isInternal = false)
+    {
+        Resources.Network = Resources.Network with { Name = name, Internal = isInternal, Phase = NetworkPhase.Ready };
+        await using var db = State.Create();
+        await db.AddNetworkAsync(Resources.Network, CancellationToken.None);
+    }
+
+    /// <summary>Runs the exit loop until the container's exit is recorded (the monitor wrote it: <see cref="FakeOciRuntime.Exit"/>).</summary>
+    public async Task RecordExitAsync(string id)
+    {
+        using var stop = new CancellationTokenSource();
+        // The fake monitor keeps its exit records in memory; the watcher looks for a file of the id's name.
+        Directory.CreateDirectory(Runtime.Options.ExitDir);
+        await File.WriteAllTextAsync(Path.Combine(Runtime.Options.ExitDir, id), "");
+        var loop = Containers.RunExitLoopAsync(stop.Token);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((await Containers.GetAsync(id)).Container.Phase == ContainerPhase.Running)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"the exit of {id} was not recorded");
+            await Task.Delay(5);
+        }
+        await stop.CancelAsync();
+        await loop;
     }
 
     public Task<ContainerView> CreateAsync(string name) => Containers.CreateAsync(new ContainerCreateSpec { Name = name, Image = "busybox" });

@@ -30,6 +30,8 @@ public sealed class FakeContainerResources(string dataRoot) : IContainerResource
     public SortedSet<string> Mounts { get; } = new(StringComparer.Ordinal);
     public SortedSet<string> Netns { get; } = new(StringComparer.Ordinal);
     public SortedSet<string> Endpoints { get; } = new(StringComparer.Ordinal);
+    /// <summary>The names published per container, as the resolver would hold them.</summary>
+    public SortedDictionary<string, MyDocker.Engine.Networks.Dns.ContainerNames> Names { get; } = new(StringComparer.Ordinal);
     private uint _next = 2;
 
     public EngineOptions Options { get; } = new() { DataRoot = dataRoot, ExecRoot = Path.Combine(dataRoot, "run") };
@@ -42,9 +44,13 @@ public sealed class FakeContainerResources(string dataRoot) : IContainerResource
         Task.FromResult(new ImageView("sha256:" + new string('a', 64), [reference], DateTimeOffset.UnixEpoch, 0, [],
             ImageConfig.Empty with { Cmd = ["sleep", "1"] }));
 
+    /// <summary>The one network every container joins: Docker's default one unless a test names another
+    /// (<see cref="Containers.ContainerLab.UseNetworkAsync"/>).</summary>
+    public Network Network { get; set; } =
+        NetworkStore.ToNetwork(new NetworkEntity { Id = NetworkId, Name = "bridge", Subnet = "10.88.0.0/24", Gateway = "10.88.0.1", Bridge = "md-0123456789ab" });
+
     public Task<NetworkView> NetworkAsync(string? name, CancellationToken ct) => Task.FromResult(new NetworkView(
-        NetworkStore.ToNetwork(new NetworkEntity { Id = NetworkId, Name = "bridge", Subnet = "10.88.0.0/24", Gateway = "10.88.0.1", Bridge = "md-0123456789ab" }),
-        new IpamUsageInfo(254, Leases.Count, 254 - Leases.Count), []));
+        Network, new IpamUsageInfo(254, Leases.Count, 254 - Leases.Count), []));
 
     public Task<IPAddress> AllocateAddressAsync(string networkId, string containerId, IPAddress? requested)
     {
@@ -99,9 +105,25 @@ public sealed class FakeContainerResources(string dataRoot) : IContainerResource
         Endpoints.Remove(containerId);
     });
 
-    /// <summary>What exists, one kind per line: "leases: 10.88.0.2", "mounts: …", "netns: …", "endpoints: …".</summary>
+    public Task PublishNamesAsync(MyDocker.Engine.Networks.Dns.ContainerNames names, CancellationToken ct)
+    {
+        Fail("names");
+        Names[names.ContainerId] = names;
+        return Task.CompletedTask;
+    }
+
+    public Task WithdrawNamesAsync(string containerId, CancellationToken ct)
+    {
+        Fail("withdraw names");
+        Names.Remove(containerId);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>What exists, one kind per line: "leases: 10.88.0.2", "mounts: …", "netns: …", "endpoints: …", and
+    /// "names: db=10.1.0.2 …" when a container's names are published.</summary>
     public string Dump() => string.Join('\n',
-        $"leases: {string.Join(' ', Leases)}", $"mounts: {Mounts.Count}", $"netns: {Netns.Count}", $"endpoints: {Endpoints.Count}");
+        $"leases: {string.Join(' ', Leases)}", $"mounts: {Mounts.Count}", $"netns: {Netns.Count}", $"endpoints: {Endpoints.Count}")
+        + (Names.Count == 0 ? "" : $"\nnames: {string.Join(' ', Names.Values.SelectMany(n => n.Endpoints.SelectMany(e => e.Names.Select(x => $"{x}={e.Ip}"))))}");
 
     private void Fail(string step)
     {

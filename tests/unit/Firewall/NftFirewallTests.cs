@@ -26,15 +26,19 @@ public partial class NftFirewallTests
           chain guard {
             type filter hook prerouting priority raw; policy accept;
             iifname @bridges ip daddr 127.0.0.0/8 drop
+            ip daddr 169.254.53.53 iifname != @bridges iifname != "lo" drop
+            ip daddr 169.254.53.53 fib saddr . iif oif missing drop
           }
           chain prerouting {
             type nat hook prerouting priority dstnat; policy accept;
             ip daddr 127.0.0.0/8 return
+            ip daddr 169.254.53.53 return
             dnat ip to ip daddr . meta l4proto . th dport map @ports_addr
             fib daddr type local dnat ip to meta l4proto . th dport map @ports_any
           }
           chain output {
             type nat hook output priority -100; policy accept;
+            ip daddr 169.254.53.53 return
             dnat ip to ip daddr . meta l4proto . th dport map @ports_addr
             fib daddr type local dnat ip to meta l4proto . th dport map @ports_any
           }
@@ -533,7 +537,7 @@ public partial class NftFirewallTests
           {"chain": {"family": "ip", "table": "mydocker", "name": "forward"}},
           {"chain": {"family": "ip", "table": "mydocker", "name": "postrouting"}},
           {"rule": {"family": "ip", "table": "mydocker", "chain": "hp_{{{bridge}}}", "comment": "{{{subnet}}}"}},
-          {{{Rules("guard", 1)}}}, {{{Rules("prerouting", 3)}}}, {{{Rules("output", 2)}}}, {{{Rules("forward", 7)}}}, {{{Rules("postrouting", 3)}}}
+          {{{Rules("guard", 3)}}}, {{{Rules("prerouting", 4)}}}, {{{Rules("output", 3)}}}, {{{Rules("forward", 7)}}}, {{{Rules("postrouting", 3)}}}
           {{{(hostRoutingRules > 0 ? ", " + Rules("host_routing", hostRoutingRules) : "")}}}
         ]}
         """;
@@ -549,7 +553,7 @@ public partial class NftFirewallTests
         fw.Rebuild([A]);
         fw.AddPorts([Web]);
         string json = RealisticTable("md-a", "10.0.0.0/24", "[[{\"concat\": [\"tcp\", 8080]}, {\"concat\": [\"10.0.0.2\", 80]}]]");
-        // The loopback guard of prerouting ("ip daddr 127.0.0.0/8 return") deleted: 2 rules where there are 3.
+        // The loopback guard of prerouting ("ip daddr 127.0.0.0/8 return") deleted: 3 rules where there are 4.
         int at = json.IndexOf("\"chain\": \"prerouting\"}}", StringComparison.Ordinal);
         json = json.Remove(json.LastIndexOf("{\"rule\"", at, StringComparison.Ordinal), json.IndexOf("}}", at, StringComparison.Ordinal) + 4 - json.LastIndexOf("{\"rule\"", at, StringComparison.Ordinal));
         fake.On(ListTable, json);

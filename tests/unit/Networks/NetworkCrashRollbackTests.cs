@@ -86,12 +86,12 @@ public sealed class NetworkCrashRollbackTests
               map ports_any:
               set same_bridge: "br-web" . "br-web"
               chain forward (filter hook forward priority filter): iifname . oifname @same_bridge accept; iifname @internal_bridges drop; oifname @internal_bridges drop; oifname @bridges ct status dnat accept; iifname @bridges oifname @bridges drop; oifname @bridges ct state established,related accept; oifname @bridges drop
-              chain guard (filter hook prerouting priority raw): iifname @bridges ip daddr 127.0.0.0/8 drop
+              chain guard (filter hook prerouting priority raw): iifname @bridges ip daddr 127.0.0.0/8 drop; ip daddr 169.254.53.53 iifname != @bridges iifname != "lo" drop; ip daddr 169.254.53.53 fib saddr . iif oif missing drop
               chain host_routing (filter hook forward priority filter): iifname != @bridges oifname != @bridges drop
               chain hp_br-web: ip saddr 10.1.0.0/24 masquerade
-              chain output (nat hook output priority -100): dnat ip to ip daddr . meta l4proto . th dport map @ports_addr; fib daddr type local dnat ip to meta l4proto . th dport map @ports_any
+              chain output (nat hook output priority -100): ip daddr 169.254.53.53 return; dnat ip to ip daddr . meta l4proto . th dport map @ports_addr; fib daddr type local dnat ip to meta l4proto . th dport map @ports_any
               chain postrouting (nat hook postrouting priority srcnat): ct status dnat oifname vmap @hairpin; ct status dnat oifname @bridges fib saddr type local masquerade; iifname @masq_bridges oifname != @bridges masquerade
-              chain prerouting (nat hook prerouting priority dstnat): ip daddr 127.0.0.0/8 return; dnat ip to ip daddr . meta l4proto . th dport map @ports_addr; fib daddr type local dnat ip to meta l4proto . th dport map @ports_any
+              chain prerouting (nat hook prerouting priority dstnat): ip daddr 127.0.0.0/8 return; ip daddr 169.254.53.53 return; dnat ip to ip daddr . meta l4proto . th dport map @ports_addr; fib daddr type local dnat ip to meta l4proto . th dport map @ports_any
 
             """, lab.Kernel(web.Network.Id));
 

@@ -58,7 +58,20 @@ internal static partial class Libc
     private static unsafe partial int SpawnFileActionsAddOpen(byte* actions, int fd, string path, int flags, int mode);
 
     [LibraryImport(Lib, EntryPoint = "posix_spawn")]
-    private static unsafe partial int PosixSpawn(out int pid, byte* path, byte* actions, nint attr, byte** argv, byte** envp);
+    private static unsafe partial int PosixSpawn(out int pid, byte* path, byte* actions, byte* attr, byte** argv, byte** envp);
+
+    [LibraryImport(Lib, EntryPoint = "posix_spawnattr_init")]
+    private static unsafe partial int SpawnAttrInit(byte* attr);
+
+    [LibraryImport(Lib, EntryPoint = "posix_spawnattr_destroy")]
+    private static unsafe partial int SpawnAttrDestroy(byte* attr);
+
+    [LibraryImport(Lib, EntryPoint = "posix_spawnattr_setflags")]
+    private static unsafe partial int SpawnAttrSetFlags(byte* attr, short flags);
+
+    /// <summary>glibc ≥ 2.26 (spawn.h): the child calls setsid(), so it leaves the daemon's session and process group.</summary>
+    private const short POSIX_SPAWN_SETSID = 0x80;
+    private const int O_CREAT = 0x40, O_APPEND = 0x400;
 
     [LibraryImport(Lib, EntryPoint = "waitpid", SetLastError = true)]
     private static partial int WaitPid(int pid, out int status, int options);
@@ -68,19 +81,34 @@ internal static partial class Libc
     /// fd of ours that is not close-on-exec (.NET opens all of its own with O_CLOEXEC, so: the ones we made inheritable).
     /// Used for conmon instead of <c>Process.Start</c>, which can only give a child the daemon's own stdio or .NET
     /// pipes, and a long-lived detached monitor must hold neither (FACTS.md). Returns the child's pid; reap it with
-    /// <see cref="WaitForExit"/>.
+    /// <see cref="WaitForExit"/>. <paramref name="outputPath"/>: stdout and stderr appended to that file (mode 0600)
+    /// instead. <paramref name="newSession"/>: the child runs setsid(), so a signal to the daemon's process group (a
+    /// terminal's Ctrl-C) does not reach it.
     /// </summary>
-    public static unsafe int SpawnDetached(string path, IReadOnlyList<string> args, IReadOnlyList<string> env)
+    public static unsafe int SpawnDetached(string path, IReadOnlyList<string> args, IReadOnlyList<string> env,
+        string? outputPath = null, bool newSession = false)
     {
-        // glibc's posix_spawn_file_actions_t is 80 bytes on x86_64 and aarch64; 256 leaves room for any libc.
+        // glibc's posix_spawn_file_actions_t is 80 bytes and posix_spawnattr_t 336 on x86_64 and aarch64; these leave room.
         byte* actions = stackalloc byte[256];
+        byte* attr = stackalloc byte[512];
         if (SpawnFileActionsInit(actions) is var init and not 0) throw KernelException.FromErrno("posix_spawn_file_actions_init", init);
+        if (SpawnAttrInit(attr) is var attrInit and not 0)
+        {
+            SpawnFileActionsDestroy(actions);
+            throw KernelException.FromErrno("posix_spawnattr_init", attrInit);
+        }
         var strings = new List<nint>();
         try
         {
+            if (newSession && SpawnAttrSetFlags(attr, POSIX_SPAWN_SETSID) is var flagsRc and not 0)
+                throw KernelException.FromErrno("posix_spawnattr_setflags", flagsRc);
             for (var fd = 0; fd <= 2; fd++)
-                if (SpawnFileActionsAddOpen(actions, fd, "/dev/null", O_RDWR, 0) is var rc and not 0)
-                    throw KernelException.FromErrno("posix_spawn_file_actions_addopen", rc);
+            {
+                var rc = fd > 0 && outputPath is not null
+                    ? SpawnFileActionsAddOpen(actions, fd, outputPath, O_WRONLY | O_CREAT | O_APPEND, 0x180)
+                    : SpawnFileActionsAddOpen(actions, fd, "/dev/null", O_RDWR, 0);
+                if (rc != 0) throw KernelException.FromErrno("posix_spawn_file_actions_addopen", rc);
+            }
             byte* Utf8(string s) { var p = Marshal.StringToCoTaskMemUTF8(s); strings.Add(p); return (byte*)p; }
             var argv = stackalloc byte*[args.Count + 2];
             argv[0] = Utf8(path);
@@ -89,13 +117,14 @@ internal static partial class Libc
             var envp = stackalloc byte*[env.Count + 1];
             for (var i = 0; i < env.Count; i++) envp[i] = Utf8(env[i]);
             envp[env.Count] = null;
-            var err = PosixSpawn(out var pid, argv[0], actions, 0, argv, envp);
+            var err = PosixSpawn(out var pid, argv[0], actions, attr, argv, envp);
             if (err != 0) throw KernelException.FromErrno("posix_spawn", err, path);
             return pid;
         }
         finally
         {
             SpawnFileActionsDestroy(actions);
+            SpawnAttrDestroy(attr);
             foreach (var p in strings) Marshal.FreeCoTaskMem(p);
         }
     }

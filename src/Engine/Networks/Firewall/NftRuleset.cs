@@ -106,12 +106,20 @@ internal static class NftRuleset
     private const string HostRoutingHook = "type filter hook forward priority filter; policy accept;";
 
     /// <summary>
-    /// Our bridges have route_localnet on (see <see cref="OutputRules"/>), which would let a container reach the host's
-    /// loopback services by sending to 127.0.0.1 through its gateway. Nothing on a bridge may address 127/8.
+    /// 1. Our bridges have route_localnet on (see <see cref="OutputRules"/>), which would let a container reach the host's
+    ///    loopback services by sending to 127.0.0.1 through its gateway. Nothing on a bridge may address 127/8.
+    /// 2. The name resolver (<see cref="Dns.ResolverAddress"/>) answers containers only: from anywhere but a bridge or the
+    ///    host itself, its address is dropped (a LAN peer routing 169.254.53.53 to the host gets nothing).
+    /// 3. The resolver knows the asker by its source address, so a container must not borrow one from another network:
+    ///    a source that would not be routed back out of the bridge it came in on is dropped ("fib saddr . iif oif
+    ///    missing", nft(8) FIB EXPRESSIONS: strict reverse-path filtering, for resolver traffic only, so containers that
+    ///    route for others are not affected). One rule for every network, none per name.
     /// </summary>
     private static readonly string[] GuardRules =
     [
         $"iifname @{BridgesSet} ip daddr 127.0.0.0/8 drop",
+        $"ip daddr {Dns.ResolverAddress.Text} iifname != @{BridgesSet} iifname != \"lo\" drop",
+        $"ip daddr {Dns.ResolverAddress.Text} fib saddr . iif oif missing drop",
     ];
 
     /// <summary>
@@ -124,6 +132,9 @@ internal static class NftRuleset
     private static readonly string[] PreroutingRules =
     [
         "ip daddr 127.0.0.0/8 return",
+        // The resolver's address is a host address too ("fib daddr type local"): a container publishing port 53 (a
+        // Pi-hole) would otherwise take every container's DNS (podman #23226).
+        $"ip daddr {Dns.ResolverAddress.Text} return",
         $"dnat ip to ip daddr . meta l4proto . th dport map @{PortsAddrMap}",
         $"fib daddr type local dnat ip to meta l4proto . th dport map @{PortsAnyMap}",
     ];
@@ -135,6 +146,7 @@ internal static class NftRuleset
     /// </summary>
     private static readonly string[] OutputRules =
     [
+        $"ip daddr {Dns.ResolverAddress.Text} return",
         $"dnat ip to ip daddr . meta l4proto . th dport map @{PortsAddrMap}",
         $"fib daddr type local dnat ip to meta l4proto . th dport map @{PortsAnyMap}",
     ];

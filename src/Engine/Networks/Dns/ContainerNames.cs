@@ -1,0 +1,53 @@
+using System.Net;
+using MyDocker.Engine.Containers;
+
+namespace MyDocker.Engine.Networks.Dns;
+
+/// <summary>The names one container answers to on one network, and the address they resolve to.</summary>
+/// <param name="Internal">The network is --internal: a container only on internal networks never has its other
+/// questions forwarded upstream (aardvark-dns PR #447: forwarding was a way out of an internal network).</param>
+public sealed record NameEndpoint(string NetworkId, IPAddress Ip, IReadOnlyList<string> Names, bool Internal);
+
+/// <summary>An `--add-host NAME:IP` entry, answered to its own container only.</summary>
+public sealed record HostEntry(string Name, IPAddress Ip);
+
+/// <summary>
+/// Everything the resolver holds about one running container: its names per network (also the source addresses it
+/// asks from), its own upstream servers (`--dns`; empty: the host's) and its `--add-host` entries.
+/// </summary>
+public sealed record ContainerNames(string ContainerId, IReadOnlyList<NameEndpoint> Endpoints, IReadOnlyList<IPAddress> Dns, IReadOnlyList<HostEntry> Hosts)
+{
+    /// <summary>
+    /// The container's records, or null when it has none: it is not running, or it is only on the default network,
+    /// where Docker resolves no container names (its resolv.conf names the host's servers instead). Docker's names on a
+    /// user-defined network: the container's name, its short id, its hostname, and its aliases on that network.
+    /// A name that is not a valid DNS name (container names may hold dots in odd places) is left out.
+    /// </summary>
+    public static ContainerNames? Of(Container c, IReadOnlyDictionary<string, Network> networksById)
+    {
+        if (c.Phase != ContainerPhase.Running) return null;
+        var endpoints = new List<NameEndpoint>();
+        foreach (var e in new[] { c.Endpoint })
+        {
+            if (e.Ip is null || !networksById.TryGetValue(e.NetworkId, out var network) || IsDefault(network)) continue;
+            endpoints.Add(new NameEndpoint(network.Id, e.Ip, NamesOf(c), network.Internal));
+        }
+        return endpoints.Count == 0 ? null : new ContainerNames(c.Id, endpoints, [], []);
+    }
+
+    /// <summary>Docker's default network ("bridge"): no name resolution there (Docker's legacy links are not built).</summary>
+    public static bool IsDefault(Network n) => n.Name == ContainerResources.DefaultNetworkName;
+
+    private static List<string> NamesOf(Container c)
+    {
+        var names = new List<string> { c.Name, c.Id[..12] };
+        if (c.Spec.Hostname is { Length: > 0 } h) names.Add(h);
+        return [.. names.Where(IsDnsName).Distinct(StringComparer.OrdinalIgnoreCase)];
+    }
+
+    /// <summary>Labels of 1-63 letters, digits, '-' or '_' joined by single dots, 253 characters at most (RFC 1035
+    /// §2.3.4; '_' because Docker answers container names holding it). The resolver refuses anything else.</summary>
+    public static bool IsDnsName(string name) =>
+        name.Length is > 0 and <= 253
+        && name.Split('.').All(l => l.Length is > 0 and <= 63 && l.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_'));
+}

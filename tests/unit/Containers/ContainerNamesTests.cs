@@ -1,0 +1,101 @@
+using MyDocker.Engine;
+using MyDocker.Engine.Common;
+using MyDocker.Engine.Networks.Dns;
+
+namespace MyDocker.UnitTests.Containers;
+
+/// <summary>
+/// When a container's names are published to the resolver and withdrawn (issue 13, "fresh"): from the moment `start`
+/// returns until its exit is recorded or `rm` returns; never on the default network; a start whose names cannot be
+/// published fails and leaves the container stopped; a reconcile gives the resolver the database's whole table.
+/// </summary>
+public sealed class ContainerNamesTests
+{
+    [Fact]
+    public async Task A_started_container_on_a_user_defined_network_answers_to_its_name_short_id_and_hostname()
+    {
+        await using var lab = new ContainerLab();
+        await lab.UseNetworkAsync("app");
+        var view = await lab.Containers.CreateAsync(new() { Name = "db", Image = "busybox", Spec = new() { Hostname = "primary" } });
+        Assert.Empty(lab.Resources.Names);
+
+        await lab.Containers.StartAsync("db");
+
+        var names = Assert.Single(lab.Resources.Names.Values);
+        var endpoint = Assert.Single(names.Endpoints);
+        Assert.Equal(["db", view.Id[..12], "primary"], endpoint.Names);
+        Assert.Equal("10.88.0.2", endpoint.Ip.ToString());
+        Assert.False(endpoint.Internal);
+    }
+
+    [Fact]
+    public async Task A_container_on_the_default_network_publishes_no_names()
+    {
+        await using var lab = new ContainerLab();
+        await lab.UseNetworkAsync("bridge");
+        await lab.RunAsync("web");
+        Assert.Empty(lab.Resources.Names);
+    }
+
+    [Fact]
+    public async Task Names_are_withdrawn_when_the_exit_is_recorded_and_published_again_at_the_next_start()
+    {
+        await using var lab = new ContainerLab();
+        await lab.UseNetworkAsync("app", isInternal: true);
+        var db = await lab.RunAsync("db");
+        Assert.True(Assert.Single(lab.Resources.Names.Values).Endpoints[0].Internal);
+
+        lab.Runtime.Exit(db.Id, 0);
+        await lab.RecordExitAsync(db.Id);
+        Assert.Empty(lab.Resources.Names);
+
+        await lab.Containers.StartAsync("db");
+        Assert.Single(lab.Resources.Names);
+    }
+
+    [Fact]
+    public async Task Rm_withdraws_the_names_before_anything_else_goes()
+    {
+        await using var lab = new ContainerLab();
+        await lab.UseNetworkAsync("app");
+        await lab.RunAsync("db");
+        lab.Resources.FailAt = "withdraw names";
+
+        var e = await Assert.ThrowsAsync<TeardownException>(() => lab.Containers.RemoveAsync("db", force: true));
+
+        Assert.Contains("names", e.Message);
+        Assert.Single(lab.Resources.Names);
+        await lab.Containers.RemoveAsync("db", force: true);
+        Assert.Empty(lab.Resources.Names);
+    }
+
+    [Fact]
+    public async Task A_start_whose_names_cannot_be_published_fails_and_leaves_the_container_stopped()
+    {
+        await using var lab = new ContainerLab();
+        await lab.UseNetworkAsync("app");
+        await lab.CreateAsync("db");
+        lab.Resources.FailAt = "names";
+
+        await Assert.ThrowsAnyAsync<Exception>(() => lab.Containers.StartAsync("db"));
+
+        Assert.Empty(lab.Resources.Names);
+        Assert.EndsWith("--\ndb Exited 125\n", await lab.DumpAsync());
+    }
+
+    [Fact]
+    public async Task A_reconcile_gives_the_resolver_the_running_containers_of_the_database()
+    {
+        await using var lab = new ContainerLab();
+        await lab.UseNetworkAsync("app");
+        var db = await lab.RunAsync("db");
+        await lab.CreateAsync("idle");
+        lab.Resources.Names.Clear(); // a resolver that lost its table
+        lab.Resources.Names["stale"] = new ContainerNames("stale", [], [], []);
+
+        var result = await lab.ReconcileAsync();
+
+        Assert.Empty(result.Failures);
+        Assert.Equal([db.Id], lab.Resources.Names.Keys);
+    }
+}
