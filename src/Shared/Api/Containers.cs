@@ -65,18 +65,15 @@ public sealed class HostConfig
     public List<string>? ReadonlyPaths { get; set; }
     /// <summary>`--log-driver`/`--log-opt`.</summary>
     public LogConfig? LogConfig { get; set; }
-    /// <summary>`--dns`: name servers (IP addresses). Inspect shows [] when none, as Docker.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    /// <summary>`--dns`: name servers (IP addresses). Left out of a request when not given (the daemon reads that as
+    /// none); inspect always shows the list, [] when empty, as Docker.</summary>
     public List<string>? Dns { get; set; }
     /// <summary>`--dns-search`: search domains.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public List<string>? DnsSearch { get; set; }
     /// <summary>`--dns-option`: resolv.conf options ("ndots:2").</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public List<string>? DnsOptions { get; set; }
-    /// <summary>`--add-host`: "NAME:ADDRESS" (split at the first ':'; ADDRESS may be "host-gateway"). Inspect shows null
-    /// when none, as Docker.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    /// <summary>`--add-host`: "NAME:ADDRESS" (split at the first ':'; ADDRESS may be "host-gateway"). Inspect shows []
+    /// when none (Docker: null; both read as an empty list).</summary>
     public List<string>? ExtraHosts { get; set; }
 }
 

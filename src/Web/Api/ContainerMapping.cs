@@ -137,7 +137,7 @@ public static partial class ContainerMapping
                 Dns = v.Spec.Dns,
                 DnsSearch = v.Spec.DnsSearch,
                 DnsOptions = v.Spec.DnsOptions,
-                ExtraHosts = NullIfEmpty(v.Spec.ExtraHosts),
+                ExtraHosts = v.Spec.ExtraHosts,
             },
             Config = new ContainerConfig
             {

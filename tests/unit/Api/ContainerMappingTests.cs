@@ -219,11 +219,11 @@ public sealed class ContainerMappingTests
         Assert.Equal(["h1:198.51.100.7", "gw:host-gateway"], inspect.HostConfig.ExtraHosts);
         Assert.Equal(("web", "example.test"), (inspect.Config.Hostname, inspect.Config.Domainname));
 
-        // None given (the docker CLI sends empty lists and a null ExtraHosts): Docker's [] [] [] null.
+        // None given (the docker CLI sends empty lists and a null ExtraHosts): empty lists, as Docker's [] [] [] null read.
         var none = ContainerMapping.ToSpec(null, new ContainerCreateRequest { Image = "busybox", HostConfig = new HostConfig { Dns = [] } }).Spec;
         var json = JsonSerializer.Serialize(ContainerMapping.ToInspect(new ContainerView(record with { Spec = none }, Net()), ContainerPaths.For(new EngineOptions(), record.Id)).HostConfig,
             ApiJsonContext.Default.HostConfig);
-        Assert.Contains("\"Dns\":[],\"DnsSearch\":[],\"DnsOptions\":[],\"ExtraHosts\":null", json);
+        Assert.Contains("\"Dns\":[],\"DnsSearch\":[],\"DnsOptions\":[],\"ExtraHosts\":[]", json);
     }
 
     private static Engine.Networks.Network Net() => NetworkStore.ToNetwork(new()
