@@ -92,4 +92,22 @@ public sealed class EtcFilesTests
         var spec = JsonSerializer.Deserialize<ContainerSpec>("""{"Hostname":"web","Env":[]}""")!;
         Assert.Equal(("web", 0, 0, 0, 0), (spec.Hostname, spec.Dns.Count, spec.DnsSearch.Count, spec.DnsOptions.Count, spec.ExtraHosts.Count));
     }
+
+    [Fact]
+    public void The_files_are_rewritten_in_place_so_a_bind_mount_of_them_sees_the_change()
+    {
+        string dir = Directory.CreateTempSubdirectory("etcfiles").FullName;
+        try
+        {
+            var paths = new ContainerPaths(dir, "n", "/n");
+            paths.WriteEtcFiles(new EtcContent("old hosts\n", "old\n", "old resolv\n"));
+            // An open handle stands for runc's bind mount: it follows the inode, which a rename would leave behind.
+            using var hosts = new FileStream(paths.Hosts, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var resolv = new FileStream(paths.ResolvConf, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            paths.WriteEtcFiles(new EtcContent("new\n", "new\n", "new\n"));
+            Assert.Equal("new\n", new StreamReader(hosts).ReadToEnd());
+            Assert.Equal("new\n", new StreamReader(resolv).ReadToEnd());
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
 }
