@@ -16,10 +16,9 @@ public sealed record EtcContent(string Hosts, string Hostname, string ResolvConf
 
 /// <summary>
 /// A container's /etc/hosts, /etc/hostname and /etc/resolv.conf (pure but for reading the host's resolv.conf; unit-tested
-/// against golden text), with
-/// Docker's contents (moby libnetwork sandbox_dns_unix.go and etchosts): the container's own names on each of its
-/// addresses, <c>--add-host</c> entries, and either the engine's resolver (on a user-defined network) or the host's
-/// name servers (on the default network only).
+/// against golden text), with Docker's contents (moby libnetwork sandbox_dns_unix.go and etchosts): the container's own
+/// names on each of its addresses, <c>--add-host</c> entries, and either the engine's resolver (on a user-defined
+/// network) or the host's name servers (on the default network only).
 /// </summary>
 public static class EtcFiles
 {
