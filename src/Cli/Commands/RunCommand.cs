@@ -35,6 +35,11 @@ public static class RunCommand
         FlagSpec.Value("workdir", 'w', "string", "Working directory inside the container"),
         FlagSpec.Value("entrypoint", '\0', "string", "Overwrite the default ENTRYPOINT of the image"),
         FlagSpec.Value("hostname", 'h', "string", "Container host name"),
+        FlagSpec.Value("domainname", '\0', "string", "Container NIS domain name, e.g. example.com"),
+        FlagSpec.List("dns", '\0', "list", "Set a custom DNS server, e.g. 192.0.2.53 (repeatable; on a user-defined network the engine's resolver forwards to it)"),
+        FlagSpec.List("dns-search", '\0', "list", "Set a custom DNS search domain, e.g. example.com, or . for none (repeatable)"),
+        new() { Name = "dns-option", LongAliases = ["dns-opt"], ValueName = "list", Repeatable = true, Help = "Set a DNS option, e.g. ndots:2 or edns0 (repeatable; also --dns-opt)" },
+        FlagSpec.List("add-host", '\0', "list", "Add a custom host-to-IP mapping NAME:IP, or NAME:host-gateway for the host (repeatable)"),
         FlagSpec.Value("user", 'u', "string", "Username or UID[:GID]"),
         FlagSpec.List("security-opt", '\0', "list", "Security options: seccomp=unconfined, seccomp=PROFILE.json, no-new-privileges (repeatable)"),
         FlagSpec.List("cap-add", '\0', "list", "Add a Linux capability, e.g. NET_RAW, or ALL (repeatable)"),
@@ -102,6 +107,7 @@ public static class RunCommand
             // As the docker CLI: attached, stdin closes when this client detaches; detached (-d -i) it stays open.
             StdinOnce = interactive && !detach,
             Hostname = args.Value("hostname"),
+            Domainname = args.Value("domainname"),
             User = args.Value("user"),
             Env = envList.Count > 0 ? envList : null,
             Cmd = cmd,
@@ -126,6 +132,10 @@ public static class RunCommand
                 CapDrop = args.Values("cap-drop") is { Count: > 0 } drop ? [.. drop] : null,
                 PidsLimit = args.Value("pids-limit") is { } pids ? RunOptionParsers.ParsePidsLimit(pids) : null,
                 LogConfig = logDriver is null && logOptions.Count == 0 ? null : new LogConfig { Type = logDriver ?? "", Config = logOptions },
+                Dns = args.Values("dns") is { Count: > 0 } dns ? [.. dns.Select(RunOptionParsers.ParseDns)] : null,
+                DnsSearch = args.Values("dns-search") is { Count: > 0 } search ? [.. search.Select(RunOptionParsers.ParseDnsSearch)] : null,
+                DnsOptions = args.Values("dns-option") is { Count: > 0 } dnsOpts ? [.. dnsOpts.Select(RunOptionParsers.ParseDnsOption)] : null,
+                ExtraHosts = args.Values("add-host") is { Count: > 0 } hosts ? [.. hosts.Select(RunOptionParsers.ParseAddHost)] : null,
             },
             NetworkingConfig = network is null ? null : new NetworkingConfig
             {

@@ -103,6 +103,21 @@ public static class RunOptionParsers
             ? (n <= 0 ? -1 : n)
             : throw new UsageException($"invalid argument \"{value}\" for \"--pids-limit\" flag: expected a whole number (0 or -1 for unlimited)");
 
+    /// <summary><c>--dns IP</c>: an IPv4 or IPv6 address (<see cref="DnsValues.NameServerProblem"/>).</summary>
+    public static string ParseDns(string value) => Checked(value, DnsValues.NameServerProblem(value));
+
+    /// <summary><c>--dns-search DOMAIN</c>, or "." for none (<see cref="DnsValues.SearchDomainProblem"/>).</summary>
+    public static string ParseDnsSearch(string value) => Checked(value, DnsValues.SearchDomainProblem(value));
+
+    /// <summary><c>--dns-option OPT</c> (<see cref="DnsValues.OptionProblem"/>).</summary>
+    public static string ParseDnsOption(string value) => Checked(value, DnsValues.OptionProblem(value));
+
+    /// <summary><c>--add-host NAME:IP</c>, <c>NAME=IP</c> or <c>NAME:host-gateway</c>, sent as NAME:IP as the docker
+    /// CLI does (<see cref="DnsValues.NormalizeExtraHost"/>).</summary>
+    public static string ParseAddHost(string value) => Usage(() => DnsValues.NormalizeExtraHost(value));
+
+    private static string Checked(string value, string? problem) => problem is null ? value : throw new UsageException(problem);
+
     /// <summary>Docker's container name rule (<see cref="RunValues.ParseName"/>).</summary>
     public static string ParseName(string value) => Usage(() => RunValues.ParseName(value));
 

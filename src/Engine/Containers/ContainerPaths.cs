@@ -21,26 +21,13 @@ public sealed record ContainerPaths(string Dir, string NetnsName, string NetnsPa
     public string Hostname => Path.Combine(Dir, "hostname");
     public string ResolvConf => Path.Combine(Dir, "resolv.conf");
 
-    /// <summary>Writes /etc/hosts, /etc/hostname and /etc/resolv.conf for the container (bind-mounted by the spec).</summary>
-    public void WriteEtcFiles(string hostname, string name, string? address)
+    /// <summary>Writes the container's /etc/hosts, /etc/hostname and /etc/resolv.conf (<see cref="Dns.EtcFiles"/>). Each is
+    /// rewritten in place (truncated and written, never replaced by a rename): runc bind-mounts these very files, and a
+    /// running container keeps seeing the inode it was given.</summary>
+    public void WriteEtcFiles(Dns.EtcContent content)
     {
-        var hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
-        if (address is not null) hosts += $"{address}\t{hostname}{(name != hostname ? "\t" + name : "")}\n";
-        File.WriteAllText(Hosts, hosts);
-        File.WriteAllText(Hostname, hostname + "\n");
-        File.WriteAllText(ResolvConf, ResolvConfFromHost(File.Exists("/etc/resolv.conf") ? File.ReadAllText("/etc/resolv.conf") : ""));
-    }
-
-    /// <summary>The host's resolv.conf without loopback name servers, which mean nothing inside the container's own
-    /// netns (Docker filters them the same way, libnetwork/resolvconf); Docker's public fallback if none is left.</summary>
-    public static string ResolvConfFromHost(string host)
-    {
-        static bool Loopback(string line) =>
-            line.Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries) is ["nameserver", var a, ..]
-            && (a.StartsWith("127.") || a == "::1");
-        var kept = host.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Trim().Length > 0 && !Loopback(l)).ToList();
-        if (!kept.Any(l => l.TrimStart().StartsWith("nameserver")))
-            kept.AddRange(["nameserver 8.8.8.8", "nameserver 8.8.4.4"]);
-        return string.Join('\n', kept) + "\n";
+        File.WriteAllText(Hosts, content.Hosts);
+        File.WriteAllText(Hostname, content.Hostname);
+        File.WriteAllText(ResolvConf, content.ResolvConf);
     }
 }

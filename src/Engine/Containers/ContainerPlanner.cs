@@ -30,6 +30,7 @@ public static class ContainerPlanner
         if (spec.Hostname is { } hostname) ValidateDnsName(hostname, "hostname", "--hostname web");
         if (spec.Domainname is { } domain) ValidateDnsName(domain, "domain name", "--domainname example.com");
         if (spec.WorkingDir is { } dir) ValidateWorkingDir(dir, "-w /app");
+        Dns.DnsRules.Validate(spec);
         foreach (var b in spec.Binds)
         {
             if (!Path.IsPathRooted(b.Source))

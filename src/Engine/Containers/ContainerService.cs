@@ -123,7 +123,9 @@ public sealed partial class ContainerService(
             CrashPoint.Hit("container-create:network");
 
             string hostname = request.Spec.Hostname ?? id[..12];
-            paths.WriteEtcFiles(hostname, record.Name, address.ToString());
+            paths.WriteEtcFiles(Dns.EtcFiles.For(request.Spec, hostname,
+                [new(address, network.Network.Gateway, network.Network.Name == ContainerResources.DefaultNetworkName)],
+                Dns.EtcFiles.ReadHostResolvConf(resources.Options)));
             var runtimeSpec = RuntimeSpecFor(record, request.Spec, image, command, hostname, paths, confinement);
             File.WriteAllText(paths.Config, OciSpecBuilder.Build(runtimeSpec, paths.Rootfs, $"image '{request.Image}'"));
 

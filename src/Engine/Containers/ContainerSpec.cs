@@ -57,6 +57,17 @@ public sealed record ContainerSpec
     /// (as Docker copies its default log options into each container); null: no limit. Conmon's --log-size-max at each
     /// start (<see cref="Logs.LogConfigRules"/>).</summary>
     public string? LogMaxSize { get; init; }
+    /// <summary>`--dns`: the container's own name servers (IP addresses). On a user-defined network they are the engine
+    /// resolver's upstreams for this container (Docker's embedded DNS); on the default network they go into its
+    /// resolv.conf. Empty: the host's. (Missing in rows written before the engine had them: empty.)</summary>
+    public List<string> Dns { get; init; } = [];
+    /// <summary>`--dns-search`: search domains for its resolv.conf; empty: the host's; ["."]: none.</summary>
+    public List<string> DnsSearch { get; init; } = [];
+    /// <summary>`--dns-option`: resolv.conf options ("ndots:2"); empty: the host's.</summary>
+    public List<string> DnsOptions { get; init; } = [];
+    /// <summary>`--add-host`: "NAME:ADDRESS" as Docker stores them; ADDRESS may be "host-gateway" (resolved when the
+    /// files are written, <see cref="MyDocker.Engine.Containers.Dns.EtcFiles.ExtraHosts"/>).</summary>
+    public List<string> ExtraHosts { get; init; } = [];
 }
 
 /// <summary>A bind mount HOST:CONTAINER[:ro].</summary>

@@ -65,6 +65,16 @@ public sealed class HostConfig
     public List<string>? ReadonlyPaths { get; set; }
     /// <summary>`--log-driver`/`--log-opt`.</summary>
     public LogConfig? LogConfig { get; set; }
+    /// <summary>`--dns`: name servers (IP addresses). Left out of a request when not given (the daemon reads that as
+    /// none); inspect always shows the list, [] when empty, as Docker.</summary>
+    public List<string>? Dns { get; set; }
+    /// <summary>`--dns-search`: search domains.</summary>
+    public List<string>? DnsSearch { get; set; }
+    /// <summary>`--dns-option`: resolv.conf options ("ndots:2").</summary>
+    public List<string>? DnsOptions { get; set; }
+    /// <summary>`--add-host`: "NAME:ADDRESS" (split at the first ':'; ADDRESS may be "host-gateway"). Inspect shows []
+    /// when none (Docker: null; both read as an empty list).</summary>
+    public List<string>? ExtraHosts { get; set; }
 }
 
 /// <summary>A container's log driver and its options (the docker CLI sends Type "" for the daemon's default).</summary>

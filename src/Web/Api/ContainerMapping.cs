@@ -60,6 +60,10 @@ public static partial class ContainerMapping
                 // the API only a negative value asks for no limit; our CLI sends -1 for --pids-limit 0.
                 PidsLimit = host.PidsLimit is 0 ? null : host.PidsLimit,
                 LogMaxSize = logMaxSize,
+                Dns = host.Dns ?? [],
+                DnsSearch = host.DnsSearch ?? [],
+                DnsOptions = host.DnsOptions ?? [],
+                ExtraHosts = host.ExtraHosts ?? [],
             },
         };
     }
@@ -130,6 +134,10 @@ public static partial class ContainerMapping
                     Type = LogConfigRules.Driver,
                     Config = v.Spec.LogMaxSize is { } max ? new() { ["max-size"] = max } : [],
                 },
+                Dns = v.Spec.Dns,
+                DnsSearch = v.Spec.DnsSearch,
+                DnsOptions = v.Spec.DnsOptions,
+                ExtraHosts = v.Spec.ExtraHosts,
             },
             Config = new ContainerConfig
             {

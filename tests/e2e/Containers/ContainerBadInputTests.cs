@@ -51,6 +51,8 @@ public sealed class ContainerBadInputTests : IClassFixture<ContainerBadInputTest
         { ["run", "-d", "--cap-add", "NOPE", "busybox", "true"], "no such capability" },
         { ["run", "-d", "--hostname", "web\n10.0.0.9 bank.example", "busybox", "true"], "hostname 'web?10.0.0.9 bank.example' is not valid" },
         { ["run", "-d", "-w", "app", "busybox", "true"], "the working directory 'app' is invalid: it needs to be an absolute path" },
+        { ["run", "-d", "--dns", "dns.google", "busybox", "true"], "DNS server \"dns.google\" (--dns) is not an IP address" },
+        { ["run", "-d", "--add-host", "h1", "busybox", "true"], "extra host \"h1\" (--add-host) has no address" },
         { ["rm", "taken"], "is running" },
     };
 

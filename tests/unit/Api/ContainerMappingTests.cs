@@ -1,3 +1,4 @@
+using System.Text.Json;
 using MyDocker.Engine;
 using MyDocker.Engine.Containers;
 using MyDocker.Shared.Ports;
@@ -193,6 +194,38 @@ public sealed class ContainerMappingTests
     }
 
     /// <summary>The network "net" (10.0.0.0/24) the containers of these tests are on.</summary>
+    [Fact]
+    public void Dns_options_extra_hosts_and_names_reach_the_engine_and_inspect_shows_them_where_docker_does()
+    {
+        var body = new ContainerCreateRequest
+        {
+            Image = "busybox", Hostname = "web", Domainname = "example.test",
+            HostConfig = new HostConfig
+            {
+                Dns = ["192.0.2.53"], DnsSearch = ["example.test"], DnsOptions = ["ndots:2"], ExtraHosts = ["h1:198.51.100.7", "gw:host-gateway"],
+            },
+        };
+        var spec = ContainerMapping.ToSpec(null, body).Spec;
+        Assert.Equal(["192.0.2.53"], spec.Dns);
+        Assert.Equal(["example.test"], spec.DnsSearch);
+        Assert.Equal(["ndots:2"], spec.DnsOptions);
+        Assert.Equal(["h1:198.51.100.7", "gw:host-gateway"], spec.ExtraHosts);
+
+        var record = ContainerStore.ToContainer(new() { Id = new string('b', 64), Name = "c", Image = "busybox", ImageId = "sha256:x", NetworkId = "n" });
+        var inspect = ContainerMapping.ToInspect(new ContainerView(record with { Spec = spec }, Net()), ContainerPaths.For(new EngineOptions(), record.Id));
+        Assert.Equal(["192.0.2.53"], inspect.HostConfig.Dns);
+        Assert.Equal(["example.test"], inspect.HostConfig.DnsSearch);
+        Assert.Equal(["ndots:2"], inspect.HostConfig.DnsOptions);
+        Assert.Equal(["h1:198.51.100.7", "gw:host-gateway"], inspect.HostConfig.ExtraHosts);
+        Assert.Equal(("web", "example.test"), (inspect.Config.Hostname, inspect.Config.Domainname));
+
+        // None given (the docker CLI sends empty lists and a null ExtraHosts): empty lists, as Docker's [] [] [] null read.
+        var none = ContainerMapping.ToSpec(null, new ContainerCreateRequest { Image = "busybox", HostConfig = new HostConfig { Dns = [] } }).Spec;
+        var json = JsonSerializer.Serialize(ContainerMapping.ToInspect(new ContainerView(record with { Spec = none }, Net()), ContainerPaths.For(new EngineOptions(), record.Id)).HostConfig,
+            ApiJsonContext.Default.HostConfig);
+        Assert.Contains("\"Dns\":[],\"DnsSearch\":[],\"DnsOptions\":[],\"ExtraHosts\":[]", json);
+    }
+
     private static Engine.Networks.Network Net() => NetworkStore.ToNetwork(new()
     {
         Id = "n", Name = "net", Subnet = "10.0.0.0/24", Gateway = "10.0.0.1", Bridge = "md-n",

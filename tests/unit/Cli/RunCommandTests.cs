@@ -44,10 +44,11 @@ public class RunCommandTests
         var plan = PlanWithEnv(name => name == "HOME" ? "/root" : null,
             "-net", "testbr", "--ip", "10.10.10.5", "-e", "A=1", "-e", "HOME", "-e", "UNSET", "-e", "B=x=y",
             "-v", "/srv/data:/data:ro", "-v", "/tmp:/tmp", "-m", "32m", "--cpus", "1.5", "-d", "--rm",
-            "-w", "/work", "--entrypoint", "/bin/sh", "-h", "box", "-u", "1000:1000", "-it", "busybox", "-c", "sleep 1");
+            "-w", "/work", "--entrypoint", "/bin/sh", "-h", "box", "--domainname", "example.test", "--dns", "192.0.2.53",
+            "--dns-search", "example.test", "--dns-option", "ndots:2", "--add-host", "h1=198.51.100.7", "-u", "1000:1000", "-it", "busybox", "-c", "sleep 1");
         Assert.Equal(
             """
-            {"Hostname":"box","User":"1000:1000","Tty":true,"OpenStdin":true,"StdinOnce":false,"Env":["A=1","HOME=/root","B=x=y"],"Cmd":["-c","sleep 1"],"Entrypoint":["/bin/sh"],"Image":"busybox","WorkingDir":"/work","HostConfig":{"Binds":["/srv/data:/data:ro","/tmp:/tmp"],"NetworkMode":"testbr","AutoRemove":true,"Memory":33554432,"MemorySwap":0,"NanoCpus":1500000000,"Privileged":false,"SecurityOpt":null,"CapAdd":null,"CapDrop":null,"PidsLimit":null},"NetworkingConfig":{"EndpointsConfig":{"testbr":{"IPAMConfig":{"IPv4Address":"10.10.10.5"},"NetworkID":"","EndpointID":"","Gateway":"","IPAddress":"","IPPrefixLen":0,"MacAddress":""}}}}
+            {"Hostname":"box","Domainname":"example.test","User":"1000:1000","Tty":true,"OpenStdin":true,"StdinOnce":false,"Env":["A=1","HOME=/root","B=x=y"],"Cmd":["-c","sleep 1"],"Entrypoint":["/bin/sh"],"Image":"busybox","WorkingDir":"/work","HostConfig":{"Binds":["/srv/data:/data:ro","/tmp:/tmp"],"NetworkMode":"testbr","AutoRemove":true,"Memory":33554432,"MemorySwap":0,"NanoCpus":1500000000,"Privileged":false,"SecurityOpt":null,"CapAdd":null,"CapDrop":null,"PidsLimit":null,"Dns":["192.0.2.53"],"DnsSearch":["example.test"],"DnsOptions":["ndots:2"],"ExtraHosts":["h1:198.51.100.7"]},"NetworkingConfig":{"EndpointsConfig":{"testbr":{"IPAMConfig":{"IPv4Address":"10.10.10.5"},"NetworkID":"","EndpointID":"","Gateway":"","IPAddress":"","IPPrefixLen":0,"MacAddress":""}}}}
             """,
             Json(plan.Request));
     }
@@ -224,4 +225,28 @@ public class RunCommandTests
     [InlineData("network nope not found", 125)]
     public void StartErrorsMapToDockersExitCodes(string message, int code) =>
         Assert.Equal(code, RunCommand.ExitCodeForStartError(message));
+
+    [Fact]
+    public void Dns_flags_and_extra_hosts_go_into_the_host_config_as_the_docker_cli_sends_them()
+    {
+        var plan = Plan("--dns", "192.0.2.53", "--dns", "2001:db8::53", "--dns-search", "example.test", "--dns-option", "ndots:2",
+            "--dns-opt", "edns0", "--add-host", "h1:198.51.100.7", "--add-host", "h2=[2001:db8::7]", "--add-host", "gw:host-gateway",
+            "--hostname", "web", "--domainname", "example.test", "busybox");
+        var host = plan.Request.HostConfig!;
+        Assert.Equal(["192.0.2.53", "2001:db8::53"], host.Dns);
+        Assert.Equal(["example.test"], host.DnsSearch);
+        Assert.Equal(["ndots:2", "edns0"], host.DnsOptions);
+        Assert.Equal(["h1:198.51.100.7", "h2:2001:db8::7", "gw:host-gateway"], host.ExtraHosts);
+        Assert.Equal(("web", "example.test"), (plan.Request.Hostname, plan.Request.Domainname));
+        Assert.Null(Plan("busybox").Request.HostConfig!.Dns);
+    }
+
+    [Theory]
+    [InlineData("--dns", "8.8.8", "DNS server \"8.8.8\" (--dns) is not an IP address")]
+    [InlineData("--dns-search", "a b", "search domain \"a b\" (--dns-search) is not valid")]
+    [InlineData("--dns-option", "ndots:x", "DNS option \"ndots:x\" (--dns-option) is not valid")]
+    [InlineData("--add-host", "h1", "extra host \"h1\" (--add-host) has no address")]
+    [InlineData("--add-host", "h1:nowhere", "\"nowhere\" is not an IP address")]
+    public void A_bad_dns_value_is_a_usage_error_naming_it(string flag, string value, string expected) =>
+        Assert.Contains(expected, Assert.Throws<UsageException>(() => Plan(flag, value, "busybox")).Message);
 }

@@ -70,13 +70,6 @@ public sealed class ContainerPlannerTests
         Assert.Matches("^[a-z]+_[a-z]+[0-9]{1,2}$", ContainerPlanner.NewName());
     }
 
-    [Fact]
-    public void Resolv_conf_drops_loopback_servers_and_falls_back_to_public_ones()
-    {
-        Assert.Equal("search lan\nnameserver 192.0.2.53\n", ContainerPaths.ResolvConfFromHost("search lan\nnameserver 127.0.0.53\nnameserver 192.0.2.53\n"));
-        Assert.Equal("nameserver 8.8.8.8\nnameserver 8.8.4.4\n", ContainerPaths.ResolvConfFromHost("nameserver 127.0.0.53\n"));
-    }
-
     [Theory]
     [InlineData("/var/lib/mydocker", "/var/lib/mydocker")]        // the data root itself
     [InlineData("/var/lib/mydocker/layers", "/var/lib/mydocker")] // inside it
