@@ -98,4 +98,22 @@ public sealed class ContainerNamesTests
         Assert.Empty(result.Failures);
         Assert.Equal([db.Id], lab.Resources.Names.Keys);
     }
+
+    [Fact]
+    public async Task The_containers_own_upstreams_and_added_hosts_go_to_the_resolver_ipv4_only_with_host_gateway_resolved()
+    {
+        await using var lab = new ContainerLab();
+        await lab.UseNetworkAsync("app");
+        await lab.Containers.CreateAsync(new()
+        {
+            Name = "web", Image = "busybox",
+            Spec = new() { Dns = ["192.0.2.53", "2001:db8::53"], ExtraHosts = ["h1:198.51.100.7", "gw:host-gateway", "v6:2001:db8::2"] },
+        });
+
+        await lab.Containers.StartAsync("web");
+
+        var names = Assert.Single(lab.Resources.Names.Values);
+        Assert.Equal(["192.0.2.53"], names.Dns.Select(a => a.ToString()));
+        Assert.Equal(["h1=198.51.100.7", "gw=10.88.0.1"], names.Hosts.Select(h => $"{h.Name}={h.Ip}"));
+    }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using MyDocker.Engine.Networks.Dns;
 using MyDocker.Shared.Run;
 
 namespace MyDocker.Engine.Containers.Dns;

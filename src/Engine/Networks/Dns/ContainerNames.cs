@@ -1,5 +1,7 @@
 using System.Net;
+using System.Net.Sockets;
 using MyDocker.Engine.Containers;
+using MyDocker.Engine.Containers.Dns;
 
 namespace MyDocker.Engine.Networks.Dns;
 
@@ -32,7 +34,15 @@ public sealed record ContainerNames(string ContainerId, IReadOnlyList<NameEndpoi
             if (e.Ip is null || !networksById.TryGetValue(e.NetworkId, out var network) || IsDefault(network)) continue;
             endpoints.Add(new NameEndpoint(network.Id, e.Ip, NamesOf(c), network.Internal));
         }
-        return endpoints.Count == 0 ? null : new ContainerNames(c.Id, endpoints, [], []);
+        if (endpoints.Count == 0) return null;
+        // The resolver forwards and answers over IPv4 only; /etc/hosts keeps the IPv6 entries.
+        var dns = c.Spec.Dns.Select(IPAddress.Parse).Where(a => a.AddressFamily == AddressFamily.InterNetwork).ToList();
+        var gateway = networksById.TryGetValue(c.Endpoint.NetworkId, out var first) ? first.Gateway : null;
+        var hosts = EtcFiles.ExtraHosts(c.Spec.ExtraHosts, gateway)
+            .Select(h => (h.Name, Ip: IPAddress.Parse(h.Address)))
+            .Where(h => h.Ip.AddressFamily == AddressFamily.InterNetwork && IsDnsName(h.Name))
+            .Select(h => new HostEntry(h.Name, h.Ip)).ToList();
+        return new ContainerNames(c.Id, endpoints, dns, hosts);
     }
 
     /// <summary>Docker's default network ("bridge"): no name resolution there (Docker's legacy links are not built).</summary>
