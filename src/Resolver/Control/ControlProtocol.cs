@@ -23,18 +23,19 @@ public sealed class ControlProtocol(ContainerTable table)
     public const int Version = 1;
 
     /// <summary>Applies <paramref name="line"/> and returns the reply, without its newline. Never throws on bad input.</summary>
-    public string Handle(string line)
+    public string Handle(string line) => JsonSerializer.Serialize(Execute(line), ControlJson.Default.ControlReply);
+
+    /// <summary>Applies <paramref name="line"/> and returns the reply. Never throws on bad input.</summary>
+    public ControlReply Execute(string line)
     {
-        ControlReply reply;
         try
         {
-            reply = Apply(Parse(line));
+            return Apply(Parse(line));
         }
         catch (ControlException e)
         {
-            reply = new ControlReply { Ok = false, Error = e.Message };
+            return new ControlReply { Ok = false, Error = e.Message };
         }
-        return JsonSerializer.Serialize(reply, ControlJson.Default.ControlReply);
     }
 
     /// <summary>The snapshot file's content: a <c>replace</c> request of every record, so loading it is the same path.</summary>
