@@ -15,12 +15,13 @@ namespace MyDocker.Resolver.Forwarding;
 /// socket (a random source port from the kernel) and a random id, and only an answer with that id and the same
 /// question is taken (RFC 5452 §4, §9.1). No cache: every answer comes from upstream. Thread-safe.
 /// </summary>
-public sealed class Forwarder(HostNameServers host, Action<string> log, TimeSpan? perServer = null)
+/// <param name="perServer">How long one server gets (~1 s, as glibc's first try; tests make it shorter).</param>
+/// <param name="port">The upstreams' port: 53 (tests use another on loopback).</param>
+public sealed class Forwarder(HostNameServers host, Action<string> log, TimeSpan? perServer = null, int port = 53)
 {
     /// <summary>More queries in flight than this get SERVFAIL at once: a flood must not open sockets without bound.</summary>
     public const int MaxPending = 1024;
 
-    private const int Port = 53;
     private const long NoServerLogEveryMs = 60_000;
     private readonly TimeSpan _perServer = perServer ?? TimeSpan.FromSeconds(1);
     private int _pending;
@@ -81,12 +82,12 @@ public sealed class Forwarder(HostNameServers host, Action<string> log, TimeSpan
         }
     }
 
-    private static async Task<byte[]?> AskUdpAsync(IPAddress server, byte[] query, int questionEnd, CancellationToken cancel)
+    private async Task<byte[]?> AskUdpAsync(IPAddress server, byte[] query, int questionEnd, CancellationToken cancel)
     {
         using var socket = new Socket(server.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         // connect(2) before sending: the kernel picks a random ephemeral source port (RFC 5452 §9.2; Linux randomizes
         // the port search start) and drops datagrams from any other address and port.
-        socket.Connect(new IPEndPoint(server, Port));
+        socket.Connect(new IPEndPoint(server, port));
         var id = NewId();
         var sent = (byte[])query.Clone();
         BinaryPrimitives.WriteUInt16BigEndian(sent, id);
@@ -99,10 +100,10 @@ public sealed class Forwarder(HostNameServers host, Action<string> log, TimeSpan
         }
     }
 
-    private static async Task<byte[]?> AskTcpAsync(IPAddress server, byte[] query, int questionEnd, CancellationToken cancel)
+    private async Task<byte[]?> AskTcpAsync(IPAddress server, byte[] query, int questionEnd, CancellationToken cancel)
     {
         using var socket = new Socket(server.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(new IPEndPoint(server, Port), cancel);
+        await socket.ConnectAsync(new IPEndPoint(server, port), cancel);
         using var stream = new NetworkStream(socket);
         var id = NewId();
         var sent = new byte[query.Length + 2];

@@ -9,13 +9,14 @@ namespace MyDocker.Resolver.Forwarding;
 /// once a second, so a host that changes networks is followed without a restart (moby #25452: containers kept the
 /// old servers). Thread-safe.
 /// </summary>
-public sealed class HostNameServers(string path, Action<string> log)
+public sealed class HostNameServers(string path, Action<string> log, TimeProvider? time = null)
 {
-    private const long CheckEveryMs = 1000;
+    private static readonly TimeSpan CheckEvery = TimeSpan.FromSeconds(1);
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly Lock _gate = new();
     private IPAddress[] _servers = [];
     private DateTime _modified = DateTime.MinValue;
-    private long _checkedAt = -CheckEveryMs; // so the first call reads (TickCount64 starts at boot, never negative)
+    private long? _checkedAt;
 
     public string Path { get; } = path;
 
@@ -23,9 +24,8 @@ public sealed class HostNameServers(string path, Action<string> log)
     {
         lock (_gate)
         {
-            var now = Environment.TickCount64;
-            if (now - _checkedAt < CheckEveryMs) return _servers;
-            _checkedAt = now;
+            if (_checkedAt is { } checkedAt && _time.GetElapsedTime(checkedAt) < CheckEvery) return _servers;
+            _checkedAt = _time.GetTimestamp();
             var modified = File.Exists(Path) ? File.GetLastWriteTimeUtc(Path) : DateTime.MinValue;
             if (modified == _modified) return _servers;
             _modified = modified;
