@@ -57,10 +57,10 @@ public sealed class ForwarderTests : IDisposable
         return query;
     });
 
-    /// <summary><paramref name="query"/> turned into a response with one A record 203.0.113.9; flags given.</summary>
-    private static byte[] Answer(byte[] query, ushort flags = 0x8180, ushort? id = null)
+    /// <summary><paramref name="query"/> turned into a response with one A record 203.0.113.<paramref name="last"/>; flags given.</summary>
+    private static byte[] Answer(byte[] query, ushort flags = 0x8180, ushort? id = null, byte last = 9)
     {
-        var reply = query.Concat(Hex("c0 0c 00 01 00 01 00 00 00 3c 00 04 cb 00 71 09")).ToArray();
+        var reply = query.Concat(Hex("c0 0c 00 01 00 01 00 00 00 3c 00 04 cb 00 71").Append(last)).ToArray();
         BinaryPrimitives.WriteUInt16BigEndian(reply.AsSpan(2), flags);
         BinaryPrimitives.WriteUInt16BigEndian(reply.AsSpan(6), 1);
         if (id is { } other) BinaryPrimitives.WriteUInt16BigEndian(reply, other);
@@ -75,7 +75,7 @@ public sealed class ForwarderTests : IDisposable
             var id = BinaryPrimitives.ReadUInt16BigEndian(query);
             var otherQuestion = Answer(QueryBytes("other.example"));
             BinaryPrimitives.WriteUInt16BigEndian(otherQuestion, id);
-            return [Answer(query, id: (ushort)(id + 1)), otherQuestion, Answer(query)];
+            return [Answer(query, id: (ushort)(id + 1), last: 66), otherQuestion, Answer(query)];   // a spoof, a stale answer, ours
         });
 
         var answer = await NewForwarder().ResolveAsync(QueryBytes("example.com"), AskerWith(First), overTcp: false);
