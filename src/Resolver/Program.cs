@@ -1,9 +1,18 @@
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using MyDocker.Resolver.Control;
+using MyDocker.Resolver.Forwarding;
+using MyDocker.Resolver.Persistence;
+using MyDocker.Resolver.Records;
+using MyDocker.Resolver.Serving;
+
 namespace MyDocker.Resolver;
 
 /// <summary>
-/// Entry point of <c>mydocker-resolver</c>. Only the pure core exists so far (wire format, name table, responder);
-/// the sockets, the control protocol and the snapshot come with the next step of issue 13, so the binary refuses to
-/// run rather than pretend to serve.
+/// Entry point of <c>mydocker-resolver</c>, the host's one DNS resolver for containers (issue 13). Start order: the
+/// snapshot is loaded first (a respawned resolver answers at once), then the control socket is taken (which refuses to
+/// start beside a live resolver), then the UDP and TCP sockets are bound and the pid file written. SIGTERM or SIGINT:
+/// the snapshot is written if it is behind, the control socket and pid file are removed, exit 0.
 /// </summary>
 public static class Program
 {
@@ -14,7 +23,67 @@ public static class Program
             Console.Out.WriteLine(typeof(Program).Assembly.GetName().Version?.ToString(3) ?? "unknown");
             return 0;
         }
-        Console.Error.WriteLine("mydocker-resolver: serving is not built yet (issue 13); only --version is supported.");
-        return 2;
+        Options options;
+        try
+        {
+            options = Options.Parse(args);
+        }
+        catch (ArgumentException e)
+        {
+            Log(e.Message);
+            return 2;
+        }
+        try
+        {
+            return Serve(options);
+        }
+        catch (Exception e) when (e is InvalidOperationException or SocketException or IOException or UnauthorizedAccessException)
+        {
+            Log($"cannot start: {e.Message}");
+            return 1;
+        }
     }
+
+    private static int Serve(Options options)
+    {
+        SnapshotFile? snapshot = null;
+        var table = new ContainerTable(() => snapshot?.Changed());
+        var protocol = new ControlProtocol(table);
+        if (options.Snapshot is not null)
+        {
+            snapshot = new SnapshotFile(options.Snapshot, table, Log);
+            var loaded = snapshot.Load(protocol);
+            if (loaded > 0) Log($"loaded {loaded} containers from {options.Snapshot}");
+        }
+
+        using var control = ControlServer.Start(options.Control, protocol, Log);
+        using var udp = ListenSockets.Bind(options.Listen, options.Port, SocketType.Dgram);
+        using var tcp = ListenSockets.Bind(options.Listen, options.Port, SocketType.Stream);
+        var pidFile = options.PidFile is null ? null : new PidFile(options.PidFile);
+        pidFile?.Write();
+        snapshot?.Start();
+
+        using var stop = new ManualResetEventSlim();
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+
+        var forwarder = new Forwarder(new HostNameServers(options.ResolvConf, Log), Log);
+        new Thread(new UdpServer(udp, table, forwarder, Log).Run) { IsBackground = true, Name = "udp" }.Start();
+        new Thread(new TcpServer(tcp, table, forwarder, Log).Run) { IsBackground = true, Name = "tcp" }.Start();
+        Log($"serving {options.Listen}:{options.Port} (udp, tcp), control {options.Control}, pid {Environment.ProcessId}");
+
+        stop.Wait();
+        Log("stopping");
+        snapshot?.Flush();
+        pidFile?.Remove();
+        return 0;
+
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true; // exit through the path above, which cleans up
+            stop.Set();
+        }
+    }
+
+    private static void Log(string line) => Console.Error.WriteLine($"mydocker-resolver: {line}");
 }

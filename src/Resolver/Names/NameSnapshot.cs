@@ -21,12 +21,12 @@ public enum LookupStatus
 /// </summary>
 public sealed class NameSnapshot
 {
-    public static NameSnapshot Empty { get; } = new(new Dictionary<string, NetworkNames>(StringComparer.Ordinal), new Dictionary<uint, string[]>());
+    public static NameSnapshot Empty { get; } = new(new Dictionary<string, NetworkNames>(StringComparer.Ordinal), new Dictionary<uint, Asker>());
 
     internal Dictionary<string, NetworkNames> Networks { get; }
-    internal Dictionary<uint, string[]> Sources { get; }
+    internal Dictionary<uint, Asker> Sources { get; }
 
-    internal NameSnapshot(Dictionary<string, NetworkNames> networks, Dictionary<uint, string[]> sources)
+    internal NameSnapshot(Dictionary<string, NetworkNames> networks, Dictionary<uint, Asker> sources)
     {
         Networks = networks;
         Sources = sources;
@@ -35,26 +35,37 @@ public sealed class NameSnapshot
     /// <summary>Names over every network (a name on two networks counts twice).</summary>
     public int NameCount => Networks.Values.Sum(n => n.Count);
 
+    /// <summary>The container behind <paramref name="source"/> (host byte order), or null.</summary>
+    public Asker? AskerOf(uint source) => Sources.GetValueOrDefault(source);
+
+    public LookupStatus Lookup(uint source, ReadOnlySpan<char> name, Span<uint> into, out int count) =>
+        Lookup(source, name, into, out count, out _);
+
     /// <summary>
     /// The addresses of <paramref name="name"/> (any case) on every network of the container that owns
     /// <paramref name="source"/> (host byte order): the union, without duplicates, in network order then insertion
-    /// order, written into <paramref name="into"/> up to its length. Allocates nothing.
+    /// order, written into <paramref name="into"/> up to its length. Only when no network holds the name are the
+    /// container's own hosts entries asked (Docker answers a container's names before its --add-host ones).
+    /// Allocates nothing.
     /// </summary>
-    public LookupStatus Lookup(uint source, ReadOnlySpan<char> name, Span<uint> into, out int count)
+    public LookupStatus Lookup(uint source, ReadOnlySpan<char> name, Span<uint> into, out int count, out Asker? asker)
     {
         count = 0;
-        if (!Sources.TryGetValue(source, out var networks)) return LookupStatus.UnknownSource;
-        foreach (var id in networks)
-        {
-            if (!Networks.TryGetValue(id, out var network) || !network.TryGet(name, out var addresses)) continue;
-            foreach (var address in addresses)
-            {
-                if (count == into.Length) return LookupStatus.Found;
-                if (into[..count].Contains(address)) continue;
-                into[count++] = address;
-            }
-        }
+        if (!Sources.TryGetValue(source, out asker)) return LookupStatus.UnknownSource;
+        foreach (var id in asker.NetworkIds)
+            if (Networks.TryGetValue(id, out var network) && network.TryGet(name, out var addresses)) Append(addresses, into, ref count);
+        if (count == 0 && asker.Hosts.TryGet(name, out var hosts)) Append(hosts, into, ref count);
         return count == 0 ? LookupStatus.NotFound : LookupStatus.Found;
+    }
+
+    private static void Append(uint[] addresses, Span<uint> into, ref int count)
+    {
+        foreach (var address in addresses)
+        {
+            if (count == into.Length) return;
+            if (into[..count].Contains(address)) continue;
+            into[count++] = address;
+        }
     }
 }
 

@@ -10,7 +10,7 @@ namespace MyDocker.Resolver.Names;
 public sealed class NameSnapshotBuilder
 {
     private Dictionary<string, Dictionary<string, uint[]>>? _networks = new(StringComparer.Ordinal);
-    private Dictionary<uint, string[]>? _sources = [];
+    private Dictionary<uint, Asker>? _sources = [];
 
     /// <summary>Adds <paramref name="address"/> to <paramref name="name"/> on <paramref name="network"/>; adding a pair
     /// twice is the same as once (a refeed may repeat records).</summary>
@@ -29,10 +29,16 @@ public sealed class NameSnapshotBuilder
 
     /// <summary>Says that <paramref name="address"/> belongs to a container on <paramref name="networks"/>; a second
     /// call for the same address replaces the first.</summary>
-    public NameSnapshotBuilder SetSource(IPAddress address, params IReadOnlyList<string> networks)
+    public NameSnapshotBuilder SetSource(IPAddress address, params IReadOnlyList<string> networks) =>
+        SetSource(address, Asker.OnNetworks(address, networks));
+
+    /// <summary>Says that <paramref name="address"/> belongs to <paramref name="asker"/>; a second call for the same
+    /// address replaces the first.</summary>
+    public NameSnapshotBuilder SetSource(IPAddress address, Asker asker)
     {
+        ArgumentNullException.ThrowIfNull(asker);
         Open(out var sources);
-        sources[ResolverName.ToHostOrder(address)] = NameTable.CheckedNetworks(address, networks);
+        sources[ResolverName.ToHostOrder(address)] = asker;
         return this;
     }
 
@@ -46,7 +52,7 @@ public sealed class NameSnapshotBuilder
         return new NameSnapshot(built, sources);
     }
 
-    private Dictionary<string, Dictionary<string, uint[]>> Open(out Dictionary<uint, string[]> sources)
+    private Dictionary<string, Dictionary<string, uint[]>> Open(out Dictionary<uint, Asker> sources)
     {
         if (_networks is null || _sources is null)
             throw new InvalidOperationException("this snapshot builder has built its snapshot already; start a new one");

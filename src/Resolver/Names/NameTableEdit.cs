@@ -12,7 +12,7 @@ public sealed class NameTableEdit
 {
     private readonly NameSnapshot _base;
     private readonly Dictionary<string, Dictionary<string, uint[]>?> _touched = new(StringComparer.Ordinal);
-    private Dictionary<uint, string[]>? _sources;
+    private Dictionary<uint, Asker>? _sources;
     private bool _closed;
 
     internal NameTableEdit(NameSnapshot current) => _base = current;
@@ -57,11 +57,15 @@ public sealed class NameTableEdit
 
     /// <summary>Says that <paramref name="address"/> belongs to a container on <paramref name="networks"/> (all of them:
     /// a connect or disconnect sends the new list for each of the container's addresses).</summary>
-    public void SetSource(IPAddress address, params IReadOnlyList<string> networks)
+    public void SetSource(IPAddress address, params IReadOnlyList<string> networks) =>
+        SetSource(address, Asker.OnNetworks(address, networks));
+
+    /// <summary>Says that <paramref name="address"/> belongs to <paramref name="asker"/> (replacing what it said before).</summary>
+    public void SetSource(IPAddress address, Asker asker)
     {
+        ArgumentNullException.ThrowIfNull(asker);
         var value = ResolverName.ToHostOrder(address);
-        var checkedNetworks = NameTable.CheckedNetworks(address, networks);
-        Sources()[value] = checkedNetworks;
+        Sources()[value] = asker;
     }
 
     public void RemoveSource(IPAddress address)
@@ -112,10 +116,10 @@ public sealed class NameTableEdit
         !_touched.ContainsKey(network) && _base.Networks.TryGetValue(network, out var published)
         && published.TryGet(name, out var addresses) && addresses.Contains(address);
 
-    private Dictionary<uint, string[]> Sources()
+    private Dictionary<uint, Asker> Sources()
     {
         Open();
-        return _sources ??= new Dictionary<uint, string[]>(_base.Sources);
+        return _sources ??= new Dictionary<uint, Asker>(_base.Sources);
     }
 
     private void Open()
