@@ -35,7 +35,7 @@ done
 # their runc state, monitors, mounts and cgroups are looked for too.
 leftover=$(ip netns list | awk '/^mdt-/{print $1}')
 daemons=$(pgrep -f 'mydockerd .*mydocker-e2e-' || true)
-monitors=$(pgrep -f 'conmon .*mydocker-e2e-' || true)
+monitors=$(pgrep -f 'conmon .*mydocker-e2e-' || true; pgrep -f 'mydocker-resolver .*mydocker-e2e-' || true)
 mounts=$(awk '$5 ~ "^/tmp/mydocker-e2e-" {print $5}' /proc/self/mountinfo | sort -r)
 cgroups=$(ls -d /sys/fs/cgroup/*/mydocker-e2e-* 2>/dev/null || true)
 if [ -n "$leftover$daemons$monitors$mounts$cgroups" ]; then

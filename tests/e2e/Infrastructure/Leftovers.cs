@@ -2,7 +2,7 @@ namespace MyDocker.E2ETests.Infrastructure;
 
 /// <summary>
 /// Removes what containers of a daemon under test can leave on the host when a test fails half-way: their processes
-/// (runc state and conmon monitors survive the daemon by design), mounts under the test's root (the daemon shares the
+/// (runc state, conmon monitors and the name resolver survive the daemon by design), mounts under the test's root (the daemon shares the
 /// host's mount namespace: it is started with nsenter --net only), and the test's own cgroup parent.
 /// </summary>
 public static class Leftovers
@@ -17,6 +17,8 @@ public static class Leftovers
         }
         // Monitors of this root only: their command lines name the test's bundle directories.
         Command.TryRun("pkill", ["-KILL", "-f", "conmon .*" + root]);
+        // The name resolver outlives its daemon by design, as the monitors do; its command line names the exec root.
+        Command.TryRun("pkill", ["-KILL", "-f", "mydocker-resolver .*" + root]);
         foreach (var mount in MountsUnder(root).OrderByDescending(m => m.Length))
             Command.TryRun("umount", ["-l", mount]);
         RemoveCgroups(cgroupParent);
