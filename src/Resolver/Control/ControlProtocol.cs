@@ -40,7 +40,14 @@ public sealed class ControlProtocol(ContainerTable table)
 
     /// <summary>The snapshot file's content: a <c>replace</c> request of every record, so loading it is the same path.</summary>
     public static string Serialize(IEnumerable<ContainerRecord> records) =>
-        JsonSerializer.Serialize(new ControlRequest { Op = "replace", Containers = [.. records.Select(ToMessage)] }, ControlJson.Default.ControlRequest);
+        JsonSerializer.Serialize(ToReplace(records), ControlJson.Default.ControlRequest);
+
+    /// <summary><see cref="Serialize"/> written straight to <paramref name="stream"/> (no string of the whole table).</summary>
+    public static void Serialize(IEnumerable<ContainerRecord> records, Stream stream) =>
+        JsonSerializer.Serialize(stream, ToReplace(records), ControlJson.Default.ControlRequest);
+
+    private static ControlRequest ToReplace(IEnumerable<ContainerRecord> records) =>
+        new() { Op = "replace", Containers = [.. records.Select(ToMessage)] };
 
     private static ControlRequest Parse(string line)
     {
