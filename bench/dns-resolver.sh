@@ -56,4 +56,5 @@ for r in $(seq 1 "$RUNS"); do echo "  10 names, local 'db':       $(query db)"; 
 "$CLIENT" feed --control "$WORK/main.sock" --names 10000
 for r in $(seq 1 "$RUNS"); do echo "  10,000 names, local 'db':   $(query db)"; done
 for r in $(seq 1 "$RUNS"); do echo "  forwarded to 192.0.2.53:    $(query fwd.example)"; done
+echo "  10,000 names, local 'db' after forwarding: $(query db)"
 echo "  resolver RSS with 10,000 names: $(awk '/VmRSS/{print $2, $3}' "/proc/${PIDS[0]}/status")"

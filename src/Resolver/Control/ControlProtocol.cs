@@ -23,7 +23,10 @@ public sealed class ControlProtocol(ContainerTable table)
     public const int Version = 1;
 
     /// <summary>Applies <paramref name="line"/> and returns the reply, without its newline. Never throws on bad input.</summary>
-    public string Handle(string line) => JsonSerializer.Serialize(Execute(line), ControlJson.Default.ControlReply);
+    public string Handle(string line) => Format(Execute(line));
+
+    /// <summary>The reply line for <paramref name="reply"/>, without its newline.</summary>
+    public static string Format(ControlReply reply) => JsonSerializer.Serialize(reply, ControlJson.Default.ControlReply);
 
     /// <summary>Applies <paramref name="line"/> and returns the reply. Never throws on bad input.</summary>
     public ControlReply Execute(string line)

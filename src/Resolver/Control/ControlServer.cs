@@ -113,7 +113,9 @@ public sealed class ControlServer : IDisposable
             while (reader.ReadLine() is { } line)
             {
                 if (line.Length == 0) continue;
-                writer.WriteLine(_protocol.Handle(line));
+                var reply = _protocol.Execute(line);
+                if (!reply.Ok) _log($"control request refused: {reply.Error}");
+                writer.WriteLine(ControlProtocol.Format(reply));
                 writer.Flush();
                 if (line.Length >= LargeRequest) Compact();
             }
