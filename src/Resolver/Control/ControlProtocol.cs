@@ -9,6 +9,7 @@
 // Narrowings of the brief's wording (documented for the engine side):
 //   - endpoint and hosts addresses are IPv4 (the resolver answers A only); an IPv6 one is refused by name, so IPv6
 //     --add-host entries belong in the container's /etc/hosts only. "dns" may hold IPv4 or IPv6 servers.
+//   - a loopback "dns" server (127.0.0.0/8, ::1) is refused: the resolver forwards from the host's namespace.
 //   - "endpoints" may be empty or missing (a container on no network answers nothing); "internal" defaults to false.
 using System.Net;
 using System.Net.Sockets;
@@ -127,7 +128,11 @@ public sealed class ControlProtocol(ContainerTable table)
             }
             return new ContainerEndpoint(network, Address(e.Ip, path + ".ip", ipv4Only: true), names, e.Internal);
         }).ToList();
-        var servers = (dns ?? []).Select((d, i) => Address(d, $"{at}dns[{i}]", ipv4Only: false)).ToList();
+        var servers = (dns ?? []).Select((d, i) => Address(d, $"{at}dns[{i}]", ipv4Only: false) is var server && IPAddress.IsLoopback(server)
+            // The resolver forwards from the host's namespace: 127.0.0.1 there is the host's own loopback, not the
+            // container's (Docker's resolver forwards from inside the container for these; ours cannot).
+            ? throw new ControlException($"{at}dns[{i}]: {d} is a loopback address, which the resolver would reach in the host's namespace; leave it to the container's own resolv.conf")
+            : server).ToList();
         var entries = (hosts ?? []).Select((h, i) =>
         {
             var name = Required(h.Name, $"{at}hosts[{i}].name");
