@@ -28,8 +28,6 @@ public sealed class Forwarder(HostNameServers host, Action<string> log, TimeSpan
     private int _pending;
     private long _lastNoServerLog = -NoServerLogEveryMs;
 
-    public int Pending => Volatile.Read(ref _pending);
-
     /// <summary>
     /// The reply to send the client for <paramref name="query"/> (a valid query, the client's id in it): an upstream's
     /// answer with the client's id put back, or SERVFAIL. Never throws for network trouble.
