@@ -6,7 +6,7 @@
 # Needs root and artifacts/resolver/mydocker-resolver (scripts/build.sh). Every namespace is its own and deleted at exit.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-RESOLVER="$ROOT/artifacts/resolver/mydocker-resolver"
+RESOLVER=${RESOLVER:-"$ROOT/artifacts/resolver/mydocker-resolver"}  # another build to compare
 RUNS=${RUNS:-3}
 [ -x "$RESOLVER" ] || { echo "$RESOLVER is missing: run scripts/build.sh" >&2; exit 1; }
 WORK=$(mktemp -d /tmp/mdt-bench-dns-XXXXXX)
