@@ -64,7 +64,16 @@ public sealed class UdpServer(Socket socket, ContainerTable table, Forwarder for
 
     private async Task ForwardAsync(byte[] query, Names.Asker asker, SocketAddress client)
     {
-        var answer = await forwarder.ResolveAsync(query, asker, overTcp: false);
+        byte[] answer;
+        try
+        {
+            answer = await forwarder.ResolveAsync(query, asker, overTcp: false);
+        }
+        catch (Exception e)
+        {
+            log($"forwarding failed: {e}"); // a bug, not the network (ResolveAsync turns that into SERVFAIL); never unobserved
+            return;
+        }
         try
         {
             // Sync on purpose: the first async call on a .NET socket makes its fd non-blocking for good, and the receive
