@@ -4,6 +4,9 @@
 # Runs: a local name with 10 and with 10,000 names in the table, and a name forwarded to an upstream at TEST-NET
 # 192.0.2.53 in a third netns (a second resolver instance that knows the first one's host address as a container).
 # Needs root and artifacts/resolver/mydocker-resolver (scripts/build.sh). Every namespace is its own and deleted at exit.
+# Trap: on this VM the figures are bimodal with the machine's idleness, not with the resolver: p50 ~17-25 µs while any
+# other core is busy, ~75-140 µs when the machine idles (vCPU wake-up from idle on each query of a ping-pong loop);
+# the same for a build from before a change (RESOLVER=other/build). Compare runs taken under the same load.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 RESOLVER=${RESOLVER:-"$ROOT/artifacts/resolver/mydocker-resolver"}  # another build to compare
