@@ -58,7 +58,7 @@ public static class Program
 
         using var control = ControlServer.Start(options.Control, protocol, Log);
         using var udp = ListenSockets.Bind(options.Listen, options.Port, SocketType.Dgram);
-        using var tcp = ListenSockets.Bind(options.Listen, options.Port, SocketType.Stream);
+        using var tcp = BindTcp(options);
         var pidFile = options.PidFile is null ? null : new PidFile(options.PidFile);
         pidFile?.Write();
         snapshot?.Start();
@@ -69,8 +69,8 @@ public static class Program
 
         var forwarder = new Forwarder(new HostNameServers(options.ResolvConf, Log), Log);
         new Thread(new UdpServer(udp, table, forwarder, Log).Run) { IsBackground = true, Name = "udp" }.Start();
-        new Thread(new TcpServer(tcp, table, forwarder, Log).Run) { IsBackground = true, Name = "tcp" }.Start();
-        Log($"serving {options.Listen}:{options.Port} (udp, tcp), control {options.Control}, pid {Environment.ProcessId}");
+        if (tcp is not null) new Thread(new TcpServer(tcp, table, forwarder, Log).Run) { IsBackground = true, Name = "tcp" }.Start();
+        Log($"serving {options.Listen}:{options.Port} ({(tcp is null ? "udp only" : "udp, tcp")}), control {options.Control}, pid {Environment.ProcessId}");
 
         stop.Wait();
         Log("stopping");
@@ -82,6 +82,23 @@ public static class Program
         {
             context.Cancel = true; // exit through the path above, which cleans up
             stop.Set();
+        }
+    }
+
+    /// <summary>The TCP socket, or null when another program holds the port: a TCP listener on 0.0.0.0:53 blocks every
+    /// other bind of port 53 even with SO_REUSEADDR on both (Linux refuses any bind beside a listening socket unless both
+    /// set SO_REUSEPORT as the same user; measured). UDP carries nearly every query, so the resolver answers on UDP
+    /// rather than not at all, and says so.</summary>
+    private static Socket? BindTcp(Options options)
+    {
+        try
+        {
+            return ListenSockets.Bind(options.Listen, options.Port, SocketType.Stream);
+        }
+        catch (InvalidOperationException e)
+        {
+            Log($"{e.Message}; answering over UDP only (truncated answers cannot be retried over TCP)");
+            return null;
         }
     }
 

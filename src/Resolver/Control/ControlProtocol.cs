@@ -9,6 +9,7 @@
 // Narrowings of the brief's wording (documented for the engine side):
 //   - endpoint and hosts addresses are IPv4 (the resolver answers A only); an IPv6 one is refused by name, so IPv6
 //     --add-host entries belong in the container's /etc/hosts only. "dns" may hold IPv4 or IPv6 servers.
+//   - a loopback "dns" server (127.0.0.0/8, ::1) is refused: the resolver forwards from the host's namespace.
 //   - "endpoints" may be empty or missing (a container on no network answers nothing); "internal" defaults to false.
 using System.Net;
 using System.Net.Sockets;
@@ -23,7 +24,10 @@ public sealed class ControlProtocol(ContainerTable table)
     public const int Version = 1;
 
     /// <summary>Applies <paramref name="line"/> and returns the reply, without its newline. Never throws on bad input.</summary>
-    public string Handle(string line) => JsonSerializer.Serialize(Execute(line), ControlJson.Default.ControlReply);
+    public string Handle(string line) => Format(Execute(line));
+
+    /// <summary>The reply line for <paramref name="reply"/>, without its newline.</summary>
+    public static string Format(ControlReply reply) => JsonSerializer.Serialize(reply, ControlJson.Default.ControlReply);
 
     /// <summary>Applies <paramref name="line"/> and returns the reply. Never throws on bad input.</summary>
     public ControlReply Execute(string line)
@@ -40,7 +44,14 @@ public sealed class ControlProtocol(ContainerTable table)
 
     /// <summary>The snapshot file's content: a <c>replace</c> request of every record, so loading it is the same path.</summary>
     public static string Serialize(IEnumerable<ContainerRecord> records) =>
-        JsonSerializer.Serialize(new ControlRequest { Op = "replace", Containers = [.. records.Select(ToMessage)] }, ControlJson.Default.ControlRequest);
+        JsonSerializer.Serialize(ToReplace(records), ControlJson.Default.ControlRequest);
+
+    /// <summary><see cref="Serialize"/> written straight to <paramref name="stream"/> (no string of the whole table).</summary>
+    public static void Serialize(IEnumerable<ContainerRecord> records, Stream stream) =>
+        JsonSerializer.Serialize(stream, ToReplace(records), ControlJson.Default.ControlRequest);
+
+    private static ControlRequest ToReplace(IEnumerable<ContainerRecord> records) =>
+        new() { Op = "replace", Containers = [.. records.Select(ToMessage)] };
 
     private static ControlRequest Parse(string line)
     {
@@ -117,7 +128,11 @@ public sealed class ControlProtocol(ContainerTable table)
             }
             return new ContainerEndpoint(network, Address(e.Ip, path + ".ip", ipv4Only: true), names, e.Internal);
         }).ToList();
-        var servers = (dns ?? []).Select((d, i) => Address(d, $"{at}dns[{i}]", ipv4Only: false)).ToList();
+        var servers = (dns ?? []).Select((d, i) => Address(d, $"{at}dns[{i}]", ipv4Only: false) is var server && IPAddress.IsLoopback(server)
+            // The resolver forwards from the host's namespace: 127.0.0.1 there is the host's own loopback, not the
+            // container's (Docker's resolver forwards from inside the container for these; ours cannot).
+            ? throw new ControlException($"{at}dns[{i}]: {d} is a loopback address, which the resolver would reach in the host's namespace; leave it to the container's own resolv.conf")
+            : server).ToList();
         var entries = (hosts ?? []).Select((h, i) =>
         {
             var name = Required(h.Name, $"{at}hosts[{i}].name");

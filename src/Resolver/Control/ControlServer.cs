@@ -88,6 +88,21 @@ public sealed class ControlServer : IDisposable
         }
     }
 
+    /// <summary>A request this long is a <c>replace</c> of many containers (~110 bytes each).</summary>
+    private const int LargeRequest = 64 * 1024;
+
+    /// <summary>
+    /// A large request leaves megabytes of garbage (the line, its parsed objects, the old table) that the GC would keep
+    /// committed for a long time in a process that allocates almost nothing afterwards: measured RSS 44-79 MB after
+    /// replaces of 10,000 names vs 6 MB with 10. A replace is rare (the daemon's start), so collect and compact once,
+    /// after the reply is written (the daemon does not wait for it).
+    /// </summary>
+    private static void Compact()
+    {
+        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+    }
+
     private void Serve(Socket client)
     {
         try
@@ -98,8 +113,11 @@ public sealed class ControlServer : IDisposable
             while (reader.ReadLine() is { } line)
             {
                 if (line.Length == 0) continue;
-                writer.WriteLine(_protocol.Handle(line));
+                var reply = _protocol.Execute(line);
+                if (!reply.Ok) _log($"control request refused: {reply.Error}");
+                writer.WriteLine(ControlProtocol.Format(reply));
                 writer.Flush();
+                if (line.Length >= LargeRequest) Compact();
             }
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)

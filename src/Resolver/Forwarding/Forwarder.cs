@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
@@ -26,8 +27,6 @@ public sealed class Forwarder(HostNameServers host, Action<string> log, TimeSpan
     private readonly TimeSpan _perServer = perServer ?? TimeSpan.FromSeconds(1);
     private int _pending;
     private long _lastNoServerLog = -NoServerLogEveryMs;
-
-    public int Pending => Volatile.Read(ref _pending);
 
     /// <summary>
     /// The reply to send the client for <paramref name="query"/> (a valid query, the client's id in it): an upstream's
@@ -92,11 +91,19 @@ public sealed class Forwarder(HostNameServers host, Action<string> log, TimeSpan
         var sent = (byte[])query.Clone();
         BinaryPrimitives.WriteUInt16BigEndian(sent, id);
         await socket.SendAsync(sent, SocketFlags.None, cancel);
-        var buffer = new byte[ushort.MaxValue];
-        while (true)
+        // Room for the largest datagram, so an answer is never cut; pooled, as every forwarded query needs one.
+        var buffer = ArrayPool<byte>.Shared.Rent(ushort.MaxValue);
+        try
         {
-            var length = await socket.ReceiveAsync(buffer, SocketFlags.None, cancel);
-            if (Matches(buffer.AsSpan(0, length), id, query, questionEnd)) return buffer[..length];
+            while (true)
+            {
+                var length = await socket.ReceiveAsync(buffer, SocketFlags.None, cancel);
+                if (Matches(buffer.AsSpan(0, length), id, query, questionEnd)) return buffer[..length];
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

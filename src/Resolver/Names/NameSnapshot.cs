@@ -44,17 +44,21 @@ public sealed class NameSnapshot
     /// <summary>
     /// The addresses of <paramref name="name"/> (any case) on every network of the container that owns
     /// <paramref name="source"/> (host byte order): the union, without duplicates, in network order then insertion
-    /// order, written into <paramref name="into"/> up to its length. Only when no network holds the name are the
-    /// container's own hosts entries asked (Docker answers a container's names before its --add-host ones).
-    /// Allocates nothing.
+    /// order, written into <paramref name="into"/> up to its length. The container's own hosts entries come first and
+    /// alone: its /etc/hosts holds them too, and glibc and musl read that file before asking DNS, so a client that asks
+    /// DNS directly gets what getaddrinfo in the same container gets. Allocates nothing.
     /// </summary>
     public LookupStatus Lookup(uint source, ReadOnlySpan<char> name, Span<uint> into, out int count, out Asker? asker)
     {
         count = 0;
         if (!Sources.TryGetValue(source, out asker)) return LookupStatus.UnknownSource;
+        if (asker.Hosts.TryGet(name, out var hosts))
+        {
+            Append(hosts, into, ref count);
+            return LookupStatus.Found;
+        }
         foreach (var id in asker.NetworkIds)
             if (Networks.TryGetValue(id, out var network) && network.TryGet(name, out var addresses)) Append(addresses, into, ref count);
-        if (count == 0 && asker.Hosts.TryGet(name, out var hosts)) Append(hosts, into, ref count);
         return count == 0 ? LookupStatus.NotFound : LookupStatus.Found;
     }
 

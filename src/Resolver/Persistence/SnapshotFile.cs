@@ -64,7 +64,7 @@ public sealed class SnapshotFile(string path, ContainerTable table, Action<strin
             if (Interlocked.Exchange(ref _dirty, 0) == 0) return;
             try
             {
-                Write(ControlProtocol.Serialize(table.Records.Values));
+                Write(table.Records.Values);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -74,14 +74,12 @@ public sealed class SnapshotFile(string path, ContainerTable table, Action<strin
         }
     }
 
-    private void Write(string text)
+    private void Write(IEnumerable<ContainerRecord> records)
     {
         var temp = Path + ".tmp";
         using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        using (var writer = new StreamWriter(stream))
         {
-            writer.Write(text);
-            writer.Flush();
+            ControlProtocol.Serialize(records, stream);
             stream.Flush(flushToDisk: true);
         }
         File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);

@@ -12,18 +12,31 @@ public static class ListenSockets
     /// IP_FREEBIND (ip(7)): the address may be bound before it exists (the engine adds 169.254.53.53 to the host's lo
     /// after a reboot, in any order with this process). SO_REUSEPORT (socket(7)): a new resolver binds beside an old one,
     /// so an upgrade has no moment without a socket (spike: 19,999/20,000 queries answered across one); the control
-    /// socket, not the port, is what keeps two resolvers from being started on purpose.
+    /// socket, not the port, is what keeps two resolvers from being started on purpose. SO_REUSEADDR: a host DNS server
+    /// bound to 0.0.0.0:53 blocks a bind to 169.254.53.53:53 unless both sockets set it (socket(7); measured: a wildcard
+    /// UDP and TCP :53 listener without it makes the resolver exit with EADDRINUSE); dnsmasq and unbound set it.
     /// </summary>
+    /// <exception cref="InvalidOperationException">The bind failed; the message names the address and the likely holder.</exception>
     public static Socket Bind(IPAddress address, int port, SocketType type)
     {
-        var socket = new Socket(AddressFamily.InterNetwork, type, type == SocketType.Dgram ? ProtocolType.Udp : ProtocolType.Tcp);
+        var protocol = type == SocketType.Dgram ? ProtocolType.Udp : ProtocolType.Tcp;
+        var socket = new Socket(AddressFamily.InterNetwork, type, protocol);
         try
         {
             socket.SetRawSocketOption(SolIp, IpFreeBind, BitConverter.GetBytes(1));
             socket.SetRawSocketOption(SolSocket, SoReusePort, BitConverter.GetBytes(1));
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
             socket.Bind(new IPEndPoint(address, port));
             if (type == SocketType.Stream) socket.Listen(64);
             return socket;
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            var hint = e.SocketErrorCode == SocketError.AddressAlreadyInUse
+                ? $"; another program holds {protocol.ToString().ToLowerInvariant()} port {port} on this address or on 0.0.0.0 (ss -lnp 'sport = {port}' shows it)"
+                : "";
+            throw new InvalidOperationException($"cannot bind {address}:{port}/{protocol.ToString().ToLowerInvariant()}: {e.Message}{hint}", e);
         }
         catch
         {

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using MyDocker.Resolver.Forwarding;
 using MyDocker.Resolver.Records;
-using MyDocker.Resolver.Wire;
 
 namespace MyDocker.Resolver.Serving;
 
@@ -65,10 +64,21 @@ public sealed class UdpServer(Socket socket, ContainerTable table, Forwarder for
 
     private async Task ForwardAsync(byte[] query, Names.Asker asker, SocketAddress client)
     {
-        var answer = await forwarder.ResolveAsync(query, asker, overTcp: false);
+        byte[] answer;
         try
         {
-            await socket.SendToAsync(answer, SocketFlags.None, client);
+            answer = await forwarder.ResolveAsync(query, asker, overTcp: false);
+        }
+        catch (Exception e)
+        {
+            log($"forwarding failed: {e}"); // a bug, not the network (ResolveAsync turns that into SERVFAIL); never unobserved
+            return;
+        }
+        try
+        {
+            // Sync on purpose: the first async call on a .NET socket makes its fd non-blocking for good, and the receive
+            // thread's blocking recvfrom then runs through the runtime's emulation, slower (dotnet/runtime SocketAsyncContext.Unix).
+            socket.SendTo(answer, SocketFlags.None, client);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {

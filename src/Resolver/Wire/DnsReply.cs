@@ -40,7 +40,8 @@ public static class DnsReply
     /// <summary>
     /// NOERROR with one A record per address (host byte order), in the given order. <paramref name="message"/> must be a
     /// buffer of at least <see cref="DnsLimits.MaxUdpMessage"/> bytes holding the query. Addresses beyond
-    /// <see cref="MaxAnswers"/> are left out without setting TC (a TCP listener does not exist yet). Returns the length.
+    /// <see cref="MaxAnswers"/> (some 30 A records) are left out without setting TC, over TCP too: no name of ours has that
+    /// many addresses in practice, and a client asked to retry over TCP would get the same cut. Returns the length.
     /// </summary>
     public static int WriteA(Span<byte> message, in DnsQuery query, ReadOnlySpan<uint> addresses)
     {

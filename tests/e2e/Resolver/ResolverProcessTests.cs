@@ -1,3 +1,7 @@
+using System.Net;
+using System.Net.Sockets;
+using MyDocker.Engine.Kernel.Namespaces;
+
 namespace MyDocker.E2ETests.Resolver;
 
 /// <summary>
@@ -73,7 +77,7 @@ public sealed class ResolverProcessTests : IDisposable
         var asked = _lab.Upstreams.Queries;
         Assert.Equal(new DnsAnswer(DnsAnswer.ServFail, ""), _lab.Query("example.test"));
         Assert.Equal(asked, _lab.Upstreams.Queries);
-        Assert.Contains("none (unknown names get SERVFAIL)", _lab.Log, StringComparison.Ordinal);
+        Assert.True(ResolverLab.Eventually(() => _lab.Log.Contains("none (unknown names get SERVFAIL)", StringComparison.Ordinal)), _lab.Log);
     }
 
     [Fact]
@@ -111,5 +115,39 @@ public sealed class ResolverProcessTests : IDisposable
         Assert.False(File.Exists(_lab.ControlPath));
         Assert.False(File.Exists(_lab.PidPath));
         Assert.Contains("\"c1\"", File.ReadAllText(_lab.SnapshotPath), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_host_DNS_server_on_every_address_leaves_the_resolver_answering_over_UDP()
+    {
+        // What dnsmasq or unbound without interface binding hold in the host's namespace: port 53 on 0.0.0.0, SO_REUSEADDR.
+        using var wildcard = NetnsThread.Run(_lab.Host.Path, () =>
+        {
+            var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            foreach (var socket in new[] { udp, tcp })
+            {
+                // SO_REUSEADDR alone (SOL_SOCKET 1, option 2): .NET's ReuseAddress sets SO_REUSEPORT too on Linux,
+                // which would let the resolver bind beside it and test nothing.
+                socket.SetRawSocketOption(1, 2, BitConverter.GetBytes(1));
+                socket.Bind(new IPEndPoint(IPAddress.Any, 53));
+            }
+            tcp.Listen();
+            return new Sockets(udp, tcp);
+        });
+        _lab.Start();
+        Assert.Equal(Ok, _lab.Control(PutC1));
+
+        Assert.Equal(new DnsAnswer(DnsAnswer.NoError, "10.213.0.2"), _lab.Query("web"));
+        Assert.True(ResolverLab.Eventually(() => _lab.Log.Contains("answering over UDP only", StringComparison.Ordinal)), _lab.Log);
+    }
+
+    private sealed record Sockets(Socket Udp, Socket Tcp) : IDisposable
+    {
+        public void Dispose()
+        {
+            Udp.Dispose();
+            Tcp.Dispose();
+        }
     }
 }

@@ -64,14 +64,16 @@ public sealed class ContainerTableTests
     }
 
     [Fact]
-    public void Hosts_entries_are_answered_to_their_own_container_only()
+    public void Hosts_entries_are_answered_to_their_own_container_only_and_before_its_networks_names()
     {
         var table = new ContainerTable();
-        table.Put(Record("c1", "front", "10.1.0.2", ["web"], hosts: [("h1", "198.51.100.7")]));
+        table.Put(Record("c1", "front", "10.1.0.2", ["web"], hosts: [("h1", "198.51.100.7"), ("db", "198.51.100.8")]));
         table.Put(Record("c2", "front", "10.1.0.3", ["db"]));
 
         Assert.Equal("Found 198.51.100.7", Resolve(table, "10.1.0.2", "H1"));
+        Assert.Equal("Found 198.51.100.8", Resolve(table, "10.1.0.2", "db"));   // as the container's /etc/hosts says
         Assert.Equal("NotFound", Resolve(table, "10.1.0.3", "h1"));
+        Assert.Equal("Found 10.1.0.3", Resolve(table, "10.1.0.3", "db"));
     }
 
     [Fact]

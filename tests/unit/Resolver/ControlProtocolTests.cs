@@ -77,6 +77,7 @@ public sealed class ControlProtocolTests
     [InlineData("""{"op":"put","container":"c9","endpoints":[{"network":"n1","ip":"10.1.0.2","names":["x"]}]}""", "is container c1's")]
     [InlineData("""{"op":"put","container":"c9","dns":["dns.example"]}""", "dns[0]: \"dns.example\" is not an IP address")]
     [InlineData("""{"op":"put","container":"c9","hosts":[{"name":"h","ip":"::1"}]}""", "hosts[0].ip")]
+    [InlineData("""{"op":"put","container":"c9","dns":["192.0.2.53","127.0.0.11"]}""", "dns[1]: 127.0.0.11 is a loopback address")]
     [InlineData("""{"op":"put","container":"c9","containers":[]}""", "op \"put\" does not take \"containers\"")]
     [InlineData("""{"op":"remove","container":"c1","endpoints":[]}""", "op \"remove\" does not take \"endpoints\"")]
     [InlineData("""{"op":"remove"}""", "container is missing")]
