@@ -68,7 +68,7 @@ public sealed partial class ContainerService(
     {
         var record = new Container(
             id, request.Name ?? "", request.Image, image.Id, request.Spec with { Command = command },
-            new Endpoint(network.Network.Id, null, null), ContainerPhase.Creating, DateTimeOffset.UtcNow) { AutoRemove = request.AutoRemove };
+            [new Endpoint(network.Network.Id, null, null)], ContainerPhase.Creating, DateTimeOffset.UtcNow) { AutoRemove = request.AutoRemove };
         await using var db = state.Create();
         // 1. Intent: the record (with its unique name) exists before any kernel object, so nothing made is unowned.
         await _nameGate.WaitAsync(ct);
@@ -105,7 +105,7 @@ public sealed partial class ContainerService(
             var plan = EndpointPlanFor(id, network.Network, address, paths);
             record = record with
             {
-                Endpoint = record.Endpoint with { Ip = address, Mac = string.Join(':', plan.Mac.GetAddressBytes().Select(b => b.ToString("x2"))) },
+                Endpoints = [record.Primary with { Ip = address, Mac = MacText(plan) }],
             };
             CrashPoint.Hit("container-create:leased");
 
@@ -133,7 +133,7 @@ public sealed partial class ContainerService(
             scope.Complete();
         }
         logger.LogInformation("Created container {Container} ({Id}) image {Image} on {Network} at {Address}",
-            record.Name, id[..12], record.Image, network.Network.Name, record.Endpoint.Ip?.ToString());
+            record.Name, id[..12], record.Image, network.Network.Name, record.Primary.Ip?.ToString());
         events.Publish(EngineEvents.ContainerCreated(record));
         events.Publish(EngineEvents.NetworkConnected(network.Network.Id, network.Network.Name, id));
         return await GetAsync(id, ct);
@@ -144,14 +144,17 @@ public sealed partial class ContainerService(
         await using var db = state.Create();
         var records = await db.VisibleContainersAsync(all, ct);
         var nets = (await db.AllNetworksAsync(ct)).ToDictionary(n => n.Id);
-        return records.OrderByDescending(r => r.Created.UtcTicks).Select(r => new ContainerView(r, nets.GetValueOrDefault(r.Endpoint.NetworkId))).ToList();
+        return records.OrderByDescending(r => r.Created.UtcTicks).Select(r => ContainerView.Of(r, nets)).ToList();
     }
 
     public async Task<ContainerView> GetAsync(string idOrName, CancellationToken ct = default)
     {
         await using var db = state.Create();
         var record = await ResolveAsync(db, idOrName, ct);
-        return new ContainerView(record, await db.FindNetworkAsync(record.Endpoint.NetworkId, ct));
+        var nets = new Dictionary<string, Networks.Network>();
+        foreach (var e in record.Endpoints)
+            if (await db.FindNetworkAsync(e.NetworkId, ct) is { } n) nets[n.Id] = n;
+        return ContainerView.Of(record, nets);
     }
 
     /// <summary>The names and eth0 MACs of those of <paramref name="ids"/> that exist, in any phase (one being created
@@ -161,7 +164,7 @@ public sealed partial class ContainerService(
         var wanted = ids.ToHashSet();
         if (wanted.Count == 0) return new Dictionary<string, ContainerName>();
         await using var db = state.Create();
-        return (await db.ContainersWithIdsAsync(wanted, ct)).ToDictionary(c => c.Id, c => new ContainerName(c.Name, c.Endpoint.Mac));
+        return (await db.ContainersWithIdsAsync(wanted, ct)).ToDictionary(c => c.Id, c => new ContainerName(c.Name, c.Primary.Mac));
     }
 
     /// <summary>The container's log file (conmon's k8s-file format) and whether it is still being written.</summary>
@@ -189,6 +192,15 @@ public sealed partial class ContainerService(
 
     internal static EndpointPlan EndpointPlanFor(string id, Networks.Network network, IPAddress address, ContainerPaths paths) =>
         new(id, paths.NetnsPath, network.Bridge, address, network.Subnet.PrefixLength, network.Gateway);
+
+    /// <summary>The plan of <paramref name="endpoint"/> (which has its address) as the container's ethN; the default
+    /// route is the primary endpoint's.</summary>
+    internal static EndpointPlan EndpointPlanFor(Container record, Endpoint endpoint, Networks.Network network, ContainerPaths paths) =>
+        EndpointPlanFor(record.Id, network, endpoint.Ip ?? throw new InvalidOperationException($"endpoint of {record.Name} on {network.Name} has no address"), paths)
+            with { InterfaceIndex = endpoint.InterfaceIndex, DefaultRoute = record.Primary.NetworkId == endpoint.NetworkId };
+
+    /// <summary>A MAC as Docker prints it ("02:42:0a:00:00:02").</summary>
+    private static string MacText(EndpointPlan plan) => string.Join(':', plan.Mac.GetAddressBytes().Select(b => b.ToString("x2")));
 
     private RuntimeSpec RuntimeSpecFor(
         Container record, ContainerSpec spec, ImageView image, List<string> command, string hostname, ContainerPaths paths,
@@ -227,7 +239,7 @@ public sealed partial class ContainerService(
     private static Task<Container> ResolveAsync(StateDb db, string idOrName, CancellationToken ct) => db.ResolveContainerAsync(idOrName, ct);
 
     /// <summary>The container's published ports as firewall mappings (none without an address).</summary>
-    private static List<PortMapping> MappingsOf(Container record) => PortForwarder.MappingsOf(record.Endpoint.Ip, record.Spec.Ports);
+    private static List<PortMapping> MappingsOf(Container record) => PortForwarder.MappingsOf(record.Primary.Ip, record.Spec.Ports);
 
     /// <summary>Published ports of running containers, for the reconciler's firewall rebuild.</summary>
     internal static List<PortMapping> MappingsOfRunning(IEnumerable<Container> records) =>

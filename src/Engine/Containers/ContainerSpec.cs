@@ -65,9 +65,20 @@ public sealed record BindSpec(string Source, string Destination, bool ReadOnly)
     public override string ToString() => ReadOnly ? $"{Source}:{Destination}:ro" : $"{Source}:{Destination}";
 }
 
-/// <summary>A container with its network (null when that network is gone).</summary>
+/// <summary>A container with its primary endpoint's network (null when that network is gone) and the networks of all its
+/// endpoints (<see cref="NetworksById"/>).</summary>
 public sealed record ContainerView(Container Container, Networks.Network? Network)
 {
+    /// <summary>The records of the networks the container's endpoints are on, by id (one that is gone is missing).</summary>
+    public IReadOnlyDictionary<string, Networks.Network> NetworksById { get; init; } = new Dictionary<string, Networks.Network>();
+
+    /// <summary>The view of <paramref name="record"/> with its networks taken from <paramref name="networks"/>.</summary>
+    public static ContainerView Of(Container record, IReadOnlyDictionary<string, Networks.Network> networks) =>
+        new(record, networks.GetValueOrDefault(record.Primary.NetworkId))
+        {
+            NetworksById = record.Endpoints.Where(e => networks.ContainsKey(e.NetworkId)).ToDictionary(e => e.NetworkId, e => networks[e.NetworkId]),
+        };
+
     public ContainerSpec Spec => Container.Spec;
     /// <summary>The command that runs (entrypoint + cmd, resolved against the image at create).</summary>
     public IReadOnlyList<string> Command => Spec.Command;

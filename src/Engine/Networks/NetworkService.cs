@@ -252,6 +252,17 @@ public sealed class NetworkService(
         catch (InvalidOperationException) when (!ipam.IsOpen(networkId)) { return false; }
     }
 
+    /// <summary>Releases every address of the network leased to <paramref name="ownerId"/> (a connect cut short by a
+    /// crash before its lease was recorded). A pool that is not open has none.</summary>
+    public void ReleaseAddressesOf(string networkId, string ownerId)
+    {
+        try
+        {
+            foreach (var lease in ipam.Leases(networkId).Where(l => l.OwnerId == ownerId)) ipam.Release(networkId, lease.Address);
+        }
+        catch (InvalidOperationException) when (!ipam.IsOpen(networkId)) { }
+    }
+
     /// <summary>Removes the kernel state and the address pool of a network; throws listing every failed step.</summary>
     internal void TeardownKernel(Network record, bool deleteDeviceNow = false)
     {

@@ -102,6 +102,8 @@ public sealed class EndpointSettings
     public string IPAddress { get; set; } = "";
     public int IPPrefixLen { get; set; }
     public string MacAddress { get; set; } = "";
+    /// <summary>API 1.44: the names the container answers to on this network (name, aliases, short id, hostname).</summary>
+    public List<string>? DNSNames { get; set; }
 }
 
 public sealed class EndpointIpamConfig

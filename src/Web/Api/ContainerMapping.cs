@@ -88,7 +88,8 @@ public static partial class ContainerMapping
     {
         var r = v.Container;
         var command = v.Command;
-        var endpoint = Networks(v).Values.FirstOrDefault();
+        var networks = Networks(v);
+        var endpoint = v.Network is { } primary ? networks.GetValueOrDefault(primary.Name) : null;
         return new ContainerInspect
         {
             Id = r.Id,
@@ -157,7 +158,7 @@ public static partial class ContainerMapping
                 MacAddress = endpoint?.MacAddress ?? "",
                 // Docker lists the bindings here only while the container runs; HostConfig keeps them always.
                 Ports = r.Phase == ContainerPhase.Running ? PortMap(v.Spec) : [],
-                Networks = Networks(v),
+                Networks = networks,
             },
             Mounts = Mounts(v.Spec),
         };
@@ -165,23 +166,41 @@ public static partial class ContainerMapping
 
     public static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 
+    /// <summary>Every network the container is on, the primary first, in Docker's shape (API 1.44: DNSNames, and Aliases
+    /// only the user's).</summary>
     private static Dictionary<string, EndpointSettings> Networks(ContainerView v)
     {
         var r = v.Container;
-        if (r.Endpoint.Ip is not { } ip || v.NetworkName.Length == 0) return [];
-        return new Dictionary<string, EndpointSettings>
+        var result = new Dictionary<string, EndpointSettings>();
+        foreach (var e in r.Endpoints)
         {
-            [v.NetworkName] = new EndpointSettings
+            if (e.Ip is not { } ip || !v.NetworksById.TryGetValue(e.NetworkId, out var network)) continue;
+            result[network.Name] = new EndpointSettings
             {
-                NetworkID = r.Endpoint.NetworkId,
-                EndpointID = r.Id,
-                Gateway = v.Gateway?.ToString() ?? "",
+                IPAMConfig = e.StaticIp is { } wanted ? new EndpointIpamConfig { IPv4Address = wanted.ToString() } : null,
+                Aliases = e.Aliases.Count > 0 ? [.. e.Aliases] : null,
+                NetworkID = e.NetworkId,
+                EndpointID = EndpointId(r.Id, e.NetworkId),
+                Gateway = network.Gateway.ToString(),
                 IPAddress = ip.ToString(),
-                IPPrefixLen = v.PrefixLength,
-                MacAddress = r.Endpoint.Mac ?? "",
-            },
-        };
+                IPPrefixLen = network.Subnet.PrefixLength,
+                MacAddress = e.Mac ?? "",
+                DNSNames = DnsNames(r, e),
+            };
+        }
+        return result;
     }
+
+    /// <summary>Docker's DNSNames (API 1.44): the names the container answers to on that network: its name, the
+    /// endpoint's aliases, its short id and its hostname, each once.</summary>
+    public static List<string> DnsNames(Container r, Engine.Containers.Endpoint e) =>
+        new[] { r.Name }.Concat(e.Aliases).Append(r.Id[..12]).Append(r.Spec.Hostname ?? r.Id[..12])
+            .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+
+    /// <summary>An endpoint's id as Docker shows one (64 hex digits), derived from the container and the network so that
+    /// container inspect and network inspect agree without storing it.</summary>
+    public static string EndpointId(string containerId, string networkId) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(containerId + "/" + networkId)));
 
     private static List<MountPoint> Mounts(ContainerSpec spec) => spec.Binds
         .Select(b => new MountPoint { Source = b.Source, Destination = b.Destination, RW = !b.ReadOnly, Mode = b.ReadOnly ? "ro" : "" })

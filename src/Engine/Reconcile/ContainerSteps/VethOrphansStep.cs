@@ -18,7 +18,8 @@ public sealed class VethOrphansStep(IRtNetlink netlink, EndpointDriver endpoints
             foreach (var link in EndpointDriver.OrphanVeths(netlink.ListLinks(), isLive))
             {
                 var t = new Common.Teardown();
-                endpoints.Teardown(EndpointDriver.ContainerIdOf(link)!, t, deleteNow: true);
+                var (id, index) = EndpointDriver.OwnerOf(link)!.Value;
+                endpoints.Teardown(id, index, t, deleteNow: true);
                 t.ThrowIfFailed($"deleting orphan veth {link.Name}");
                 result.Report.Removed.Add($"orphan veth {link.Name} ({link.Alias}) deleted");
             }
