@@ -46,10 +46,14 @@ public sealed partial class ContainerService(
         if (request.Ip is { Length: > 0 } ipText
             && (!IPAddress.TryParse(ipText, out requestedIp) || requestedIp.AddressFamily != AddressFamily.InterNetwork))
             throw EngineException.Invalid($"--ip '{ipText}' is not an IPv4 address; give one such as 10.0.0.5");
+        string who = request.Name ?? "the new container";
+        var firstAliases = EndpointAliases.Validate(request.Aliases, who);
         var image = await resources.ImageAsync(request.Image, ct);
         if (request.Spec.WorkingDir is null && image.Config.WorkingDir is { Length: > 0 } imageDir && !imageDir.StartsWith('/'))
             throw EngineException.Invalid($"image '{request.Image}' sets the working directory '{imageDir}', which is not absolute; give one with -w /path");
         var network = await resources.NetworkAsync(request.Network, ct);
+        requestedIp = ParseIp(request.Ip, network.Network) ?? requestedIp;
+        var more = await MoreNetworksAsync(request, network.Network, who, ct);
         PortPlanner.Validate(request.Publish, network.Network.Name, network.Network.Internal);
         var command = ContainerPlanner.Command(request.Spec, image.Config);
         if (command.Count == 0)
@@ -59,16 +63,39 @@ public sealed partial class ContainerService(
             request = request with { Spec = request.Spec with { LogMaxSize = defaultLogMaxSize } };
         string id = ContainerPlanner.NewId();
         using (operations.Busy(id))
-            return await RecordAndCreateAsync(request, id, requestedIp, image, network, command, confinement, ct);
+            return await RecordAndCreateAsync(request, id, requestedIp, firstAliases, image, network, more, command, confinement, ct);
+    }
+
+    /// <summary>The networks joined besides the first, each checked (exists, not given twice, address inside it, aliases)
+    /// before anything is made, as endpoints eth1, eth2, ….</summary>
+    private async Task<List<(Networks.Network Network, Endpoint Endpoint)>> MoreNetworksAsync(
+        ContainerCreateSpec request, Networks.Network first, string who, CancellationToken ct)
+    {
+        var result = new List<(Networks.Network, Endpoint)>();
+        var seen = new HashSet<string> { first.Id };
+        foreach (var (attachment, i) in request.MoreNetworks.Select((a, i) => (a, i)))
+        {
+            var network = (await resources.NetworkAsync(attachment.Network, ct)).Network;
+            if (!seen.Add(network.Id))
+                throw EngineException.Invalid($"network '{network.Name}' is given more than once for {who}; give each network once");
+            if (result.Count + 1 >= Endpoint.MaxInterfaces)
+                throw EngineException.Invalid($"{request.MoreNetworks.Count + 1} networks given for {who}; the limit is {Endpoint.MaxInterfaces}");
+            result.Add((network, new Endpoint(network.Id, null, null)
+            {
+                InterfaceIndex = i + 1, StaticIp = ParseIp(attachment.Ip, network), Aliases = EndpointAliases.Validate(attachment.Aliases, who),
+            }));
+        }
+        return result;
     }
 
     private async Task<ContainerView> RecordAndCreateAsync(
-        ContainerCreateSpec request, string id, IPAddress? requestedIp, ImageView image, NetworkView network, List<string> command,
-        Confinement confinement, CancellationToken ct)
+        ContainerCreateSpec request, string id, IPAddress? requestedIp, List<string> aliases, ImageView image, NetworkView network,
+        List<(Networks.Network Network, Endpoint Endpoint)> more, List<string> command, Confinement confinement, CancellationToken ct)
     {
         var record = new Container(
             id, request.Name ?? "", request.Image, image.Id, request.Spec with { Command = command },
-            [new Endpoint(network.Network.Id, null, null)], ContainerPhase.Creating, DateTimeOffset.UtcNow) { AutoRemove = request.AutoRemove };
+            [new Endpoint(network.Network.Id, null, null) { Aliases = aliases, StaticIp = requestedIp }, .. more.Select(m => m.Endpoint)],
+            ContainerPhase.Creating, DateTimeOffset.UtcNow) { AutoRemove = request.AutoRemove };
         await using var db = state.Create();
         // 1. Intent: the record (with its unique name) exists before any kernel object, so nothing made is unowned.
         await _nameGate.WaitAsync(ct);
@@ -103,10 +130,17 @@ public sealed partial class ContainerService(
             }
             scope.OnRollback($"address {address}", () => resources.ReleaseAddress(network.Network.Id, address));
             var plan = EndpointPlanFor(id, network.Network, address, paths);
-            record = record with
+            var plans = new List<EndpointPlan> { plan };
+            var endpoints = new List<Endpoint> { record.Primary with { Ip = address, Mac = MacText(plan) } };
+            foreach (var (other, endpoint) in more)
             {
-                Endpoints = [record.Primary with { Ip = address, Mac = MacText(plan) }],
-            };
+                var leased = await resources.AllocateAddressAsync(other.Id, id, endpoint.StaticIp);
+                scope.OnRollback($"address {leased}", () => resources.ReleaseAddress(other.Id, leased));
+                var otherPlan = EndpointPlanFor(id, other, leased, paths) with { InterfaceIndex = endpoint.InterfaceIndex, DefaultRoute = false };
+                plans.Add(otherPlan);
+                endpoints.Add(endpoint with { Ip = leased, Mac = MacText(otherPlan) });
+            }
+            record = record with { Endpoints = endpoints };
             CrashPoint.Hit("container-create:leased");
 
             PrivateDirectory.Ensure(ContainerPaths.ContainersDir(resources.Options), "containers directory");
@@ -119,7 +153,7 @@ public sealed partial class ContainerService(
 
             resources.CreateNetns(paths);
             scope.OnRollback($"netns {paths.NetnsName}", () => resources.RemoveNetns(paths));
-            resources.SetupEndpoint(plan, scope);
+            foreach (var p in plans) resources.SetupEndpoint(p, scope);
             CrashPoint.Hit("container-create:network");
 
             string hostname = request.Spec.Hostname ?? id[..12];
@@ -136,6 +170,7 @@ public sealed partial class ContainerService(
             record.Name, id[..12], record.Image, network.Network.Name, record.Primary.Ip?.ToString());
         events.Publish(EngineEvents.ContainerCreated(record));
         events.Publish(EngineEvents.NetworkConnected(network.Network.Id, network.Network.Name, id));
+        foreach (var (other, _) in more) events.Publish(EngineEvents.NetworkConnected(other.Id, other.Name, id));
         return await GetAsync(id, ct);
     }
 

@@ -10,10 +10,21 @@ public sealed record ContainerCreateSpec
     /// <summary>Null or "default"/"bridge": the default network, created on first use.</summary>
     public string? Network { get; init; }
     public string? Ip { get; init; }
+    /// <summary>`--network-alias` values for <see cref="Network"/> (Docker applies them to the first network).</summary>
+    public List<string> Aliases { get; init; } = [];
+    /// <summary>Networks joined besides <see cref="Network"/> (a second `--network`, the API's EndpointsConfig entries
+    /// after the first), as eth1, eth2, … in this order.</summary>
+    public List<NetworkAttachment> MoreNetworks { get; init; } = [];
     public ContainerSpec Spec { get; init; } = new();
     public bool AutoRemove { get; init; }
     /// <summary>Ports to publish (`-p`); the engine chooses the free host ports and stores them in <see cref="ContainerSpec.Ports"/>.</summary>
     public List<MyDocker.Shared.Ports.PortRequest> Publish { get; init; } = [];
+}
+
+/// <summary>A network a container joins at create: its name or id, the address asked for (`--ip`), its aliases.</summary>
+public sealed record NetworkAttachment(string Network, string? Ip = null)
+{
+    public List<string> Aliases { get; init; } = [];
 }
 
 /// <summary>A container's configuration (stored as JSON by <see cref="State.ContainerStore"/>). Null Cmd/Entrypoint/WorkingDir/User mean

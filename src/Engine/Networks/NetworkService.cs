@@ -166,8 +166,13 @@ public sealed class NetworkService(
             {
                 var leases = ipam.Leases(record.Id);
                 if (leases.Count > 0)
+                {
+                    var on = (await db.ContainersOnNetworkAsync(record.Id, ct)).Select(c => c.Name).Order(StringComparer.Ordinal).ToList();
+                    string who = on.Count > 0 ? $"containers {string.Join(", ", on.Take(5).Select(n => $"'{n}'"))}{(on.Count > 5 ? ", …" : "")}"
+                        : string.Join(", ", leases.Take(5).Select(l => $"{l.OwnerId} {IPv4.ToAddress(l.Address)}"));
                     throw EngineException.Conflict(
-                        $"network '{record.Name}' has {leases.Count} active endpoint(s) ({string.Join(", ", leases.Take(5).Select(l => $"{l.OwnerId} {IPv4.ToAddress(l.Address)}"))}); remove them first (mydocker rm -f CONTAINER)");
+                        $"network '{record.Name}' has {leases.Count} active endpoint(s) ({who}); disconnect them first (mydocker network disconnect {record.Name} CONTAINER) or remove them (mydocker rm -f CONTAINER)");
+                }
                 await RemoveLockedAsync(db, record, ct);
             }
         }

@@ -27,7 +27,7 @@ public sealed class ContainerLab : IAsyncDisposable
     /// <summary>The container steps that need nothing but these fakes (endpoints, netns, veths, mounts and directories
     /// need the kernel; leases an IPAM store: the e2e tests cover those).</summary>
     private static readonly HashSet<Type> FakedSteps =
-        [typeof(ContainerRecordsStep), typeof(RootfsStep), typeof(PublishedPortsStep), typeof(ProcessStateStep), typeof(RuntimeOrphansStep)];
+        [typeof(ContainerRecordsStep), typeof(AttachmentsStep), typeof(RootfsStep), typeof(PublishedPortsStep), typeof(ProcessStateStep), typeof(RuntimeOrphansStep)];
 
     private readonly string _root = Directory.CreateTempSubdirectory("mydocker-unit-ctr-").FullName;
     private readonly SimulatedCrashes _crashes = new();
@@ -47,6 +47,7 @@ public sealed class ContainerLab : IAsyncDisposable
     }
 
     public ContainerService Containers => Daemon.GetRequiredService<ContainerService>();
+    public EventHub Events => Daemon.GetRequiredService<EventHub>();
     private ServiceProvider Daemon => _daemon ?? throw new InvalidOperationException("crashed; restart first");
 
     /// <summary>A new daemon on the same fakes and database (its reconcile is <see cref="ReconcileAsync"/>).</summary>
@@ -69,6 +70,17 @@ public sealed class ContainerLab : IAsyncDisposable
         services.AddSingleton<EventHub>();
         services.AddSingleton<ContainerService>();
         _daemon = services.BuildServiceProvider();
+    }
+
+    /// <summary>A network the fakes lease from (10.89.0.0/24 for the first added, then 10.90…), recorded in the database as
+    /// the engine reads it; the default "bridge" (10.88.0.0/24) is recorded too the first time.</summary>
+    public async Task<MyDocker.Engine.Networks.Network> AddNetworkAsync(string name)
+    {
+        var network = Resources.AddNetwork(name, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name))));
+        await using var db = State.Create();
+        if (await db.FindNetworkAsync(FakeContainerResources.NetworkId, default) is null) await db.AddNetworkAsync(FakeContainerResources.Bridge, default);
+        await db.AddNetworkAsync(network, default);
+        return network;
     }
 
     public Task<ContainerView> CreateAsync(string name) => Containers.CreateAsync(new ContainerCreateSpec { Name = name, Image = "busybox" });
