@@ -198,6 +198,14 @@ public sealed partial class ContainerService
         finally { gate.Release(); }
     }
 
+    /// <summary>The containers with an endpoint on the network (any phase), each with every endpoint it has (network id,
+    /// address, aliases): for network inspect and for whoever registers names per network.</summary>
+    public async Task<IReadOnlyList<Container>> OnNetworkAsync(string networkId, CancellationToken ct = default)
+    {
+        await using var db = state.Create();
+        return await db.ContainersOnNetworkAsync(networkId, ct);
+    }
+
     /// <summary>The `--ip` asked for: an IPv4 address inside the network's subnet (IPAM checks the rest: not the gateway,
     /// network or broadcast address, not taken).</summary>
     private static IPAddress? ParseIp(string? ip, Networks.Network network)

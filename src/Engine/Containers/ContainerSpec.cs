@@ -83,6 +83,10 @@ public sealed record ContainerView(Container Container, Networks.Network? Networ
     /// <summary>The records of the networks the container's endpoints are on, by id (one that is gone is missing).</summary>
     public IReadOnlyDictionary<string, Networks.Network> NetworksById { get; init; } = new Dictionary<string, Networks.Network>();
 
+    /// <summary>The record of the network <paramref name="networkId"/> the container has an endpoint on, or null (gone).</summary>
+    public Networks.Network? NetworkOf(string networkId) =>
+        NetworksById.GetValueOrDefault(networkId) ?? (Network?.Id == networkId ? Network : null);
+
     /// <summary>The view of <paramref name="record"/> with its networks taken from <paramref name="networks"/>.</summary>
     public static ContainerView Of(Container record, IReadOnlyDictionary<string, Networks.Network> networks) =>
         new(record, networks.GetValueOrDefault(record.Primary.NetworkId))

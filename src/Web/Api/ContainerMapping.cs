@@ -10,18 +10,12 @@ namespace MyDocker.Web.Api;
 /// <summary>Between Docker's container shapes and the engine's.</summary>
 public static partial class ContainerMapping
 {
-    public static ContainerCreateSpec ToSpec(string? name, ContainerCreateRequest body)
+    public static ContainerCreateSpec ToSpec(string? name, ContainerCreateRequest body, Version? apiVersion = null)
     {
         var host = body.HostConfig ?? new HostConfig();
         if (host.RestartPolicy?.Name is { Length: > 0 } policy && policy != "no")
             throw EngineException.Invalid($"restart policy '{policy}' is not supported yet; leave --restart out");
-        string? network = host.NetworkMode;
-        var endpoints = body.NetworkingConfig?.EndpointsConfig;
-        if (endpoints is { Count: > 1 })
-            throw EngineException.Invalid($"{endpoints.Count} networks given; a container joins one network");
-        if (endpoints is { Count: 1 } && (network is null or "" or "default"))
-            network = endpoints.Keys.First();
-        string? ip = endpoints is not null && network is not null && endpoints.TryGetValue(network, out var ep) ? ep.IPAMConfig?.IPv4Address : null;
+        var (first, more) = NetworksOf(host.NetworkMode, body.NetworkingConfig?.EndpointsConfig, apiVersion ?? Version.Parse(ApiVersioning.MaxVersion));
         if (host.MemorySwap > 0 && host.MemorySwap != host.Memory)
             throw EngineException.Invalid("--memory-swap is not supported: a container's memory limit includes swap; leave --memory-swap out");
         if (host.Privileged)
@@ -33,8 +27,10 @@ public static partial class ContainerMapping
         {
             Name = string.IsNullOrEmpty(name) ? null : name,
             Image = body.Image ?? "",
-            Network = network,
-            Ip = string.IsNullOrEmpty(ip) ? null : ip,
+            Network = first?.Network,
+            Ip = first?.Ip,
+            Aliases = first?.Aliases ?? [],
+            MoreNetworks = more,
             AutoRemove = host.AutoRemove,
             Publish = PortRequests(host.PortBindings),
             Spec = new ContainerSpec
@@ -174,7 +170,7 @@ public static partial class ContainerMapping
         var result = new Dictionary<string, EndpointSettings>();
         foreach (var e in r.Endpoints)
         {
-            if (e.Ip is not { } ip || !v.NetworksById.TryGetValue(e.NetworkId, out var network)) continue;
+            if (e.Ip is not { } ip || v.NetworkOf(e.NetworkId) is not { } network) continue;
             result[network.Name] = new EndpointSettings
             {
                 IPAMConfig = e.StaticIp is { } wanted ? new EndpointIpamConfig { IPv4Address = wanted.ToString() } : null,
