@@ -68,7 +68,8 @@ public sealed class ContainerResources(
 
     public void SetupEndpoint(EndpointPlan plan, RollbackScope scope) => endpoints.Setup(plan, scope);
 
-    public void TeardownEndpoint(string containerId, int interfaceIndex, Teardown t) => endpoints.Teardown(containerId, interfaceIndex, t);
+    public void TeardownEndpoint(string containerId, int interfaceIndex, Teardown t, bool halfMade = false, bool deleteNow = false) =>
+        endpoints.Teardown(containerId, interfaceIndex, t, deleteNow, allowUnmarked: halfMade);
 
     public void MoveDefaultRoute(EndpointPlan plan) => endpoints.MoveDefaultRoute(plan);
 }

@@ -53,8 +53,10 @@ public interface IContainerResources
     /// <summary>The veth pair and the container side's address and route; each step registers its undo in <paramref name="scope"/>.</summary>
     void SetupEndpoint(EndpointPlan plan, RollbackScope scope);
 
-    /// <summary>Removes the veth pair of the container's ethN (<paramref name="interfaceIndex"/>) as one step of <paramref name="t"/>.</summary>
-    void TeardownEndpoint(string containerId, int interfaceIndex, Teardown t);
+    /// <summary>Removes the veth pair of the container's ethN (<paramref name="interfaceIndex"/>) as one step of <paramref name="t"/>;
+    /// <paramref name="halfMade"/>: also one a crash left without its alias (see <see cref="EndpointDriver.Teardown"/>);
+    /// <paramref name="deleteNow"/>: gone from the container when this returns (a disconnect), not later by the link reaper.</summary>
+    void TeardownEndpoint(string containerId, int interfaceIndex, Teardown t, bool halfMade = false, bool deleteNow = false);
 
     /// <summary>The container's default route via <paramref name="plan"/>'s gateway and interface (its primary endpoint changed).</summary>
     void MoveDefaultRoute(EndpointPlan plan);

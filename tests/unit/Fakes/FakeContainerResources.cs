@@ -149,7 +149,7 @@ public sealed class FakeContainerResources(string dataRoot) : IContainerResource
         scope.OnRollback($"endpoint of {plan.ContainerId}", () => Endpoints.Remove(key));
     }
 
-    public void TeardownEndpoint(string containerId, int interfaceIndex, Teardown t) => t.Step("endpoint", () =>
+    public void TeardownEndpoint(string containerId, int interfaceIndex, Teardown t, bool halfMade = false, bool deleteNow = false) => t.Step("endpoint", () =>
     {
         Fail("teardown endpoint");
         Endpoints.Remove($"{containerId}/eth{interfaceIndex}");

@@ -79,10 +79,12 @@ public sealed partial class EndpointDriver(IRtNetlink netlink, LinkReaper reaper
     /// deletes both. Idempotent: a missing device is success. A device of that name without our alias is left alone
     /// and reported as a failed step.
     /// </summary>
-    public void Teardown(string containerId, int interfaceIndex, Teardown t, bool deleteNow = false)
+    /// <param name="allowUnmarked">Also a veth of that name without an alias: one whose creation a crash cut short before
+    /// the alias was set (the rollback of a connect; the name holds 40 bits of the container id).</param>
+    public void Teardown(string containerId, int interfaceIndex, Teardown t, bool deleteNow = false, bool allowUnmarked = false)
     {
         if (!IsContainerId(containerId)) throw EngineException.Invalid($"container id '{containerId}' is not 64 lower-case hex digits");
-        t.Step($"delete veth {HostVethName(containerId, interfaceIndex)}", () => RetireHostVeth(containerId, interfaceIndex, allowUnmarked: false, deleteNow));
+        t.Step($"delete veth {HostVethName(containerId, interfaceIndex)}", () => RetireHostVeth(containerId, interfaceIndex, allowUnmarked, deleteNow));
     }
 
     /// <summary>
