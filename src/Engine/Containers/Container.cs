@@ -82,6 +82,13 @@ public sealed record Container(
     /// <summary>The endpoint on <paramref name="networkId"/>, or null.</summary>
     public Endpoint? EndpointOn(string networkId) => Endpoints.FirstOrDefault(e => e.NetworkId == networkId);
 
+    /// <summary>The names the container answers to on <paramref name="endpoint"/>'s network, as Docker 25 (API 1.44)
+    /// lists them in DNSNames: its name, that endpoint's aliases, its short id and its hostname, each once
+    /// (case-insensitive, as DNS compares names).</summary>
+    public IReadOnlyList<string> NamesOn(Endpoint endpoint) =>
+        new[] { Name }.Concat(endpoint.Aliases).Append(Id[..12]).Append(Spec.Hostname ?? Id[..12])
+            .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+
     public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }
     /// <summary>The container's init process, as seen from the daemon's pid namespace, while Running.</summary>

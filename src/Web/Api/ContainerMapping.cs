@@ -181,17 +181,11 @@ public static partial class ContainerMapping
                 IPAddress = ip.ToString(),
                 IPPrefixLen = network.Subnet.PrefixLength,
                 MacAddress = e.Mac ?? "",
-                DNSNames = DnsNames(r, e),
+                DNSNames = [.. r.NamesOn(e)],
             };
         }
         return result;
     }
-
-    /// <summary>Docker's DNSNames (API 1.44): the names the container answers to on that network: its name, the
-    /// endpoint's aliases, its short id and its hostname, each once.</summary>
-    public static List<string> DnsNames(Container r, Engine.Containers.Endpoint e) =>
-        new[] { r.Name }.Concat(e.Aliases).Append(r.Id[..12]).Append(r.Spec.Hostname ?? r.Id[..12])
-            .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
 
     /// <summary>An endpoint's id as Docker shows one (64 hex digits), derived from the container and the network so that
     /// container inspect and network inspect agree without storing it.</summary>

@@ -169,6 +169,23 @@ public sealed class MultiNetworkTests
         Assert.Equal(["eth0 10.96.0.3/24", "eth1 10.98.0.2/24"], Interfaces(d, two.Stdout.Trim()));
     }
 
+    [Fact]
+    public void When_the_primary_network_goes_published_ports_lead_to_the_next_networks_address()
+    {
+        using var d = Daemon("mn8");
+        d.RunDetached("--name", "web", "--network", "neta", "--network", "netb", "-p", "18081:80", "busybox",
+            "sh", "-c", "mkdir -p /www && echo ok > /www/index.html && exec httpd -f -p 80 -h /www");
+        string Get() => d.Netns.TryExec("curl", "-s", "-m", "3", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:18081/index.html").Stdout;
+        d.Eventually(() => Get() == "200", "the published port answers through neta");
+        Assert.Contains(ContainerTraces.PortElements(d.Netns), e => e.Contains("10.96.0.2"));
+
+        d.CliOk("network", "disconnect", "neta", "web");
+
+        Assert.Contains(ContainerTraces.PortElements(d.Netns), e => e.Contains("10.97.0.2"));
+        Assert.DoesNotContain(ContainerTraces.PortElements(d.Netns), e => e.Contains("10.96.0.2"));
+        d.Eventually(() => Get() == "200", "the published port answers through netb");
+    }
+
     public static TheoryData<string> ConnectSteps => new() { "container-connect:recorded", "container-connect:leased", "container-create:veth-created", "container-connect:network" };
 
     [Theory]
