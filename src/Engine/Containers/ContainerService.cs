@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using MyDocker.Engine.Common;
 using MyDocker.Engine.Networks.Bridge;
@@ -42,17 +41,13 @@ public sealed partial class ContainerService(
         ContainerPlanner.Validate(request, p => Directory.Exists(p) || File.Exists(p));
         var confinement = Confinement.Of(request.Spec.SecurityOpt, request.Spec.CapAdd, request.Spec.CapDrop, Capabilities.OfThisProcess());
         request = request with { Spec = ContainerPlanner.Resolve(request.Spec, resources.Options.DefaultPidsLimit) };
-        IPAddress? requestedIp = null;
-        if (request.Ip is { Length: > 0 } ipText
-            && (!IPAddress.TryParse(ipText, out requestedIp) || requestedIp.AddressFamily != AddressFamily.InterNetwork))
-            throw EngineException.Invalid($"--ip '{ipText}' is not an IPv4 address; give one such as 10.0.0.5");
         string who = request.Name ?? "the new container";
         var firstAliases = EndpointAliases.Validate(request.Aliases, who);
         var image = await resources.ImageAsync(request.Image, ct);
         if (request.Spec.WorkingDir is null && image.Config.WorkingDir is { Length: > 0 } imageDir && !imageDir.StartsWith('/'))
             throw EngineException.Invalid($"image '{request.Image}' sets the working directory '{imageDir}', which is not absolute; give one with -w /path");
         var network = await resources.NetworkAsync(request.Network, ct);
-        requestedIp = ParseIp(request.Ip, network.Network) ?? requestedIp;
+        var requestedIp = ParseIp(request.Ip, network.Network);
         var more = await MoreNetworksAsync(request, network.Network, who, ct);
         PortPlanner.Validate(request.Publish, network.Network.Name, network.Network.Internal);
         var command = ContainerPlanner.Command(request.Spec, image.Config);
