@@ -186,6 +186,26 @@ public sealed class MultiNetworkTests
         d.Eventually(() => Get() == "200", "the published port answers through netb");
     }
 
+    [Fact]
+    public void A_veth_of_an_interface_no_endpoint_claims_is_removed_by_the_reconciler_and_the_rest_stay()
+    {
+        using var d = Daemon("mn9");
+        string id = d.RunDetached("--name", "web", "--network", "neta", "--network", "netb", "busybox", "sleep", "1000");
+        // What a daemon killed while the link reaper held a rolled-back connect's veth leaves: eth5's host side, ours.
+        string stale = "mdx" + id[..10] + "05";
+        d.Netns.Exec("ip", "link", "add", stale, "type", "veth", "peer", "name", "mn9peer");
+        d.Netns.Exec("ip", "link", "set", stale, "alias", "mydocker:ctr:" + id);
+
+        var report = d.CliOk("system", "reconcile");
+
+        Assert.Contains($"veth {stale} of container 'web' deleted: none of its endpoints is eth5", report);
+        var links = KernelSnapshot.Of(d.Netns).Links.Select(l => l.Name).ToList();
+        Assert.DoesNotContain(stale, links);
+        Assert.Contains("mdv" + id[..12], links);
+        Assert.Contains("mdx" + id[..10] + "01", links);
+        Assert.Equal(["eth0 10.96.0.2/24", "eth1 10.97.0.2/24"], Interfaces(d, id));
+    }
+
     public static TheoryData<string> ConnectSteps => new() { "container-connect:recorded", "container-connect:leased", "container-create:veth-created", "container-connect:network" };
 
     [Theory]
