@@ -23,6 +23,16 @@ public sealed partial class DaemonClient
     public Task<NetworksPruneResponse> PruneNetworksAsync(CancellationToken ct) =>
         SendJsonAsync(HttpMethod.Post, "/networks/prune", null, ApiJsonContext.Default.NetworksPruneResponse, ct);
 
+    /// <summary><c>POST /networks/{id}/connect</c>.</summary>
+    public Task ConnectNetworkAsync(string network, NetworkConnectRequest request, CancellationToken ct) =>
+        SendAsync(HttpMethod.Post, "/networks/" + Uri.EscapeDataString(network) + "/connect",
+            JsonSerializer.SerializeToUtf8Bytes(request, ApiJsonContext.Default.NetworkConnectRequest), ct);
+
+    /// <summary><c>POST /networks/{id}/disconnect</c>.</summary>
+    public Task DisconnectNetworkAsync(string network, NetworkDisconnectRequest request, CancellationToken ct) =>
+        SendAsync(HttpMethod.Post, "/networks/" + Uri.EscapeDataString(network) + "/disconnect",
+            JsonSerializer.SerializeToUtf8Bytes(request, ApiJsonContext.Default.NetworkDisconnectRequest), ct);
+
     /// <summary><c>DELETE /networks/{id}</c>.</summary>
     public Task RemoveNetworkAsync(string idOrName, CancellationToken ct) =>
         SendAsync(HttpMethod.Delete, "/networks/" + Uri.EscapeDataString(idOrName), null, ct);

@@ -11,6 +11,9 @@ public enum ErrorKind
     Conflict,
     /// <summary>The engine or the kernel failed (HTTP 500).</summary>
     Internal,
+    /// <summary>The operation is not allowed on the object as it is: a container already on the network, or not on it
+    /// (HTTP 403, as Docker answers `network connect`/`disconnect`).</summary>
+    Forbidden,
 }
 
 /// <summary>
@@ -24,4 +27,5 @@ public class EngineException(ErrorKind kind, string message, Exception? inner = 
     public static EngineException Invalid(string message) => new(ErrorKind.InvalidArgument, message);
     public static EngineException NotFound(string message) => new(ErrorKind.NotFound, message);
     public static EngineException Conflict(string message) => new(ErrorKind.Conflict, message);
+    public static EngineException Forbidden(string message) => new(ErrorKind.Forbidden, message);
 }

@@ -4,7 +4,7 @@ using MyDocker.Shared.Api;
 
 namespace MyDocker.Cli.Commands;
 
-/// <summary><c>mydocker network create|ls|inspect|rm</c>.</summary>
+/// <summary><c>mydocker network create|ls|inspect|rm|prune|connect|disconnect</c>.</summary>
 public static class NetworkCommands
 {
     /// <summary>Docker's driver option naming the bridge device.</summary>
@@ -81,12 +81,68 @@ public static class NetworkCommands
         Run = PruneAsync,
     };
 
+    public static readonly CommandSpec Connect = new()
+    {
+        Name = "connect",
+        Summary = "Connect a container to a network",
+        ArgsUsage = "NETWORK CONTAINER",
+        Flags =
+        [
+            FlagSpec.Value("ip", '\0', "string", "IPv4 address on the network (kept while the container exists)"),
+            FlagSpec.List("alias", '\0', "strings", "Name the container also answers to on this network (a DNS label; repeatable)"),
+        ],
+        MinArgs = 2,
+        MaxArgs = 2,
+        Run = ConnectAsync,
+    };
+
+    public static readonly CommandSpec Disconnect = new()
+    {
+        Name = "disconnect",
+        Summary = "Disconnect a container from a network",
+        ArgsUsage = "NETWORK CONTAINER",
+        Flags = [FlagSpec.Bool("force", 'f', "Disconnect even if a kernel step fails (the reconciler removes what is left)")],
+        MinArgs = 2,
+        MaxArgs = 2,
+        Run = DisconnectAsync,
+    };
+
     public static readonly CommandGroup Group = new()
     {
         Name = "network",
         Summary = "Manage networks",
-        Commands = [Create, Inspect, List, Prune, Remove],
+        Commands = [Connect, Create, Disconnect, Inspect, List, Prune, Remove],
     };
+
+    /// <summary>The <c>POST /networks/{id}/connect</c> body for parsed <c>network connect</c> arguments, shaped as the
+    /// docker CLI sends it.</summary>
+    public static NetworkConnectRequest BuildConnectRequest(ParsedArgs args)
+    {
+        string? ip = args.Value("ip");
+        var aliases = args.Values("alias");
+        return new NetworkConnectRequest
+        {
+            Container = args.Positionals[1],
+            EndpointConfig = new EndpointSettings
+            {
+                IPAMConfig = string.IsNullOrEmpty(ip) ? null : new EndpointIpamConfig { IPv4Address = ip },
+                Aliases = aliases.Count > 0 ? [.. aliases] : null,
+            },
+        };
+    }
+
+    private static async Task<int> ConnectAsync(CommandContext context, ParsedArgs args)
+    {
+        await context.Daemon.ConnectNetworkAsync(args.Positionals[0], BuildConnectRequest(args), context.Cancel).ConfigureAwait(false);
+        return CliApp.ExitOk;
+    }
+
+    private static async Task<int> DisconnectAsync(CommandContext context, ParsedArgs args)
+    {
+        var request = new NetworkDisconnectRequest { Container = args.Positionals[1], Force = args.Bool("force") };
+        await context.Daemon.DisconnectNetworkAsync(args.Positionals[0], request, context.Cancel).ConfigureAwait(false);
+        return CliApp.ExitOk;
+    }
 
     /// <summary>The <c>POST /networks/create</c> body for parsed <c>network create</c> arguments.</summary>
     /// <exception cref="UsageException">An option is malformed or IPAM flags do not fit together.</exception>

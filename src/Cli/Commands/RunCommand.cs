@@ -24,13 +24,14 @@ public static class RunCommand
         FlagSpec.Bool("interactive", 'i', "Keep STDIN open and send this terminal's input to the container"),
         FlagSpec.Bool("tty", 't', "Allocate a pseudo-TTY"),
         FlagSpec.Value("name", '\0', "string", "Assign a name to the container"),
-        new() { Name = "network", LongAliases = ["net"], ValueName = "network", Help = "Connect the container to a network (also --net, -net)" },
+        new() { Name = "network", LongAliases = ["net"], ValueName = "network", Help = "Connect the container to a network (also --net, -net); repeat for several: the first is eth0 and the default route", Repeatable = true },
+        FlagSpec.List("network-alias", '\0', "list", "Add a network-scoped alias for the container on the first --network (a DNS label; repeatable)"),
         FlagSpec.List("env", 'e', "list", "Set an environment variable KEY=VALUE, or KEY to pass this shell's value (repeatable)"),
         FlagSpec.List("volume", 'v', "list", "Bind mount HOST-PATH:CONTAINER-PATH[:ro] (repeatable)"),
         FlagSpec.List("publish", 'p', "list", "Publish a container's port(s) to the host: [HOSTIP:][HOSTPORT:]CONTAINERPORT[/tcp|udp], e.g. 8080:80, 127.0.0.1::80, 8000-8001:80-81 (repeatable)"),
         FlagSpec.Value("memory", 'm', "bytes", "Memory limit, e.g. 32m or 1g"),
         FlagSpec.Value("cpus", '\0', "decimal", "Number of CPUs, e.g. 1.5"),
-        FlagSpec.Value("ip", '\0', "string", "IPv4 address on the network given with --network, e.g. 10.10.10.5"),
+        FlagSpec.Value("ip", '\0', "string", "IPv4 address on the (first) network given with --network, e.g. 10.10.10.5"),
         FlagSpec.Bool("rm", '\0', "Automatically remove the container when it exits"),
         FlagSpec.Value("workdir", 'w', "string", "Working directory inside the container"),
         FlagSpec.Value("entrypoint", '\0', "string", "Overwrite the default ENTRYPOINT of the image"),
@@ -76,8 +77,13 @@ public static class RunCommand
         string image = args.Positionals[0];
         List<string>? cmd = args.Positionals.Count > 1 ? [.. args.Positionals.Skip(1)] : null;
         string? name = args.Value("name") is { } n ? RunOptionParsers.ParseName(n) : null;
-        string? network = args.Value("network");
-        if (network is { Length: 0 }) throw new UsageException("--network needs a network name or id");
+        var networks = args.Values("network");
+        if (networks.Any(n => n.Length == 0)) throw new UsageException("--network needs a network name or id");
+        if (networks.Distinct().Count() < networks.Count) throw new UsageException("each --network may be given once");
+        string? network = networks.Count > 0 ? networks[0] : null;
+        var aliases = args.Values("network-alias");
+        if (aliases.Count > 0 && network is null)
+            throw new UsageException("--network-alias needs --network NAME: an alias is the container's name on that network");
         string? ip = args.Value("ip") is { } rawIp ? RunOptionParsers.ParseIPv4(rawIp) : null;
         if (ip is not null && network is null)
             throw new UsageException($"--ip {ip} needs --network NAME: a fixed address is taken from that network's subnet");
@@ -139,10 +145,12 @@ public static class RunCommand
             },
             NetworkingConfig = network is null ? null : new NetworkingConfig
             {
-                EndpointsConfig = new Dictionary<string, EndpointSettings>
+                // As the docker CLI: one entry per --network, the first with --ip and --network-alias.
+                EndpointsConfig = networks.Select((net, i) => (net, i)).ToDictionary(x => x.net, x => x.i > 0 ? new EndpointSettings() : new EndpointSettings
                 {
-                    [network] = new() { IPAMConfig = ip is null ? null : new EndpointIpamConfig { IPv4Address = ip } },
-                },
+                    IPAMConfig = ip is null ? null : new EndpointIpamConfig { IPv4Address = ip },
+                    Aliases = aliases.Count > 0 ? [.. aliases] : null,
+                }),
             },
         };
         return new Plan(request, name, detach, autoRemove);

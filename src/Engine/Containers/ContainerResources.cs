@@ -56,6 +56,8 @@ public sealed class ContainerResources(
 
     public void ReleaseAddress(string networkId, IPAddress address) => networks.ReleaseAddress(networkId, address);
 
+    public void ReleaseAddressesOf(string networkId, string containerId) => networks.ReleaseAddressesOf(networkId, containerId);
+
     public void MountRootfs(ImageView image, ContainerPaths paths) =>
         OverlayMount.Mount(images.LowerDirs(image), paths.Upper, paths.Work, paths.Rootfs);
 
@@ -69,7 +71,10 @@ public sealed class ContainerResources(
 
     public void SetupEndpoint(EndpointPlan plan, RollbackScope scope) => endpoints.Setup(plan, scope);
 
-    public void TeardownEndpoint(string containerId, Teardown t) => endpoints.Teardown(containerId, t);
+    public void TeardownEndpoint(string containerId, int interfaceIndex, Teardown t, bool halfMade = false, bool deleteNow = false) =>
+        endpoints.Teardown(containerId, interfaceIndex, t, deleteNow, allowUnmarked: halfMade);
+
+    public void MoveDefaultRoute(EndpointPlan plan) => endpoints.MoveDefaultRoute(plan);
 
     public Task PublishNamesAsync(ContainerNames containerNames, CancellationToken ct) => names.PutAsync(containerNames, ct);
 

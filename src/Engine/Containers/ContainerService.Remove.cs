@@ -15,7 +15,7 @@ public sealed partial class ContainerService
         var gate = operations.LockOf(id);
         await gate.WaitAsync(ct);
         Container record;
-        string? networkName;
+        List<(string Id, string Name)> networks = [];
         var busy = operations.Busy(id);
         try
         {
@@ -25,7 +25,8 @@ public sealed partial class ContainerService
                 throw EngineException.Conflict(
                     $"container '{record.Name}' is running; stop it first (mydocker stop {record.Name}) or remove it with -f");
             bool wasRunning = record.Phase == ContainerPhase.Running;
-            networkName = (await db.FindNetworkAsync(record.Endpoint.NetworkId, CancellationToken.None))?.Name;
+            foreach (var e in record.Endpoints)
+                networks.Add((e.NetworkId, (await db.FindNetworkAsync(e.NetworkId, CancellationToken.None))?.Name ?? ""));
             // 1. Intent.
             var removing = record with { Phase = ContainerPhase.Removing };
             await db.UpdateContainerAsync(record, removing, CancellationToken.None);
@@ -49,7 +50,7 @@ public sealed partial class ContainerService
         processes.Execs.ForgetContainer(id);
         logger.LogInformation("Removed container {Container} ({Id})", record.Name, id[..12]);
         // Docker's disconnect event names the network as connect does ("name") and the container.
-        events.Publish(Events.EngineEvents.NetworkDisconnected(record.Endpoint.NetworkId, networkName ?? "", id));
+        foreach (var (networkId, networkName) in networks) events.Publish(Events.EngineEvents.NetworkDisconnected(networkId, networkName, id));
         events.Publish(Events.EngineEvents.ContainerDestroyed(record));
     }
 
@@ -66,11 +67,12 @@ public sealed partial class ContainerService
         t.Step("exit file", () => processes.Runtime.ClearExit(record.Id));
         t.Step("published ports", () => WithdrawPorts(record));
         t.Step("port reservations", () => ports.Release(record.Id));
-        resources.TeardownEndpoint(record.Id, t);
+        foreach (var e in record.Endpoints) resources.TeardownEndpoint(record.Id, e.InterfaceIndex, t);
         t.Step($"netns {paths.NetnsName}", () => resources.RemoveNetns(paths));
         t.Step($"rootfs mount {paths.Rootfs}", () => resources.UnmountRootfs(paths));
-        if (record.Endpoint.Ip is { } ip)
-            t.Step($"address {ip}", () => resources.ReleaseAddress(record.Endpoint.NetworkId, ip));
+        foreach (var e in record.Endpoints)
+            if (e.Ip is { } ip) t.Step($"address {ip}", () => resources.ReleaseAddress(e.NetworkId, ip));
+            else t.Step($"addresses on network {ShortId.Of(e.NetworkId)}", () => resources.ReleaseAddressesOf(e.NetworkId, record.Id));
         t.Step($"directory {paths.Dir}", () => { if (Directory.Exists(paths.Dir)) Directory.Delete(paths.Dir, recursive: true); });
         t.ThrowIfFailed($"removing container '{record.Name}'");
     }

@@ -1,8 +1,8 @@
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using MyDocker.Engine.Common;
 using MyDocker.Engine.Networks.Bridge;
+using MyDocker.Engine.Networks.Dns;
 using MyDocker.Engine.Ports;
 using MyDocker.Engine.Containers.Runtime;
 using MyDocker.Engine.Containers.Security;
@@ -42,14 +42,14 @@ public sealed partial class ContainerService(
         ContainerPlanner.Validate(request, p => Directory.Exists(p) || File.Exists(p));
         var confinement = Confinement.Of(request.Spec.SecurityOpt, request.Spec.CapAdd, request.Spec.CapDrop, Capabilities.OfThisProcess());
         request = request with { Spec = ContainerPlanner.Resolve(request.Spec, resources.Options.DefaultPidsLimit) };
-        IPAddress? requestedIp = null;
-        if (request.Ip is { Length: > 0 } ipText
-            && (!IPAddress.TryParse(ipText, out requestedIp) || requestedIp.AddressFamily != AddressFamily.InterNetwork))
-            throw EngineException.Invalid($"--ip '{ipText}' is not an IPv4 address; give one such as 10.0.0.5");
+        string who = request.Name ?? "the new container";
+        var firstAliases = EndpointAliases.Validate(request.Aliases, who);
         var image = await resources.ImageAsync(request.Image, ct);
         if (request.Spec.WorkingDir is null && image.Config.WorkingDir is { Length: > 0 } imageDir && !imageDir.StartsWith('/'))
             throw EngineException.Invalid($"image '{request.Image}' sets the working directory '{imageDir}', which is not absolute; give one with -w /path");
         var network = await resources.NetworkAsync(request.Network, ct);
+        var requestedIp = ParseIp(request.Ip, network.Network);
+        var more = await MoreNetworksAsync(request, network.Network, who, ct);
         PortPlanner.Validate(request.Publish, network.Network.Name, network.Network.Internal);
         var command = ContainerPlanner.Command(request.Spec, image.Config);
         if (command.Count == 0)
@@ -59,16 +59,39 @@ public sealed partial class ContainerService(
             request = request with { Spec = request.Spec with { LogMaxSize = defaultLogMaxSize } };
         string id = ContainerPlanner.NewId();
         using (operations.Busy(id))
-            return await RecordAndCreateAsync(request, id, requestedIp, image, network, command, confinement, ct);
+            return await RecordAndCreateAsync(request, id, requestedIp, firstAliases, image, network, more, command, confinement, ct);
+    }
+
+    /// <summary>The networks joined besides the first, each checked (exists, not given twice, address inside it, aliases)
+    /// before anything is made, as endpoints eth1, eth2, ….</summary>
+    private async Task<List<(Networks.Network Network, Endpoint Endpoint)>> MoreNetworksAsync(
+        ContainerCreateSpec request, Networks.Network first, string who, CancellationToken ct)
+    {
+        var result = new List<(Networks.Network, Endpoint)>();
+        var seen = new HashSet<string> { first.Id };
+        foreach (var (attachment, i) in request.MoreNetworks.Select((a, i) => (a, i)))
+        {
+            var network = (await resources.NetworkAsync(attachment.Network, ct)).Network;
+            if (!seen.Add(network.Id))
+                throw EngineException.Invalid($"network '{network.Name}' is given more than once for {who}; give each network once");
+            if (result.Count + 1 >= Endpoint.MaxInterfaces)
+                throw EngineException.Invalid($"{request.MoreNetworks.Count + 1} networks given for {who}; the limit is {Endpoint.MaxInterfaces}");
+            result.Add((network, new Endpoint(network.Id, null, null)
+            {
+                InterfaceIndex = i + 1, StaticIp = ParseIp(attachment.Ip, network), Aliases = EndpointAliases.Validate(attachment.Aliases, who),
+            }));
+        }
+        return result;
     }
 
     private async Task<ContainerView> RecordAndCreateAsync(
-        ContainerCreateSpec request, string id, IPAddress? requestedIp, ImageView image, NetworkView network, List<string> command,
-        Confinement confinement, CancellationToken ct)
+        ContainerCreateSpec request, string id, IPAddress? requestedIp, List<string> aliases, ImageView image, NetworkView network,
+        List<(Networks.Network Network, Endpoint Endpoint)> more, List<string> command, Confinement confinement, CancellationToken ct)
     {
         var record = new Container(
             id, request.Name ?? "", request.Image, image.Id, request.Spec with { Command = command },
-            new Endpoint(network.Network.Id, null, null), ContainerPhase.Creating, DateTimeOffset.UtcNow) { AutoRemove = request.AutoRemove };
+            [new Endpoint(network.Network.Id, null, null) { Aliases = aliases, StaticIp = requestedIp }, .. more.Select(m => m.Endpoint)],
+            ContainerPhase.Creating, DateTimeOffset.UtcNow) { AutoRemove = request.AutoRemove };
         await using var db = state.Create();
         // 1. Intent: the record (with its unique name) exists before any kernel object, so nothing made is unowned.
         await _nameGate.WaitAsync(ct);
@@ -103,10 +126,17 @@ public sealed partial class ContainerService(
             }
             scope.OnRollback($"address {address}", () => resources.ReleaseAddress(network.Network.Id, address));
             var plan = EndpointPlanFor(id, network.Network, address, paths);
-            record = record with
+            var plans = new List<EndpointPlan> { plan };
+            var endpoints = new List<Endpoint> { record.Primary with { Ip = address, Mac = MacText(plan) } };
+            foreach (var (other, endpoint) in more)
             {
-                Endpoint = record.Endpoint with { Ip = address, Mac = string.Join(':', plan.Mac.GetAddressBytes().Select(b => b.ToString("x2"))) },
-            };
+                var leased = await resources.AllocateAddressAsync(other.Id, id, endpoint.StaticIp);
+                scope.OnRollback($"address {leased}", () => resources.ReleaseAddress(other.Id, leased));
+                var otherPlan = EndpointPlanFor(id, other, leased, paths) with { InterfaceIndex = endpoint.InterfaceIndex, DefaultRoute = false };
+                plans.Add(otherPlan);
+                endpoints.Add(endpoint with { Ip = leased, Mac = MacText(otherPlan) });
+            }
+            record = record with { Endpoints = endpoints };
             CrashPoint.Hit("container-create:leased");
 
             PrivateDirectory.Ensure(ContainerPaths.ContainersDir(resources.Options), "containers directory");
@@ -119,12 +149,13 @@ public sealed partial class ContainerService(
 
             resources.CreateNetns(paths);
             scope.OnRollback($"netns {paths.NetnsName}", () => resources.RemoveNetns(paths));
-            resources.SetupEndpoint(plan, scope);
+            foreach (var p in plans) resources.SetupEndpoint(p, scope);
             CrashPoint.Hit("container-create:network");
 
             string hostname = request.Spec.Hostname ?? id[..12];
+            var networksInOrder = more.Select(m => m.Network).Prepend(network.Network).ToList();
             paths.WriteEtcFiles(Dns.EtcFiles.For(request.Spec, hostname,
-                [new(address, network.Network.Gateway, network.Network.Name == ContainerResources.DefaultNetworkName)],
+                [.. plans.Select((p, i) => new Dns.EtcEndpoint(p.Address, p.Gateway, ContainerNames.IsDefault(networksInOrder[i])))],
                 Dns.EtcFiles.ReadHostResolvConf(resources.Options)));
             var runtimeSpec = RuntimeSpecFor(record, request.Spec, image, command, hostname, paths, confinement);
             File.WriteAllText(paths.Config, OciSpecBuilder.Build(runtimeSpec, paths.Rootfs, $"image '{request.Image}'"));
@@ -135,9 +166,10 @@ public sealed partial class ContainerService(
             scope.Complete();
         }
         logger.LogInformation("Created container {Container} ({Id}) image {Image} on {Network} at {Address}",
-            record.Name, id[..12], record.Image, network.Network.Name, record.Endpoint.Ip?.ToString());
+            record.Name, id[..12], record.Image, network.Network.Name, record.Primary.Ip?.ToString());
         events.Publish(EngineEvents.ContainerCreated(record));
         events.Publish(EngineEvents.NetworkConnected(network.Network.Id, network.Network.Name, id));
+        foreach (var (other, _) in more) events.Publish(EngineEvents.NetworkConnected(other.Id, other.Name, id));
         return await GetAsync(id, ct);
     }
 
@@ -146,14 +178,17 @@ public sealed partial class ContainerService(
         await using var db = state.Create();
         var records = await db.VisibleContainersAsync(all, ct);
         var nets = (await db.AllNetworksAsync(ct)).ToDictionary(n => n.Id);
-        return records.OrderByDescending(r => r.Created.UtcTicks).Select(r => new ContainerView(r, nets.GetValueOrDefault(r.Endpoint.NetworkId))).ToList();
+        return records.OrderByDescending(r => r.Created.UtcTicks).Select(r => ContainerView.Of(r, nets)).ToList();
     }
 
     public async Task<ContainerView> GetAsync(string idOrName, CancellationToken ct = default)
     {
         await using var db = state.Create();
         var record = await ResolveAsync(db, idOrName, ct);
-        return new ContainerView(record, await db.FindNetworkAsync(record.Endpoint.NetworkId, ct));
+        var nets = new Dictionary<string, Networks.Network>();
+        foreach (var e in record.Endpoints)
+            if (await db.FindNetworkAsync(e.NetworkId, ct) is { } n) nets[n.Id] = n;
+        return ContainerView.Of(record, nets);
     }
 
     /// <summary>The names and eth0 MACs of those of <paramref name="ids"/> that exist, in any phase (one being created
@@ -163,7 +198,7 @@ public sealed partial class ContainerService(
         var wanted = ids.ToHashSet();
         if (wanted.Count == 0) return new Dictionary<string, ContainerName>();
         await using var db = state.Create();
-        return (await db.ContainersWithIdsAsync(wanted, ct)).ToDictionary(c => c.Id, c => new ContainerName(c.Name, c.Endpoint.Mac));
+        return (await db.ContainersWithIdsAsync(wanted, ct)).ToDictionary(c => c.Id, c => new ContainerName(c.Name, c.Primary.Mac));
     }
 
     /// <summary>The container's log file (conmon's k8s-file format) and whether it is still being written.</summary>
@@ -191,6 +226,15 @@ public sealed partial class ContainerService(
 
     internal static EndpointPlan EndpointPlanFor(string id, Networks.Network network, IPAddress address, ContainerPaths paths) =>
         new(id, paths.NetnsPath, network.Bridge, address, network.Subnet.PrefixLength, network.Gateway);
+
+    /// <summary>The plan of <paramref name="endpoint"/> (which has its address) as the container's ethN; the default
+    /// route is the primary endpoint's.</summary>
+    internal static EndpointPlan EndpointPlanFor(Container record, Endpoint endpoint, Networks.Network network, ContainerPaths paths) =>
+        EndpointPlanFor(record.Id, network, endpoint.Ip ?? throw new InvalidOperationException($"endpoint of {record.Name} on {network.Name} has no address"), paths)
+            with { InterfaceIndex = endpoint.InterfaceIndex, DefaultRoute = record.Primary.NetworkId == endpoint.NetworkId };
+
+    /// <summary>A MAC as Docker prints it ("02:42:0a:00:00:02").</summary>
+    private static string MacText(EndpointPlan plan) => string.Join(':', plan.Mac.GetAddressBytes().Select(b => b.ToString("x2")));
 
     private RuntimeSpec RuntimeSpecFor(
         Container record, ContainerSpec spec, ImageView image, List<string> command, string hostname, ContainerPaths paths,
@@ -229,7 +273,7 @@ public sealed partial class ContainerService(
     private static Task<Container> ResolveAsync(StateDb db, string idOrName, CancellationToken ct) => db.ResolveContainerAsync(idOrName, ct);
 
     /// <summary>The container's published ports as firewall mappings (none without an address).</summary>
-    private static List<PortMapping> MappingsOf(Container record) => PortForwarder.MappingsOf(record.Endpoint.Ip, record.Spec.Ports);
+    private static List<PortMapping> MappingsOf(Container record) => PortForwarder.MappingsOf(record.Primary.Ip, record.Spec.Ports);
 
     /// <summary>Published ports of running containers, for the reconciler's firewall rebuild.</summary>
     internal static List<PortMapping> MappingsOfRunning(IEnumerable<Container> records) =>

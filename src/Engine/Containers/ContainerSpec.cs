@@ -10,10 +10,21 @@ public sealed record ContainerCreateSpec
     /// <summary>Null or "default"/"bridge": the default network, created on first use.</summary>
     public string? Network { get; init; }
     public string? Ip { get; init; }
+    /// <summary>`--network-alias` values for <see cref="Network"/> (Docker applies them to the first network).</summary>
+    public List<string> Aliases { get; init; } = [];
+    /// <summary>Networks joined besides <see cref="Network"/> (a second `--network`, the API's EndpointsConfig entries
+    /// after the first), as eth1, eth2, … in this order.</summary>
+    public List<NetworkAttachment> MoreNetworks { get; init; } = [];
     public ContainerSpec Spec { get; init; } = new();
     public bool AutoRemove { get; init; }
     /// <summary>Ports to publish (`-p`); the engine chooses the free host ports and stores them in <see cref="ContainerSpec.Ports"/>.</summary>
     public List<MyDocker.Shared.Ports.PortRequest> Publish { get; init; } = [];
+}
+
+/// <summary>A network a container joins at create: its name or id, the address asked for (`--ip`), its aliases.</summary>
+public sealed record NetworkAttachment(string Network, string? Ip = null)
+{
+    public List<string> Aliases { get; init; } = [];
 }
 
 /// <summary>A container's configuration (stored as JSON by <see cref="State.ContainerStore"/>). Null Cmd/Entrypoint/WorkingDir/User mean
@@ -76,9 +87,24 @@ public sealed record BindSpec(string Source, string Destination, bool ReadOnly)
     public override string ToString() => ReadOnly ? $"{Source}:{Destination}:ro" : $"{Source}:{Destination}";
 }
 
-/// <summary>A container with its network (null when that network is gone).</summary>
+/// <summary>A container with its primary endpoint's network (null when that network is gone) and the networks of all its
+/// endpoints (<see cref="NetworksById"/>).</summary>
 public sealed record ContainerView(Container Container, Networks.Network? Network)
 {
+    /// <summary>The records of the networks the container's endpoints are on, by id (one that is gone is missing).</summary>
+    public IReadOnlyDictionary<string, Networks.Network> NetworksById { get; init; } = new Dictionary<string, Networks.Network>();
+
+    /// <summary>The record of the network <paramref name="networkId"/> the container has an endpoint on, or null (gone).</summary>
+    public Networks.Network? NetworkOf(string networkId) =>
+        NetworksById.GetValueOrDefault(networkId) ?? (Network?.Id == networkId ? Network : null);
+
+    /// <summary>The view of <paramref name="record"/> with its networks taken from <paramref name="networks"/>.</summary>
+    public static ContainerView Of(Container record, IReadOnlyDictionary<string, Networks.Network> networks) =>
+        new(record, networks.GetValueOrDefault(record.Primary.NetworkId))
+        {
+            NetworksById = record.Endpoints.Where(e => networks.ContainsKey(e.NetworkId)).ToDictionary(e => e.NetworkId, e => networks[e.NetworkId]),
+        };
+
     public ContainerSpec Spec => Container.Spec;
     /// <summary>The command that runs (entrypoint + cmd, resolved against the image at create).</summary>
     public IReadOnlyList<string> Command => Spec.Command;

@@ -35,6 +35,10 @@ public interface IContainerResources
 
     void ReleaseAddress(string networkId, IPAddress address);
 
+    /// <summary>Releases every address of the network leased to the container (a connect cut short by a crash, whose
+    /// lease may not be recorded yet). Idempotent; a closed pool has none.</summary>
+    void ReleaseAddressesOf(string networkId, string containerId);
+
     void MountRootfs(ImageView image, ContainerPaths paths);
 
     /// <summary>Whether the container's rootfs is mounted (the reconciler mounts a missing one again).</summary>
@@ -49,7 +53,13 @@ public interface IContainerResources
     /// <summary>The veth pair and the container side's address and route; each step registers its undo in <paramref name="scope"/>.</summary>
     void SetupEndpoint(EndpointPlan plan, RollbackScope scope);
 
-    void TeardownEndpoint(string containerId, Teardown t);
+    /// <summary>Removes the veth pair of the container's ethN (<paramref name="interfaceIndex"/>) as one step of <paramref name="t"/>;
+    /// <paramref name="halfMade"/>: also one a crash left without its alias (see <see cref="EndpointDriver.Teardown"/>);
+    /// <paramref name="deleteNow"/>: gone from the container when this returns (a disconnect), not later by the link reaper.</summary>
+    void TeardownEndpoint(string containerId, int interfaceIndex, Teardown t, bool halfMade = false, bool deleteNow = false);
+
+    /// <summary>The container's default route via <paramref name="plan"/>'s gateway and interface (its primary endpoint changed).</summary>
+    void MoveDefaultRoute(EndpointPlan plan);
 
     /// <summary>The container's names answer from now on (<see cref="Networks.Dns.INameRegistry.PutAsync"/>).</summary>
     Task PublishNamesAsync(Networks.Dns.ContainerNames names, CancellationToken ct);

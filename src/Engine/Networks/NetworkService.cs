@@ -166,8 +166,13 @@ public sealed class NetworkService(
             {
                 var leases = ipam.Leases(record.Id);
                 if (leases.Count > 0)
+                {
+                    var on = (await db.ContainersOnNetworkAsync(record.Id, ct)).Select(c => c.Name).Order(StringComparer.Ordinal).ToList();
+                    string who = on.Count > 0 ? $"containers {string.Join(", ", on.Take(5).Select(n => $"'{n}'"))}{(on.Count > 5 ? ", …" : "")}"
+                        : string.Join(", ", leases.Take(5).Select(l => $"{l.OwnerId} {IPv4.ToAddress(l.Address)}"));
                     throw EngineException.Conflict(
-                        $"network '{record.Name}' has {leases.Count} active endpoint(s) ({string.Join(", ", leases.Take(5).Select(l => $"{l.OwnerId} {IPv4.ToAddress(l.Address)}"))}); remove them first (mydocker rm -f CONTAINER)");
+                        $"network '{record.Name}' has {leases.Count} active endpoint(s) ({who}); disconnect them first (mydocker network disconnect {record.Name} CONTAINER) or remove them (mydocker rm -f CONTAINER)");
+                }
                 await RemoveLockedAsync(db, record, ct);
             }
         }
@@ -250,6 +255,17 @@ public sealed class NetworkService(
     {
         try { return ipam.Release(networkId, IPv4.ToUInt(address)); }
         catch (InvalidOperationException) when (!ipam.IsOpen(networkId)) { return false; }
+    }
+
+    /// <summary>Releases every address of the network leased to <paramref name="ownerId"/> (a connect cut short by a
+    /// crash before its lease was recorded). A pool that is not open has none.</summary>
+    public void ReleaseAddressesOf(string networkId, string ownerId)
+    {
+        try
+        {
+            foreach (var lease in ipam.Leases(networkId).Where(l => l.OwnerId == ownerId)) ipam.Release(networkId, lease.Address);
+        }
+        catch (InvalidOperationException) when (!ipam.IsOpen(networkId)) { }
     }
 
     /// <summary>Removes the kernel state and the address pool of a network; throws listing every failed step.</summary>

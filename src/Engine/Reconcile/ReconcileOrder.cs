@@ -14,6 +14,8 @@ namespace MyDocker.Engine.Reconcile;
 /// <item><see cref="OrphanDevicesStep"/>: engine-marked bridges no live network owns.</item>
 /// <item><see cref="ContainerRecordsStep"/>: half-made containers rolled back, half-removed ones finished, once their
 /// networks' pools and bridges are in place; leaves the settled containers to the next steps.</item>
+/// <item><see cref="AttachmentsStep"/>: connects and disconnects a crash cut short, rolled back or finished, before the
+/// endpoints that remain are repaired.</item>
 /// <item><see cref="RootfsStep"/>, <see cref="EndpointsStep"/>, <see cref="PublishedPortsStep"/>: each settled
 /// container's rootfs mount, netns and veth, host ports.</item>
 /// <item><see cref="ProcessStateStep"/>: records against the runtime, once a start it finishes has its rootfs, network
@@ -34,7 +36,7 @@ public static class ReconcileOrder
     public static readonly IReadOnlyList<Type> Steps =
     [
         typeof(NetworkRecordsStep), typeof(BridgesStep), typeof(OrphanDevicesStep),
-        typeof(ContainerRecordsStep), typeof(RootfsStep), typeof(EndpointsStep), typeof(PublishedPortsStep), typeof(ProcessStateStep),
+        typeof(ContainerRecordsStep), typeof(AttachmentsStep), typeof(RootfsStep), typeof(EndpointsStep), typeof(PublishedPortsStep), typeof(ProcessStateStep),
         typeof(NamesStep),
         typeof(RuntimeOrphansStep), typeof(VethOrphansStep), typeof(NetnsOrphansStep), typeof(ContainerDirectoriesStep),
         typeof(LeaseOrphansStep), typeof(ImageStoreStep),

@@ -74,10 +74,6 @@ internal sealed class ContainerEntity : INamedEntity
     public required string ImageId { get; set; }
     /// <summary>What the container was asked to be (command, env, mounts, limits, network), JSON: the engine's ContainerSpec.</summary>
     public string SpecJson { get; set; } = "{}";
-    public required string NetworkId { get; set; }
-    /// <summary>Leased at create, released at rm (a stopped container keeps its address).</summary>
-    public string? IpAddress { get; set; }
-    public string? MacAddress { get; set; }
     public ContainerPhase Phase { get; set; }
     public DateTimeOffset Created { get; set; }
     public DateTimeOffset? StartedAt { get; set; }
@@ -93,6 +89,25 @@ internal sealed class ContainerEntity : INamedEntity
     /// <summary>Remove the container when it exits (--rm).</summary>
     public bool AutoRemove { get; set; }
     public int RestartCount { get; set; }
+}
+
+/// <summary>A container's attachment to one network (<see cref="Endpoint"/>); one row per (container, network).</summary>
+internal sealed class ContainerEndpointEntity
+{
+    public required string ContainerId { get; set; }
+    public required string NetworkId { get; set; }
+    /// <summary>The order of the container's endpoints: the lowest is the primary (default route, published ports).</summary>
+    public int Position { get; set; }
+    /// <summary>N of ethN in the container; unique per container.</summary>
+    public int InterfaceIndex { get; set; }
+    /// <summary>Leased at create or connect, released at rm or disconnect.</summary>
+    public string? IpAddress { get; set; }
+    public string? MacAddress { get; set; }
+    /// <summary>The user's aliases on this network, JSON array.</summary>
+    public string AliasesJson { get; set; } = "[]";
+    /// <summary>The `--ip` asked for, if any.</summary>
+    public string? StaticIp { get; set; }
+    public EndpointPhase Phase { get; set; }
 }
 
 /// <summary>An engine event (container and network changes), kept for the /events stream's history and the dashboard.

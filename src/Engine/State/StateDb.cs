@@ -16,6 +16,7 @@ public sealed class StateDb(DbContextOptions<StateDb> options) : DbContext(optio
     internal DbSet<ImageEntity> Images => Set<ImageEntity>();
     internal DbSet<ImageTagEntity> ImageTags => Set<ImageTagEntity>();
     internal DbSet<ContainerEntity> Containers => Set<ContainerEntity>();
+    internal DbSet<ContainerEndpointEntity> ContainerEndpoints => Set<ContainerEndpointEntity>();
     internal DbSet<EventEntity> Events => Set<EventEntity>();
 
     protected override void OnModelCreating(ModelBuilder b)
@@ -55,7 +56,13 @@ public sealed class StateDb(DbContextOptions<StateDb> options) : DbContext(optio
             e.HasKey(c => c.Id);
             e.HasIndex(c => c.Name).IsUnique();
             e.HasIndex(c => c.ImageId);
-            e.HasIndex(c => c.NetworkId);
+        });
+        b.Entity<ContainerEndpointEntity>(e =>
+        {
+            e.ToTable("ContainerEndpoints");
+            e.HasKey(x => new { x.ContainerId, x.NetworkId });
+            e.HasIndex(x => new { x.ContainerId, x.InterfaceIndex }).IsUnique();
+            e.HasIndex(x => x.NetworkId);
         });
         b.Entity<EventEntity>(e =>
         {

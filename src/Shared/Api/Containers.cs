@@ -112,11 +112,19 @@ public sealed class EndpointSettings
     public string IPAddress { get; set; } = "";
     public int IPPrefixLen { get; set; }
     public string MacAddress { get; set; } = "";
+    /// <summary>Legacy links (`--link`); refused when given in a request.</summary>
+    public List<string>? Links { get; set; }
+    /// <summary>API 1.44: the names the container answers to on this network (name, aliases, short id, hostname).</summary>
+    public List<string>? DNSNames { get; set; }
 }
 
 public sealed class EndpointIpamConfig
 {
     public string? IPv4Address { get; set; }
+    /// <summary>Refused when given (IPv6 endpoints are not supported).</summary>
+    public string? IPv6Address { get; set; }
+    /// <summary>Refused when given.</summary>
+    public List<string>? LinkLocalIPs { get; set; }
 }
 
 /// <summary>Answer of <c>POST /containers/create</c> (201).</summary>

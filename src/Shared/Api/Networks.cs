@@ -80,6 +80,22 @@ public sealed class EndpointResource
     public string IPv6Address { get; set; } = "";
 }
 
+/// <summary>Body of <c>POST /networks/{id}/connect</c>.</summary>
+public sealed class NetworkConnectRequest
+{
+    /// <summary>The container's id or name.</summary>
+    public string Container { get; set; } = "";
+    /// <summary>IPAMConfig.IPv4Address (`--ip`) and Aliases (`--alias`); the other fields must be empty.</summary>
+    public EndpointSettings? EndpointConfig { get; set; }
+}
+
+/// <summary>Body of <c>POST /networks/{id}/disconnect</c>.</summary>
+public sealed class NetworkDisconnectRequest
+{
+    public string Container { get; set; } = "";
+    public bool Force { get; set; }
+}
+
 /// <summary>Answer of <c>POST /networks/prune</c>: the names of the networks removed.</summary>
 public sealed class NetworksPruneResponse
 {

@@ -71,6 +71,8 @@ public sealed class DoctorFinding
 /// <summary>Source-generated JSON metadata, so the NativeAOT CLI and the daemon share one serializer setup.</summary>
 [JsonSourceGenerationOptions(WriteIndented = false, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(NetworkCreateRequest))]
+[JsonSerializable(typeof(NetworkConnectRequest))]
+[JsonSerializable(typeof(NetworkDisconnectRequest))]
 [JsonSerializable(typeof(NetworkCreateResponse))]
 [JsonSerializable(typeof(NetworkResource))]
 [JsonSerializable(typeof(List<NetworkResource>))]

@@ -12,6 +12,13 @@ public static partial class ApiVersioning
     public const string MaxVersion = "1.47";
     public const string MinVersion = "1.24";
 
+    private const string RequestedVersionKey = "mydocker.api-version";
+
+    /// <summary>The API version the request's path named; <see cref="MaxVersion"/> for an unversioned path (Docker
+    /// treats those as the daemon's own version).</summary>
+    public static Version RequestedVersion(HttpContext ctx) =>
+        ctx.Items.TryGetValue(RequestedVersionKey, out var v) && v is Version version ? version : Version.Parse(MaxVersion);
+
     [GeneratedRegex(@"^/v(\d+)\.(\d+)(/.*)$")]
     private static partial Regex VersionedPath();
 
@@ -38,6 +45,7 @@ public static partial class ApiVersioning
                 return;
             }
             ctx.Request.Path = m.Groups[3].Value;
+            ctx.Items[RequestedVersionKey] = requested;
         }
         await next();
     });

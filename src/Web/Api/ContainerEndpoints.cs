@@ -15,7 +15,7 @@ public static partial class ContainerEndpoints
         {
             var body = await request.ReadFromJsonAsync(ApiJsonContext.Default.ContainerCreateRequest, ct)
                        ?? throw EngineException.Invalid("request body is empty; send a JSON object with at least an Image");
-            var spec = ContainerMapping.ToSpec(name, body);
+            var spec = ContainerMapping.ToSpec(name, body, ApiVersioning.RequestedVersion(request.HttpContext));
             var view = await containers.CreateAsync(spec, ct);
             return Results.Json(new ContainerCreateResponse { Id = view.Id, Warnings = containers.CreateWarnings(spec) }, ApiJsonContext.Default.ContainerCreateResponse,
                 statusCode: StatusCodes.Status201Created);
@@ -209,7 +209,7 @@ public static class ContainerFilters
         ["id"] = (v, x) => v.Id.StartsWith(x, StringComparison.Ordinal),
         ["name"] = (v, x) => v.Name.Contains(x.TrimStart('/'), StringComparison.Ordinal),
         ["status"] = (v, x) => ContainerStatusText.StateWord(v.Container.Phase) == x,
-        ["network"] = (v, x) => v.NetworkName == x || v.Container.Endpoint.NetworkId.StartsWith(x, StringComparison.Ordinal),
+        ["network"] = (v, x) => v.Container.Endpoints.Any(e => v.NetworkOf(e.NetworkId)?.Name == x || e.NetworkId.StartsWith(x, StringComparison.Ordinal)),
         ["ancestor"] = (v, x) => v.Container.Image == x || v.Container.ImageId == x || v.Container.ImageId.StartsWith("sha256:" + x, StringComparison.Ordinal),
         ["label"] = (v, x) => DockerFilters.MatchesLabel(v.Spec.Labels, x),
     };

@@ -10,18 +10,12 @@ namespace MyDocker.Web.Api;
 /// <summary>Between Docker's container shapes and the engine's.</summary>
 public static partial class ContainerMapping
 {
-    public static ContainerCreateSpec ToSpec(string? name, ContainerCreateRequest body)
+    public static ContainerCreateSpec ToSpec(string? name, ContainerCreateRequest body, Version? apiVersion = null)
     {
         var host = body.HostConfig ?? new HostConfig();
         if (host.RestartPolicy?.Name is { Length: > 0 } policy && policy != "no")
             throw EngineException.Invalid($"restart policy '{policy}' is not supported yet; leave --restart out");
-        string? network = host.NetworkMode;
-        var endpoints = body.NetworkingConfig?.EndpointsConfig;
-        if (endpoints is { Count: > 1 })
-            throw EngineException.Invalid($"{endpoints.Count} networks given; a container joins one network");
-        if (endpoints is { Count: 1 } && (network is null or "" or "default"))
-            network = endpoints.Keys.First();
-        string? ip = endpoints is not null && network is not null && endpoints.TryGetValue(network, out var ep) ? ep.IPAMConfig?.IPv4Address : null;
+        var (first, more) = NetworksOf(host.NetworkMode, body.NetworkingConfig?.EndpointsConfig, apiVersion ?? Version.Parse(ApiVersioning.MaxVersion));
         if (host.MemorySwap > 0 && host.MemorySwap != host.Memory)
             throw EngineException.Invalid("--memory-swap is not supported: a container's memory limit includes swap; leave --memory-swap out");
         if (host.Privileged)
@@ -33,8 +27,10 @@ public static partial class ContainerMapping
         {
             Name = string.IsNullOrEmpty(name) ? null : name,
             Image = body.Image ?? "",
-            Network = network,
-            Ip = string.IsNullOrEmpty(ip) ? null : ip,
+            Network = first?.Network,
+            Ip = first?.Ip,
+            Aliases = first?.Aliases ?? [],
+            MoreNetworks = more,
             AutoRemove = host.AutoRemove,
             Publish = PortRequests(host.PortBindings),
             Spec = new ContainerSpec
@@ -92,7 +88,8 @@ public static partial class ContainerMapping
     {
         var r = v.Container;
         var command = v.Command;
-        var endpoint = Networks(v).Values.FirstOrDefault();
+        var networks = Networks(v);
+        var endpoint = v.Network is { } primary ? networks.GetValueOrDefault(primary.Name) : null;
         return new ContainerInspect
         {
             Id = r.Id,
@@ -165,7 +162,7 @@ public static partial class ContainerMapping
                 MacAddress = endpoint?.MacAddress ?? "",
                 // Docker lists the bindings here only while the container runs; HostConfig keeps them always.
                 Ports = r.Phase == ContainerPhase.Running ? PortMap(v.Spec) : [],
-                Networks = Networks(v),
+                Networks = networks,
             },
             Mounts = Mounts(v.Spec),
         };
@@ -173,23 +170,35 @@ public static partial class ContainerMapping
 
     public static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 
+    /// <summary>Every network the container is on, the primary first, in Docker's shape (API 1.44: DNSNames, and Aliases
+    /// only the user's).</summary>
     private static Dictionary<string, EndpointSettings> Networks(ContainerView v)
     {
         var r = v.Container;
-        if (r.Endpoint.Ip is not { } ip || v.NetworkName.Length == 0) return [];
-        return new Dictionary<string, EndpointSettings>
+        var result = new Dictionary<string, EndpointSettings>();
+        foreach (var e in r.Endpoints)
         {
-            [v.NetworkName] = new EndpointSettings
+            if (e.Ip is not { } ip || v.NetworkOf(e.NetworkId) is not { } network) continue;
+            result[network.Name] = new EndpointSettings
             {
-                NetworkID = r.Endpoint.NetworkId,
-                EndpointID = r.Id,
-                Gateway = v.Gateway?.ToString() ?? "",
+                IPAMConfig = e.StaticIp is { } wanted ? new EndpointIpamConfig { IPv4Address = wanted.ToString() } : null,
+                Aliases = e.Aliases.Count > 0 ? [.. e.Aliases] : null,
+                NetworkID = e.NetworkId,
+                EndpointID = EndpointId(r.Id, e.NetworkId),
+                Gateway = network.Gateway.ToString(),
                 IPAddress = ip.ToString(),
-                IPPrefixLen = v.PrefixLength,
-                MacAddress = r.Endpoint.Mac ?? "",
-            },
-        };
+                IPPrefixLen = network.Subnet.PrefixLength,
+                MacAddress = e.Mac ?? "",
+                DNSNames = [.. r.NamesOn(e)],
+            };
+        }
+        return result;
     }
+
+    /// <summary>An endpoint's id as Docker shows one (64 hex digits), derived from the container and the network so that
+    /// container inspect and network inspect agree without storing it.</summary>
+    public static string EndpointId(string containerId, string networkId) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(containerId + "/" + networkId)));
 
     private static List<MountPoint> Mounts(ContainerSpec spec) => spec.Binds
         .Select(b => new MountPoint { Source = b.Source, Destination = b.Destination, RW = !b.ReadOnly, Mode = b.ReadOnly ? "ro" : "" })

@@ -1,4 +1,5 @@
 using MyDocker.Engine;
+using MyDocker.Engine.Containers;
 using MyDocker.Engine.Networks;
 using MyDocker.Shared.Api;
 
@@ -13,11 +14,37 @@ public static class NetworkEndpoints
         {
             var match = NetworkMapping.ParseFilters(filters);
             var all = await networks.ListAsync(ct);
-            return Results.Json(all.Select(NetworkMapping.ToResource).Where(match).ToList(), ApiJsonContext.Default.ListNetworkResource);
+            return Results.Json(all.Select(n => NetworkMapping.ToResource(n)).Where(match).ToList(), ApiJsonContext.Default.ListNetworkResource);
         });
 
-        app.MapGet("/networks/{id}", async (string id, NetworkService networks, CancellationToken ct) =>
-            Results.Json(NetworkMapping.ToResource(await networks.GetAsync(id, ct)), ApiJsonContext.Default.NetworkResource));
+        app.MapGet("/networks/{id}", async (string id, NetworkService networks, ContainerService containers, CancellationToken ct) =>
+        {
+            var view = await networks.GetAsync(id, ct);
+            return Results.Json(NetworkMapping.ToResource(view, await containers.OnNetworkAsync(view.Network.Id, ct)), ApiJsonContext.Default.NetworkResource);
+        });
+
+        // Docker's answers: 200 with an empty body; 404 for an unknown network or container; 403 when the container is
+        // already on the network (connect) or not on it (disconnect).
+        app.MapPost("/networks/{id}/connect", async (string id, HttpRequest request, ContainerService containers, CancellationToken ct) =>
+        {
+            var body = await request.ReadFromJsonAsync(ApiJsonContext.Default.NetworkConnectRequest, ct)
+                       ?? throw EngineException.Invalid("request body is empty; send a JSON object with the Container to connect");
+            if (string.IsNullOrWhiteSpace(body.Container))
+                throw EngineException.Invalid("no container given; send {\"Container\": \"NAME\"}");
+            var attachment = ContainerMapping.Attachment(id, body.EndpointConfig);
+            await containers.ConnectAsync(id, body.Container, attachment.Ip, attachment.Aliases, ct);
+            return Results.Ok();
+        });
+
+        app.MapPost("/networks/{id}/disconnect", async (string id, HttpRequest request, ContainerService containers, CancellationToken ct) =>
+        {
+            var body = await request.ReadFromJsonAsync(ApiJsonContext.Default.NetworkDisconnectRequest, ct)
+                       ?? throw EngineException.Invalid("request body is empty; send a JSON object with the Container to disconnect");
+            if (string.IsNullOrWhiteSpace(body.Container))
+                throw EngineException.Invalid("no container given; send {\"Container\": \"NAME\"}");
+            await containers.DisconnectAsync(id, body.Container, body.Force, ct);
+            return Results.Ok();
+        });
 
         app.MapPost("/networks/create", async (HttpRequest request, NetworkService networks, CancellationToken ct) =>
         {

@@ -7,7 +7,9 @@ namespace MyDocker.Web.Api;
 /// <summary>Engine network views in the Docker API's shape.</summary>
 public static class NetworkMapping
 {
-    public static NetworkResource ToResource(NetworkView view)
+    /// <param name="containers">The containers on the network (<see cref="MyDocker.Engine.Containers.ContainerService.OnNetworkAsync"/>):
+    /// each lease is shown with its container's name and MAC; null (network list, which Docker leaves empty since API 1.28): ids only.</param>
+    public static NetworkResource ToResource(NetworkView view, IReadOnlyList<MyDocker.Engine.Containers.Container>? containers = null)
     {
         var r = view.Network;
         int prefix = r.Subnet.PrefixLength;
@@ -26,9 +28,20 @@ public static class NetworkMapping
             },
             Options = new(r.Options),
             Labels = new(r.Labels),
-            Containers = view.Leases.ToDictionary(
-                l => l.OwnerId,
-                l => new EndpointResource { Name = l.OwnerId, IPv4Address = $"{IPv4.ToAddress(l.Address)}/{prefix}" }),
+            Containers = view.Leases.GroupBy(l => l.OwnerId).ToDictionary(
+                g => g.Key,
+                g =>
+                {
+                    var l = g.First();
+                    var owner = containers?.FirstOrDefault(c => c.Id == l.OwnerId);
+                    return new EndpointResource
+                    {
+                        Name = owner?.Name ?? l.OwnerId,
+                        EndpointID = ContainerMapping.EndpointId(l.OwnerId, r.Id),
+                        MacAddress = owner?.EndpointOn(r.Id)?.Mac ?? "",
+                        IPv4Address = $"{IPv4.ToAddress(l.Address)}/{prefix}",
+                    };
+                }),
             IpamUsage = new IpamUsage { Total = view.Usage.Total, Used = view.Usage.Used, Free = view.Usage.Free },
         };
     }

@@ -80,7 +80,8 @@ public sealed class EngineDashboardClient(
             Id = r.Id, Name = r.Name, Image = r.Image, State = ContainerStatusText.StateWord(r.Phase), Status = ContainerStatusText.Status(r, now),
             Command = ShellWords.Join(v.Command), Created = r.Created, StartedAt = r.StartedAt, FinishedAt = r.FinishedAt,
             ExitCode = r.Phase == ContainerPhase.Running ? null : r.ExitCode, Error = r.Error, OomKilled = r.OomKilled,
-            Networks = r.Endpoint.Ip is { } ip && v.NetworkName.Length > 0 ? [new EndpointRow(v.NetworkName, ip.ToString(), r.Endpoint.Mac)] : [],
+            Networks = r.Endpoints.Where(e => e.Ip is not null && v.NetworkOf(e.NetworkId) is not null)
+                .Select(e => new EndpointRow(v.NetworkOf(e.NetworkId)!.Name, e.Ip!.ToString(), e.Mac)).ToList(),
             Ports = v.Spec.Ports.Select(p => new PortRow(p.Protocol, p.HostIp, p.HostPort, p.ContainerPort)).ToList(),
             MemoryBytes = v.Spec.MemoryBytes, NanoCpus = v.Spec.NanoCpus, Env = v.Spec.Env,
         };

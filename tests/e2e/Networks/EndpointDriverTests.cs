@@ -120,7 +120,7 @@ public sealed class EndpointDriverTests : IAsyncLifetime
     {
         var a = SetUp("10.77.0.2");
         var t = new Teardown();
-        _driver.Teardown(a.ContainerId, t);
+        _driver.Teardown(a.ContainerId, 0, t);
         t.ThrowIfFailed("test teardown");
         // Off the bridge at once, deleted in the background.
         Assert.Null(_nl.GetLink(a.HostVeth)?.MasterIndex);
@@ -135,8 +135,8 @@ public sealed class EndpointDriverTests : IAsyncLifetime
 
         // Everything again: already gone is success.
         var again = new Teardown();
-        _driver.Teardown(a.ContainerId, again);
-        _driver.Teardown(a.ContainerId, again, deleteNow: true);
+        _driver.Teardown(a.ContainerId, 0, again);
+        _driver.Teardown(a.ContainerId, 0, again, deleteNow: true);
         Assert.Empty(again.Failures);
         _store.Remove(name);
     }
@@ -214,7 +214,7 @@ public sealed class EndpointDriverTests : IAsyncLifetime
         Assert.NotNull(_nl.GetLink(plan.HostVeth));
 
         var t = new Teardown();
-        _driver.Teardown(plan.ContainerId, t);
+        _driver.Teardown(plan.ContainerId, 0, t);
         Assert.Single(Assert.Throws<TeardownException>(() => t.ThrowIfFailed("test teardown")).Failures);
         Assert.NotNull(_nl.GetLink(plan.HostVeth));
     }

@@ -25,7 +25,7 @@ public class ApiShapeTests
     {
         string json = JsonSerializer.Serialize(NetworkMapping.ToResource(View()), ApiJsonContext.Default.NetworkResource);
         Assert.Equal(
-            """{"Name":"web","Id":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","Created":"2026-11-24T06:00:00+00:00","Scope":"local","Driver":"bridge","EnableIPv6":false,"IPAM":{"Driver":"default","Config":[{"Subnet":"10.0.0.0/24","Gateway":"10.0.0.1"}],"Options":{}},"Internal":false,"Attachable":false,"Ingress":false,"ConfigFrom":{"Network":""},"ConfigOnly":false,"Containers":{"c1":{"Name":"c1","EndpointID":"","MacAddress":"","IPv4Address":"10.0.0.2/24","IPv6Address":""}},"Options":{"com.docker.network.bridge.name":"md-aaaaaaaaaaaa"},"Labels":{},"IpamUsage":{"Total":253,"Used":1,"Free":252}}""",
+            """{"Name":"web","Id":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","Created":"2026-11-24T06:00:00+00:00","Scope":"local","Driver":"bridge","EnableIPv6":false,"IPAM":{"Driver":"default","Config":[{"Subnet":"10.0.0.0/24","Gateway":"10.0.0.1"}],"Options":{}},"Internal":false,"Attachable":false,"Ingress":false,"ConfigFrom":{"Network":""},"ConfigOnly":false,"Containers":{"c1":{"Name":"c1","EndpointID":"6979cbba60418db5cbed4904b839fa9e0292c6b6caec90cd264b8a7033a51ea5","MacAddress":"","IPv4Address":"10.0.0.2/24","IPv6Address":""}},"Options":{"com.docker.network.bridge.name":"md-aaaaaaaaaaaa"},"Labels":{},"IpamUsage":{"Total":253,"Used":1,"Free":252}}""",
             json);
     }
 

@@ -56,7 +56,7 @@ public sealed class ContainerMappingTests
         Assert.Equal(["MKNOD"], spec.CapDrop);
         Assert.Equal(20L, spec.PidsLimit);
 
-        var record = ContainerStore.ToContainer(new() { Id = new string('b', 64), Name = "c", Image = "busybox", ImageId = "sha256:x", NetworkId = "n" });
+        var record = ContainerStore.ToContainer(new() { Id = new string('b', 64), Name = "c", Image = "busybox", ImageId = "sha256:x" }, "n");
         var host = ContainerMapping.ToInspect(new ContainerView(record with { Spec = spec }, Net()), ContainerPaths.For(new EngineOptions(), record.Id)).HostConfig;
         Assert.Equal(["seccomp=unconfined"], host.SecurityOpt);
         Assert.Equal(["CAP_NET_ADMIN"], host.CapAdd);
@@ -117,9 +117,8 @@ public sealed class ContainerMappingTests
     {
         var record = ContainerStore.ToContainer(new()
         {
-            Id = new string('a', 64), Name = "web", Image = "busybox", ImageId = "sha256:x", NetworkId = "n", Phase = ContainerPhase.Running,
-            IpAddress = "10.0.0.2",
-        });
+            Id = new string('a', 64), Name = "web", Image = "busybox", ImageId = "sha256:x", Phase = ContainerPhase.Running,
+        }, [new ContainerEndpointEntity { ContainerId = new string('a', 64), NetworkId = "n", IpAddress = "10.0.0.2" }]);
         var spec = new ContainerSpec { Ports = [new("tcp", "0.0.0.0", 8080, 80), new("tcp", "127.0.0.1", 33000, 80), new("udp", "0.0.0.0", 5353, 53)] };
         var view = new ContainerView(record with { Spec = spec }, Net());
 
@@ -153,7 +152,7 @@ public sealed class ContainerMappingTests
         // What the docker CLI sends without --log-driver/--log-opt: the daemon's default.
         Assert.Null(ContainerMapping.ToSpec(null, new ContainerCreateRequest { Image = "busybox", HostConfig = new HostConfig { LogConfig = new LogConfig() } }).Spec.LogMaxSize);
 
-        var record = ContainerStore.ToContainer(new() { Id = new string('a', 64), Name = "web", Image = "busybox", ImageId = "sha256:x", NetworkId = "n" });
+        var record = ContainerStore.ToContainer(new() { Id = new string('a', 64), Name = "web", Image = "busybox", ImageId = "sha256:x" }, "n");
         var inspect = ContainerMapping.ToInspect(new ContainerView(record with { Spec = spec }, Net()), ContainerPaths.For(new EngineOptions(), record.Id));
         Assert.Equal("""{"Type":"k8s-file","Config":{"max-size":"10m"}}""", System.Text.Json.JsonSerializer.Serialize(inspect.HostConfig.LogConfig));
 
@@ -211,7 +210,7 @@ public sealed class ContainerMappingTests
         Assert.Equal(["ndots:2"], spec.DnsOptions);
         Assert.Equal(["h1:198.51.100.7", "gw:host-gateway"], spec.ExtraHosts);
 
-        var record = ContainerStore.ToContainer(new() { Id = new string('b', 64), Name = "c", Image = "busybox", ImageId = "sha256:x", NetworkId = "n" });
+        var record = ContainerStore.ToContainer(new() { Id = new string('b', 64), Name = "c", Image = "busybox", ImageId = "sha256:x" }, "n");
         var inspect = ContainerMapping.ToInspect(new ContainerView(record with { Spec = spec }, Net()), ContainerPaths.For(new EngineOptions(), record.Id));
         Assert.Equal(["192.0.2.53"], inspect.HostConfig.Dns);
         Assert.Equal(["example.test"], inspect.HostConfig.DnsSearch);

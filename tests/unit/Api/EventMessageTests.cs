@@ -10,7 +10,7 @@ namespace MyDocker.UnitTests.Api;
 /// the old status/id/from fields, other kinds do not.</summary>
 public class EventMessageTests
 {
-    private static readonly Engine.Containers.Container Web = ContainerStore.ToContainer(new() { Id = "c1", Name = "web", Image = "busybox", ImageId = "", NetworkId = "n1" });
+    private static readonly Engine.Containers.Container Web = ContainerStore.ToContainer(new() { Id = "c1", Name = "web", Image = "busybox", ImageId = "" }, "n1");
 
     private static string Json(EngineEvent e) =>
         JsonSerializer.Serialize(EventEndpoints.ToMessage(e with { TimeNano = 1_764_000_000_123_456_789 }), ApiJsonContext.Default.EventMessage);

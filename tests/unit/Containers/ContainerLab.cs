@@ -29,7 +29,7 @@ public sealed class ContainerLab : IAsyncDisposable
     /// <summary>The container steps that need nothing but these fakes (endpoints, netns, veths, mounts and directories
     /// need the kernel; leases an IPAM store: the e2e tests cover those).</summary>
     private static readonly HashSet<Type> FakedSteps =
-        [typeof(ContainerRecordsStep), typeof(RootfsStep), typeof(PublishedPortsStep), typeof(ProcessStateStep), typeof(NamesStep), typeof(RuntimeOrphansStep)];
+        [typeof(ContainerRecordsStep), typeof(AttachmentsStep), typeof(RootfsStep), typeof(PublishedPortsStep), typeof(ProcessStateStep), typeof(NamesStep), typeof(RuntimeOrphansStep)];
 
     private readonly string _root = Directory.CreateTempSubdirectory("mydocker-unit-ctr-").FullName;
     private readonly SimulatedCrashes _crashes = new();
@@ -49,6 +49,7 @@ public sealed class ContainerLab : IAsyncDisposable
     }
 
     public ContainerService Containers => Daemon.GetRequiredService<ContainerService>();
+    public EventHub Events => Daemon.GetRequiredService<EventHub>();
     private ServiceProvider Daemon => _daemon ?? throw new InvalidOperationException("crashed; restart first");
 
     /// <summary>A new daemon on the same fakes and database (its reconcile is <see cref="ReconcileAsync"/>).</summary>
@@ -74,13 +75,15 @@ public sealed class ContainerLab : IAsyncDisposable
         _daemon = services.BuildServiceProvider();
     }
 
-    /// <summary>Containers created from now on join a user-defined network of this name (recorded, as `network create`
-    /// would), where their names resolve.</summary>
-    public async Task UseNetworkAsync(string name, bool isInternal = false)
+    /// <summary>A network the fakes lease from (10.89.0.0/24 for the first added, then 10.90…), recorded in the database as
+    /// the engine reads it; the default "bridge" (10.88.0.0/24) is recorded too the first time.</summary>
+    public async Task<MyDocker.Engine.Networks.Network> AddNetworkAsync(string name, bool isInternal = false)
     {
-        Resources.Network = Resources.Network with { Name = name, Internal = isInternal, Phase = NetworkPhase.Ready };
+        var network = Resources.AddNetwork(name, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name))), isInternal);
         await using var db = State.Create();
-        await db.AddNetworkAsync(Resources.Network, CancellationToken.None);
+        if (await db.FindNetworkAsync(FakeContainerResources.NetworkId, default) is null) await db.AddNetworkAsync(FakeContainerResources.Bridge, default);
+        await db.AddNetworkAsync(network, default);
+        return network;
     }
 
     /// <summary>Runs the exit loop until the container's exit is recorded (the monitor wrote it: <see cref="FakeOciRuntime.Exit"/>).</summary>
@@ -101,11 +104,12 @@ public sealed class ContainerLab : IAsyncDisposable
         await loop;
     }
 
-    public Task<ContainerView> CreateAsync(string name) => Containers.CreateAsync(new ContainerCreateSpec { Name = name, Image = "busybox" });
+    public Task<ContainerView> CreateAsync(string name, string? network = null) =>
+        Containers.CreateAsync(new ContainerCreateSpec { Name = name, Image = "busybox", Network = network });
 
-    public async Task<ContainerView> RunAsync(string name)
+    public async Task<ContainerView> RunAsync(string name, string? network = null)
     {
-        var view = await CreateAsync(name);
+        var view = await CreateAsync(name, network);
         await Containers.StartAsync(view.Id);
         return view;
     }

@@ -24,9 +24,9 @@ public class ContainerStatusTextTests
         var now = DateTimeOffset.Parse("2026-11-24T10:00:00Z");
         Container R(ContainerPhase phase) => ContainerStore.ToContainer(new()
         {
-            Id = new string('a', 64), Name = "web", Image = "busybox", ImageId = "sha256:x", NetworkId = "n", Phase = phase,
+            Id = new string('a', 64), Name = "web", Image = "busybox", ImageId = "sha256:x", Phase = phase,
             Created = now.AddMinutes(-10), StartedAt = now.AddMinutes(-5), FinishedAt = now.AddSeconds(-3), ExitCode = 137,
-        });
+        }, "n");
         Assert.Equal("Up 5 minutes", ContainerStatusText.Status(R(ContainerPhase.Running), now));
         Assert.Equal("Exited (137) 3 seconds ago", ContainerStatusText.Status(R(ContainerPhase.Exited), now));
         Assert.Equal("Created", ContainerStatusText.Status(R(ContainerPhase.Created), now));

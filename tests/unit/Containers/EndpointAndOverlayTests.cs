@@ -55,6 +55,31 @@ public class EndpointAndOverlayTests
     }
 
     [Fact]
+    public void Every_interface_of_a_container_gets_its_own_15_byte_veth_name_that_names_its_owner_back()
+    {
+        Assert.Equal("mdv0123456789ab", Plan().HostVeth);                                 // eth0: as before several networks
+        Assert.Equal("mdx012345678901", (Plan() with { InterfaceIndex = 1 }).HostVeth);
+        Assert.Equal("mdx0123456789ff", (Plan() with { InterfaceIndex = 255 }).HostVeth);
+        Assert.Equal("eth255", (Plan() with { InterfaceIndex = 255 }).ContainerInterface);
+        Assert.Contains("at most eth255", (Plan() with { InterfaceIndex = 256 }).Problem());
+        var names = Enumerable.Range(0, 256).Select(i => EndpointDriver.HostVethName(Id, i)).ToList();
+        Assert.All(names, n => Assert.True(InterfaceName.IsValid(n) && n.Length == 15, n));
+        Assert.Equal(256, names.Distinct().Count());
+
+        string other = new('a', 64);
+        var links = new[]
+        {
+            new LinkInfo(5, "mdx012345678901", "veth", "mydocker:ctr:" + Id, true, 3),
+            new LinkInfo(6, "mdxaaaaaaaaaa07", "veth", "mydocker:ctr:" + other, true, 3),
+            new LinkInfo(7, "mdxaaaaaaaaaa00", "veth", "mydocker:ctr:" + other, true, 3),   // index 0 is the mdv name
+            new LinkInfo(8, "mdxaaaaaaaaaa0G", "veth", "mydocker:ctr:" + other, true, 3),   // not hex
+            new LinkInfo(9, "mdx0123456789aa", "veth", "mydocker:ctr:" + other, true, 3),   // another container's prefix
+        };
+        Assert.Equal([(Id, 1), (other, 7)], links.Select(EndpointDriver.OwnerOf).OfType<(string, int)>());
+        Assert.Equal([6], EndpointDriver.OrphanVeths(links, new HashSet<string> { Id }.Contains).Select(l => l.Index));
+    }
+
+    [Fact]
     public void Overlay_options_list_the_lowers_top_first()
     {
         Assert.Equal("lowerdir=/l/top:/l/base,upperdir=/c/up,workdir=/c/work",

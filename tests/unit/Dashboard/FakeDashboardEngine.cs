@@ -79,7 +79,7 @@ public sealed class FakeDashboardEngine : IDashboardEngine
 
     /// <summary>A container as the events name it.</summary>
     public static Engine.Containers.Container Actor(string id, string name) =>
-        ContainerStore.ToContainer(new() { Id = id, Name = name, Image = "busybox", ImageId = "", NetworkId = "" });
+        ContainerStore.ToContainer(new() { Id = id, Name = name, Image = "busybox", ImageId = "" }, "");
 
     public static NetworkRow Row(string name, string subnet, string? id = null) => new()
     {

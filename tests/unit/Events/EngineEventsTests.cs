@@ -8,7 +8,7 @@ namespace MyDocker.UnitTests.Events;
 /// unchanged) and read back as the same typed event.</summary>
 public class EngineEventsTests
 {
-    private static readonly Container Web = ContainerStore.ToContainer(new() { Id = "c1", Name = "web", Image = "busybox", ImageId = "", NetworkId = "n1" });
+    private static readonly Container Web = ContainerStore.ToContainer(new() { Id = "c1", Name = "web", Image = "busybox", ImageId = "" }, "n1");
 
     public static TheoryData<string, EngineEvent, string, string, string> Stored => new()
     {

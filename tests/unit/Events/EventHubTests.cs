@@ -17,7 +17,7 @@ public sealed class EventHubTests : IDisposable
     }
 
     private static readonly EngineEvent Exec = EngineEvents.ExecCreated(
-        ContainerStore.ToContainer(new ContainerEntity { Id = "c1", Name = "web", Image = "busybox", ImageId = "", NetworkId = "" }), ["true"]);
+        ContainerStore.ToContainer(new ContainerEntity { Id = "c1", Name = "web", Image = "busybox", ImageId = "" }, ""), ["true"]);
 
     [Fact]
     public async Task A_subscriber_that_stops_reading_is_dropped_one_that_reads_is_not()

@@ -210,7 +210,7 @@ public sealed class ImageServiceTests : IDisposable
 
         await using (var db = _state.Create())
         {
-            db.Containers.Add(new ContainerEntity { Id = new string('c', 64), Name = "web", Image = "app:2", ImageId = image.Id, NetworkId = "n" });
+            db.Containers.Add(new ContainerEntity { Id = new string('c', 64), Name = "web", Image = "app:2", ImageId = image.Id });
             await db.SaveChangesAsync();
         }
         var used = await Assert.ThrowsAsync<EngineException>(() => _images.RemoveAsync("app:2", false, default));

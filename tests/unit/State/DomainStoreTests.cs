@@ -31,7 +31,10 @@ public sealed class DomainStoreTests : IDisposable
     private static Container App() => new(
         new string('c', 64), "app", "busybox", "sha256:" + new string('1', 64),
         new ContainerSpec { Cmd = ["sleep", "9"], Command = ["sleep", "9"], Ports = [new PublishedPort("tcp", "127.0.0.1", 8080, 80)] },
-        new Endpoint(new string('a', 64), IPAddress.Parse("10.1.2.3"), "02:42:0a:01:02:03"), ContainerPhase.Exited, Created)
+        [new Endpoint(new string('a', 64), IPAddress.Parse("10.1.2.3"), "02:42:0a:01:02:03"),
+         new Endpoint(new string('d', 64), IPAddress.Parse("10.2.0.5"), "02:42:0a:02:00:05")
+         { InterfaceIndex = 1, Aliases = ["db", "cache"], StaticIp = IPAddress.Parse("10.2.0.5") }],
+        ContainerPhase.Exited, Created)
     {
         StartedAt = Created.AddSeconds(1), FinishedAt = Created.AddSeconds(2), ExitCode = 137, OomKilled = true, Error = "why", AutoRemove = true,
         RestartCount = 2,
@@ -65,13 +68,17 @@ public sealed class DomainStoreTests : IDisposable
         await using (var db = _state.Create())
         {
             var row = await db.Containers.AsNoTracking().SingleAsync();
-            Assert.Equal((new string('a', 64), "10.1.2.3", "02:42:0a:01:02:03"), (row.NetworkId, row.IpAddress, row.MacAddress));
+            var endpoints = await db.ContainerEndpoints.AsNoTracking().OrderBy(e => e.Position).ToListAsync();
+            Assert.Equal([(new string('a', 64), 0, 0, "10.1.2.3", "02:42:0a:01:02:03", "[]", (string?)null),
+                          (new string('d', 64), 1, 1, "10.2.0.5", "02:42:0a:02:00:05", """["db","cache"]""", "10.2.0.5")],
+                endpoints.Select(e => (e.NetworkId, e.Position, e.InterfaceIndex, e.IpAddress, e.MacAddress, e.AliasesJson, e.StaticIp)));
             // The spec as ContainerService has always written it: System.Text.Json's default form of ContainerSpec.
             Assert.Equal(System.Text.Json.JsonSerializer.Serialize(App().Spec), row.SpecJson);
             Assert.Contains("\"HostIp\":\"127.0.0.1\",\"HostPort\":8080", row.SpecJson);
 
             var back = (await db.FindContainerAsync(App().Id))!;
-            Assert.Equal(App() with { Spec = back.Spec }, back);
+            Assert.Equal(App() with { Spec = back.Spec, Endpoints = back.Endpoints }, back);
+            Assert.Equal(App().Endpoints, back.Endpoints);
             Assert.Equal(App().Spec.Ports, back.Spec.Ports);
             Assert.Equal(App().Spec.Command, back.Spec.Command);
         }
@@ -83,7 +90,8 @@ public sealed class DomainStoreTests : IDisposable
         // A spec stored by an older daemon, in a form the engine would not write today: a phase change leaves it as it is.
         await using (var db = _state.Create())
         {
-            db.Containers.Add(new ContainerEntity { Id = App().Id, Name = "app", Image = "busybox", ImageId = "x", NetworkId = "n", SpecJson = """{ "Env" : [] }""" });
+            db.Containers.Add(new ContainerEntity { Id = App().Id, Name = "app", Image = "busybox", ImageId = "x", SpecJson = """{ "Env" : [] }""" });
+            db.ContainerEndpoints.Add(new ContainerEndpointEntity { ContainerId = App().Id, NetworkId = "n" });
             await db.SaveChangesAsync();
         }
         await using (var db = _state.Create())
@@ -95,6 +103,31 @@ public sealed class DomainStoreTests : IDisposable
         {
             var row = await db.Containers.AsNoTracking().SingleAsync();
             Assert.Equal((ContainerPhase.Running, 42, """{ "Env" : [] }"""), (row.Phase, row.Pid, row.SpecJson));
+        }
+    }
+
+    [Fact]
+    public async Task An_update_adds_changes_and_deletes_endpoint_rows_and_the_order_follows_the_list()
+    {
+        await using (var db = _state.Create()) await db.AddContainerAsync(App(), default);
+        var third = new Endpoint(new string('e', 64), null, null) { InterfaceIndex = 0, Phase = EndpointPhase.Connecting };
+        await using (var db = _state.Create())
+        {
+            var before = (await db.FindContainerAsync(App().Id))!;
+            // The primary leaves, the second becomes first, a new one is being connected as eth0.
+            await db.UpdateContainerAsync(before, before with { Endpoints = [before.Endpoints[1] with { Aliases = ["db"] }, third] });
+        }
+        await using (var db = _state.Create())
+        {
+            var back = (await db.FindContainerAsync(App().Id))!;
+            Assert.Equal([(new string('d', 64), "eth1", "db"), (new string('e', 64), "eth0", "")],
+                back.Endpoints.Select(e => (e.NetworkId, e.Interface, string.Join(',', e.Aliases))));
+            Assert.Equal(EndpointPhase.Connecting, back.Endpoints[1].Phase);
+            Assert.Equal(new string('d', 64), back.Primary.NetworkId);
+            Assert.Single(await db.ContainersOnNetworkAsync(new string('e', 64)));
+            Assert.Empty(await db.ContainersOnNetworkAsync(new string('a', 64)));
+            await db.DeleteContainerAsync(App().Id);
+            Assert.Equal(0, await db.ContainerEndpoints.CountAsync());
         }
     }
 
@@ -117,11 +150,12 @@ public sealed class DomainStoreTests : IDisposable
 
     [Theory]
     [InlineData(nameof(ContainerEntity.SpecJson), """{"Cmd": 7}""", "spec '{\"Cmd\": 7}'")]
-    [InlineData(nameof(ContainerEntity.IpAddress), "10.1.2", "IP address '10.1.2'")]
+    [InlineData("ContainerEndpoints." + nameof(ContainerEndpointEntity.IpAddress), "10.1.2", "IP address '10.1.2'")]
+    [InlineData("ContainerEndpoints." + nameof(ContainerEndpointEntity.AliasesJson), "[1", "aliases '[1'")]
     public async Task A_malformed_stored_container_value_names_the_container_and_the_column(string column, string value, string expected)
     {
         await using (var db = _state.Create()) await db.AddContainerAsync(App(), default);
-        await Corrupt("Containers", column, value);
+        await Corrupt(column.Contains('.') ? column.Split('.')[0] : "Containers", column.Split('.')[^1], value);
 
         await using var read = _state.Create();
         var e = await Assert.ThrowsAsync<InvalidDataException>(() => read.ResolveContainerAsync("app", default));

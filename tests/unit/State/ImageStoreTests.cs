@@ -69,10 +69,9 @@ public sealed class ImageStoreTests : IDisposable
     public async Task A_container_naming_the_image_with_or_without_its_sha256_prefix_is_a_user_of_it()
     {
         await using var db = _state.Create();
-        var net = new string('e', 64);
-        db.Containers.Add(new ContainerEntity { Id = new string('c', 64), Name = "full", Image = "web", ImageId = Id, NetworkId = net });
-        db.Containers.Add(new ContainerEntity { Id = new string('d', 64), Name = "bare", Image = "web", ImageId = Id[7..], NetworkId = net });
-        db.Containers.Add(new ContainerEntity { Id = new string('f', 64), Name = "other", Image = "x", ImageId = Other, NetworkId = net });
+        db.Containers.Add(new ContainerEntity { Id = new string('c', 64), Name = "full", Image = "web", ImageId = Id });
+        db.Containers.Add(new ContainerEntity { Id = new string('d', 64), Name = "bare", Image = "web", ImageId = Id[7..] });
+        db.Containers.Add(new ContainerEntity { Id = new string('f', 64), Name = "other", Image = "x", ImageId = Other });
         await db.SaveChangesAsync();
 
         Assert.Equal(["bare", "full"], (await db.ContainersUsingImageAsync(Id, default)).Select(u => u.Name).Order());

@@ -7,9 +7,9 @@ namespace MyDocker.Engine.Networks.Bridge;
 public sealed partial class EndpointDriver
 {
     /// <summary>
-    /// Brings a running container's endpoint back to its plan (the reconciler): a missing pair is re-created; a host
-    /// veth off its bridge or down, lo or eth0 down, eth0 without its address, a missing or wrong default route are
-    /// fixed in place. Returns what it repaired (empty when all was well). eth0's MAC is not checked: LinkInfo does not
+    /// Brings a container's endpoint back to its plan (the reconciler): a missing pair is re-created; a host veth off its
+    /// bridge or down, lo or ethN down, ethN without its address, a missing or wrong default route (primary endpoint
+    /// only) are fixed in place. Returns what it repaired (empty when all was well). eth0's MAC is not checked: LinkInfo does not
     /// carry it, and a re-created pair gets the planned one again.
     /// <paramref name="hostLinks"/> is an optional dump of the host's links shared by every endpoint checked in one pass.
     /// </summary>
@@ -26,16 +26,17 @@ public sealed partial class EndpointDriver
                 $"device {plan.HostVeth} of {who} exists but is not marked as its veth (alias '{host.Alias}'); MyDocker leaves it alone — remove or rename it, then run 'mydocker system reconcile'");
 
         using var inside = OpenInside(plan);
-        var eth0 = inside.GetLink(EndpointPlan.ContainerInterface);
+        string ethName = plan.ContainerInterface;
+        var eth0 = inside.GetLink(ethName);
         if (host is null || eth0 is null || eth0.Kind != "veth")
         {
             // One end of a pair cannot outlive the other, so one side missing means the pair is gone (or eth0 is a
             // device someone else put there, in a namespace only this container uses): start over.
             if (host is not null) netlink.DeleteLink(host.Name);
-            if (eth0 is not null) inside.DeleteLink(EndpointPlan.ContainerInterface);
+            if (eth0 is not null) inside.DeleteLink(ethName);
             CreatePair(plan, bridge);
             ConfigureInside(inside, plan);
-            repaired.Add($"veth pair {plan.HostVeth}/eth0 of {who} re-created");
+            repaired.Add($"veth pair {plan.HostVeth}/{ethName} of {who} re-created");
             return repaired;
         }
 
@@ -60,13 +61,14 @@ public sealed partial class EndpointDriver
         if (!eth0.IsUp)
         {
             inside.SetUp(eth0.Index);
-            repaired.Add($"eth0 of {who} brought up");
+            repaired.Add($"{ethName} of {who} brought up");
         }
         if (!inside.ListAddresses().Any(a => a.LinkIndex == eth0.Index && a.Address.Equals(plan.Address) && a.PrefixLength == plan.PrefixLength))
         {
             inside.AddAddress(eth0.Index, plan.Address, plan.PrefixLength);
             repaired.Add($"address {plan.Address}/{plan.PrefixLength} of {who} restored");
         }
+        if (!plan.DefaultRoute) return repaired;
         var defaults = inside.ListRoutes().Where(r => r.PrefixLength == 0).ToList();
         if (!defaults.Any(r => r.OutputLinkIndex == eth0.Index && plan.Gateway.Equals(r.Gateway)))
         {

@@ -10,7 +10,8 @@ namespace MyDocker.Engine.Networks.Bridge;
 /// <summary>
 /// A container's endpoint on a bridge network: a veth pair whose host side (<see cref="EndpointPlan.HostVeth"/>,
 /// marked with the alias "mydocker:ctr:&lt;id&gt;", carrying the <see cref="LoopbackGuard"/>) is a port of the bridge and
-/// whose peer is born inside the container's netns as eth0, with the container's address, MAC and default route, and lo up.
+/// whose peer is born inside the container's netns as ethN, with the container's address and MAC on that network, the
+/// default route on the primary endpoint only, and lo up. A container has one per network it is on.
 /// <para>
 /// <paramref name="netlink"/> is bound to the host's namespace. Requests inside a container's namespace go through a
 /// socket opened there for the duration of one call (a netlink socket stays bound to the netns it was opened in, so
@@ -23,12 +24,29 @@ public sealed partial class EndpointDriver(IRtNetlink netlink, LinkReaper reaper
     /// <summary>Prefix of the alias on every host veth the engine creates; the rest is the container id.</summary>
     public const string AliasPrefix = "mydocker:ctr:";
 
-    /// <summary>Prefix of the host veth names (then 12 hex digits of the container id).</summary>
+    /// <summary>Prefix of eth0's host veth name (then 12 hex digits of the container id).</summary>
     public const string HostVethPrefix = "mdv";
+
+    /// <summary>Prefix of the host veth names of eth1 and later (then 10 hex digits of the container id and 2 of the index).</summary>
+    public const string ExtraVethPrefix = "mdx";
+
+    /// <summary>The highest N of ethN: two hex digits in the host veth's name.</summary>
+    public const int MaxInterfaceIndex = 255;
 
     public static string AliasFor(string containerId) => AliasPrefix + containerId;
 
+    /// <summary>eth0's host veth: "mdv" + 12 hex of the id, as daemons before several networks named it (so their running
+    /// containers' veths keep their names).</summary>
     public static string HostVethName(string containerId) => HostVethPrefix + containerId[..12];
+
+    /// <summary>The host veth of ethN: eth0's <see cref="HostVethName(string)"/>, otherwise "mdx" + 10 hex of the id + N as
+    /// two hex digits. 15 bytes either way (IFNAMSIZ - 1), distinct per interface of a container; the index, not the
+    /// network, is in the name, because the name must fit and an index is never held by two endpoints of one container
+    /// at once. A name can come back (disconnect, then connect again): <see cref="Setup"/> deletes a retired device of
+    /// that name first.</summary>
+    public static string HostVethName(string containerId, int interfaceIndex) =>
+        interfaceIndex == 0 ? HostVethName(containerId)
+            : ExtraVethPrefix + containerId[..10] + interfaceIndex.ToString("x2", System.Globalization.CultureInfo.InvariantCulture);
 
     public static bool IsContainerId(string? id) =>
         id is { Length: 64 } && id.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f');
@@ -45,8 +63,11 @@ public sealed partial class EndpointDriver(IRtNetlink netlink, LinkReaper reaper
     {
         var bridge = Prepare(plan);
         reaper.NoteActivity();
+        // The same interface of the same container disconnected earlier: its device may still wait in the reaper's queue
+        // (or, after a crash, be left behind). Its name is ours by construction, so it goes now.
+        RetireHostVeth(plan.ContainerId, plan.InterfaceIndex, allowUnmarked: false, deleteNow: true);
         CreatePair(plan, bridge, onCreated: () =>
-            scope.OnRollback($"veth {plan.HostVeth}", () => RetireHostVeth(plan.ContainerId, allowUnmarked: true, deleteNow: false)));
+            scope.OnRollback($"veth {plan.HostVeth}", () => RetireHostVeth(plan.ContainerId, plan.InterfaceIndex, allowUnmarked: true, deleteNow: false)));
         using var inside = OpenInside(plan);
         ConfigureInside(inside, plan);
     }
@@ -58,10 +79,12 @@ public sealed partial class EndpointDriver(IRtNetlink netlink, LinkReaper reaper
     /// deletes both. Idempotent: a missing device is success. A device of that name without our alias is left alone
     /// and reported as a failed step.
     /// </summary>
-    public void Teardown(string containerId, Teardown t, bool deleteNow = false)
+    /// <param name="allowUnmarked">Also a veth of that name without an alias: one whose creation a crash cut short before
+    /// the alias was set (the rollback of a connect; the name holds 40 bits of the container id).</param>
+    public void Teardown(string containerId, int interfaceIndex, Teardown t, bool deleteNow = false, bool allowUnmarked = false)
     {
         if (!IsContainerId(containerId)) throw EngineException.Invalid($"container id '{containerId}' is not 64 lower-case hex digits");
-        t.Step($"delete veth {HostVethName(containerId)}", () => RetireHostVeth(containerId, allowUnmarked: false, deleteNow));
+        t.Step($"delete veth {HostVethName(containerId, interfaceIndex)}", () => RetireHostVeth(containerId, interfaceIndex, allowUnmarked, deleteNow));
     }
 
     /// <summary>
@@ -72,11 +95,22 @@ public sealed partial class EndpointDriver(IRtNetlink netlink, LinkReaper reaper
         links.Where(l => ContainerIdOf(l) is { } id && !isLive(id)).ToList();
 
     /// <summary>The container id in the alias of a host veth the engine made, or null for any other device.</summary>
-    public static string? ContainerIdOf(LinkInfo link) =>
-        link.Kind == "veth" && link.Alias is { } alias && alias.StartsWith(AliasPrefix, StringComparison.Ordinal)
-        && IsContainerId(alias[AliasPrefix.Length..]) && link.Name == HostVethName(alias[AliasPrefix.Length..])
-            ? alias[AliasPrefix.Length..]
-            : null;
+    public static string? ContainerIdOf(LinkInfo link) => OwnerOf(link)?.ContainerId;
+
+    /// <summary>The container id in the alias of a host veth the engine made and N of the ethN it is paired with, or null
+    /// for any other device.</summary>
+    public static (string ContainerId, int InterfaceIndex)? OwnerOf(LinkInfo link)
+    {
+        if (link.Kind != "veth" || link.Alias is not { } alias || !alias.StartsWith(AliasPrefix, StringComparison.Ordinal)) return null;
+        string id = alias[AliasPrefix.Length..];
+        if (!IsContainerId(id)) return null;
+        if (link.Name == HostVethName(id)) return (id, 0);
+        return link.Name.Length == 15 && link.Name.StartsWith(ExtraVethPrefix + id[..10], StringComparison.Ordinal)
+            && int.TryParse(link.Name.AsSpan(13), System.Globalization.NumberStyles.AllowHexSpecifier, null, out int index)
+            && index > 0 && link.Name == HostVethName(id, index)
+                ? (id, index)
+                : null;
+    }
 
     /// <summary>Validates the plan and finds the bridge and the netns before anything is created.</summary>
     private LinkInfo Prepare(EndpointPlan plan)
@@ -97,7 +131,7 @@ public sealed partial class EndpointDriver(IRtNetlink netlink, LinkReaper reaper
         int hostIndex;
         var fd = Libc.CheckFd(Libc.Open(plan.NetnsPath, Libc.O_RDONLY | Libc.O_CLOEXEC), "open network namespace", plan.NetnsPath);
         using (fd)
-            hostIndex = netlink.CreateVethPair(plan.HostVeth, EndpointPlan.ContainerInterface, fd.Fd, plan.Mac);
+            hostIndex = netlink.CreateVethPair(plan.HostVeth, plan.ContainerInterface, fd.Fd, plan.Mac);
         onCreated?.Invoke();
         CrashPoint.Hit("container-create:veth-created");
         // An alias cannot be given at creation (rtnl_create_link ignores IFLA_IFALIAS), hence a second request.
@@ -111,23 +145,34 @@ public sealed partial class EndpointDriver(IRtNetlink netlink, LinkReaper reaper
 
     private static RtNetlink OpenInside(EndpointPlan plan) => RtNetlink.OpenInNetns(plan.NetnsPath);
 
-    /// <summary>lo up; eth0's address, up; the default route. The route needs eth0 up: the kernel adds the connected
-    /// route of the address only to a running device, and a gateway must be reachable through one (fib_check_nh).</summary>
+    /// <summary>lo up; ethN's address, up; the default route on the primary endpoint. The route needs ethN up: the
+    /// kernel adds the connected route of the address only to a running device, and a gateway must be reachable through
+    /// one (fib_check_nh).</summary>
     private static void ConfigureInside(IRtNetlink inside, EndpointPlan plan)
     {
         // A new netns has lo (always ifindex 1, LOOPBACK_IFINDEX) down.
         inside.SetUp(1);
-        var eth0 = inside.GetLink(EndpointPlan.ContainerInterface)
-            ?? throw KernelException.FromErrno("configure eth0", KernelException.ENODEV, $"eth0 vanished from {plan.NetnsPath}");
-        inside.AddAddress(eth0.Index, plan.Address, plan.PrefixLength);
-        inside.SetUp(eth0.Index);
-        inside.AddRoute(IPAddress.Any, 0, plan.Gateway, eth0.Index);
+        var eth = inside.GetLink(plan.ContainerInterface)
+            ?? throw KernelException.FromErrno($"configure {plan.ContainerInterface}", KernelException.ENODEV, $"{plan.ContainerInterface} vanished from {plan.NetnsPath}");
+        inside.AddAddress(eth.Index, plan.Address, plan.PrefixLength);
+        inside.SetUp(eth.Index);
+        if (plan.DefaultRoute) inside.AddRoute(IPAddress.Any, 0, plan.Gateway, eth.Index);
+    }
+
+    /// <summary>Points the container's default route at <paramref name="plan"/>'s gateway through its interface (the
+    /// primary endpoint changed: the old one was disconnected, and its route went with its device).</summary>
+    public void MoveDefaultRoute(EndpointPlan plan)
+    {
+        using var inside = OpenInside(plan);
+        var eth = inside.GetLink(plan.ContainerInterface)
+            ?? throw KernelException.FromErrno($"move the default route to {plan.ContainerInterface}", KernelException.ENODEV, $"{plan.ContainerInterface} is missing from {plan.NetnsPath}");
+        inside.AddRoute(IPAddress.Any, 0, plan.Gateway, eth.Index, replace: true);
     }
 
     /// <summary>Takes the host veth off its bridge now and deletes it (in the background unless <paramref name="deleteNow"/>).</summary>
-    private void RetireHostVeth(string containerId, bool allowUnmarked, bool deleteNow)
+    private void RetireHostVeth(string containerId, int interfaceIndex, bool allowUnmarked, bool deleteNow)
     {
-        string name = HostVethName(containerId), alias = AliasFor(containerId);
+        string name = HostVethName(containerId, interfaceIndex), alias = AliasFor(containerId);
         var link = netlink.GetLink(name);
         if (link is null) return;
         // allowUnmarked: a rollback can run between the creation and the alias.
@@ -137,7 +182,8 @@ public sealed partial class EndpointDriver(IRtNetlink netlink, LinkReaper reaper
                 $"device {name} is not marked as container {containerId[..12]}'s veth (alias '{link.Alias}'); MyDocker leaves it alone");
         if (deleteNow)
         {
-            netlink.DeleteLink(name);
+            try { netlink.DeleteLink(name); }
+            catch (KernelNotFoundException) { } // the reaper was quicker
             return;
         }
         try

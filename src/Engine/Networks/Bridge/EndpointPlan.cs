@@ -16,11 +16,18 @@ namespace MyDocker.Engine.Networks.Bridge;
 /// <param name="Gateway">The bridge's address: the container's default route goes via it.</param>
 public sealed record EndpointPlan(string ContainerId, string NetnsPath, string Bridge, IPAddress Address, int PrefixLength, IPAddress Gateway)
 {
-    /// <summary>The container-side interface name, as Docker names it.</summary>
-    public const string ContainerInterface = "eth0";
+    /// <summary>N of the container-side interface ethN (Docker's names); 0 to <see cref="EndpointDriver.MaxInterfaceIndex"/>.</summary>
+    public int InterfaceIndex { get; init; }
 
-    /// <summary>The host-side veth: "mdv" + the first 12 hex digits of the id, 15 bytes (IFNAMSIZ - 1) exactly.</summary>
-    public string HostVeth => EndpointDriver.HostVethName(ContainerId);
+    /// <summary>Whether the container's default route goes via this endpoint's <see cref="Gateway"/> (its primary
+    /// endpoint); the others only get the route to their own subnet, which the kernel adds with the address.</summary>
+    public bool DefaultRoute { get; init; } = true;
+
+    /// <summary>The container-side interface name: "eth0", "eth1", ….</summary>
+    public string ContainerInterface => "eth" + InterfaceIndex.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The host-side veth (see <see cref="EndpointDriver.HostVethName(string, int)"/>), 15 bytes (IFNAMSIZ - 1).</summary>
+    public string HostVeth => EndpointDriver.HostVethName(ContainerId, InterfaceIndex);
 
     /// <summary>The host veth's alias, which marks it as the engine's and names its container.</summary>
     public string Alias => EndpointDriver.AliasFor(ContainerId);
@@ -42,6 +49,8 @@ public sealed record EndpointPlan(string ContainerId, string NetnsPath, string B
     {
         if (!EndpointDriver.IsContainerId(ContainerId))
             return $"container id '{ContainerId}' is not 64 lower-case hex digits";
+        if (InterfaceIndex is < 0 or > EndpointDriver.MaxInterfaceIndex)
+            return $"interface eth{InterfaceIndex} of container {ContainerId[..12]} is out of range: at most eth{EndpointDriver.MaxInterfaceIndex}";
         if (string.IsNullOrEmpty(NetnsPath) || !Path.IsPathFullyQualified(NetnsPath))
             return $"network namespace path '{NetnsPath}' of container {ContainerId[..12]} is not an absolute path";
         if (InterfaceName.Problem(Bridge) is { } bridgeProblem) return bridgeProblem;

@@ -22,22 +22,23 @@ public sealed record ContainerNames(string ContainerId, IReadOnlyList<NameEndpoi
     /// <summary>
     /// The container's records, or null when it has none: it is not running, or it is only on the default network,
     /// where Docker resolves no container names (its resolv.conf names the host's servers instead). Docker's names on a
-    /// user-defined network: the container's name, its short id, its hostname, and its aliases on that network.
+    /// user-defined network: the container's name, its aliases on that network, its short id and its hostname (<see cref="Container.NamesOn"/>).
     /// A name that is not a valid DNS name (container names may hold dots in odd places) is left out.
     /// </summary>
     public static ContainerNames? Of(Container c, IReadOnlyDictionary<string, Network> networksById)
     {
         if (c.Phase != ContainerPhase.Running) return null;
         var endpoints = new List<NameEndpoint>();
-        foreach (var e in new[] { c.Endpoint })
+        foreach (var e in c.Endpoints)
         {
-            if (e.Ip is null || !networksById.TryGetValue(e.NetworkId, out var network) || IsDefault(network)) continue;
-            endpoints.Add(new NameEndpoint(network.Id, e.Ip, NamesOf(c), network.Internal));
+            // A connect or disconnect under way (or cut short) answers nothing until it is finished.
+            if (e.Phase != EndpointPhase.Attached || e.Ip is null || !networksById.TryGetValue(e.NetworkId, out var network) || IsDefault(network)) continue;
+            endpoints.Add(new NameEndpoint(network.Id, e.Ip, [.. c.NamesOn(e).Where(IsDnsName)], network.Internal));
         }
         if (endpoints.Count == 0) return null;
         // The resolver forwards and answers over IPv4 only; /etc/hosts keeps the IPv6 entries.
         var dns = c.Spec.Dns.Select(IPAddress.Parse).Where(a => a.AddressFamily == AddressFamily.InterNetwork).ToList();
-        var gateway = networksById.TryGetValue(c.Endpoint.NetworkId, out var first) ? first.Gateway : null;
+        var gateway = networksById.TryGetValue(c.Primary.NetworkId, out var first) ? first.Gateway : null;
         var hosts = EtcFiles.ExtraHosts(c.Spec.ExtraHosts, gateway)
             .Select(h => (h.Name, Ip: IPAddress.Parse(h.Address)))
             .Where(h => h.Ip.AddressFamily == AddressFamily.InterNetwork && IsDnsName(h.Name))
@@ -47,13 +48,6 @@ public sealed record ContainerNames(string ContainerId, IReadOnlyList<NameEndpoi
 
     /// <summary>Docker's default network ("bridge"): no name resolution there (Docker's legacy links are not built).</summary>
     public static bool IsDefault(Network n) => n.Name == ContainerResources.DefaultNetworkName;
-
-    private static List<string> NamesOf(Container c)
-    {
-        var names = new List<string> { c.Name, c.Id[..12] };
-        if (c.Spec.Hostname is { Length: > 0 } h) names.Add(h);
-        return [.. names.Where(IsDnsName).Distinct(StringComparer.OrdinalIgnoreCase)];
-    }
 
     /// <summary>Labels of 1-63 letters, digits, '-' or '_' joined by single dots, 253 characters at most (RFC 1035
     /// §2.3.4; '_' because Docker answers container names holding it). The resolver refuses anything else.</summary>

@@ -6,7 +6,7 @@ using MyDocker.Engine.State;
 
 namespace MyDocker.Engine.Reconcile.ContainerSteps;
 
-/// <summary>Settled containers with an address get their netns and veth endpoint back (<see cref="EndpointDriver.Repair"/>).
+/// <summary>Settled containers get their netns and, for each endpoint with an address, its veth back (<see cref="EndpointDriver.Repair"/>).
 /// One dump of the host's links serves every container.</summary>
 public sealed class EndpointsStep(EngineOptions options, NetnsStore netns, EndpointDriver endpoints, IRtNetlink netlink) : IReconcileStep
 {
@@ -18,17 +18,19 @@ public sealed class EndpointsStep(EngineOptions options, NetnsStore netns, Endpo
         foreach (var r in ctx.Containers)
         {
             var paths = ContainerPaths.For(options, r.Id);
-            result.Attempt($"network of container '{r.Name}'", () =>
-            {
-                if (r.Endpoint.Ip is not { } ip || !networks.TryGetValue(r.Endpoint.NetworkId, out var network)) return;
-                if (!netns.Exists(paths.NetnsName))
+            foreach (var e in r.Endpoints)
+                result.Attempt($"network of container '{r.Name}'{(e.InterfaceIndex > 0 ? $" ({e.Interface})" : "")}", () =>
                 {
-                    netns.Create(paths.NetnsName);
-                    report.Repaired.Add($"netns of container '{r.Name}' created again");
-                }
-                var plan = ContainerService.EndpointPlanFor(r.Id, network, ip, paths);
-                report.Repaired.AddRange(endpoints.Repair(plan, hostLinks));
-            });
+                    // A connect or disconnect cut short is AttachmentsStep's; an endpoint without an address is not made yet.
+                    if (e.Phase != EndpointPhase.Attached || e.Ip is null || !networks.TryGetValue(e.NetworkId, out var network)) return;
+                    if (!netns.Exists(paths.NetnsName))
+                    {
+                        netns.Create(paths.NetnsName);
+                        report.Repaired.Add($"netns of container '{r.Name}' created again");
+                    }
+                    var plan = ContainerService.EndpointPlanFor(r, e, network, paths);
+                    report.Repaired.AddRange(endpoints.Repair(plan, hostLinks));
+                });
         }
     }
 }

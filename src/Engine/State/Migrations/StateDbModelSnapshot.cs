@@ -17,6 +17,46 @@ namespace MyDocker.Engine.State.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("MyDocker.Engine.State.ContainerEndpointEntity", b =>
+                {
+                    b.Property<string>("ContainerId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NetworkId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AliasesJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("InterfaceIndex")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("IpAddress")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MacAddress")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Phase")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("StaticIp")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ContainerId", "NetworkId");
+
+                    b.HasIndex("NetworkId");
+
+                    b.HasIndex("ContainerId", "InterfaceIndex")
+                        .IsUnique();
+
+                    b.ToTable("ContainerEndpoints", (string)null);
+                });
+
             modelBuilder.Entity("MyDocker.Engine.State.ContainerEntity", b =>
                 {
                     b.Property<string>("Id")
@@ -45,20 +85,10 @@ namespace MyDocker.Engine.State.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("IpAddress")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("MacAddress")
-                        .HasColumnType("TEXT");
-
                     b.Property<int?>("MonitorPid")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Name")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("NetworkId")
                         .IsRequired()
                         .HasColumnType("TEXT");
 
@@ -87,8 +117,6 @@ namespace MyDocker.Engine.State.Migrations
 
                     b.HasIndex("Name")
                         .IsUnique();
-
-                    b.HasIndex("NetworkId");
 
                     b.ToTable("Containers", (string)null);
                 });

@@ -15,14 +15,15 @@ public sealed class EngineDashboardTopology(NetworkService networks, ContainerSe
     public async Task<TopologyView> ReadAsync(CancellationToken ct = default)
     {
         var nets = await networks.ListAsync(ct);
-        var byNetwork = (await containers.ListAsync(all: true, ct)).ToLookup(c => c.Container.Endpoint.NetworkId);
+        var byNetwork = (await containers.ListAsync(all: true, ct)).SelectMany(c => c.Container.Endpoints.Select(e => (e.NetworkId, View: c)))
+            .ToLookup(x => x.NetworkId, x => x.View);
         return new TopologyView(Dns.GetHostName(), nets.OrderBy(n => n.Network.Name, StringComparer.Ordinal).Select(n => new TopologyNetwork
         {
             Id = n.Network.Id, Name = n.Network.Name, Subnet = n.Network.Subnet.ToString(), Gateway = n.Network.Gateway.ToString(),
             Bridge = n.Network.Bridge, Internal = n.Network.Internal,
             Containers = byNetwork[n.Network.Id].OrderBy(c => c.Name, StringComparer.Ordinal).Select(c => new TopologyContainer
             {
-                Id = c.Id, Name = c.Name, State = ContainerStatusText.StateWord(c.Container.Phase), Ip = c.Container.Endpoint.Ip?.ToString(), Ports = c.Spec.Ports,
+                Id = c.Id, Name = c.Name, State = ContainerStatusText.StateWord(c.Container.Phase), Ip = c.Container.EndpointOn(n.Network.Id)?.Ip?.ToString(), Ports = c.Spec.Ports,
             }).ToList(),
         }).ToList());
     }
