@@ -51,6 +51,10 @@ public sealed partial class ContainerService(
         var requestedIp = ParseIp(request.Ip, network.Network);
         var more = await MoreNetworksAsync(request, network.Network, who, ct);
         PortPlanner.Validate(request.Publish, network.Network.Name, network.Network.Internal);
+        if (more.Select(m => m.Network).Prepend(network.Network).FirstOrDefault(n => !ContainerNames.IsDefault(n)) is { } named
+            && request.Spec.Dns.FirstOrDefault(d => IPAddress.TryParse(d, out var a) && IPAddress.IsLoopback(a)) is { } loopback)
+            throw EngineException.Invalid(
+                $"--dns {loopback} is a loopback address: on network '{named.Name}' the engine's resolver asks the container's servers from the host, where {loopback} is the host's own; give a server the host can reach, or leave --dns out");
         var command = ContainerPlanner.Command(request.Spec, image.Config);
         if (command.Count == 0)
             throw EngineException.Invalid($"image '{request.Image}' has no default command and none was given; add one: mydocker run {request.Image} CMD");

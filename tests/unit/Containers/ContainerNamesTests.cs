@@ -136,4 +136,23 @@ public sealed class ContainerNamesTests
         var left = Assert.Single(Assert.Single(lab.Resources.Names.Values).Endpoints);
         Assert.Contains("store", left.Names);
     }
+
+    [Fact]
+    public async Task A_loopback_dns_server_on_a_user_defined_network_is_refused_by_name_and_nothing_is_made()
+    {
+        await using var lab = new ContainerLab();
+        await lab.AddNetworkAsync("app");
+
+        var e = await Assert.ThrowsAsync<EngineException>(() => lab.Containers.CreateAsync(new()
+        {
+            Name = "web", Image = "busybox", Network = "app", Spec = new() { Dns = ["127.0.0.53"] },
+        }));
+
+        Assert.Equal(ErrorKind.InvalidArgument, e.Kind);
+        Assert.Contains("--dns 127.0.0.53", e.Message);
+        Assert.Contains("network 'app'", e.Message);
+        Assert.Equal("leases: \nmounts: 0\nnetns: 0\nendpoints: 0", lab.Resources.Dump());
+        // On the default network the server goes into resolv.conf, where the container's own loopback is meant.
+        await lab.Containers.CreateAsync(new() { Name = "plain", Image = "busybox", Spec = new() { Dns = ["127.0.0.53"] } });
+    }
 }
