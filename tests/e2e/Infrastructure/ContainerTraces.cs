@@ -67,6 +67,9 @@ public static class ContainerTraces
             {
                 var cols = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
                 if (cols.Length < 4 || proto == "tcp" && cols[3] != "0A") continue;
+                // The name resolver's own sockets (169.254.53.53:53, "3535FEA9:0035" in /proc's little-endian hex): the
+                // engine's, started with the first name it serves and kept for the next, not a container's.
+                if (cols[1] == "3535FEA9:0035") continue;
                 sockets.Add($"{proto} {Convert.ToInt32(cols[1].Split(':')[1], 16)} {cols[3]}");
             }
         sockets.Sort(StringComparer.Ordinal);
