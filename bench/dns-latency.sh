@@ -17,7 +17,7 @@ dns_trap
 md network create app >/dev/null
 md run -d --name db --network app busybox sleep 100000 >/dev/null
 md run -d --name client --network app busybox sleep 100000 >/dev/null
-q() { in_ctr client "$DNS_CLIENT" query --server 169.254.53.53 --name db; }
+q() { in_ctr client "$DNS_CLIENT" query --server 169.254.53.53 --name db || true; }  # a lost query still prints its line
 p() { sed -n 's/.*p50 \([0-9.]*\) .*/\1/p' "$1" | median /dev/stdin; }
 p99() { sed -n 's/.*p99 \([0-9.]*\) .*/\1/p' "$1" | median /dev/stdin; }
 echo "mydocker resolver through mydockerd, A 'db' from a container's netns, µs ($(machine))"

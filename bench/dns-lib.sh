@@ -17,8 +17,12 @@ dns_setup() {
   dns_client "$DNS_WORK/client"
 }
 
-# After start_daemon (its trap is replaced so that both clean-ups run).
-dns_trap() { trap 'stop_daemon; rm -rf "$DNS_WORK"' EXIT; }
+# After start_daemon (its trap is replaced so that both clean-ups run). With DNS_KEEP_LOGS=DIR the daemon's and the
+# resolver's logs are copied there first.
+dns_trap() {
+  trap '[ -n "${DNS_KEEP_LOGS:-}" ] && mkdir -p "$DNS_KEEP_LOGS" && cp "$BENCH_DIR"/daemon.log "$BENCH_DIR"/exec/resolver.log "$DNS_KEEP_LOGS"/
+    stop_daemon; rm -rf "$DNS_WORK"' EXIT
+}
 
 # ctr_netns NAME: the path of a running container's network namespace (EXEC-ROOT/netns/FULL-ID).
 ctr_netns() {
