@@ -82,6 +82,8 @@ stop_daemon() {
     md ps -aq 2>/dev/null | xargs -r "$MYDOCKER" -H "unix://$BENCH_SOCK" rm -f >/dev/null 2>&1 || true
   fi
   [ -n "${BENCH_PID:-}" ] && kill "$BENCH_PID" 2>/dev/null && wait "$BENCH_PID" 2>/dev/null
+  # The name resolver outlives the daemon by design (issue 13: names resolve while it restarts).
+  [ -n "${BENCH_DIR:-}" ] && [ -s "$BENCH_DIR/exec/resolver.pid" ] && kill "$(cat "$BENCH_DIR/exec/resolver.pid")" 2>/dev/null
   if [ -n "${BENCH_DIR:-}" ]; then
     [ -d "$BENCH_DIR/exec/runc" ] && runc --root "$BENCH_DIR/exec/runc" list -q 2>/dev/null \
       | xargs -r -n1 runc --root "$BENCH_DIR/exec/runc" delete --force 2>/dev/null
