@@ -82,15 +82,21 @@ public class NetworkConnectTests : DashboardTestContext
         var cut = RenderWeb();
         cut.WaitForAssertion(() => Assert.Contains("api (running)", Field(cut, "Container").TextContent));
         Field(cut, "Container").Change(api.Id);
-        Assert.False(Button(cut, "Connect").HasAttribute("disabled"));
+        cut.WaitForAssertion(() => Assert.False(Button(cut, "Connect").HasAttribute("disabled")));
 
         Field(cut, label).Input(value);
-        cut.WaitForAssertion(() => Assert.StartsWith(message, ErrorUnder(cut, label)));
-        Assert.True(Button(cut, "Connect").HasAttribute("disabled"));
+        cut.WaitForAssertion(() =>
+        {
+            Assert.StartsWith(message, ErrorUnder(cut, label));
+            Assert.True(Button(cut, "Connect").HasAttribute("disabled"));
+        });
 
         Field(cut, label).Input("");
-        cut.WaitForAssertion(() => Assert.Null(ErrorUnder(cut, label)));
-        Assert.False(Button(cut, "Connect").HasAttribute("disabled"));
+        cut.WaitForAssertion(() =>
+        {
+            Assert.Null(ErrorUnder(cut, label));
+            Assert.False(Button(cut, "Connect").HasAttribute("disabled"));
+        });
     }
 
     [Fact]
