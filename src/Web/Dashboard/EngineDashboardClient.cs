@@ -107,6 +107,18 @@ public sealed class EngineDashboardClient(
         return new PlumbingRow(kernel, owners.ToDictionary(o => o.Key, o => o.Value.Name));
     }
 
+    public async Task<IReadOnlyList<Networks.NameRow>> ListNamesAsync(string idOrName, CancellationToken ct = default)
+    {
+        var network = (await networks.GetAsync(idOrName, ct)).Network;
+        return Networks.NetworkNames.Of(network, await containers.OnNetworkAsync(network.Id, ct));
+    }
+
+    public Task ConnectContainerAsync(string network, string container, string? ip, IReadOnlyList<string> aliases, CancellationToken ct = default) =>
+        containers.ConnectAsync(network, container, ip, aliases, ct);
+
+    public Task DisconnectContainerAsync(string network, string container, CancellationToken ct = default) =>
+        containers.DisconnectAsync(network, container, force: false, ct);
+
     public async Task<IReadOnlyList<NetworkRow>> ListNetworksAsync(CancellationToken ct = default) =>
         (await networks.ListAsync(ct)).Select(ToRow).ToList();
 

@@ -17,6 +17,15 @@ public interface IDashboardEngine
     Task<NetworkRow> GetNetworkAsync(string idOrName, CancellationToken ct = default);
     /// <summary>What the kernel holds for the network now; throws NotFound.</summary>
     Task<PlumbingRow> GetPlumbingAsync(string idOrName, CancellationToken ct = default);
+    /// <summary>The names the network resolves now (running containers' names, aliases, short ids and hostnames at their
+    /// addresses there), by name; none on the default network. Throws NotFound.</summary>
+    Task<IReadOnlyList<Networks.NameRow>> ListNamesAsync(string idOrName, CancellationToken ct = default);
+    /// <summary>`network connect [--ip IP] [--alias A]… NETWORK CONTAINER`; returns when the interface exists and its names
+    /// answer. Throws what connect throws (nothing changed then); the network's connect event follows.</summary>
+    Task ConnectContainerAsync(string network, string container, string? ip, IReadOnlyList<string> aliases, CancellationToken ct = default);
+    /// <summary>`network disconnect NETWORK CONTAINER` (without -f); throws what disconnect throws, e.g. for the container's
+    /// last network. The network's disconnect event follows.</summary>
+    Task DisconnectContainerAsync(string network, string container, CancellationToken ct = default);
     /// <summary>Runs create's checks without creating; throws what create would throw.</summary>
     Task ValidateNetworkAsync(NetworkCreateSpec spec, CancellationToken ct = default);
     Task<string> SuggestSubnetAsync(CancellationToken ct = default);

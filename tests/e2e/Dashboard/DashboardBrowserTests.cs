@@ -47,6 +47,9 @@ public sealed class DashboardBrowserTests() : DashboardBrowserTest("dashb", 7482
         await Assertions.Expect(page.GetByTestId("leases")).ToContainTextAsync("app");
         await Assertions.Expect(page.GetByTestId("leases")).ToContainTextAsync(D.IpOf("app"));
         await Assertions.Expect(page.GetByTestId("leases")).ToContainTextAsync(D.InspectContainer("app").GetProperty("NetworkSettings").GetProperty("Networks").GetProperty("webnet").GetProperty("MacAddress").GetString()!);
+        // The names the engine gave the resolver for the running container: its name and its short id.
+        await Assertions.Expect(page.GetByTestId("names")).ToContainTextAsync("app (container name)");
+        await Assertions.Expect(page.GetByTestId("names")).ToContainTextAsync(appId[..12]);
 
         // The plumbing panel reads the kernel: the bridge, the container's host veth on it, and our nft elements.
         await Assertions.Expect(page.GetByTestId("plumbing-bridge")).ToContainTextAsync($"{bridge} (index");

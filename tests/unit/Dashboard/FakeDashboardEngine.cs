@@ -7,6 +7,7 @@ using MyDocker.Engine.State;
 using MyDocker.Web.Dashboard;
 using MyDocker.Web.Dashboard.Containers;
 using MyDocker.Web.Dashboard.Live;
+using MyDocker.Web.Dashboard.Networks;
 using MyDocker.Engine.Events;
 
 namespace MyDocker.UnitTests.Dashboard;
@@ -38,6 +39,33 @@ public sealed class FakeDashboardEngine : IDashboardEngine
     {
         var n = await GetNetworkAsync(idOrName, ct);
         return Plumbing.GetValueOrDefault(n.Name) ?? new PlumbingRow(new NetworkPlumbing(null, [], [], [], []), new Dictionary<string, string>());
+    }
+
+    /// <summary>What ListNamesAsync answers, by network name; a network without an entry resolves no name.</summary>
+    public Dictionary<string, IReadOnlyList<NameRow>> Names { get; } = [];
+    /// <summary>When set, connect or disconnect throws this as a refusal of the engine (nothing changes).</summary>
+    public string? ConnectError { get; set; }
+    public string? DisconnectError { get; set; }
+
+    public async Task<IReadOnlyList<NameRow>> ListNamesAsync(string idOrName, CancellationToken ct = default) =>
+        Names.GetValueOrDefault((await GetNetworkAsync(idOrName, ct)).Name) ?? [];
+
+    /// <summary>Records "connect NETWORK CONTAINER ip=IP aliases=A,B" in <see cref="Calls"/> and publishes the connect
+    /// event; the test changes the rows.</summary>
+    public async Task ConnectContainerAsync(string network, string container, string? ip, IReadOnlyList<string> aliases, CancellationToken ct = default)
+    {
+        Calls.Add($"connect {network} {container} ip={ip} aliases={string.Join(",", aliases)}");
+        var n = await GetNetworkAsync(network, ct);
+        if (ConnectError is { } error) throw EngineException.Invalid(error);
+        Publish(EngineEvents.NetworkConnected(n.Id, n.Name, container));
+    }
+
+    public async Task DisconnectContainerAsync(string network, string container, CancellationToken ct = default)
+    {
+        Calls.Add($"disconnect {network} {container}");
+        var n = await GetNetworkAsync(network, ct);
+        if (DisconnectError is { } error) throw EngineException.Forbidden(error);
+        Publish(EngineEvents.NetworkDisconnected(n.Id, n.Name, container));
     }
 
     public Task ValidateNetworkAsync(NetworkCreateSpec spec, CancellationToken ct = default) { Plan(spec); return Task.CompletedTask; }
