@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # The anchor for bench/dns-latency.sh: the same loop (2,000 A queries after 200, one UDP socket) from inside a Docker
 # container's netns to Docker's embedded DNS at 127.0.0.11, for a container name on a user-defined network, with ~10
-# names and with ALIAS_CTRS × ALIASES (10,000) more. Needs /work/shared/anchors/setup.sh run first (docker.io, the "bb"
-# image); run /work/shared/anchors/teardown.sh afterwards. Docker's upstream is the host's resolv.conf: only names of
+# names and with ALIAS_CTRS × ALIASES (10,000) more. Installs the anchors first (../shared/anchors/setup.sh: docker.io,
+# the "bb" image; it changes the host's network), as compare-anchors.sh does; run ../shared/anchors/teardown.sh afterwards. Docker's upstream is the host's resolv.conf: only names of
 # containers are asked here, which dockerd answers itself.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/dns-lib.sh"
-. /work/shared/anchors/common.sh
+anchors="${ANCHORS:-$(cd "$(dirname "$0")" && pwd)/../../shared/anchors}"
+"$anchors/setup.sh" >/dev/null 2>&1
+. "$anchors/common.sh"
 RUNS=${RUNS:-3}
 ALIAS_CTRS=${ALIAS_CTRS:-20}
 ALIASES=${ALIASES:-500}
-dockerd_running || { echo "dockerd is not running: /work/shared/anchors/setup.sh" >&2; exit 1; }
+dockerd_running || { echo "dockerd is not running after $anchors/setup.sh" >&2; exit 1; }
 DNS_WORK=$(mktemp -d /tmp/mydocker-bench-dns-XXXXXX)
 cleanup() {
   set +e
