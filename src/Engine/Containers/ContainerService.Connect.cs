@@ -38,8 +38,7 @@ public sealed partial class ContainerService
             using var busy = operations.Busy(id);
             await using var db = state.Create();
             record = await ResolveAsync(db, id, ct);
-            if (record.Phase is ContainerPhase.Creating or ContainerPhase.Removing)
-                throw EngineException.Conflict($"container '{record.Name}' is being {(record.Phase == ContainerPhase.Creating ? "created" : "removed")}; connect it once that is done");
+            RequireSettled(record, "connect");
             if (record.EndpointOn(network.Id) is not null)
                 throw EngineException.Forbidden(
                     $"container '{record.Name}' is already connected to network '{network.Name}'; to change its address or aliases, disconnect it first (mydocker network disconnect {network.Name} {record.Name})");
@@ -115,8 +114,7 @@ public sealed partial class ContainerService
             using var busy = operations.Busy(id);
             await using var db = state.Create();
             record = await ResolveAsync(db, id, ct);
-            if (record.Phase is ContainerPhase.Creating or ContainerPhase.Removing)
-                throw EngineException.Conflict($"container '{record.Name}' is being {(record.Phase == ContainerPhase.Creating ? "created" : "removed")}; disconnect it once that is done");
+            RequireSettled(record, "disconnect");
             if (record.EndpointOn(network.Id) is not { Phase: EndpointPhase.Attached })
                 throw EngineException.Forbidden($"container '{record.Name}' is not connected to network '{network.Name}'; see its networks with: mydocker inspect {record.Name}");
             if (record.Endpoints.Count == 1)
@@ -228,5 +226,13 @@ public sealed partial class ContainerService
         if (!network.Subnet.Contains(value))
             throw EngineException.Invalid($"--ip {address} is outside network '{network.Name}' ({network.Subnet}); give an address inside it or leave --ip out");
         return address;
+    }
+
+    /// <summary>A create or rm under way owns the container's endpoints: connect and disconnect wait for it to finish.</summary>
+    private static void RequireSettled(Container record, string verb)
+    {
+        if (record.Phase is ContainerPhase.Creating or ContainerPhase.Removing)
+            throw EngineException.Conflict(
+                $"container '{record.Name}' is being {(record.Phase == ContainerPhase.Creating ? "created" : "removed")}; {verb} it once that is done");
     }
 }

@@ -72,12 +72,6 @@ public sealed class ResolverProcess(EngineOptions options, IRtNetlink netlink, I
         }
     }
 
-    /// <summary>Stops the resolver of this exec root (tests, and a daemon told to take everything down).</summary>
-    public void Stop()
-    {
-        if (LivePid() is { } pid) Libc.SendSignal(pid, 15);
-    }
-
     /// <summary>169.254.53.53/32 on lo; already there is fine (it stays across daemon restarts, as the resolver does).</summary>
     private void AddListenAddress()
     {
