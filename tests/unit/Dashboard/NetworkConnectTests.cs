@@ -100,7 +100,7 @@ public class NetworkConnectTests : DashboardTestContext
     }
 
     [Fact]
-    public void Connect_calls_the_engine_with_the_values_and_shows_its_refusal()
+    public async Task Connect_calls_the_engine_with_the_values_and_shows_its_refusal()
     {
         var net = AddWeb();
         var api = FakeDashboardEngine.Container("api", ip: null);
@@ -114,7 +114,8 @@ public class NetworkConnectTests : DashboardTestContext
         Field(cut, "Container").Change(api.Id);
         Field(cut, "IP address").Input("10.1.0.9");
         Field(cut, "Aliases").Input("db, primary  cache");
-        Button(cut, "Connect").Click();
+        cut.WaitForAssertion(() => Assert.False(Button(cut, "Connect").HasAttribute("disabled")));
+        await cut.InvokeAsync(() => Button(cut, "Connect").Click());
         cut.WaitForAssertion(() => Assert.Contains("Connected container 'api' to network 'web'", cut.Find("[data-testid=connect-done]").TextContent));
         Assert.Equal($"connect {net.Id} {api.Id} ip=10.1.0.9 aliases=db,primary,cache", Engine.Calls.Single());
 
@@ -122,7 +123,8 @@ public class NetworkConnectTests : DashboardTestContext
         Engine.ConnectError = "--ip 10.1.0.9 is already in use on network 'web'; give another address";
         Field(cut, "Container").Change(api.Id);
         Field(cut, "IP address").Input("10.1.0.9");
-        Button(cut, "Connect").Click();
+        cut.WaitForAssertion(() => Assert.False(Button(cut, "Connect").HasAttribute("disabled")));
+        await cut.InvokeAsync(() => Button(cut, "Connect").Click());
         cut.WaitForAssertion(() => Assert.Contains("already in use", cut.Find("[data-testid=connect-error]").TextContent));
     }
 
